@@ -1,0 +1,83 @@
+// One entry on an incident's timeline: a Slack message, join, reaction, edit, delete, or a
+// lifecycle change made through the bot. Entries are append-only; an edit or delete is a new
+// entry that refers to the original message by its Slack ts.
+#pragma once
+
+#include "time.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ib {
+
+enum class entry_kind {
+    message,      // a participant's message (incl. thread replies)
+    bot_message,  // a message from this bot or another bot: recorded, not a participant message
+    join,         // someone joined the channel
+    leave,        // someone left the channel
+    reaction,     // reaction added (attrs: reaction, item_ts in ref_ts)
+    unreaction,   // reaction removed
+    key_moment,   // a 📌 reaction marking a message as a key moment
+    edit,         // message_changed: text is the new text, ref_ts the original message
+    deletion,     // message_deleted: ref_ts is the deleted message
+    declare,      // incident declared
+    detected,     // detection time recorded
+    ack,          // acknowledged
+    severity,     // severity changed (attrs: from, to)
+    status,       // status changed (attrs: from, to)
+    resolve,      // resolved
+    reopen,       // reopened after resolution
+    role,         // commander / comms lead assigned (attrs: role, assignee)
+    note,         // free-text note
+    action_item,  // follow-up action item (attrs: owner)
+    statuspage,   // a status-page update was published (text: what it said)
+    reminder,     // the bot reminded the channel (e.g. status page overdue)
+};
+std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
+std::optional<entry_kind> parse_entry_kind(std::string_view s);
+
+// Lifecycle kinds are changes made through the bot, as opposed to chat activity.
+bool is_lifecycle(entry_kind k);
+
+enum class tag { join, hypothesis, command, action, status };
+std::string_view to_string(tag t);                              // "hypothesis"
+std::optional<tag> parse_tag(std::string_view s);
+
+// A tag together with the rule that produced it, so a user can see why it was applied.
+struct tag_hit {
+    ib::tag tag;
+    std::string rule;  // e.g. "hedge:i think+explanation", "cli:kubectl", "code-span"
+    bool operator==(const tag_hit&) const = default;
+};
+
+struct timeline_entry {
+    std::int64_t seq = 0;           // storage row id; 0 until stored
+    std::int64_t incident_id = 0;
+    std::string key;                // dedupe key (Slack event_id, or one made by the bot); may be empty
+    time_point at{};                // when it happened (from Slack's ts for Slack events)
+    std::string slack_ts;           // Slack's original ts, empty for entries without one
+    std::string user;               // Slack user id of who did it (bot id for bot messages)
+    entry_kind kind = entry_kind::message;
+    std::vector<tag_hit> tags;
+    std::string text;
+    std::string ref_ts;             // the message an edit/deletion/reaction refers to
+    std::map<std::string, std::string> attrs;  // kind-specific details (from/to, owner, reaction…)
+    time_point received_at{};       // when the bot received/recorded it
+
+    bool has_tag(ib::tag t) const {
+        for (const auto& h : tags)
+            if (h.tag == t) return true;
+        return false;
+    }
+    // attrs lookup with a default
+    std::string attr(std::string_view name, std::string_view fallback = {}) const {
+        auto it = attrs.find(std::string(name));
+        return it == attrs.end() ? std::string(fallback) : it->second;
+    }
+};
+
+}  // namespace ib
