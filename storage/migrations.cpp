@@ -1,1 +1,160 @@
-// placeholder: filled in by its owner
+#include "migrations.hpp"
+
+#include "database.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <cstdio>
+#include <string>
+
+namespace ib::storage {
+namespace {
+
+// v1: the incidents and their append-only timeline.
+//
+// incidents: one row per ib::incident. Times are unix microseconds (NULL = not known),
+// severity 1..5, status the core's to_string(status), empty strings stored as ''.
+// timeline: seq is the rowid (insertion order). "key" is the dedupe key (Slack event_id);
+// NULL when the entry has none, so any number of key-less entries coexist. tags is a JSON
+// array of {"tag","rule"}, attrs a JSON object of strings. Triggers make the table
+// append-only: edits and deletions of Slack messages are new rows (kind edit/deletion,
+// ref_ts = the original ts).
+void v1_tables(SQLite::Database& db) {
+    db.exec(R"sql(
+CREATE TABLE incidents (
+    id              INTEGER PRIMARY KEY,
+    title           TEXT    NOT NULL,
+    severity        INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
+    status          TEXT    NOT NULL,
+    channel_id      TEXT    NOT NULL,
+    channel_name    TEXT    NOT NULL,
+    declared_by     TEXT    NOT NULL,
+    declared_at     INTEGER NOT NULL,
+    detected_at     INTEGER,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT    NOT NULL DEFAULT '',
+    identified_at   INTEGER,
+    mitigated_at    INTEGER,
+    resolved_at     INTEGER,
+    commander       TEXT    NOT NULL DEFAULT '',
+    comms_lead      TEXT    NOT NULL DEFAULT '',
+    reopen_count    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE timeline (
+    seq         INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    "key"       TEXT    UNIQUE CHECK ("key" IS NULL OR "key" <> ''),
+    at          INTEGER NOT NULL,
+    slack_ts    TEXT    NOT NULL DEFAULT '',
+    "user"      TEXT    NOT NULL DEFAULT '',
+    kind        TEXT    NOT NULL,
+    tags        TEXT    NOT NULL DEFAULT '[]',
+    "text"      TEXT    NOT NULL DEFAULT '',
+    ref_ts      TEXT    NOT NULL DEFAULT '',
+    attrs       TEXT    NOT NULL DEFAULT '{}',
+    received_at INTEGER NOT NULL
+);
+
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
+)sql");
+    db.exec("PRAGMA application_id = " + std::to_string(application_id));
+}
+
+// v2: the indexes behind the store's queries.
+//   timeline(incident_id, at, seq)  timeline(id) in order, timeline_size(id)
+//   incidents(channel_id)           incident_by_channel (rowid order comes with the index)
+//   incidents(id) WHERE open        open_incidents (the query repeats this WHERE verbatim)
+//   incidents(declared_at)          incidents_declared_between
+void v2_indexes(SQLite::Database& db) {
+    db.exec(R"sql(
+CREATE INDEX timeline_by_incident ON timeline(incident_id, at, seq);
+CREATE INDEX incidents_by_channel ON incidents(channel_id);
+CREATE INDEX incidents_open ON incidents(id) WHERE status <> 'resolved';
+CREATE INDEX incidents_by_declared_at ON incidents(declared_at);
+)sql");
+}
+
+}  // namespace
+
+const std::vector<migration_step>& schema_steps() {
+    static const std::vector<migration_step> steps{v1_tables, v2_indexes};
+    return steps;
+}
+
+int latest_version() { return static_cast<int>(schema_steps().size()); }
+
+int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+std::string newer_schema_message(int found_version, int known_version) {
+    return "written by a newer incident-bot (schema v" + std::to_string(found_version) +
+           "; this build knows up to v" + std::to_string(known_version) + ")";
+}
+
+void migrate(SQLite::Database& db, int target_version) { migrate(db, schema_steps(), target_version); }
+
+void migrate(SQLite::Database& db, std::span<const migration_step> steps, int target_version) {
+    const std::string& file = db.getFilename();
+    const int known = static_cast<int>(steps.size());
+    if (target_version < 0 || target_version > known)
+        throw storage_error(file + ": cannot migrate to schema v" + std::to_string(target_version) +
+                            ": this build knows v0 to v" + std::to_string(known));
+
+    const auto check = [&](int current) {
+        if (current < 0)
+            throw storage_error(file + ": not an incident-bot database (user_version " +
+                                std::to_string(current) + ")");
+        if (current > known) throw storage_error(file + ": " + newer_schema_message(current, known));
+        if (current > target_version)
+            throw storage_error(file + ": schema v" + std::to_string(current) + " is newer than the requested v" +
+                                std::to_string(target_version));
+    };
+
+    try {
+        int current = user_version(db);
+        check(current);
+        while (current < target_version) {
+            SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+            current = user_version(db);  // another connection may have migrated meanwhile
+            check(current);
+            if (current >= target_version) break;
+            try {
+                steps[static_cast<std::size_t>(current)](db);
+            } catch (const std::exception& e) {
+                throw storage_error(file + ": migration to schema v" + std::to_string(current + 1) +
+                                    " failed: " + e.what());
+            }
+            db.exec("PRAGMA user_version = " + std::to_string(current + 1));
+            tx.commit();
+            ++current;
+        }
+    } catch (const SQLite::Exception& e) {
+        throw wrap(db, "migrating the schema", e);
+    }
+}
+
+void check_identity(SQLite::Database& db) {
+    const std::string& file = db.getFilename();
+    try {
+        const int app = db.execAndGet("PRAGMA application_id").getInt();
+        if (app == application_id) return;
+        if (app != 0) {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(app));
+            throw storage_error(file + ": not an incident-bot database (application_id " + hex + ")");
+        }
+        const int version = user_version(db);
+        if (version != 0)
+            throw storage_error(file + ": not an incident-bot database (user_version " + std::to_string(version) +
+                                " without incident-bot's application_id)");
+        if (db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() != 0)
+            throw storage_error(file + ": not an incident-bot database (it holds tables but no schema version)");
+    } catch (const SQLite::Exception& e) {
+        throw wrap(db, "checking the schema", e);
+    }
+}
+
+}  // namespace ib::storage

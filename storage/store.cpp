@@ -1,1 +1,504 @@
-// placeholder: filled in by its owner
+#include "store.hpp"
+
+#include "database.hpp"
+#include "json_columns.hpp"
+#include "migrations.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace ib::storage {
+namespace {
+
+// Column lists shared by the statements and the row readers below.
+constexpr const char* incident_select =
+    "SELECT id, title, severity, status, channel_id, channel_name, declared_by, declared_at, detected_at,"
+    " acknowledged_at, acknowledged_by, identified_at, mitigated_at, resolved_at, commander, comms_lead,"
+    " reopen_count FROM incidents ";
+
+constexpr const char* entry_select =
+    R"(SELECT seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)"
+    " FROM timeline ";
+
+// The atomic unit of one write: its own IMMEDIATE transaction, or, inside a group (see
+// store::begin_group), a savepoint, so one failing write rolls back alone and the group's
+// other writes still commit together.
+class write_scope {
+public:
+    write_scope(SQLite::Database& db, bool in_group) : db_(db), in_group_(in_group) {
+        db_.exec(in_group_ ? "SAVEPOINT write_scope" : "BEGIN IMMEDIATE");
+    }
+    ~write_scope() {
+        if (done_) return;
+        try {
+            if (in_group_) {
+                db_.exec("ROLLBACK TO write_scope");
+                db_.exec("RELEASE write_scope");
+            } else {
+                db_.exec("ROLLBACK");
+            }
+        } catch (...) {
+            // Rolling back after a failed statement can only fail if the connection is gone.
+        }
+    }
+    write_scope(const write_scope&) = delete;
+    write_scope& operator=(const write_scope&) = delete;
+    void commit() {
+        db_.exec(in_group_ ? "RELEASE write_scope" : "COMMIT");
+        done_ = true;
+    }
+
+private:
+    SQLite::Database& db_;
+    bool in_group_;
+    bool done_ = false;
+};
+
+// Resets a cached statement when the scope ends, so it holds no read snapshot or lock.
+class reset_on_exit {
+public:
+    explicit reset_on_exit(SQLite::Statement& s) : s_(s) {}
+    ~reset_on_exit() { s_.tryReset(); }
+    reset_on_exit(const reset_on_exit&) = delete;
+    reset_on_exit& operator=(const reset_on_exit&) = delete;
+
+private:
+    SQLite::Statement& s_;
+};
+
+void bind_time(SQLite::Statement& s, int index, const std::optional<time_point>& t) {
+    if (t)
+        s.bind(index, to_unix_micros(*t));
+    else
+        s.bind(index);
+}
+
+std::optional<time_point> column_time(const SQLite::Statement& s, int index) {
+    const auto c = s.getColumn(index);
+    if (c.isNull()) return std::nullopt;
+    return from_unix_micros(c.getInt64());
+}
+
+// Binds the 16 stored fields of `inc` (all but id) to ?1..?16, in incident_select's order.
+// `status_text` must outlive the statement's next step.
+void bind_incident_fields(SQLite::Statement& s, const incident& inc, const std::string& status_text) {
+    s.bindNoCopy(1, inc.title);
+    s.bind(2, static_cast<int>(inc.sev));
+    s.bindNoCopy(3, status_text);
+    s.bindNoCopy(4, inc.channel_id);
+    s.bindNoCopy(5, inc.channel_name);
+    s.bindNoCopy(6, inc.declared_by);
+    s.bind(7, to_unix_micros(inc.declared_at));
+    bind_time(s, 8, inc.detected_at);
+    bind_time(s, 9, inc.acknowledged_at);
+    s.bindNoCopy(10, inc.acknowledged_by);
+    bind_time(s, 11, inc.identified_at);
+    bind_time(s, 12, inc.mitigated_at);
+    bind_time(s, 13, inc.resolved_at);
+    s.bindNoCopy(14, inc.commander);
+    s.bindNoCopy(15, inc.comms_lead);
+    s.bind(16, inc.reopen_count);
+}
+
+}  // namespace
+
+struct store::impl {
+    std::string path_;
+    bool read_only_;
+    SQLite::Database db_;
+    bool in_group_ = false;  // between begin_group() and commit_group()/rollback_group()
+
+    // Prepared on first use, kept for the life of the connection. Declared after db_ so they
+    // are finalized before it closes.
+    std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
+        incident_by_id_, incident_by_channel_, latest_incident_, open_incidents_, declared_between_,
+        timeline_, timeline_size_;
+
+    impl(const std::string& path, const open_options& opts)
+        : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
+        check_identity(db_);
+        if (!read_only_) {
+            migrate(db_, latest_version());
+            return;
+        }
+        int version = 0;
+        try {
+            version = user_version(db_);
+        } catch (const SQLite::Exception& e) {
+            throw wrap(path_, "reading the schema version", e);
+        }
+        if (version > latest_version())
+            throw storage_error(path_ + ": " + newer_schema_message(version, latest_version()));
+        if (version < latest_version())
+            throw storage_error(path_ + ": schema v" + std::to_string(version) + " needs upgrading to v" +
+                                std::to_string(latest_version()) +
+                                ", which a read-only open cannot do; open it read-write once");
+    }
+
+    SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const char* sql) {
+        if (!slot) slot.emplace(db_, sql);
+        return *slot;
+    }
+    SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const std::string& sql) {
+        return stmt(slot, sql.c_str());
+    }
+
+    void require_writable(std::string_view op) const {
+        if (read_only_) throw storage_error(path_ + ": " + std::string(op) + ": the store was opened read-only");
+    }
+
+    // The stored form of inc.state; throws for an out-of-range value, which would be unreadable.
+    std::string status_text(const incident& inc) const {
+        std::string text(to_string(inc.state));
+        if (!parse_status(text))
+            throw storage_error(path_ + ": incident with invalid status " + std::to_string(static_cast<int>(inc.state)));
+        return text;
+    }
+
+    storage_error row_error(std::string_view table, std::int64_t id, const std::string& what) const {
+        return storage_error(path_ + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
+    }
+
+    // Inserts `e` under `incident_id`; the new seq, or nullopt when e.key is already stored.
+    std::optional<std::int64_t> insert_entry(const timeline_entry& e, std::int64_t incident_id) {
+        auto& s = stmt(insert_entry_,
+                       R"(INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
+                       " attrs, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                       R"( ON CONFLICT ("key") DO NOTHING)");
+        reset_on_exit reset(s);
+        const std::string kind(to_string(e.kind));
+        if (!parse_entry_kind(kind))  // an out-of-range enum value would be unreadable later
+            throw storage_error(path_ + ": timeline entry with invalid kind " +
+                                std::to_string(static_cast<int>(e.kind)));
+        const std::string tags = encode_tags(e.tags);
+        const std::string attrs = encode_attrs(e.attrs);
+        s.bind(1, incident_id);
+        if (e.key.empty())
+            s.bind(2);
+        else
+            s.bindNoCopy(2, e.key);
+        s.bind(3, to_unix_micros(e.at));
+        s.bindNoCopy(4, e.slack_ts);
+        s.bindNoCopy(5, e.user);
+        s.bindNoCopy(6, kind);
+        s.bindNoCopy(7, tags);
+        s.bindNoCopy(8, e.text);
+        s.bindNoCopy(9, e.ref_ts);
+        s.bindNoCopy(10, attrs);
+        s.bind(11, to_unix_micros(e.received_at));
+        if (s.exec() == 0) return std::nullopt;
+        return db_.getLastInsertRowid();
+    }
+
+    // (seq, incident_id) of the entry stored under `key`.
+    std::optional<std::pair<std::int64_t, std::int64_t>> find_key(std::string_view key) {
+        if (key.empty()) return std::nullopt;
+        auto& s = stmt(key_lookup_, R"(SELECT seq, incident_id FROM timeline WHERE "key" = ?1)");
+        reset_on_exit reset(s);
+        const std::string k(key);
+        s.bindNoCopy(1, k);
+        if (!s.executeStep()) return std::nullopt;
+        return std::pair{s.getColumn(0).getInt64(), s.getColumn(1).getInt64()};
+    }
+
+    incident read_incident(const SQLite::Statement& s) const {
+        incident inc;
+        inc.id = s.getColumn(0).getInt64();
+        inc.title = s.getColumn(1).getString();
+        const int sev = s.getColumn(2).getInt();
+        if (sev < 1 || sev > 5) throw row_error("incidents", inc.id, "severity " + std::to_string(sev) + " is not 1..5");
+        inc.sev = static_cast<severity>(sev);
+        const std::string st = s.getColumn(3).getString();
+        const auto parsed = parse_status(st);
+        if (!parsed) throw row_error("incidents", inc.id, "unknown status '" + st + "'");
+        inc.state = *parsed;
+        inc.channel_id = s.getColumn(4).getString();
+        inc.channel_name = s.getColumn(5).getString();
+        inc.declared_by = s.getColumn(6).getString();
+        inc.declared_at = from_unix_micros(s.getColumn(7).getInt64());
+        inc.detected_at = column_time(s, 8);
+        inc.acknowledged_at = column_time(s, 9);
+        inc.acknowledged_by = s.getColumn(10).getString();
+        inc.identified_at = column_time(s, 11);
+        inc.mitigated_at = column_time(s, 12);
+        inc.resolved_at = column_time(s, 13);
+        inc.commander = s.getColumn(14).getString();
+        inc.comms_lead = s.getColumn(15).getString();
+        inc.reopen_count = s.getColumn(16).getInt();
+        return inc;
+    }
+
+    timeline_entry read_entry(const SQLite::Statement& s) const {
+        timeline_entry e;
+        e.seq = s.getColumn(0).getInt64();
+        e.incident_id = s.getColumn(1).getInt64();
+        e.key = s.getColumn(2).getString();  // NULL reads as ""
+        e.at = from_unix_micros(s.getColumn(3).getInt64());
+        e.slack_ts = s.getColumn(4).getString();
+        e.user = s.getColumn(5).getString();
+        const std::string kind = s.getColumn(6).getString();
+        const auto k = parse_entry_kind(kind);
+        if (!k) throw row_error("timeline", e.seq, "unknown kind '" + kind + "'");
+        e.kind = *k;
+        e.tags = decode_tags(s.getColumn(7).getText());
+        e.text = s.getColumn(8).getString();
+        e.ref_ts = s.getColumn(9).getString();
+        auto attrs = decode_attrs(s.getColumn(10).getText());
+        if (!attrs) throw row_error("timeline", e.seq, "attrs is not a JSON object");
+        e.attrs = std::move(*attrs);
+        e.received_at = from_unix_micros(s.getColumn(11).getInt64());
+        return e;
+    }
+
+    std::optional<incident> one_incident(SQLite::Statement& s) {
+        reset_on_exit reset(s);
+        if (!s.executeStep()) return std::nullopt;
+        return read_incident(s);
+    }
+
+    std::optional<incident> load_incident(std::int64_t id) {
+        auto& s = stmt(incident_by_id_, std::string(incident_select) + "WHERE id = ?1");
+        s.bind(1, id);
+        return one_incident(s);
+    }
+
+    std::vector<incident> all_incidents(SQLite::Statement& s) {
+        reset_on_exit reset(s);
+        std::vector<incident> out;
+        while (s.executeStep()) out.push_back(read_incident(s));
+        return out;
+    }
+
+    // append() and append_batch(): all of `entries` in one transaction.
+    std::vector<bool> append_all(std::span<const timeline_entry> entries, std::string_view op) {
+        require_writable(op);
+        std::vector<bool> stored;
+        if (entries.empty()) return stored;
+        stored.reserve(entries.size());
+        std::size_t i = 0;
+        try {
+            write_scope tx(db_, in_group_);
+            for (; i < entries.size(); ++i) stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
+            tx.commit();
+        } catch (const SQLite::Exception& e) {
+            if (i == entries.size()) throw wrap(path_, std::string(op) + ": commit", e);
+            const auto& bad = entries[i];
+            std::string what(op);
+            if (entries.size() > 1)
+                what += ": entry " + std::to_string(i) + " of " + std::to_string(entries.size()) + " (incident " +
+                        std::to_string(bad.incident_id) + ", key '" + bad.key + "'); nothing of the batch was stored";
+            else
+                what += " (incident " + std::to_string(bad.incident_id) + ", key '" + bad.key + "')";
+            throw wrap(path_, what, e);
+        }
+        return stored;
+    }
+
+    // Runs `f`, turning SQLite's exceptions into storage_error naming the file and `op`.
+    template <class F>
+    auto guarded(std::string_view op, F&& f) -> decltype(f()) {
+        try {
+            return f();
+        } catch (const SQLite::Exception& e) {
+            throw wrap(path_, op, e);
+        }
+    }
+};
+
+store::store(const std::string& path, open_options opts) : impl_(std::make_unique<impl>(path, opts)) {}
+store::~store() = default;
+store::store(store&&) noexcept = default;
+store& store::operator=(store&&) noexcept = default;
+
+int store::schema_version() const {
+    return impl_->guarded("schema_version", [&] { return user_version(impl_->db_); });
+}
+
+int store::latest_schema_version() { return latest_version(); }
+
+std::int64_t store::create_incident(incident& inc, timeline_entry& declare_entry) {
+    auto& im = *impl_;
+    im.require_writable("create_incident");
+    return im.guarded("create_incident", [&]() -> std::int64_t {
+        write_scope tx(im.db_, im.in_group_);
+        if (const auto existing = im.find_key(declare_entry.key)) {
+            const auto [seq, incident_id] = *existing;
+            auto stored = im.load_incident(incident_id);
+            if (!stored) throw im.row_error("timeline", seq, "refers to a missing incident");
+            inc = std::move(*stored);
+            declare_entry.incident_id = incident_id;
+            declare_entry.seq = seq;
+            return incident_id;  // nothing written; tx rolls back
+        }
+
+        auto& s = im.stmt(im.insert_incident_,
+                          "INSERT INTO incidents (title, severity, status, channel_id, channel_name, declared_by,"
+                          " declared_at, detected_at, acknowledged_at, acknowledged_by, identified_at, mitigated_at,"
+                          " resolved_at, commander, comms_lead, reopen_count)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+        std::int64_t id = 0;
+        {
+            reset_on_exit reset(s);
+            const std::string status_text = im.status_text(inc);
+            bind_incident_fields(s, inc, status_text);
+            s.exec();
+            id = im.db_.getLastInsertRowid();
+        }
+        const auto seq = im.insert_entry(declare_entry, id);
+        if (!seq) throw storage_error(im.path_ + ": create_incident: declare entry key vanished");  // cannot happen
+        tx.commit();
+        inc.id = id;
+        declare_entry.incident_id = id;
+        declare_entry.seq = *seq;
+        return id;
+    });
+}
+
+bool store::save_change(const incident& inc, const timeline_entry& entry) {
+    auto& im = *impl_;
+    im.require_writable("save_change");
+    if (entry.incident_id != 0 && entry.incident_id != inc.id)
+        throw storage_error(im.path_ + ": save_change: entry belongs to incident " +
+                            std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
+    return im.guarded("save_change", [&] {
+        write_scope tx(im.db_, im.in_group_);
+        if (!im.insert_entry(entry, inc.id)) return false;  // duplicate: tx rolls back, nothing written
+        auto& s = im.stmt(im.update_incident_,
+                          "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
+                          " channel_name = ?5, declared_by = ?6, declared_at = ?7, detected_at = ?8,"
+                          " acknowledged_at = ?9, acknowledged_by = ?10, identified_at = ?11, mitigated_at = ?12,"
+                          " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16 WHERE id = ?17");
+        reset_on_exit reset(s);
+        const std::string status_text = im.status_text(inc);
+        bind_incident_fields(s, inc, status_text);
+        s.bind(17, inc.id);
+        if (s.exec() != 1)
+            throw storage_error(im.path_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        tx.commit();
+        return true;
+    });
+}
+
+std::optional<incident> store::incident_by_id(std::int64_t id) const {
+    auto& im = *impl_;
+    return im.guarded("incident_by_id", [&] { return im.load_incident(id); });
+}
+
+std::optional<incident> store::incident_by_channel(std::string_view channel_id) const {
+    auto& im = *impl_;
+    return im.guarded("incident_by_channel", [&] {
+        auto& s = im.stmt(im.incident_by_channel_,
+                          std::string(incident_select) + "WHERE channel_id = ?1 ORDER BY id DESC LIMIT 1");
+        const std::string channel(channel_id);
+        s.bindNoCopy(1, channel);
+        return im.one_incident(s);
+    });
+}
+
+std::optional<incident> store::latest_incident() const {
+    auto& im = *impl_;
+    return im.guarded("latest_incident", [&] {
+        return im.one_incident(im.stmt(im.latest_incident_, std::string(incident_select) + "ORDER BY id DESC LIMIT 1"));
+    });
+}
+
+std::vector<incident> store::open_incidents() const {
+    auto& im = *impl_;
+    return im.guarded("open_incidents", [&] {
+        // Repeats the WHERE of the partial index incidents_open verbatim so SQLite uses it.
+        return im.all_incidents(
+            im.stmt(im.open_incidents_, std::string(incident_select) + "WHERE status <> 'resolved' ORDER BY id"));
+    });
+}
+
+std::vector<incident> store::incidents_declared_between(time_point from, time_point to) const {
+    auto& im = *impl_;
+    return im.guarded("incidents_declared_between", [&] {
+        auto& s = im.stmt(im.declared_between_, std::string(incident_select) +
+                                                    "WHERE declared_at >= ?1 AND declared_at < ?2"
+                                                    " ORDER BY declared_at, id");
+        s.bind(1, to_unix_micros(from));
+        s.bind(2, to_unix_micros(to));
+        return im.all_incidents(s);
+    });
+}
+
+void store::begin_group() {
+    auto& im = *impl_;
+    im.require_writable("begin_group");
+    if (im.in_group_) throw storage_error(im.path_ + ": begin_group: a group is already open");
+    im.guarded("begin_group", [&] { im.db_.exec("BEGIN IMMEDIATE"); });
+    im.in_group_ = true;
+}
+
+void store::commit_group() {
+    auto& im = *impl_;
+    if (!im.in_group_) throw storage_error(im.path_ + ": commit_group: no group is open");
+    try {
+        im.guarded("commit_group", [&] { im.db_.exec("COMMIT"); });
+    } catch (...) {
+        rollback_group();  // leave the connection usable for the next group
+        throw;
+    }
+    im.in_group_ = false;
+}
+
+void store::rollback_group() {
+    auto& im = *impl_;
+    if (!im.in_group_) return;
+    im.in_group_ = false;
+    im.guarded("rollback_group", [&] {
+        if (!im.db_.getHandle() || sqlite3_get_autocommit(im.db_.getHandle())) return;  // already rolled back
+        im.db_.exec("ROLLBACK");
+    });
+}
+
+bool store::append(const timeline_entry& e) { return impl_->append_all(std::span(&e, 1), "append").front(); }
+
+std::vector<bool> store::append_batch(std::span<const timeline_entry> entries) {
+    return impl_->append_all(entries, "append_batch");
+}
+
+bool store::has_key(std::string_view key) const {
+    auto& im = *impl_;
+    return im.guarded("has_key", [&] { return im.find_key(key).has_value(); });
+}
+
+std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {
+    auto& im = *impl_;
+    return im.guarded("timeline", [&] {
+        auto& s = im.stmt(im.timeline_, std::string(entry_select) + "WHERE incident_id = ?1 ORDER BY at, seq");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        std::vector<timeline_entry> out;
+        while (s.executeStep()) out.push_back(im.read_entry(s));
+        return out;
+    });
+}
+
+std::size_t store::timeline_size(std::int64_t incident_id) const {
+    auto& im = *impl_;
+    return im.guarded("timeline_size", [&] {
+        auto& s = im.stmt(im.timeline_size_, "SELECT count(*) FROM timeline WHERE incident_id = ?1");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        s.executeStep();
+        return static_cast<std::size_t>(s.getColumn(0).getInt64());
+    });
+}
+
+std::string store::journal_mode() const {
+    return impl_->guarded("journal_mode", [&] { return storage::journal_mode(impl_->db_); });
+}
+
+int store::synchronous() const {
+    return impl_->guarded("synchronous", [&] { return storage::synchronous(impl_->db_); });
+}
+
+int store::busy_timeout_ms() const {
+    return impl_->guarded("busy_timeout", [&] { return storage::busy_timeout_ms(impl_->db_); });
+}
+
+}  // namespace ib::storage

@@ -1,1 +1,326 @@
-// placeholder: filled in by its owner
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/store.hpp"
+
+#include "storage_test_util.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+using namespace ib;
+using namespace ib::storage;
+using namespace ib::storage::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::set<std::string> schema_objects(SQLite::Database& db, const std::string& type) {
+    std::set<std::string> out;
+    SQLite::Statement q(db, "SELECT name FROM sqlite_master WHERE type = ?1 AND name NOT LIKE 'sqlite_%'");
+    q.bind(1, type);
+    while (q.executeStep()) out.insert(q.getColumn(0).getString());
+    return out;
+}
+
+std::string query_plan(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement q(db, "EXPLAIN QUERY PLAN " + sql);
+    std::string plan;
+    while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+    return plan;
+}
+
+// The message storage_error carries, or "" when `f` does not throw one.
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const storage_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_SUITE("migrations") {
+
+TEST_CASE("a fresh database is at the latest version") {
+    CHECK(latest_version() == 2);
+    CHECK(store::latest_schema_version() == latest_version());
+    temp_dir dir;
+    const auto path = dir.file("fresh.db");
+    {
+        store s(path);
+        CHECK(s.schema_version() == latest_version());
+    }
+    SQLite::Database db(path);
+    CHECK(user_version(db) == latest_version());
+    CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
+    CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline"});
+    CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_channel",
+                                                                "incidents_open", "incidents_by_declared_at"});
+    CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
+}
+
+TEST_CASE("migrate is a no-op at the target and needs no write lock then") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    { store s(path); }
+    SQLite::Database locker(path, SQLite::OPEN_READWRITE);
+    SQLite::Transaction lock(locker, SQLite::TransactionBehavior::IMMEDIATE);
+    // Another process holds the write lock: opening (and migrating) an up-to-date file must
+    // still succeed immediately.
+    store s(path, open_options{.read_only = false, .busy_timeout = 0ms});
+    CHECK(s.schema_version() == latest_version());
+}
+
+TEST_CASE("the v2 indexes serve the store's queries") {
+    store s(":memory:");  // just to be sure the schema compiles in-memory too
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    { store created(path); }
+    SQLite::Database db(path);
+    CHECK(query_plan(db, "SELECT * FROM timeline WHERE incident_id = 1 ORDER BY at, seq").find(
+              "USING INDEX timeline_by_incident") != std::string::npos);
+    CHECK(query_plan(db, "SELECT count(*) FROM timeline WHERE incident_id = 1").find("timeline_by_incident") !=
+          std::string::npos);
+    CHECK(query_plan(db, "SELECT * FROM incidents WHERE channel_id = 'C1' ORDER BY id DESC LIMIT 1")
+              .find("USING INDEX incidents_by_channel") != std::string::npos);
+    CHECK(query_plan(db, "SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY id")
+              .find("USING INDEX incidents_open") != std::string::npos);
+    CHECK(query_plan(db, "SELECT * FROM incidents WHERE declared_at >= 1 AND declared_at < 2 ORDER BY declared_at, id")
+              .find("USING INDEX incidents_by_declared_at") != std::string::npos);
+    CHECK(query_plan(db, R"(SELECT seq FROM timeline WHERE "key" = 'x')").find("USING") != std::string::npos);
+}
+
+TEST_CASE("a v1 database with data is upgraded to the latest version, data intact") {
+    temp_dir dir;
+    const auto path = dir.file("v1.db");
+    {
+        // What a v1 build wrote: schema v1, rows inserted with its SQL.
+        auto db = open_database(path, {});
+        migrate(db, 1);
+        REQUIRE(user_version(db) == 1);
+        CHECK(schema_objects(db, "index").empty());
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at,
+                       detected_at, acknowledged_at, acknowledged_by, identified_at, mitigated_at, resolved_at,
+                       commander, comms_lead, reopen_count)
+VALUES (7, 'Checkout errors', 1, 'monitoring', 'C07', 'inc-checkout', 'U01', 1700000000000000,
+        1699999940000000, 1700000030000000, 'U02', NULL, 1700000600000000, NULL, 'U03', '', 1);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)
+VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '', '{}', 1700000000000001),
+       (7, 'Ev-2', 1700000010000000, '1700000010.000000', 'U02', 'message',
+        '[{"tag":"hypothesis","rule":"hedge:maybe"}]', 'maybe the cache?', '', '{}', 1700000010500000),
+       (7, NULL, 1700000020000000, '1700000020.000000', 'U02', 'edit', '[]', 'maybe the CDN?',
+        '1700000010.000000', '{"note":"x"}', 1700000020500000);
+)sql");
+    }
+
+    store s(path);
+    CHECK(s.schema_version() == latest_version());
+    const auto inc = s.incident_by_id(7);
+    REQUIRE(inc);
+    CHECK(inc->title == "Checkout errors");
+    CHECK(inc->sev == severity::sev1);
+    CHECK(inc->state == status::monitoring);
+    CHECK(inc->detected_at == t0(-60));
+    CHECK(inc->acknowledged_at == t0(30));
+    CHECK_FALSE(inc->identified_at);
+    CHECK(inc->mitigated_at == t0(600));
+    CHECK(inc->commander == "U03");
+    CHECK(inc->reopen_count == 1);
+    CHECK(s.incident_by_channel("C07")->id == 7);
+    CHECK(s.open_incidents().size() == 1);
+
+    const auto tl = s.timeline(7);
+    REQUIRE(tl.size() == 3);
+    CHECK(tl[0].kind == entry_kind::declare);
+    CHECK(tl[1].tags == std::vector<tag_hit>{{tag::hypothesis, "hedge:maybe"}});
+    CHECK(tl[1].received_at == t0(10) + 500ms);
+    CHECK(tl[2].kind == entry_kind::edit);
+    CHECK(tl[2].key.empty());
+    CHECK(tl[2].ref_ts == "1700000010.000000");
+    CHECK(tl[2].attr("note") == "x");
+    CHECK(s.has_key("Ev-2"));
+    CHECK_FALSE(s.append(sample_entry(7, "Ev-2", t0(99))));  // dedupe still works after the upgrade
+
+    auto next = sample_incident("C08", t0(1000));
+    auto decl = declare_entry("Ev-new", t0(1000));
+    CHECK(s.create_incident(next, decl) == 8);
+
+    SQLite::Database raw(path);
+    CHECK(schema_objects(raw, "index").size() == 4);
+}
+
+TEST_CASE("each step is one transaction with its version bump") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    auto db = open_database(path, {});
+
+    SUBCASE("a step that throws") {
+        const std::vector<migration_step> steps{
+            schema_steps()[0],
+            [](SQLite::Database& d) {
+                d.exec("CREATE TABLE half_done (x INTEGER)");
+                throw std::runtime_error("disk on fire");
+            },
+        };
+        const auto msg = error_of([&] { migrate(db, steps, 2); });
+        CHECK(msg == path + ": migration to schema v2 failed: disk on fire");
+        CHECK(user_version(db) == 1);  // step 1 committed on its own
+        CHECK(db.tableExists("incidents"));
+        CHECK_FALSE(db.tableExists("half_done"));
+    }
+    SUBCASE("a step whose SQL fails half-way") {
+        const std::vector<migration_step> steps{
+            schema_steps()[0],
+            [](SQLite::Database& d) { d.exec("CREATE TABLE half_done (x INTEGER); INSERT INTO nowhere VALUES (1);"); },
+        };
+        const auto msg = error_of([&] { migrate(db, steps, 2); });
+        CHECK(msg.find(path + ": migration to schema v2 failed: no such table: nowhere") == 0);
+        CHECK(user_version(db) == 1);
+        CHECK_FALSE(db.tableExists("half_done"));
+
+        // Fixed in a later build: the real steps take it from v1.
+        migrate(db, latest_version());
+        CHECK(user_version(db) == latest_version());
+    }
+    SUBCASE("a failing first step leaves v0 and an empty file") {
+        const std::vector<migration_step> steps{[](SQLite::Database& d) {
+            d.exec("CREATE TABLE incidents (id INTEGER PRIMARY KEY)");
+            throw std::runtime_error("nope");
+        }};
+        CHECK_THROWS_AS(migrate(db, steps, 1), storage_error);
+        CHECK(user_version(db) == 0);
+        CHECK(db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0);
+    }
+    SUBCASE("steps run in order, once") {
+        int runs = 0;
+        std::vector<int> seen;
+        const std::vector<migration_step> steps{
+            [&](SQLite::Database& d) { ++runs; seen.push_back(user_version(d)); },
+            [&](SQLite::Database& d) { ++runs; seen.push_back(user_version(d)); },
+            [&](SQLite::Database& d) { ++runs; seen.push_back(user_version(d)); },
+        };
+        migrate(db, steps, 2);
+        CHECK(user_version(db) == 2);
+        migrate(db, steps, 3);
+        migrate(db, steps, 3);
+        CHECK(user_version(db) == 3);
+        CHECK(runs == 3);
+        CHECK(seen == std::vector<int>{0, 1, 2});
+    }
+    SUBCASE("targets out of range") {
+        CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
+              path + ": cannot migrate to schema v3: this build knows v0 to v2");
+        CHECK_THROWS_AS(migrate(db, -1), storage_error);
+        migrate(db, 2);
+        CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
+    }
+}
+
+TEST_CASE("a database written by a newer build is refused") {
+    temp_dir dir;
+    const auto path = dir.file("future.db");
+    { store s(path); }
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+        raw.exec("PRAGMA user_version = 7");
+    }
+    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v2)";
+    CHECK(error_of([&] { store s(path); }) == expected);
+    CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
+    auto db = open_database(path, {});
+    CHECK(error_of([&] { migrate(db, 2); }) == expected);
+    CHECK(user_version(db) == 7);  // untouched
+}
+
+TEST_CASE("corrupt and foreign files are refused with a clear message") {
+    temp_dir dir;
+    const auto path = dir.file("bad.db");
+    std::string content;
+
+    SUBCASE("random bytes") {
+        std::mt19937 rng(42);
+        for (int i = 0; i < 8192; ++i) content.push_back(static_cast<char>(rng() & 0xff));
+    }
+    SUBCASE("a text file") {
+        for (int i = 0; i < 50; ++i) content += "2023-11-14 incident notes: the database is fine, probably.\n";
+    }
+    SUBCASE("a short text file") {
+        content = "hello\n";
+    }
+    SUBCASE("a SQLite header followed by garbage") {
+        content = std::string("SQLite format 3\0", 16);
+        content += std::string(84, '\xff');
+        content += std::string(4000, 'x');
+    }
+    write_file(path, content);
+    for (const bool read_only : {false, true}) {
+        const auto msg = error_of([&] { store s(path, open_options{.read_only = read_only}); });
+        CAPTURE(msg);
+        CHECK(msg.find(path + ": ") == 0);
+        CHECK(msg.find("not a SQLite database, or corrupt") != std::string::npos);
+        CHECK(msg.find('\n') == std::string::npos);
+    }
+    CHECK(std::filesystem::file_size(path) == content.size());  // never overwritten
+}
+
+TEST_CASE("SQLite files of other applications are refused") {
+    temp_dir dir;
+    const auto path = dir.file("other.db");
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        SUBCASE("tables but no version") { raw.exec("CREATE TABLE notes (x TEXT)"); }
+        SUBCASE("a version but no application id") { raw.exec("PRAGMA user_version = 1"); }
+        SUBCASE("another application id") { raw.exec("PRAGMA application_id = 1234"); }
+    }
+    const auto msg = error_of([&] { store s(path); });
+    CAPTURE(msg);
+    CHECK(msg.find(path + ": not an incident-bot database (") == 0);
+}
+
+TEST_CASE("an empty file becomes a fresh database") {
+    temp_dir dir;
+    const auto path = dir.file("empty.db");
+    write_file(path, "");
+    store s(path);
+    CHECK(s.schema_version() == latest_version());
+}
+
+TEST_CASE("read-only opens") {
+    temp_dir dir;
+    SUBCASE("a missing file") {
+        const auto path = dir.file("missing.db");
+        CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) ==
+              path + ": cannot open read-only: no such file");
+        CHECK_FALSE(std::filesystem::exists(path));
+    }
+    SUBCASE("an older schema is not upgraded") {
+        const auto path = dir.file("v1.db");
+        {
+            auto db = open_database(path, {});
+            migrate(db, 1);
+        }
+        CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) ==
+              path + ": schema v1 needs upgrading to v2, which a read-only open cannot do; open it read-write once");
+        SQLite::Database raw(path);
+        CHECK(user_version(raw) == 1);
+    }
+    SUBCASE("a missing directory when creating") {
+        const auto path = dir.file("no/such/dir/ib.db");
+        const auto msg = error_of([&] { store s(path); });
+        CHECK(msg.find(path + ": cannot open: ") == 0);
+    }
+}
+
+}  // TEST_SUITE("migrations")

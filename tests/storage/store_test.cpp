@@ -1,1 +1,692 @@
-// placeholder: filled in by its owner
+#include "storage/json_columns.hpp"
+#include "storage/store.hpp"
+
+#include "storage_test_util.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace ib;
+using namespace ib::storage;
+using namespace ib::storage::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+void check_same(const incident& a, const incident& b) {
+    CHECK(a.id == b.id);
+    CHECK(a.title == b.title);
+    CHECK(a.sev == b.sev);
+    CHECK(a.state == b.state);
+    CHECK(a.channel_id == b.channel_id);
+    CHECK(a.channel_name == b.channel_name);
+    CHECK(a.declared_by == b.declared_by);
+    CHECK(a.declared_at == b.declared_at);
+    CHECK(a.detected_at == b.detected_at);
+    CHECK(a.acknowledged_at == b.acknowledged_at);
+    CHECK(a.acknowledged_by == b.acknowledged_by);
+    CHECK(a.identified_at == b.identified_at);
+    CHECK(a.mitigated_at == b.mitigated_at);
+    CHECK(a.resolved_at == b.resolved_at);
+    CHECK(a.commander == b.commander);
+    CHECK(a.comms_lead == b.comms_lead);
+    CHECK(a.reopen_count == b.reopen_count);
+}
+
+void check_same(const timeline_entry& a, const timeline_entry& b) {
+    CHECK(a.seq == b.seq);
+    CHECK(a.incident_id == b.incident_id);
+    CHECK(a.key == b.key);
+    CHECK(a.at == b.at);
+    CHECK(a.slack_ts == b.slack_ts);
+    CHECK(a.user == b.user);
+    CHECK(a.kind == b.kind);
+    CHECK(a.tags == b.tags);
+    CHECK(a.text == b.text);
+    CHECK(a.ref_ts == b.ref_ts);
+    CHECK(a.attrs == b.attrs);
+    CHECK(a.received_at == b.received_at);
+}
+
+std::vector<std::string> texts(const std::vector<timeline_entry>& entries) {
+    std::vector<std::string> out;
+    for (const auto& e : entries) out.push_back(e.text);
+    return out;
+}
+
+std::vector<std::int64_t> ids(const std::vector<incident>& incidents) {
+    std::vector<std::int64_t> out;
+    for (const auto& i : incidents) out.push_back(i.id);
+    return out;
+}
+
+// Creates an incident in `s` and returns its id.
+std::int64_t make_incident(store& s, const std::string& channel = "C01INC", time_point declared = t0(),
+                           const std::string& key = "") {
+    auto inc = sample_incident(channel, declared);
+    auto e = declare_entry(key, declared);
+    return s.create_incident(inc, e);
+}
+
+}  // namespace
+
+TEST_SUITE("storage") {
+
+TEST_CASE("durability pragmas on a real file") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    {
+        store s(path);
+        CHECK(s.journal_mode() == "wal");
+        CHECK(s.synchronous() == 2);  // FULL
+        CHECK(s.busy_timeout_ms() == 5000);
+        CHECK(s.schema_version() == store::latest_schema_version());
+    }
+    store s(path, open_options{.read_only = false, .busy_timeout = 1234ms});
+    CHECK(s.busy_timeout_ms() == 1234);
+    CHECK(s.journal_mode() == "wal");  // persistent in the file
+    CHECK(s.synchronous() == 2);
+}
+
+TEST_CASE(":memory: works") {
+    store s(":memory:");
+    CHECK(s.journal_mode() == "memory");
+    CHECK(s.schema_version() == store::latest_schema_version());
+    const auto id = make_incident(s);
+    CHECK(id > 0);
+    CHECK(s.timeline_size(id) == 1);
+}
+
+TEST_CASE("create_incident assigns ids and stores the declare entry") {
+    store s(":memory:");
+    auto inc = sample_incident();
+    auto e = declare_entry("Ev-declare-1", t0());
+    const auto id = s.create_incident(inc, e);
+    CHECK(id == inc.id);
+    CHECK(e.incident_id == id);
+    CHECK(e.seq > 0);
+    const auto tl = s.timeline(id);
+    REQUIRE(tl.size() == 1);
+    check_same(tl[0], e);
+
+    auto inc2 = sample_incident("C02OTHER", t0(60));
+    auto e2 = declare_entry("Ev-declare-2", t0(60));
+    CHECK(s.create_incident(inc2, e2) == id + 1);
+}
+
+TEST_CASE("a redelivered declare creates nothing and returns the stored incident") {
+    store s(":memory:");
+    auto inc = sample_incident();
+    auto e = declare_entry("Ev-declare", t0());
+    const auto id = s.create_incident(inc, e);
+
+    auto again = sample_incident("C09ELSEWHERE", t0(5));
+    again.title = "something else";
+    auto e_again = declare_entry("Ev-declare", t0(5));
+    CHECK(s.create_incident(again, e_again) == id);
+    CHECK(again.id == id);
+    CHECK(again.title == "Login page down");  // replaced by the stored incident
+    CHECK(e_again.incident_id == id);
+    CHECK(e_again.seq == e.seq);
+    CHECK(s.latest_incident()->id == id);
+    CHECK_FALSE(s.incident_by_channel("C09ELSEWHERE"));
+    CHECK(s.timeline_size(id) == 1);
+}
+
+TEST_CASE("round trip of every incident field") {
+    store s(":memory:");
+    SUBCASE("optional times absent") {
+        auto inc = sample_incident();
+        auto e = declare_entry("", t0());
+        s.create_incident(inc, e);
+        const auto back = s.incident_by_id(inc.id);
+        REQUIRE(back);
+        check_same(*back, inc);
+        CHECK_FALSE(back->detected_at);
+        CHECK_FALSE(back->resolved_at);
+    }
+    SUBCASE("every field set") {
+        auto inc = sample_incident();
+        inc.title = "Zahlungen schlagen fehl — 決済エラー 🔥 '); DROP TABLE incidents;--";
+        inc.sev = severity::sev1;
+        inc.state = status::resolved;
+        inc.channel_name = "inc-ünïcödé";
+        inc.declared_at = t0() + 123456us;
+        inc.detected_at = t0(-600) + 1us;
+        inc.acknowledged_at = t0(30);
+        inc.acknowledged_by = "U03CAROL";
+        inc.identified_at = t0(600);
+        inc.mitigated_at = t0(900);
+        inc.resolved_at = t0(1800) + 999999us;
+        inc.commander = "U04DAVE";
+        inc.comms_lead = "U05ERIN";
+        inc.reopen_count = 3;
+        auto e = declare_entry("", inc.declared_at);
+        s.create_incident(inc, e);
+        const auto back = s.incident_by_id(inc.id);
+        REQUIRE(back);
+        check_same(*back, inc);
+    }
+    SUBCASE("every severity and status") {
+        for (int sev = 1; sev <= 5; ++sev) {
+            for (auto st : {status::investigating, status::identified, status::monitoring, status::resolved}) {
+                auto inc = sample_incident();
+                inc.sev = static_cast<severity>(sev);
+                inc.state = st;
+                auto e = declare_entry("", t0());
+                s.create_incident(inc, e);
+                const auto back = s.incident_by_id(inc.id);
+                REQUIRE(back);
+                CHECK(back->sev == inc.sev);
+                CHECK(back->state == st);
+            }
+        }
+    }
+    CHECK_FALSE(s.incident_by_id(987654));
+}
+
+TEST_CASE("round trip of every timeline field") {
+    store s(":memory:");
+    const auto id = make_incident(s);
+
+    auto e = sample_entry(id, "Ev0123ABCD", t0(10) + 42us, "");
+    e.text = "I think it's the DB 🤔 — `kubectl rollout undo deploy/api`\n'); DROP TABLE timeline;--\t\"quoted\" ñ 日本";
+    e.tags = {{tag::hypothesis, "hedge:i think+explanation"}, {tag::command, "cli:kubectl"},
+              {tag::action, "règle→ünïcode"}};
+    e.attrs = {{"from", "sev3"}, {"to", "sev1"}, {"quote\"key", "new\nline"}, {"emoji", "📌"}, {"empty", ""}};
+    e.ref_ts = "1700000000.000001";
+    e.kind = entry_kind::key_moment;
+    CHECK(s.append(e));
+
+    auto plain = sample_entry(id, "", t0(20), "no key, no tags, no attrs");
+    plain.slack_ts.clear();
+    plain.user.clear();
+    CHECK(s.append(plain));
+
+    const auto tl = s.timeline(id);
+    REQUIRE(tl.size() == 3);  // declare + 2
+    e.seq = tl[1].seq;
+    check_same(tl[1], e);
+    plain.seq = tl[2].seq;
+    check_same(tl[2], plain);
+    CHECK(tl[1].seq < tl[2].seq);
+    CHECK(s.has_key("Ev0123ABCD"));
+
+    SUBCASE("every kind") {
+        for (int k = 0; k <= static_cast<int>(entry_kind::reminder); ++k) {
+            auto x = sample_entry(id, "kind-" + std::to_string(k), t0(100 + k));
+            x.kind = static_cast<entry_kind>(k);
+            CHECK(s.append(x));
+        }
+        const auto all = s.timeline(id);
+        REQUIRE(all.size() == 3 + static_cast<std::size_t>(entry_kind::reminder) + 1);
+        for (int k = 0; k <= static_cast<int>(entry_kind::reminder); ++k)
+            CHECK(all[3 + static_cast<std::size_t>(k)].kind == static_cast<entry_kind>(k));
+    }
+}
+
+TEST_CASE("dedupe on key") {
+    store s(":memory:");
+    const auto id = make_incident(s);
+
+    SUBCASE("append: same key twice is stored once") {
+        CHECK(s.append(sample_entry(id, "Ev1", t0(1), "first")));
+        CHECK_FALSE(s.append(sample_entry(id, "Ev1", t0(1), "redelivered, maybe different")));
+        CHECK(s.timeline_size(id) == 2);
+        CHECK(texts(s.timeline(id)).back() == "first");
+        CHECK(s.has_key("Ev1"));
+        CHECK_FALSE(s.has_key("Ev2"));
+        CHECK_FALSE(s.has_key(""));
+    }
+    SUBCASE("empty key is never deduplicated") {
+        CHECK(s.append(sample_entry(id, "", t0(1), "a")));
+        CHECK(s.append(sample_entry(id, "", t0(1), "a")));
+        CHECK(s.timeline_size(id) == 3);
+    }
+    SUBCASE("batch: against stored keys and within the batch") {
+        CHECK(s.append(sample_entry(id, "Ev-old", t0(1))));
+        const std::vector<timeline_entry> batch{
+            sample_entry(id, "Ev-a", t0(2)),   sample_entry(id, "Ev-old", t0(3)), sample_entry(id, "Ev-a", t0(4)),
+            sample_entry(id, "", t0(5)),       sample_entry(id, "", t0(6)),       sample_entry(id, "Ev-b", t0(7)),
+        };
+        CHECK(s.append_batch(batch) == std::vector<bool>{true, false, false, true, true, true});
+        CHECK(s.timeline_size(id) == 1 + 1 + 4);
+        CHECK(s.append_batch(batch) == std::vector<bool>{false, false, false, true, true, false});
+    }
+    SUBCASE("empty batch") {
+        CHECK(s.append_batch({}).empty());
+    }
+}
+
+TEST_CASE("a batch is atomic") {
+    temp_dir dir;
+    store s(dir.file("ib.db"));
+    const auto id = make_incident(s);
+    const std::vector<timeline_entry> batch{
+        sample_entry(id, "Ev-good-1", t0(1)),
+        sample_entry(999, "Ev-orphan", t0(2)),  // no incident 999: foreign key violation
+        sample_entry(id, "Ev-good-2", t0(3)),
+    };
+    try {
+        s.append_batch(batch);
+        FAIL("expected storage_error");
+    } catch (const storage_error& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find(dir.file("ib.db")) == 0);
+        CHECK(msg.find("append_batch: entry 1 of 3 (incident 999, key 'Ev-orphan'); nothing of the batch was stored") !=
+              std::string::npos);
+        CHECK(msg.find("FOREIGN KEY") != std::string::npos);
+    }
+    CHECK(s.timeline_size(id) == 1);
+    CHECK_FALSE(s.has_key("Ev-good-1"));
+    CHECK_FALSE(s.has_key("Ev-orphan"));
+
+    // Still usable afterwards, with nothing half-written.
+    CHECK(s.append_batch(std::vector{batch[0], batch[2]}) == std::vector<bool>{true, true});
+    CHECK(s.timeline_size(id) == 3);
+    CHECK_THROWS_AS(s.append(sample_entry(0, "Ev-no-incident", t0())), storage_error);
+}
+
+TEST_CASE("save_change is atomic and idempotent") {
+    store s(":memory:");
+    auto inc = sample_incident();
+    auto decl = declare_entry("Ev-decl", t0());
+    s.create_incident(inc, decl);
+
+    auto changed = inc;
+    changed.state = status::identified;
+    changed.identified_at = t0(300);
+    auto e = sample_entry(inc.id, "Ev-status-1", t0(300), "status: identified", entry_kind::status);
+    e.attrs = {{"from", "investigating"}, {"to", "identified"}};
+    CHECK(s.save_change(changed, e));
+    check_same(*s.incident_by_id(inc.id), changed);
+    CHECK(s.timeline_size(inc.id) == 2);
+
+    SUBCASE("a redelivered change is a no-op") {
+        auto later = changed;
+        later.state = status::monitoring;
+        CHECK_FALSE(s.save_change(later, e));
+        check_same(*s.incident_by_id(inc.id), changed);
+        CHECK(s.timeline_size(inc.id) == 2);
+    }
+    SUBCASE("entry incident_id 0 means the incident's") {
+        auto e2 = sample_entry(0, "Ev-note", t0(400), "note", entry_kind::note);
+        CHECK(s.save_change(changed, e2));
+        CHECK(s.timeline(inc.id).back().incident_id == inc.id);
+    }
+    SUBCASE("a failing update stores no entry") {
+        auto bad = changed;
+        bad.sev = static_cast<severity>(9);  // violates CHECK (severity BETWEEN 1 AND 5)
+        CHECK_THROWS_AS(s.save_change(bad, sample_entry(inc.id, "Ev-bad", t0(500))), storage_error);
+        CHECK_FALSE(s.has_key("Ev-bad"));
+        CHECK(s.timeline_size(inc.id) == 2);
+        check_same(*s.incident_by_id(inc.id), changed);
+    }
+    SUBCASE("invalid enum values are refused before they reach the file") {
+        auto bad = changed;
+        bad.state = static_cast<status>(17);
+        CHECK_THROWS_AS(s.save_change(bad, sample_entry(inc.id, "Ev-bad-status", t0(500))), storage_error);
+        auto e_bad = sample_entry(inc.id, "Ev-bad-kind", t0(500));
+        e_bad.kind = static_cast<entry_kind>(99);
+        CHECK_THROWS_AS(s.append(e_bad), storage_error);
+        CHECK_FALSE(s.has_key("Ev-bad-status"));
+        CHECK_FALSE(s.has_key("Ev-bad-kind"));
+        check_same(*s.incident_by_id(inc.id), changed);
+    }
+    SUBCASE("unknown incident") {
+        auto ghost = changed;
+        ghost.id = 4242;
+        CHECK_THROWS_AS(s.save_change(ghost, sample_entry(4242, "Ev-ghost", t0(500))), storage_error);
+        CHECK_FALSE(s.has_key("Ev-ghost"));
+    }
+    SUBCASE("entry of another incident") {
+        CHECK_THROWS_AS(s.save_change(changed, sample_entry(inc.id + 1, "Ev-x", t0(500))), storage_error);
+        CHECK_FALSE(s.has_key("Ev-x"));
+    }
+}
+
+TEST_CASE("timeline ordering: by at, then insertion order") {
+    store s(":memory:");
+    const auto id = make_incident(s, "C01", t0());
+    const auto other = make_incident(s, "C02", t0());
+    CHECK(s.append(sample_entry(id, "k3", t0(30), "c")));
+    CHECK(s.append(sample_entry(id, "k1", t0(10), "a")));
+    CHECK(s.append(sample_entry(other, "k-other", t0(15), "other incident")));
+    CHECK(s.append_batch(std::vector{sample_entry(id, "k2a", t0(20), "b1"), sample_entry(id, "k2b", t0(20), "b2")}) ==
+          std::vector<bool>{true, true});
+    CHECK(s.append(sample_entry(id, "k2c", t0(20), "b3")));
+    CHECK(texts(s.timeline(id)) ==
+          std::vector<std::string>{"declared: Login page down", "a", "b1", "b2", "b3", "c"});
+    CHECK(s.timeline_size(id) == 6);
+    CHECK(s.timeline_size(other) == 2);
+    CHECK(s.timeline(12345).empty());
+    CHECK(s.timeline_size(12345) == 0);
+}
+
+TEST_CASE("edits and deletions are entries of their own; the timeline is append-only") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    store s(path);
+    const auto id = make_incident(s);
+    auto original = sample_entry(id, "Ev-msg", t0(10), "db is fine");
+    CHECK(s.append(original));
+    auto edit = sample_entry(id, "Ev-edit", t0(20), "db is NOT fine", entry_kind::edit);
+    edit.ref_ts = original.slack_ts;
+    auto del = sample_entry(id, "Ev-del", t0(30), "", entry_kind::deletion);
+    del.ref_ts = original.slack_ts;
+    CHECK(s.append_batch(std::vector{edit, del}) == std::vector<bool>{true, true});
+
+    const auto tl = s.timeline(id);
+    REQUIRE(tl.size() == 4);
+    CHECK(tl[1].text == "db is fine");
+    CHECK(tl[2].kind == entry_kind::edit);
+    CHECK(tl[2].ref_ts == original.slack_ts);
+    CHECK(tl[3].kind == entry_kind::deletion);
+    CHECK(tl[3].ref_ts == original.slack_ts);
+
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET \"text\" = 'rewritten'"), "timeline is append-only",
+                         SQLite::Exception);
+    CHECK_THROWS_WITH_AS(raw.exec("DELETE FROM timeline"), "timeline is append-only", SQLite::Exception);
+    CHECK(s.timeline(id)[1].text == "db is fine");
+}
+
+TEST_CASE("incident lookups") {
+    store s(":memory:");
+    CHECK_FALSE(s.latest_incident());
+    CHECK_FALSE(s.incident_by_channel("C01"));
+    CHECK(s.open_incidents().empty());
+    CHECK(s.incidents_declared_between(t0(-1'000'000), t0(1'000'000)).empty());
+
+    const auto a = make_incident(s, "C01", t0(0));
+    const auto b = make_incident(s, "C02", t0(100));
+    const auto c = make_incident(s, "C01", t0(50));  // same channel as a, declared later in id order
+    const auto d = make_incident(s, "C03", t0(200));
+
+    CHECK(s.incident_by_channel("C01")->id == c);
+    CHECK(s.incident_by_channel("C02")->id == b);
+    CHECK_FALSE(s.incident_by_channel("C99"));
+    CHECK_FALSE(s.incident_by_channel(""));
+    CHECK(s.latest_incident()->id == d);
+
+    auto resolved = *s.incident_by_id(b);
+    resolved.state = status::resolved;
+    resolved.resolved_at = t0(500);
+    CHECK(s.save_change(resolved, sample_entry(b, "Ev-resolve-b", t0(500), "resolved", entry_kind::resolve)));
+    auto monitoring = *s.incident_by_id(d);
+    monitoring.state = status::monitoring;
+    CHECK(s.save_change(monitoring, sample_entry(d, "Ev-mon-d", t0(510), "monitoring", entry_kind::status)));
+    CHECK(ids(s.open_incidents()) == std::vector<std::int64_t>{a, c, d});
+
+    // [from, to), ordered by declared_at
+    CHECK(ids(s.incidents_declared_between(t0(0), t0(200))) == std::vector<std::int64_t>{a, c, b});
+    CHECK(ids(s.incidents_declared_between(t0(0) + 1us, t0(200) + 1us)) == std::vector<std::int64_t>{c, b, d});
+    CHECK(ids(s.incidents_declared_between(t0(50), t0(51))) == std::vector<std::int64_t>{c});
+    CHECK(s.incidents_declared_between(t0(51), t0(100)).empty());
+    CHECK(s.incidents_declared_between(t0(100), t0(0)).empty());
+}
+
+TEST_CASE("data survives closing and reopening the file") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    incident inc = sample_incident();
+    inc.detected_at = t0(-60);
+    timeline_entry e = sample_entry(0, "Ev-1", t0(5), "persist me 💾");
+    e.tags = {{tag::status, "status-word"}};
+    {
+        store s(path);
+        auto decl = declare_entry("Ev-decl", t0());
+        s.create_incident(inc, decl);
+        e.incident_id = inc.id;
+        CHECK(s.append(e));
+    }
+    {
+        store s(path);
+        check_same(*s.incident_by_id(inc.id), inc);
+        const auto tl = s.timeline(inc.id);
+        REQUIRE(tl.size() == 2);
+        e.seq = tl[1].seq;
+        check_same(tl[1], e);
+        CHECK_FALSE(s.append(e));  // the dedupe key survived too
+    }
+    {
+        store ro(path, open_options{.read_only = true});
+        CHECK(ro.schema_version() == store::latest_schema_version());
+        CHECK(ro.timeline_size(inc.id) == 2);
+        try {
+            ro.append(sample_entry(inc.id, "Ev-ro", t0(9)));
+            FAIL("expected storage_error");
+        } catch (const storage_error& err) {
+            CHECK(std::string(err.what()) == path + ": append: the store was opened read-only");
+        }
+    }
+}
+
+TEST_CASE("two stores on one file share dedupe and see each other's writes") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    store a(path);
+    store b(path);
+    const auto id = make_incident(a);
+    CHECK(b.incident_by_id(id));
+    CHECK(a.append(sample_entry(id, "Ev-shared", t0(1))));
+    CHECK_FALSE(b.append(sample_entry(id, "Ev-shared", t0(1))));
+    CHECK(b.append(sample_entry(id, "Ev-b", t0(2))));
+    CHECK(a.timeline_size(id) == 3);
+}
+
+TEST_CASE("a writer waits for another connection's write lock, then fails clearly") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    store s(path, open_options{.read_only = false, .busy_timeout = 50ms});
+    const auto id = make_incident(s);
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    std::optional<SQLite::Transaction> lock;
+    lock.emplace(other, SQLite::TransactionBehavior::IMMEDIATE);
+    CHECK(s.timeline_size(id) == 1);  // readers are not blocked (WAL)
+    try {
+        s.append(sample_entry(id, "Ev-blocked", t0(1)));
+        FAIL("expected storage_error");
+    } catch (const storage_error& e) {
+        CHECK(std::string(e.what()).find("locked") != std::string::npos);
+    }
+    lock.reset();  // rolls back
+    CHECK(s.append(sample_entry(id, "Ev-blocked", t0(1))));
+}
+
+TEST_CASE("odd stored values: unknown tags are dropped, unknown kinds and statuses throw") {
+    temp_dir dir;
+    const auto path = dir.file("ib.db");
+    store s(path);
+    const auto id = make_incident(s);
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+
+    SUBCASE("unknown and malformed tags") {
+        raw.exec("INSERT INTO timeline (incident_id, at, kind, tags, received_at) VALUES (" + std::to_string(id) +
+                 R"(, 1, 'message', '[{"tag":"from-the-future","rule":"x"},{"tag":"command","rule":"cli:ls"},)"
+                 R"( 7, {"tag":5}, {"rule":"no tag"}, {"tag":"action"}]', 1))");
+        raw.exec("INSERT INTO timeline (incident_id, at, kind, tags, received_at) VALUES (" + std::to_string(id) +
+                 ", 2, 'message', 'not json at all', 2)");
+        const auto tl = s.timeline(id);
+        REQUIRE(tl.size() == 3);
+        // at = 1 and 2 µs: both sort before the declare entry
+        CHECK(tl[0].tags == std::vector<tag_hit>{{tag::command, "cli:ls"}, {tag::action, ""}});
+        CHECK(tl[1].tags.empty());
+    }
+    SUBCASE("non-string attrs are kept as JSON text") {
+        raw.exec("INSERT INTO timeline (incident_id, at, kind, attrs, received_at) VALUES (" + std::to_string(id) +
+                 R"(, 1, 'message', '{"n":5,"s":"x","o":{"a":true}}', 1))");
+        const auto e = s.timeline(id).front();  // at = 1 µs sorts first
+        CHECK(e.attrs == std::map<std::string, std::string>{{"n", "5"}, {"s", "x"}, {"o", R"({"a":true})"}});
+    }
+    SUBCASE("malformed attrs") {
+        raw.exec("INSERT INTO timeline (incident_id, at, kind, attrs, received_at) VALUES (" + std::to_string(id) +
+                 ", 1, 'message', '[1,2]', 1)");
+        const auto seq = raw.getLastInsertRowid();
+        CHECK_THROWS_WITH_AS(s.timeline(id),
+                             (path + ": timeline row " + std::to_string(seq) + ": attrs is not a JSON object").c_str(),
+                             storage_error);
+    }
+    SUBCASE("unknown kind") {
+        raw.exec("INSERT INTO timeline (incident_id, at, kind, received_at) VALUES (" + std::to_string(id) +
+                 ", 1, 'hologram', 1)");
+        const auto seq = raw.getLastInsertRowid();
+        CHECK_THROWS_WITH_AS(s.timeline(id),
+                             (path + ": timeline row " + std::to_string(seq) + ": unknown kind 'hologram'").c_str(),
+                             storage_error);
+        CHECK(s.timeline_size(id) == 2);  // the store stays usable
+    }
+    SUBCASE("unknown status") {
+        raw.exec("UPDATE incidents SET status = 'on fire' WHERE id = " + std::to_string(id));
+        CHECK_THROWS_WITH_AS(s.incident_by_id(id),
+                             (path + ": incidents row " + std::to_string(id) + ": unknown status 'on fire'").c_str(),
+                             storage_error);
+    }
+}
+
+TEST_CASE("a store can be moved") {
+    store a(":memory:");
+    const auto id = make_incident(a);
+    store b = std::move(a);
+    CHECK(b.timeline_size(id) == 1);
+    store c(":memory:");
+    c = std::move(b);
+    CHECK(c.incident_by_id(id));
+}
+
+TEST_CASE("tags and attrs JSON columns") {
+    SUBCASE("encoding") {
+        CHECK(encode_tags({}) == "[]");
+        CHECK(encode_attrs({}) == "{}");
+        CHECK(encode_tags({{tag::command, "cli:kubectl"}}) == R"([{"rule":"cli:kubectl","tag":"command"}])");
+        CHECK(encode_attrs({{"to", "sev1"}, {"from", "sev3"}}) == R"({"from":"sev3","to":"sev1"})");
+        // Invalid UTF-8 must not make a write throw.
+        CHECK(decode_attrs(encode_attrs({{"k", "bad \xff byte"}})) ==
+              std::map<std::string, std::string>{{"k", "bad \xEF\xBF\xBD byte"}});
+    }
+    SUBCASE("decoding what other JSON writers produce") {
+        CHECK(decode_attrs(" {\n  \"a\" : \"x\\\"y\" ,\"pin\":\"\\ud83d\\udccc\", \"s\":\"a\\/b\\u00e9\\t\"}\n") ==
+              std::map<std::string, std::string>{{"a", "x\"y"}, {"pin", "📌"}, {"s", "a/bé\t"}});
+        CHECK(decode_attrs(R"({"a":"1","a":"2"})") == std::map<std::string, std::string>{{"a", "2"}});
+        CHECK(decode_attrs(R"({"n":-1.5e3,"b":false,"z":null,"arr":[1,"x"]})") ==
+              std::map<std::string, std::string>{{"n", "-1500.0"}, {"b", "false"}, {"z", "null"}, {"arr", R"([1,"x"])"}});
+        CHECK(decode_tags(R"( [ {"tag" : "hypothesis"} , {"rule":"r","tag":"join","extra":"e"} ] )") ==
+              std::vector<tag_hit>{{tag::hypothesis, ""}, {tag::join, "r"}});
+        CHECK(decode_tags(R"([{"tag":"status","rule":7}])") == std::vector<tag_hit>{{tag::status, ""}});
+    }
+    SUBCASE("malformed input") {
+        for (const char* bad : {"", "nope", "[1]", "{", R"({"a":"x"} trailing)", R"({"a":"\ud800"})", "{\"a\":\"\x01\"}",
+                                "null"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(decode_attrs(bad));
+        }
+        for (const char* bad : {"", "nope", "{}", "[", R"([{"tag":"join"}] x)", R"([{"tag":"\ud800"}])", "[[]]"}) {
+            CAPTURE(bad);
+            CHECK(decode_tags(bad).empty());
+        }
+    }
+    SUBCASE("random strings round-trip and agree with nlohmann") {
+        std::mt19937 rng(7);
+        const char32_t pool[] = {U'a', U'Z', U'0', U' ', U'"', U'\\', U'/', U'\n', U'\t', U'\x01', U'\x1f', U'\x7f',
+                                 U'é', U'ß', U'€', U'日', U'\uFFFD', U'😀', U'📌', U'\U0010FFFF'};
+        const auto random_utf8 = [&] {
+            std::string out;
+            const auto n = rng() % 12;
+            for (unsigned i = 0; i < n; ++i) {
+                const char32_t cp = pool[rng() % std::size(pool)];
+                if (cp < 0x80) {
+                    out.push_back(static_cast<char>(cp));
+                } else if (cp < 0x800) {
+                    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                } else if (cp < 0x10000) {
+                    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                } else {
+                    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+                    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                }
+            }
+            return out;
+        };
+        for (int round = 0; round < 300; ++round) {
+            std::map<std::string, std::string> attrs;
+            std::vector<tag_hit> tags;
+            for (unsigned i = rng() % 4; i > 0; --i) {
+                attrs[random_utf8()] = random_utf8();
+                tags.push_back({static_cast<tag>(rng() % 5), random_utf8()});
+            }
+            const auto enc = encode_attrs(attrs);
+            CHECK(decode_attrs(enc) == attrs);
+            CHECK(decode_tags(encode_tags(tags)) == tags);
+            // Pretty-printed and \u-escaped (ASCII-only) forms read the same.
+            const auto j = nlohmann::json::parse(enc);
+            CHECK(decode_attrs(j.dump(2)) == attrs);
+            CHECK(decode_attrs(j.dump(-1, ' ', true)) == attrs);
+        }
+    }
+}
+
+}  // TEST_SUITE("storage")
+
+TEST_SUITE("storage") {
+
+TEST_CASE("group commit: many writes, one transaction, each write still atomic on its own") {
+    temp_dir dir;
+    const auto path = dir.file("group.db");
+    std::int64_t id = 0;
+    {
+        store s(path);
+        auto inc = sample_incident();
+        auto decl = declare_entry("decl", t0());
+        id = s.create_incident(inc, decl);
+
+        s.begin_group();
+        CHECK_THROWS_AS(s.begin_group(), storage_error);  // no nesting
+        CHECK(s.append(sample_entry(id, "g1", t0(1))));
+        CHECK_FALSE(s.append(sample_entry(id, "g1", t0(2))));  // duplicate inside the group
+        // A write that fails (unknown incident) is rolled back alone...
+        CHECK_THROWS_AS(s.append(sample_entry(id + 100, "bad", t0(3))), storage_error);
+        inc.sev = severity::sev1;
+        auto change = sample_entry(id, "g2", t0(4), "severity sev2 → sev1", entry_kind::severity);
+        CHECK(s.save_change(inc, change));
+        // ...and reads inside the group see the group's writes.
+        CHECK(s.timeline_size(id) == 3);
+        s.commit_group();
+        CHECK_THROWS_AS(s.commit_group(), storage_error);
+    }
+    // Durable: a new connection sees the committed group, without the failed write.
+    store again(path);
+    CHECK(again.timeline_size(id) == 3);
+    CHECK(again.has_key("g1"));
+    CHECK(again.has_key("g2"));
+    CHECK_FALSE(again.has_key("bad"));
+    CHECK(again.incident_by_id(id)->sev == severity::sev1);
+}
+
+TEST_CASE("group commit: rollback_group discards the group and the store stays usable") {
+    store s(":memory:");
+    auto inc = sample_incident();
+    auto decl = declare_entry("decl", t0());
+    const auto id = s.create_incident(inc, decl);
+    s.begin_group();
+    CHECK(s.append(sample_entry(id, "r1", t0(1))));
+    s.rollback_group();
+    s.rollback_group();  // no-op without a group
+    CHECK_FALSE(s.has_key("r1"));
+    CHECK(s.append(sample_entry(id, "r1", t0(1))));  // outside a group: its own transaction
+    CHECK(s.has_key("r1"));
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,210 @@
+#include "json_columns.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ib::storage {
+namespace {
+
+using json = nlohmann::json;
+
+// A reader for the flat, string-valued JSON the encoders produce. Every function returns
+// false on anything outside that subset (numbers, nesting, raw control characters, lone
+// surrogates, trailing text…), and the caller then falls back to nlohmann's parser, so the
+// two paths agree on every input the fast one accepts, except raw invalid UTF-8 inside a
+// string, which this passes through where nlohmann rejects it (the encoders never write it).
+class flat_reader {
+public:
+    explicit flat_reader(std::string_view s) : s_(s) {}
+
+    bool consume(char c) {
+        skip_ws();
+        if (i_ < s_.size() && s_[i_] == c) {
+            ++i_;
+            return true;
+        }
+        return false;
+    }
+
+    bool at_end() {
+        skip_ws();
+        return i_ == s_.size();
+    }
+
+    // A JSON string, unescaped into `out` (UTF-8).
+    bool string(std::string& out) {
+        out.clear();
+        if (!consume('"')) return false;
+        while (i_ < s_.size()) {
+            const char c = s_[i_++];
+            if (c == '"') return true;
+            if (static_cast<unsigned char>(c) < 0x20) return false;
+            if (c != '\\') {
+                out.push_back(c);
+                continue;
+            }
+            if (i_ >= s_.size()) return false;
+            switch (s_[i_++]) {
+            case '"': out.push_back('"'); break;
+            case '\\': out.push_back('\\'); break;
+            case '/': out.push_back('/'); break;
+            case 'b': out.push_back('\b'); break;
+            case 'f': out.push_back('\f'); break;
+            case 'n': out.push_back('\n'); break;
+            case 'r': out.push_back('\r'); break;
+            case 't': out.push_back('\t'); break;
+            case 'u': {
+                unsigned cp = 0;
+                if (!hex4(cp)) return false;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    unsigned lo = 0;
+                    if (i_ + 2 > s_.size() || s_[i_] != '\\' || s_[i_ + 1] != 'u') return false;
+                    i_ += 2;
+                    if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    return false;
+                }
+                append_utf8(out, cp);
+                break;
+            }
+            default: return false;
+            }
+        }
+        return false;
+    }
+
+    // {"name":"value", …} with string values only; calls f(name, value) for each member.
+    template <class F>
+    bool object(F&& f) {
+        if (!consume('{')) return false;
+        if (consume('}')) return true;
+        do {
+            if (!string(name_) || !consume(':') || !string(value_)) return false;
+            f(name_, value_);
+        } while (consume(','));
+        return consume('}');
+    }
+
+private:
+    void skip_ws() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    }
+
+    bool hex4(unsigned& out) {
+        if (i_ + 4 > s_.size()) return false;
+        out = 0;
+        for (int k = 0; k < 4; ++k) {
+            const char c = s_[i_++];
+            out <<= 4;
+            if (c >= '0' && c <= '9')
+                out |= static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                out |= static_cast<unsigned>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                out |= static_cast<unsigned>(c - 'A' + 10);
+            else
+                return false;
+        }
+        return true;
+    }
+
+    static void append_utf8(std::string& out, unsigned cp) {
+        if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+    }
+
+    std::string_view s_;
+    std::size_t i_ = 0;
+    std::string name_, value_;
+};
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// One tags element; skipped (nullopt) unless it names a known tag.
+std::optional<tag_hit> make_tag(const std::optional<std::string>& name, std::string rule) {
+    if (!name) return std::nullopt;
+    const auto t = parse_tag(*name);
+    if (!t) return std::nullopt;
+    return tag_hit{*t, std::move(rule)};
+}
+
+bool fast_tags(std::string_view text, std::vector<tag_hit>& out) {
+    flat_reader r(text);
+    if (!r.consume('[')) return false;
+    if (r.consume(']')) return r.at_end();
+    do {
+        std::optional<std::string> name;
+        std::string rule;
+        const bool ok = r.object([&](const std::string& k, const std::string& v) {
+            if (k == "tag")
+                name = v;
+            else if (k == "rule")
+                rule = v;
+        });
+        if (!ok) return false;
+        if (auto hit = make_tag(name, std::move(rule))) out.push_back(std::move(*hit));
+    } while (r.consume(','));
+    return r.consume(']') && r.at_end();
+}
+
+}  // namespace
+
+std::string encode_tags(const std::vector<tag_hit>& tags) {
+    if (tags.empty()) return "[]";
+    json a = json::array();
+    for (const auto& h : tags) a.push_back(json{{"tag", std::string(to_string(h.tag))}, {"rule", h.rule}});
+    return dump(a);
+}
+
+std::string encode_attrs(const std::map<std::string, std::string>& attrs) {
+    if (attrs.empty()) return "{}";
+    json o = json::object();
+    for (const auto& [k, v] : attrs) o[k] = v;
+    return dump(o);
+}
+
+std::vector<tag_hit> decode_tags(std::string_view text) {
+    std::vector<tag_hit> out;
+    if (text == "[]" || fast_tags(text, out)) return out;
+    out.clear();
+    const json a = json::parse(text, nullptr, false);
+    if (!a.is_array()) return out;  // also a parse error (discarded value)
+    for (const auto& el : a) {
+        if (!el.is_object()) continue;
+        const auto t = el.find("tag");
+        const auto r = el.find("rule");
+        auto hit = make_tag(t != el.end() && t->is_string() ? std::optional(t->get<std::string>()) : std::nullopt,
+                            r != el.end() && r->is_string() ? r->get<std::string>() : std::string{});
+        if (hit) out.push_back(std::move(*hit));
+    }
+    return out;
+}
+
+std::optional<std::map<std::string, std::string>> decode_attrs(std::string_view text) {
+    std::map<std::string, std::string> out;
+    if (text == "{}") return out;
+    flat_reader r(text);
+    if (r.object([&](const std::string& k, const std::string& v) { out.insert_or_assign(k, v); }) && r.at_end())
+        return out;
+    out.clear();
+    const json o = json::parse(text, nullptr, false);
+    if (!o.is_object()) return std::nullopt;
+    for (const auto& [name, value] : o.items())
+        out.emplace(name, value.is_string() ? value.get<std::string>() : dump(value));
+    return out;
+}
+
+}  // namespace ib::storage

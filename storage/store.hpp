@@ -1,0 +1,117 @@
+// The incident store: incidents and their append-only timelines in one SQLite file.
+//
+// Durability: every write method returns only after its transaction is committed with
+// synchronous=FULL in WAL mode, i.e. it survives a crash or power loss once it returns.
+// Dedupe: a timeline entry's `key` (Slack's event_id, or one the bot made) is unique; storing
+// an entry whose key is already stored is a no-op reported as `false`. Entries with an empty
+// key are never deduplicated. The timeline is never UPDATEd or DELETEd (triggers enforce it):
+// edits and deletions of Slack messages are entries of their own.
+//
+// Reading back: unknown tags (or a malformed tags column) are dropped, since tags are derived
+// from the text and can be recomputed; an unknown kind or status, a severity outside 1..5 or
+// malformed attrs throw storage_error naming the row. A build that adds a kind or status must
+// add a schema version too (see migrations.hpp), so older builds refuse such a file up front.
+//
+// A store is one SQLite connection with cached prepared statements: not thread-safe, use one
+// per thread. Several stores (threads or processes) may share a file; writers wait up to
+// busy_timeout for each other. A moved-from store may only be destroyed or assigned to.
+// Every method throws storage_error (message starts with the path) on failure.
+#pragma once
+
+#include "common.hpp"
+
+#include "core/incident.hpp"
+#include "core/time.hpp"
+#include "core/timeline.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ib::storage {
+
+class store {
+public:
+    // Opens `path` (":memory:" for a private in-memory database). Unless opts.read_only:
+    // creates the file if missing and migrates its schema to latest_schema_version().
+    // Throws storage_error for a missing file (read_only), a file that is not SQLite or is
+    // corrupt, a SQLite file of another application, a schema newer than this build knows,
+    // or (read_only) a schema older than latest. Reads only headers: no table scans.
+    explicit store(const std::string& path, open_options opts = {});
+    ~store();
+    store(store&&) noexcept;
+    store& operator=(store&&) noexcept;
+
+    // The database's schema version (PRAGMA user_version).
+    int schema_version() const;
+    // The schema version this build creates and upgrades to.
+    static int latest_schema_version();
+
+    // ---- Incidents. Each write is one transaction together with its timeline entry. ----
+
+    // Inserts `inc` (its id is ignored) and `declare_entry` for it in one transaction; on
+    // success sets inc.id, declare_entry.incident_id and declare_entry.seq and returns the id.
+    // If declare_entry.key is already stored (a redelivered declare), nothing is written:
+    // `inc` is replaced by the stored incident that entry belongs to, declare_entry gets that
+    // incident_id and seq, and that id is returned.
+    std::int64_t create_incident(incident& inc, timeline_entry& declare_entry);
+
+    // Updates the stored row of `inc` (by inc.id) to all of inc's fields and appends `entry`
+    // to its timeline, atomically. entry.incident_id must be inc.id or 0 (meaning inc.id).
+    // Returns false, changing nothing, if entry.key is already stored. Throws when inc.id
+    // names no stored incident.
+    bool save_change(const incident& inc, const timeline_entry& entry);
+
+    std::optional<incident> incident_by_id(std::int64_t id) const;
+    // The most recent (highest id) incident whose channel_id is `channel_id`.
+    std::optional<incident> incident_by_channel(std::string_view channel_id) const;
+    // The incident with the highest id.
+    std::optional<incident> latest_incident() const;
+    // All incidents whose state is not resolved, by id.
+    std::vector<incident> open_incidents() const;
+    // Incidents with from <= declared_at < to, by declared_at then id.
+    std::vector<incident> incidents_declared_between(time_point from, time_point to) const;
+
+    // ---- Timeline (append-only). e.seq is ignored on writes; e.incident_id must exist. ----
+
+    // Appends `e`; false if its key is already stored (then nothing changes).
+    bool append(const timeline_entry& e);
+    // Appends all entries in ONE transaction (group commit) and returns once it is durable.
+    // result[i] is true when entries[i] was newly stored, false when its key was already
+    // stored (before or earlier in this batch). If any entry fails (e.g. an unknown
+    // incident_id), none of the batch is stored and storage_error names the entry.
+    std::vector<bool> append_batch(std::span<const timeline_entry> entries);
+    // Whether an entry with this key is stored. False for an empty key.
+    bool has_key(std::string_view key) const;
+    // The incident's entries ordered by `at`, then by seq (insertion order); seq filled in.
+    std::vector<timeline_entry> timeline(std::int64_t incident_id) const;
+    std::size_t timeline_size(std::int64_t incident_id) const;
+
+    // ---- Group commit. ----
+    // Opens one transaction that the following writes share until commit_group(): a burst of
+    // writes then costs one fsync. Each write stays atomic on its own (a savepoint), so one
+    // that throws is rolled back alone and the others still commit. Reads see the group's
+    // writes. Throws if a group is already open.
+    void begin_group();
+    // Commits the group; returns once it is durable. On failure nothing of the group is
+    // stored, and the group is closed.
+    void commit_group();
+    // Abandons the group's writes. No-op when no group is open.
+    void rollback_group();
+
+    // ---- Pragma readback, for tests and diagnostics. ----
+    std::string journal_mode() const;  // "wal" for a file, "memory" for ":memory:"
+    int synchronous() const;           // 2 = FULL
+    int busy_timeout_ms() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ib::storage
