@@ -1,1 +1,415 @@
-// placeholder: filled in by its owner
+#include "export.hpp"
+
+#include "metrics.hpp"
+#include "participants.hpp"
+
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace ib {
+namespace {
+
+// Insertion-ordered keys: the export is read by people too, and "id, title, severity…" reads
+// better than alphabetical order.
+using ojson = nlohmann::ordered_json;
+
+constexpr std::array<std::string_view, 7> questions{{
+    "When did we first know?",
+    "Who was alerted first, and when was the alert acknowledged?",
+    "Who joined the response, and when?",
+    "Which tasks helped, which hurt, and which made no difference?",
+    "What was said and shared, and where?",
+    "What surprised us?",
+    "What would help us know sooner and recover sooner?",
+}};
+
+// ---- JSON ---------------------------------------------------------------------------------
+
+ojson time_or_null(const std::optional<time_point>& t) { return t ? ojson(to_iso8601(*t)) : ojson(nullptr); }
+ojson string_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : ojson(s); }
+
+// Metrics are null when unknown; a negative value would be a made-up number, so it is null too
+// (compute_metrics already promises this; the export does not rely on it).
+ojson seconds_or_null(const std::optional<seconds>& d) {
+    return d && d->count() >= 0 ? ojson(d->count()) : ojson(nullptr);
+}
+
+ojson incident_json(const incident& inc) {
+    const auto m = compute_metrics(inc);
+    ojson j;
+    j["id"] = inc.id;
+    j["title"] = inc.title;
+    j["severity"] = std::string(to_string(inc.sev));
+    j["severity_description"] = std::string(describe(inc.sev));
+    j["status"] = std::string(to_string(inc.state));
+    j["channel_id"] = inc.channel_id;  // strings always; only user ids become null when empty
+    j["channel_name"] = inc.channel_name;
+    j["declared_by"] = string_or_null(inc.declared_by);
+    j["declared_at"] = to_iso8601(inc.declared_at);
+    j["detected_at"] = time_or_null(inc.detected_at);
+    j["acknowledged_at"] = time_or_null(inc.acknowledged_at);
+    j["acknowledged_by"] = string_or_null(inc.acknowledged_by);
+    j["identified_at"] = time_or_null(inc.identified_at);
+    j["mitigated_at"] = time_or_null(inc.mitigated_at);
+    j["resolved_at"] = time_or_null(inc.resolved_at);
+    j["commander"] = string_or_null(inc.commander);
+    j["comms_lead"] = string_or_null(inc.comms_lead);
+    j["reopen_count"] = inc.reopen_count;
+    j["tta_seconds"] = seconds_or_null(m.tta);
+    j["ttr_seconds"] = seconds_or_null(m.ttr);
+    j["phases"] = ojson{{"detection_seconds", seconds_or_null(m.detection)},
+                        {"response_seconds", seconds_or_null(m.response)},
+                        {"remediation_seconds", seconds_or_null(m.remediation)}};
+    return j;
+}
+
+ojson entry_json(const timeline_entry& e) {
+    ojson tags = ojson::array();
+    ojson rules = ojson::object();
+    for (const auto& hit : e.tags) {
+        const std::string name(to_string(hit.tag));
+        if (rules.contains(name)) continue;  // one rule per tag: the first that fired
+        tags.push_back(name);
+        rules[name] = hit.rule;
+    }
+    ojson attrs = ojson::object();
+    for (const auto& [k, v] : e.attrs) attrs[k] = v;
+
+    ojson j;
+    j["seq"] = e.seq;
+    j["at"] = to_iso8601(e.at);
+    j["slack_ts"] = string_or_null(e.slack_ts);
+    j["user"] = string_or_null(e.user);
+    j["kind"] = std::string(to_string(e.kind));
+    j["tags"] = std::move(tags);
+    j["tag_rules"] = std::move(rules);
+    j["text"] = e.text;
+    j["ref_ts"] = string_or_null(e.ref_ts);
+    j["attrs"] = std::move(attrs);
+    return j;
+}
+
+// ---- Markdown -----------------------------------------------------------------------------
+
+// "2026-11-21 14:43:23": ISO-8601 without the T and Z, easier to read in a table.
+std::string readable(time_point t) {
+    auto s = to_iso8601(t);
+    if (s.size() == 20) {
+        s[10] = ' ';
+        s.pop_back();
+    }
+    return s;
+}
+std::string readable(const std::optional<time_point>& t) { return t ? readable(*t) : "n/a"; }
+
+std::string who(const std::string& user) { return user.empty() ? "—" : "<@" + user + ">"; }
+
+// A table cell: '|' would end the cell and a newline the row.
+std::string cell(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+            out += "<br>";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// One line of running text (headings, list items): newlines become spaces.
+std::string one_line(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c == '\r' || c == '\n') c = ' ';
+    return out;
+}
+
+// Messages by Slack ts, and which were deleted: the draft quotes a pinned message's text, and
+// leaves out the text of deleted ones (people delete what should not have been posted, such
+// as a pasted secret). The JSON and CSV exports keep everything.
+struct message_index {
+    std::map<std::string, const timeline_entry*, std::less<>> by_ts;
+    std::set<std::string, std::less<>> deleted;
+
+    explicit message_index(const std::vector<timeline_entry>& tl) {
+        for (const auto& e : tl) {
+            if (e.kind == entry_kind::message && !e.slack_ts.empty()) by_ts.emplace(e.slack_ts, &e);
+            if (e.kind == entry_kind::deletion && !e.ref_ts.empty()) deleted.insert(e.ref_ts);
+        }
+    }
+    bool was_deleted(const timeline_entry& e) const { return !e.slack_ts.empty() && deleted.contains(e.slack_ts); }
+};
+
+// What an entry says; entries with no text of their own (joins, reactions…) are described.
+std::string display_text(const timeline_entry& e, const message_index& idx) {
+    switch (e.kind) {
+    case entry_kind::message:
+    case entry_kind::edit:
+        if (idx.was_deleted(e) || (e.kind == entry_kind::edit && idx.deleted.contains(e.ref_ts)))
+            return "_(deleted later; text left out of this draft)_";
+        return e.kind == entry_kind::edit ? "(edited " + e.ref_ts + ") " + e.text : e.text;
+    case entry_kind::key_moment: {
+        const auto it = idx.by_ts.find(e.ref_ts);
+        if (it != idx.by_ts.end() && !idx.deleted.contains(e.ref_ts)) return "📌 " + it->second->text;
+        const bool just_emoji = e.text.empty() || e.text == ":" + e.attr("reaction") + ":";  // as recorded
+        return "📌 " + (just_emoji ? "key moment: message " + e.ref_ts : e.text);
+    }
+    case entry_kind::join: return e.text.empty() ? "joined the channel" : e.text;
+    case entry_kind::leave: return e.text.empty() ? "left the channel" : e.text;
+    case entry_kind::reaction: return ":" + e.attr("reaction", "?") + ": on message " + e.ref_ts;
+    case entry_kind::unreaction: return "removed :" + e.attr("reaction", "?") + ": from message " + e.ref_ts;
+    case entry_kind::deletion: return "(deleted message " + e.ref_ts + ")";
+    case entry_kind::severity:
+    case entry_kind::status:
+        if (e.text.empty())
+            return std::string(to_string(e.kind)) + ": " + e.attr("from", "?") + " → " + e.attr("to", "?");
+        return e.text;
+    default: return e.text;
+    }
+}
+
+// Tag names joined by `sep`, each once (several rules may give the same tag).
+std::string tag_list(const timeline_entry& e, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < e.tags.size(); ++i) {
+        bool repeated = false;
+        for (std::size_t k = 0; k < i; ++k) repeated = repeated || e.tags[k].tag == e.tags[i].tag;
+        if (repeated) continue;
+        if (!out.empty()) out += sep;
+        out += to_string(e.tags[i].tag);
+    }
+    return out;
+}
+
+// The entry that made a lifecycle change, to say who did it. Null when not on the timeline.
+const timeline_entry* find_entry(const std::vector<timeline_entry>& tl, entry_kind kind,
+                                 std::string_view to_status = {}, bool last = false) {
+    const timeline_entry* found = nullptr;
+    for (const auto& e : tl) {
+        if (e.kind != kind || (!to_status.empty() && e.attr("to") != to_status)) continue;
+        found = &e;
+        if (!last) break;
+    }
+    return found;
+}
+
+std::string by_of(const timeline_entry* e) { return e ? who(e->user) : "—"; }
+
+void markdown_header(std::string& md, const incident& inc) {
+    md += "# Incident #" + std::to_string(inc.id) + ": " + one_line(inc.title) + "\n\n";
+    md += "**Severity:** " + std::string(to_string(inc.sev)) + " (" + std::string(describe(inc.sev)) + ")";
+    md += " · **Status:** " + std::string(to_string(inc.state));
+    if (!inc.channel_name.empty()) md += " · **Channel:** #" + one_line(inc.channel_name);
+    md += "\n\n";
+    md += "**Declared by:** " + who(inc.declared_by) + " · **Commander:** " + who(inc.commander) +
+          " · **Comms lead:** " + who(inc.comms_lead) + "\n\n";
+    md +=
+        "> Review draft generated from the recorded timeline, following J. Hand's *Post-Incident "
+        "Reviews* (2017). Replace each _to fill in_ with what the review finds; the facts below "
+        "come from the incident channel.\n\n";
+}
+
+void markdown_summary(std::string& md, const incident_record& r) {
+    md += "## Summary\n\n";
+    md += "- **What happened:** _to fill in_\n";
+    md += "- **Services affected:** _to fill in_\n";
+    md += "- **Customer impact:** _to fill in_\n";
+    md += "- **How we found out:** _to fill in_\n";
+    md += "- **How it was resolved:** ";
+    const auto* res = find_entry(r.timeline, entry_kind::resolve, {}, true);
+    md += res && !res->text.empty() ? one_line(res->text) + " _(from the resolve note; expand)_" : "_to fill in_";
+    md += "\n\n";
+}
+
+void markdown_metrics(std::string& md, const incident& inc) {
+    const auto m = compute_metrics(inc);
+    md += "## Key metrics\n\n";
+    md += "| Metric | Value | Definition |\n|---|---|---|\n";
+    md += "| TTA (time to acknowledge) | " + format_metric(m.tta) +
+          " | TTA = acknowledged − start (detected, else declared) |\n";
+    md +=
+        "| TTR (time to recover) | " + format_metric(m.ttr) + " | TTR = resolved − start (detected, else declared) |\n";
+    md += "| Detection | " + format_metric(m.detection) + " | detection = declared − detected |\n";
+    md += "| Response | " + format_metric(m.response) + " | response = identified − declared |\n";
+    md += "| Remediation | " + format_metric(m.remediation) + " | remediation = resolved − identified |\n\n";
+    md += "A metric is n/a when a time it needs was not recorded.\n\n";
+}
+
+void markdown_lifecycle(std::string& md, const incident_record& r) {
+    const auto& inc = r.inc;
+    const auto& tl = r.timeline;
+    md += "## Lifecycle\n\n| Event | Time (UTC) | By |\n|---|---|---|\n";
+    md += "| Detected | " + readable(inc.detected_at) + " | " + by_of(find_entry(tl, entry_kind::detected)) + " |\n";
+    md += "| Declared | " + readable(inc.declared_at) + " | " + who(inc.declared_by) + " |\n";
+    md += "| Acknowledged | " + readable(inc.acknowledged_at) + " | " + who(inc.acknowledged_by) + " |\n";
+    md += "| Identified | " + readable(inc.identified_at) + " | " +
+          by_of(find_entry(tl, entry_kind::status, to_string(status::identified))) + " |\n";
+    md += "| Mitigated | " + readable(inc.mitigated_at) + " | " +
+          by_of(find_entry(tl, entry_kind::status, to_string(status::monitoring))) + " |\n";
+    md += "| Resolved | " + readable(inc.resolved_at) + " | " +
+          (inc.resolved_at ? by_of(find_entry(tl, entry_kind::resolve, {}, true)) : "—") + " |\n\n";
+    if (inc.reopen_count > 0)
+        md += "Reopened " + std::to_string(inc.reopen_count) + (inc.reopen_count == 1 ? " time" : " times") +
+              " after being resolved.\n\n";
+}
+
+void markdown_participants(std::string& md, const incident_record& r) {
+    const auto people = participants(r.timeline);
+    md += "## Participants\n\n";
+    if (people.empty()) {
+        md += "_Nobody recorded._\n\n";
+        return;
+    }
+    md += "| User | Joined (UTC) | First spoke (UTC) | Messages |\n|---|---|---|---|\n";
+    for (const auto& p : people)
+        md += "| " + cell(who(p.user)) + " | " + (p.joined_at ? readable(*p.joined_at) : "—") + " | " +
+              (p.first_message_at ? readable(*p.first_message_at) : "—") + " | " + std::to_string(p.messages) + " |\n";
+    md += "\n";
+}
+
+void markdown_timeline(std::string& md, const incident_record& r, const message_index& idx) {
+    md += "## Timeline\n\n";
+    if (r.timeline.empty()) {
+        md += "_No entries recorded._\n\n";
+        return;
+    }
+    md += "| Time (UTC) | Who | Kind | Tags | Text |\n|---|---|---|---|---|\n";
+    for (const auto& e : r.timeline)
+        md += "| " + readable(e.at) + " | " + cell(who(e.user)) + " | " + std::string(to_string(e.kind)) + " | " +
+              tag_list(e, ", ") + " | " + cell(display_text(e, idx)) + " |\n";
+    md += "\n";
+}
+
+void markdown_lists(std::string& md, const incident_record& r, const message_index& idx) {
+    md += "## Status-page updates\n\n";
+    std::size_t n = 0;
+    for (const auto& e : r.timeline)
+        if (e.kind == entry_kind::statuspage) {
+            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(e.text) + "\n";
+            ++n;
+        }
+    md += n == 0 ? "_None recorded._\n\n" : "\n";
+
+    md += "## Action items\n\n";
+    n = 0;
+    for (const auto& e : r.timeline)
+        if (e.kind == entry_kind::action_item) {
+            const auto owner = e.attr("owner");
+            md += "- [ ] " + one_line(e.text) + " (owner: " + (owner.empty() ? "_unassigned_" : who(owner)) + ")\n";
+            ++n;
+        }
+    md += n == 0 ? "_None recorded yet._\n\n" : "\n";
+
+    md += "## Key moments\n\n";
+    n = 0;
+    for (const auto& e : r.timeline)
+        if (e.kind == entry_kind::key_moment) {
+            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(display_text(e, idx)) + "\n";
+            ++n;
+        }
+    md += n == 0 ? "_None marked (react with 📌 to mark one)._\n\n" : "\n";
+
+    md += "## Open questions\n\n";
+    for (const auto q : questions) md += "- " + std::string(q) + " _to fill in_\n";
+}
+
+// ---- CSV ----------------------------------------------------------------------------------
+
+// One RFC 4180 field. Spreadsheet programs run a cell that starts with '=', '+', '-' or '@' as
+// a formula (and tab/CR are used to sneak one past filters): "CSV injection". Such a field
+// gets a leading apostrophe, which makes the spreadsheet treat it as text; the cost is an
+// apostrophe visible in the raw CSV. Fields containing a comma, quote, CR or LF are quoted,
+// with quotes doubled.
+std::string csv_field(std::string_view v) {
+    std::string s;
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
+        s = "'";
+    s += v;
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (const char c : s) {
+        if (c == '"') q += '"';
+        q += c;
+    }
+    q += '"';
+    return q;
+}
+
+}  // namespace
+
+std::span<const std::string_view> review_questions() { return questions; }
+
+std::string export_json(const incident_record& r) {
+    ojson j;
+    j["schema_version"] = 1;
+    j["incident"] = incident_json(r.inc);
+
+    ojson timeline = ojson::array();
+    ojson action_items = ojson::array();
+    ojson status_updates = ojson::array();
+    ojson key_moments = ojson::array();
+    for (const auto& e : r.timeline) {
+        timeline.push_back(entry_json(e));
+        if (e.kind == entry_kind::action_item)
+            action_items.push_back(ojson{{"text", e.text},
+                                         {"owner", string_or_null(e.attr("owner"))},
+                                         {"at", to_iso8601(e.at)},
+                                         {"by", string_or_null(e.user)}});
+        else if (e.kind == entry_kind::statuspage)
+            status_updates.push_back(
+                ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text}});
+        else if (e.kind == entry_kind::key_moment)
+            key_moments.push_back(ojson{{"at", to_iso8601(e.at)},
+                                        {"user", string_or_null(e.user)},
+                                        {"text", e.text},
+                                        {"ref_ts", string_or_null(e.ref_ts)}});
+    }
+    ojson people = ojson::array();
+    for (const auto& p : participants(r.timeline))
+        people.push_back(ojson{{"user", p.user},
+                               {"joined_at", time_or_null(p.joined_at)},
+                               {"first_message_at", time_or_null(p.first_message_at)},
+                               {"messages", p.messages}});
+
+    j["timeline"] = std::move(timeline);
+    j["participants"] = std::move(people);
+    j["action_items"] = std::move(action_items);
+    j["status_updates"] = std::move(status_updates);
+    j["key_moments"] = std::move(key_moments);
+    // Recorded text comes from Slack and should be UTF-8; if a byte sequence is not, replace it
+    // instead of throwing: a partial export is worse than one odd character.
+    return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+std::string export_markdown(const incident_record& r) {
+    std::string md;
+    markdown_header(md, r.inc);
+    markdown_summary(md, r);
+    markdown_metrics(md, r.inc);
+    markdown_lifecycle(md, r);
+    markdown_participants(md, r);
+    const message_index idx(r.timeline);
+    markdown_timeline(md, r, idx);
+    markdown_lists(md, r, idx);
+    return md;
+}
+
+std::string export_csv(const incident_record& r) {
+    std::string out = "at,slack_ts,user,kind,tags,text,ref_ts\r\n";
+    for (const auto& e : r.timeline) {
+        out += csv_field(to_iso8601(e.at)) + ',' + csv_field(e.slack_ts) + ',' + csv_field(e.user) + ',' +
+               csv_field(to_string(e.kind)) + ',' + csv_field(tag_list(e, ";")) + ',' + csv_field(e.text) + ',' +
+               csv_field(e.ref_ts) + "\r\n";
+    }
+    return out;
+}
+
+}  // namespace ib

@@ -1,0 +1,43 @@
+// Exports of a recorded incident: JSON (for tools), Markdown (the post-incident review draft)
+// and CSV (for spreadsheets). Pure functions of the stored data: no I/O, no clock, so the same
+// record always exports to the same bytes.
+#pragma once
+
+#include "incident.hpp"
+#include "timeline.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ib {
+
+// An incident together with its whole timeline, in timeline (storage) order.
+struct incident_record {
+    incident inc;
+    std::vector<timeline_entry> timeline;
+};
+
+// JSON export, schema_version 1; pretty-printed with a 2-space indent and a final '\n'.
+// Top-level keys: schema_version, incident, timeline, participants, action_items,
+// status_updates, key_moments. Times are ISO-8601 UTC strings or null; metric seconds are
+// integers or null when n/a; empty user ids are null. Invalid UTF-8 in recorded text is
+// replaced by U+FFFD rather than failing the export.
+std::string export_json(const incident_record& r);
+
+// Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
+// fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page
+// updates, Action items, Key moments, Open questions. Table cells escape '|' and newlines.
+std::string export_markdown(const incident_record& r);
+
+// RFC 4180 CSV (CRLF line ends, header `at,slack_ts,user,kind,tags,text,ref_ts`, tags joined
+// by ';'), one row per timeline entry in timeline order. Fields that a spreadsheet would run
+// as a formula get a leading apostrophe (see csv_field in export.cpp).
+std::string export_csv(const incident_record& r);
+
+// The questions J. Hand's guide asks a review to answer, in the order to ask them. Shared by
+// the Markdown draft and the review-meeting prompt.
+std::span<const std::string_view> review_questions();
+
+}  // namespace ib
