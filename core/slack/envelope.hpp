@@ -1,0 +1,219 @@
+// Socket Mode frames, parsed once into typed values. No I/O: the transport hands each text
+// frame to parse_frame() and acts on the alternative it gets back; nothing re-parses JSON later.
+//
+// Shapes follow Slack's docs and SDK fixtures (shared/slack-fixtures, see slack-protocol.md):
+//   {"type":"hello","num_connections":1,"debug_info":{…,"approximate_connection_time":18060},
+//    "connection_info":{"app_id":"A111"}}
+//   {"type":"disconnect","reason":"refresh_requested","debug_info":{…}}
+//   {"envelope_id":"…","type":"events_api"|"slash_commands"|"interactive","payload":{…},
+//    "accepts_response_payload":bool[,"retry_attempt":0,"retry_reason":""]}
+//
+// Field policy: a field the bot reads must have the JSON type Slack documents. Missing or null
+// optional fields become empty strings / false / 0 / nullopt; a missing required field or a
+// field of the wrong type makes the whole frame a bad_frame (with its envelope_id when one was
+// found, so the driver can still ack it: redelivering a malformed payload cannot fix it).
+// Strings are kept exactly as Slack sent them (Slack markup such as "<@U1>" and "&amp;" intact).
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ib::slack {
+
+// ---- connection control frames ---------------------------------------------------------
+
+// First frame after the WebSocket handshake; the connection is usable from here on.
+struct hello {
+    int num_connections = 0;                                         // sockets this app has open
+    std::optional<std::chrono::seconds> approximate_connection_time; // until Slack refreshes it
+    std::string app_id;                                              // connection_info.app_id
+};
+
+enum class disconnect_reason {
+    refresh_requested,    // routine refresh, every few hours: reconnect at once
+    warning,              // sent ~10 s before Slack drops the socket: reconnect at once
+    link_disabled,        // Socket Mode was switched off in the app settings
+    too_many_websockets,  // the app exceeded its concurrent-connection limit
+    other,                // a reason this code does not know (see disconnect::raw_reason)
+};
+std::string_view to_string(disconnect_reason r);                // "refresh_requested", …
+disconnect_reason parse_disconnect_reason(std::string_view s);  // unknown text -> other
+
+// Slack is about to close (or has closed) this socket and wants a new one opened.
+struct disconnect {
+    disconnect_reason reason = disconnect_reason::other;
+    std::string raw_reason;  // the text Slack sent ("" when the field was absent)
+};
+
+// ---- Events API inner events ----------------------------------------------------------
+
+// `message` and its subtypes (bot_message, channel_join, message_changed, message_deleted,
+// thread_broadcast, …). Fields that do not apply to a subtype stay empty.
+struct message_event {
+    std::string channel;
+    std::string channel_type;   // "channel", "group", "im", "mpim" (may be empty)
+    std::string user;           // author; empty for bot_message and message_deleted
+    std::string bot_id;         // set for bot messages
+    std::string text;
+    std::string ts;             // the event's ts (for message_changed: when the edit happened)
+    std::string thread_ts;      // parent ts for thread replies and broadcasts
+    std::string subtype;        // "" for a plain user message
+    bool hidden = false;        // true for message_changed / message_deleted
+    std::string edited_ts;      // edited.ts (message_changed: message.edited.ts)
+    std::string inviter;        // channel_join: who added the user
+    // message_changed only:
+    std::string changed_ts;     // message.ts: the message that was edited
+    std::string new_text;       // message.text
+    std::string previous_text;  // previous_message.text (also set for message_deleted)
+    // message_deleted only:
+    std::string deleted_ts;     // the message that was deleted
+};
+
+// member_joined_channel.
+struct member_joined {
+    std::string user;
+    std::string channel;
+    std::string inviter;  // empty on self-join, default channels, public->private conversion
+    std::string event_ts; // when present (every inner event should carry one; doc samples omit it)
+};
+
+// member_left_channel.
+struct member_left {
+    std::string user;
+    std::string channel;
+    std::string event_ts;  // when present
+};
+
+// reaction_added / reaction_removed.
+struct reaction {
+    bool added = true;         // false for reaction_removed
+    std::string user;          // who reacted
+    std::string reaction;      // emoji name without colons, e.g. "thumbsup"
+    std::string item_type;     // "message" or "file" (item.type)
+    std::string item_channel;  // item.channel (empty for files)
+    std::string item_ts;       // item.ts: the message reacted to
+    std::string item_user;     // author of the item; absent for items not made by users
+    std::string event_ts;
+};
+
+// app_mention: someone wrote @bot in a channel.
+struct app_mention {
+    std::string channel;
+    std::string user;
+    std::string text;
+    std::string ts;
+    std::string thread_ts;
+    std::string event_ts;
+};
+
+// channel_created (sent to the whole workspace).
+struct channel_created {
+    std::string id;
+    std::string name;
+    std::string creator;
+};
+
+// The payload is an app_rate_limited notice instead of an event_callback: Slack stopped
+// delivering events for this minute (30 000 events / workspace / app / hour were exceeded).
+struct app_rate_limited {
+    std::int64_t minute_rate_limited = 0;  // epoch seconds of the rate-limited minute
+};
+
+// Any other inner event type (pin_added, …), or a payload type other than event_callback.
+struct other_event {
+    std::string type;
+};
+
+using inner_event = std::variant<message_event, member_joined, member_left, reaction, app_mention,
+                                 channel_created, app_rate_limited, other_event>;
+
+// ---- envelopes ---------------------------------------------------------------------------
+
+// type "events_api": an Events API event_callback (or app_rate_limited) to record, then ack.
+struct events_api {
+    std::string envelope_id;
+    int retry_attempt = 0;     // 0 on the first delivery
+    std::string retry_reason;  // "" on the first delivery, e.g. "timeout" on retries
+    std::string event_id;      // globally unique, dedupe on it; empty for app_rate_limited
+    std::int64_t event_time = 0;  // epoch seconds (0 when absent)
+    std::string team_id;
+    inner_event event;
+};
+
+// type "slash_commands": a slash command; the reply may travel in the ack's payload.
+struct slash_command {
+    std::string envelope_id;
+    std::string command;  // "/incident"
+    std::string text;     // everything after the command
+    std::string user_id;
+    std::string user_name;
+    std::string channel_id;
+    std::string channel_name;
+    std::string team_id;
+    std::string response_url;
+    std::string trigger_id;
+    bool accepts_response_payload = false;
+};
+
+// One element of a block_actions payload's `actions` array.
+struct block_action {
+    std::string action_id;
+    std::string value;  // buttons carry a value; empty otherwise
+    std::string block_id;
+};
+
+// type "interactive": a button click (block_actions), a shortcut, …
+struct interactive {
+    std::string envelope_id;
+    std::string type;          // payload.type: "block_actions", "shortcut", …
+    std::string user_id;       // payload.user.id
+    std::string channel_id;    // payload.channel.id, else payload.container.channel_id
+    std::string message_ts;    // payload.container.message_ts (block_actions on a message)
+    std::string callback_id;   // shortcuts
+    std::string trigger_id;
+    std::string response_url;
+    std::vector<block_action> actions;
+    bool accepts_response_payload = false;
+};
+
+// A well-formed envelope of a type this code does not handle: ack it, log at debug.
+struct unknown_envelope {
+    std::string type;
+    std::string envelope_id;  // may be empty
+};
+
+// A frame that could not be used: too large, too deeply nested, not JSON, invalid UTF-8,
+// wrong shape, a field of the wrong type, a missing required field.
+struct bad_frame {
+    std::string reason;                      // one line for the log, e.g. "payload.event: expected object"
+    std::optional<std::string> envelope_id;  // when one could be found: ack it anyway
+};
+
+using frame = std::variant<hello, disconnect, events_api, slash_command, interactive, unknown_envelope,
+                           bad_frame>;
+
+inline constexpr std::size_t default_max_frame_bytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr int max_json_depth = 64;  // deeper nesting is rejected before any DOM is built
+
+// Parses one Socket Mode text frame. Never throws (short of the allocator failing), never
+// crashes on hostile input. Frames larger than `max_bytes` and frames nested deeper than
+// max_json_depth are rejected before JSON parsing; invalid UTF-8 and raw control characters
+// inside strings are JSON syntax errors and give bad_frame (nothing is replaced).
+frame parse_frame(std::string_view text, std::size_t max_bytes = default_max_frame_bytes);
+
+// The ack for an envelope: {"envelope_id":"…"}. Any envelope_id bytes are escaped correctly;
+// invalid UTF-8 is replaced with U+FFFD rather than throwing.
+std::string make_ack(std::string_view envelope_id);
+// The ack with a response payload, {"envelope_id":"…","payload":{…}}; only meaningful when
+// the envelope had accepts_response_payload = true (e.g. a slash command's reply message).
+std::string make_ack(std::string_view envelope_id, const nlohmann::json& payload);
+
+}  // namespace ib::slack
