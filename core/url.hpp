@@ -1,0 +1,23 @@
+// Splitting the URLs the bot connects to (SLACK_API_URL, the Socket Mode URL that
+// apps.connections.open returns) into what a connection needs. Pure; no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ib {
+
+struct url_parts {
+    std::string scheme;  // lowercased: "https", "http", "wss", "ws"
+    std::string host;    // "slack.com", "127.0.0.1" (IPv6 literals without brackets)
+    std::string port;    // explicit port, or the scheme's default ("443" / "80")
+    std::string target;  // path and query, at least "/": "/link/?ticket=abc&app_id=A1"
+    bool tls() const { return scheme == "https" || scheme == "wss"; }
+};
+
+// Accepts http, https, ws and wss URLs with a non-empty host and a port in 1..65535; nullopt
+// for anything else (other schemes, user-info, spaces or control characters, empty host).
+std::optional<url_parts> parse_url(std::string_view url);
+
+}  // namespace ib
