@@ -1,7 +1,14 @@
 #include "bot/cli.hpp"
 
+#include "bot/app/bot_app.hpp"
+#include "bot/app/demo.hpp"
+#include "bot/log.hpp"
 #include "core/export.hpp"
+#include "core/url.hpp"
 #include "storage/store.hpp"
+
+#include <cstdlib>
+#include <iostream>
 
 #include <charconv>
 #include <exception>
@@ -45,6 +52,31 @@ const char* const top_help =
     "  -h, --help     show this help (or 'incident-bot <command> --help')\n"
     "  -V, --version  print the version\n";
 
+const char* const run_help =
+    "Usage: incident-bot run [--db PATH] [--status-reminder DURATION] [--idle-timeout DURATION] [--log-level LEVEL]\n"
+    "\n"
+    "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
+    "  --db PATH                  SQLite database (default: incident-bot.db)\n"
+    "  --status-reminder DURATION remind every open incident's channel to update the status page after\n"
+    "                             this long without an update, whatever the severity (e.g. 15m)\n"
+    "  --idle-timeout DURATION    declare the Socket Mode connection dead after this long without\n"
+    "                             frames or pongs (default 30s)\n"
+    "  --log-level LEVEL          debug, info (default), warn or error\n"
+    "Environment:\n"
+    "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
+    "  SLACK_BOT_TOKEN  bot token (xoxb-...)\n"
+    "  SLACK_API_URL    Web API base URL (default https://slack.com/api/)\n"
+    "  SSL_CERT_FILE    extra CA bundle for TLS peer verification (OpenSSL's variable)\n"
+    "Durations: 90s, 15m, 1h, 1h30m.\n";
+
+const char* const demo_help =
+    "Usage: incident-bot demo [--db PATH] [--quiet]\n"
+    "\n"
+    "Runs a sample incident (J. Hand's chapter-6 outage: login page down, an unknown process at 92% CPU)\n"
+    "through the real bot against the bundled Slack simulator, then prints the timeline and the summary.\n"
+    "  --db PATH   keep the database there (default: a new file in the temp directory)\n"
+    "  --quiet     don't print the bot's log lines\n";
+
 const char* const export_help =
     "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv\n"
     "\n"
@@ -57,7 +89,7 @@ const char* const export_help =
 using option_map = std::map<std::string, std::string>;
 
 option_map parse_options(const std::string& command, const std::vector<std::string>& args, std::size_t first,
-                         std::initializer_list<const char*> known) {
+                         std::initializer_list<const char*> known, std::initializer_list<const char*> flags = {}) {
     option_map opts;
     for (std::size_t i = first; i < args.size(); ++i) {
         std::string arg = args[i];
@@ -76,6 +108,13 @@ option_map parse_options(const std::string& command, const std::vector<std::stri
             has_value = true;
         }
         const std::string name = arg.substr(2);
+        bool is_flag = false;
+        for (const char* f : flags) is_flag = is_flag || name == f;
+        if (is_flag) {
+            if (has_value) throw usage_error("option '" + arg + "' takes no value");
+            opts[name] = "1";
+            continue;
+        }
         bool ok = false;
         for (const char* k : known) ok = ok || name == k;
         if (!ok)
@@ -98,6 +137,70 @@ const std::string& require(const option_map& opts, const std::string& name, cons
         throw usage_error("'" + command + "' needs --" + name + " (see 'incident-bot " + command + " --help')");
     if (it->second.empty()) throw usage_error("--" + name + " must not be empty");
     return it->second;
+}
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+std::chrono::seconds duration_option(const option_map& opts, const std::string& name, std::chrono::seconds fallback) {
+    auto it = opts.find(name);
+    if (it == opts.end()) return fallback;
+    const auto d = parse_duration(it->second);
+    if (!d) throw usage_error("--" + name + " takes a duration like 90s, 15m or 1h, not '" + it->second + "'");
+    return *d;
+}
+
+int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
+    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "idle-timeout", "log-level"});
+    if (opts.count("help")) {
+        out << run_help;
+        return exit_ok;
+    }
+    bot::app_config cfg;
+    if (opts.count("db")) cfg.db_path = require(opts, "db", "run");
+    if (opts.count("status-reminder")) cfg.status_reminder = duration_option(opts, "status-reminder", {});
+    cfg.idle_timeout = duration_option(opts, "idle-timeout", std::chrono::seconds{30});
+    if (auto it = opts.find("log-level"); it != opts.end()) {
+        const std::string& l = it->second;
+        if (l == "debug") bot::set_log_level(bot::log_level::debug);
+        else if (l == "info") bot::set_log_level(bot::log_level::info);
+        else if (l == "warn") bot::set_log_level(bot::log_level::warn);
+        else if (l == "error") bot::set_log_level(bot::log_level::error);
+        else throw usage_error("--log-level must be debug, info, warn or error, not '" + l + "'");
+    }
+
+    // Tokens come from the environment, never from flags (they would show in `ps`).
+    cfg.app_token = env("SLACK_APP_TOKEN");
+    cfg.bot_token = env("SLACK_BOT_TOKEN");
+    if (cfg.app_token.empty())
+        throw usage_error("SLACK_APP_TOKEN is not set: create an app-level token (xapp-...) with connections:write");
+    if (!cfg.app_token.starts_with("xapp-"))
+        throw usage_error("SLACK_APP_TOKEN is not an app-level token (it should start with xapp-)");
+    if (cfg.bot_token.empty()) throw usage_error("SLACK_BOT_TOKEN is not set: use the app's bot token (xoxb-...)");
+    if (!cfg.bot_token.starts_with("xoxb-"))
+        throw usage_error("SLACK_BOT_TOKEN is not a bot token (it should start with xoxb-)");
+    if (const std::string url = env("SLACK_API_URL"); !url.empty()) cfg.api_url = url;
+    if (!cfg.api_url.ends_with("/")) cfg.api_url += "/";
+    const auto u = parse_url(cfg.api_url);
+    if (!u || (u->scheme != "http" && u->scheme != "https"))
+        throw usage_error("SLACK_API_URL must be an http:// or https:// URL");
+
+    bot::app a(cfg);
+    return a.run();
+}
+
+int cmd_demo(const std::vector<std::string>& args, std::ostream& out) {
+    const auto opts = parse_options("demo", args, 1, {"db"}, {"quiet"});
+    if (opts.count("help")) {
+        out << demo_help;
+        return exit_ok;
+    }
+    bot::demo_options d;
+    if (opts.count("db")) d.db_path = require(opts, "db", "demo");
+    d.quiet = opts.count("quiet") > 0;
+    return bot::run_demo(d, out);
 }
 
 int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
@@ -150,7 +253,9 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             out << "incident-bot " IB_VERSION "\n";
             return exit_ok;
         }
+        if (command == "run") return cmd_run(args, out);
         if (command == "export") return cmd_export(args, out);
+        if (command == "demo") return cmd_demo(args, out);
         throw usage_error("unknown command '" + command + "' (expected run, export or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         err << "incident-bot: " << e.what() << '\n';
