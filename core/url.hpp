@@ -14,6 +14,13 @@ struct url_parts {
     std::string port;    // explicit port, or the scheme's default ("443" / "80")
     std::string target;  // path and query, at least "/": "/link/?ticket=abc&app_id=A1"
     bool tls() const { return scheme == "https" || scheme == "wss"; }
+    bool default_port() const { return port == (tls() ? "443" : "80"); }
+    // The Host header / WebSocket handshake host: IPv6 in brackets, the port only when it is
+    // not the scheme's default.
+    std::string host_header() const {
+        const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+        return default_port() ? h : h + ":" + port;
+    }
 };
 
 // Accepts http, https, ws and wss URLs with a non-empty host and a port in 1..65535; nullopt

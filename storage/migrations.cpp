@@ -78,10 +78,17 @@ CREATE INDEX incidents_by_declared_at ON incidents(declared_at);
 )sql");
 }
 
+// v3: timeline(incident_id, kind, at, seq) for timeline_of_kinds(): at start-up the bot rebuilds
+// each open incident's reminder schedule from its status-page and reminder entries without
+// reading the whole (possibly million-row) timeline.
+void v3_kind_index(SQLite::Database& db) {
+    db.exec("CREATE INDEX timeline_by_incident_kind ON timeline(incident_id, kind, at, seq);");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
-    static const std::vector<migration_step> steps{v1_tables, v2_indexes};
+    static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index};
     return steps;
 }
 

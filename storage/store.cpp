@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace ib::storage {
@@ -114,7 +115,7 @@ struct store::impl {
     // are finalized before it closes.
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
         incident_by_id_, incident_by_channel_, latest_incident_, open_incidents_, declared_between_,
-        timeline_, timeline_size_;
+        timeline_, timeline_size_, timeline_kind_;
 
     impl(const std::string& path, const open_options& opts)
         : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
@@ -474,6 +475,27 @@ std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {
         s.bind(1, incident_id);
         std::vector<timeline_entry> out;
         while (s.executeStep()) out.push_back(im.read_entry(s));
+        return out;
+    });
+}
+
+std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id,
+                                                    std::span<const entry_kind> kinds) const {
+    auto& im = *impl_;
+    return im.guarded("timeline_of_kinds", [&] {
+        auto& s = im.stmt(im.timeline_kind_,
+                          std::string(entry_select) + "WHERE incident_id = ?1 AND kind = ?2 ORDER BY at, seq");
+        std::vector<timeline_entry> out;
+        for (entry_kind k : kinds) {
+            reset_on_exit reset(s);
+            const std::string kind(to_string(k));
+            s.bind(1, incident_id);
+            s.bindNoCopy(2, kind);
+            while (s.executeStep()) out.push_back(im.read_entry(s));
+        }
+        std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
+            return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+        });
         return out;
     });
 }

@@ -91,6 +91,9 @@ public:
     // The incident's entries ordered by `at`, then by seq (insertion order); seq filled in.
     std::vector<timeline_entry> timeline(std::int64_t incident_id) const;
     std::size_t timeline_size(std::int64_t incident_id) const;
+    // Only the incident's entries of the given kinds, ordered like timeline(); served by an
+    // index, so it costs what it returns, not the size of the timeline.
+    std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const;
 
     // ---- Group commit. ----
     // Opens one transaction that the following writes share until commit_group(): a burst of

@@ -185,8 +185,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         // From here the WebSocket's own timeouts apply: Beast's suggested client settings turn
         // idle detection off, so set it explicitly, with keep-alive pings at half the idle time.
         lowest.expires_never();
-        const std::string host_header =
-            (u->port == "443" && u->tls()) || (u->port == "80" && !u->tls()) ? u->host : where;
+        const std::string host_header = u->host_header();
         const std::string target = u->target;
         const auto max_frame = opts.max_frame_bytes;
         const websocket::stream_base::timeout timeouts{opts.handshake_timeout, opts.idle_timeout, true};

@@ -1,5 +1,7 @@
 #include "bot/transport/web_client.hpp"
 
+#include "core/url.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -93,63 +95,21 @@ struct endpoint {
     std::string base_path;    // "/api/", always ending in '/'
 };
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return out;
-}
-
 endpoint parse_api_url(std::string_view url) {
     const auto bad = [&](std::string_view why) {
         return std::invalid_argument("web_client: unusable api_url \"" + std::string(url) + "\": " + std::string(why));
     };
+    const auto u = parse_url(url);
+    if (!u) throw bad("not an http(s) URL with a host and a valid port");
+    if (u->scheme != "http" && u->scheme != "https") throw bad("scheme must be http or https");
+    if (url.find_first_of("?#") != std::string_view::npos) throw bad("query or fragment not allowed");
     endpoint ep;
-    const auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) throw bad("no scheme");
-    const std::string scheme = lower(url.substr(0, scheme_end));
-    if (scheme == "https")
-        ep.use_tls = true;
-    else if (scheme != "http")
-        throw bad("scheme must be http or https");
-    std::string_view rest = url.substr(scheme_end + 3);
-    if (rest.find_first_of("?#") != std::string_view::npos) throw bad("query or fragment not allowed");
-
-    // authority = host[:port] up to the path.
-    const auto path_start = rest.find('/');
-    const std::string_view authority = rest.substr(0, path_start);
-    ep.base_path = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+    ep.use_tls = u->tls();
+    ep.host = u->host;
+    ep.port = u->port;
+    ep.host_header = u->host_header();
+    ep.base_path = u->target;
     if (ep.base_path.back() != '/') ep.base_path += '/';
-    if (authority.find('@') != std::string_view::npos) throw bad("user info not allowed");
-
-    std::string_view port;
-    if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) throw bad("unterminated IPv6 address");
-        ep.host = std::string(authority.substr(1, close - 1));
-        const std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') throw bad("junk after IPv6 address");
-            port = after.substr(1);
-        }
-    } else {
-        const auto colon = authority.find(':');
-        ep.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-    }
-    if (ep.host.empty()) throw bad("no host");
-    const char* default_port = ep.use_tls ? "443" : "80";
-    if (port.empty()) {
-        ep.port = default_port;
-    } else {
-        unsigned value = 0;
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-        if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
-            throw bad("bad port");
-        ep.port = std::to_string(value);
-    }
-    const std::string bracketed = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
-    ep.host_header = ep.port == default_port ? bracketed : bracketed + ":" + ep.port;
     return ep;
 }
 

@@ -53,7 +53,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 2);
+    CHECK(latest_version() == 3);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -66,7 +66,8 @@ TEST_CASE("a fresh database is at the latest version") {
     CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
     CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_channel",
-                                                                "incidents_open", "incidents_by_declared_at"});
+                                                                "incidents_open", "incidents_by_declared_at",
+                                                                "timeline_by_incident_kind"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
 }
 
@@ -158,7 +159,7 @@ VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '',
     CHECK(s.create_incident(next, decl) == 8);
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index").size() == 4);
+    CHECK(schema_objects(raw, "index").size() == 5);
 }
 
 TEST_CASE("each step is one transaction with its version bump") {
@@ -221,7 +222,7 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v3: this build knows v0 to v2");
+              path + ": cannot migrate to schema v4: this build knows v0 to v3");
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
@@ -236,7 +237,7 @@ TEST_CASE("a database written by a newer build is refused") {
         SQLite::Database raw(path, SQLite::OPEN_READWRITE);
         raw.exec("PRAGMA user_version = 7");
     }
-    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v2)";
+    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v3)";
     CHECK(error_of([&] { store s(path); }) == expected);
     CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
     auto db = open_database(path, {});
@@ -312,7 +313,8 @@ TEST_CASE("read-only opens") {
             migrate(db, 1);
         }
         CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) ==
-              path + ": schema v1 needs upgrading to v2, which a read-only open cannot do; open it read-write once");
+              path + ": schema v1 needs upgrading to v" + std::to_string(latest_version()) +
+                  ", which a read-only open cannot do; open it read-write once");
         SQLite::Database raw(path);
         CHECK(user_version(raw) == 1);
     }

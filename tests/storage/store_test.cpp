@@ -690,3 +690,26 @@ TEST_CASE("group commit: rollback_group discards the group and the store stays u
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("storage") {
+
+TEST_CASE("timeline_of_kinds returns only those kinds, in timeline order, from the index") {
+    store s(":memory:");
+    auto inc = sample_incident();
+    auto decl = declare_entry("decl", t0());
+    const auto id = s.create_incident(inc, decl);
+    s.append(sample_entry(id, "m1", t0(1)));
+    s.append(sample_entry(id, "sp2", t0(5), "update 2", entry_kind::statuspage));
+    s.append(sample_entry(id, "r1", t0(3), "", entry_kind::reminder));
+    s.append(sample_entry(id, "sp1", t0(2), "update 1", entry_kind::statuspage));
+    const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+    const auto got = s.timeline_of_kinds(id, kinds);
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].key == "sp1");
+    CHECK(got[1].key == "r1");
+    CHECK(got[2].key == "sp2");
+    CHECK(s.timeline_of_kinds(id, {}).empty());
+    CHECK(s.timeline_of_kinds(id + 1, kinds).empty());
+}
+
+}  // TEST_SUITE
