@@ -1,0 +1,435 @@
+#include "core/reminders.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace ib {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono;
+
+constexpr std::string_view ellipsis = "…";
+constexpr std::string_view replacement_char = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::size_t quote_bytes = 300;                       // the last update, quoted in a reminder
+constexpr std::size_t title_bytes = 1000;                      // the title inside a draft
+
+// ---- UTF-8 and mrkdwn text ------------------------------------------------------------------
+
+// Length in bytes of the well-formed UTF-8 sequence at s[i], or 0 when the bytes there are not
+// one (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+    const auto at = [&](std::size_t k) -> unsigned {
+        return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+    };
+    const unsigned b0 = at(0);
+    if (b0 < 0x80) return 1;
+    std::size_t len = 0;
+    unsigned min1 = 0x80, max1 = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        if (b0 == 0xE0) min1 = 0xA0;  // overlong
+        if (b0 == 0xED) max1 = 0x9F;  // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        if (b0 == 0xF0) min1 = 0x90;  // overlong
+        if (b0 == 0xF4) max1 = 0x8F;  // > U+10FFFF
+    } else {
+        return 0;
+    }
+    if (at(1) < min1 || at(1) > max1) return 0;
+    for (std::size_t k = 2; k < len; ++k)
+        if ((at(k) & 0xC0u) != 0x80u) return 0;
+    return len;
+}
+
+enum class text_mode { plain, one_line_plain, one_line_mrkdwn };
+
+// `raw` made safe for `mode` and cut to at most `max_bytes` bytes: malformed UTF-8 becomes
+// U+FFFD; one-line modes turn line breaks and tabs into spaces; mrkdwn escapes &, < and > (so
+// quoted text cannot forge mentions or links). Cut text ends in "…"; a cut never splits a code
+// point or an escape.
+std::string safe_text(std::string_view raw, std::size_t max_bytes, text_mode mode) {
+    std::string out;
+    for (std::size_t i = 0; i < raw.size();) {
+        const std::size_t len = utf8_sequence_length(raw, i);
+        const std::size_t step = len == 0 ? 1 : len;
+        std::string_view piece = len == 0 ? replacement_char : raw.substr(i, len);
+        if (len == 1 && mode != text_mode::plain && (raw[i] == '\n' || raw[i] == '\r' || raw[i] == '\t'))
+            piece = " ";
+        if (len == 1 && mode == text_mode::one_line_mrkdwn) {
+            if (raw[i] == '&') piece = "&amp;";
+            else if (raw[i] == '<') piece = "&lt;";
+            else if (raw[i] == '>') piece = "&gt;";
+        }
+        const bool last = i + step >= raw.size();
+        if (out.size() + piece.size() + (last ? 0 : ellipsis.size()) > max_bytes) {
+            if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
+            return out;
+        }
+        out += piece;
+        i += step;
+    }
+    return out;
+}
+
+std::string mrkdwn_line(std::string_view raw, std::size_t max_bytes) {
+    return safe_text(raw, max_bytes, text_mode::one_line_mrkdwn);
+}
+
+std::string trim_copy(std::string_view s) {
+    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string lower_copy(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// <@U123> for a plain Slack user id; anything else is shown as escaped text so a malformed id
+// cannot inject markup.
+std::string mention(std::string_view user) {
+    const bool plain_id = !user.empty() && std::all_of(user.begin(), user.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+    });
+    return plain_id ? "<@" + std::string(user) + ">" : mrkdwn_line(user, 64);
+}
+
+// The person a reminder is addressed to: comms lead, else commander, else declarer.
+std::string_view addressee(const incident& inc) {
+    if (!inc.comms_lead.empty()) return inc.comms_lead;
+    if (!inc.commander.empty()) return inc.commander;
+    return inc.declared_by;
+}
+
+// format_duration() without a trailing zero unit: "16m", "32m 10s", "1h", "1h 05m".
+std::string short_duration(seconds d) {
+    std::string s = format_duration(d);
+    for (std::string_view zero : {" 00s", " 00m", " 0h"})
+        if (s.size() > zero.size() && s.ends_with(zero)) {
+            s.resize(s.size() - zero.size());
+            break;
+        }
+    return s;
+}
+
+// Customer-facing duration: "15 minutes", "1 hour", "1 hour 30 minutes", "2 seconds".
+std::string words_duration(seconds d) {
+    auto v = std::max<std::int64_t>(d.count(), 0);
+    struct unit {
+        std::int64_t size;
+        const char* name;
+    };
+    constexpr unit units[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+    std::string out;
+    for (const auto& u : units) {
+        const auto n = v / u.size;
+        v %= u.size;
+        if (n == 0) continue;
+        if (!out.empty()) out += ' ';
+        out += std::to_string(n) + ' ' + u.name + (n == 1 ? "" : "s");
+    }
+    return out.empty() ? "0 seconds" : out;
+}
+
+// "14:05 UTC" when `t` is on the same UTC day as `now`, else "2026-11-20 14:05 UTC".
+std::string clock_time(time_point t, time_point now) {
+    const std::string iso = to_iso8601(t);  // YYYY-MM-DDTHH:MM:SSZ
+    const std::string hm = iso.substr(11, 5) + " UTC";
+    if (floor<days>(t) == floor<days>(now)) return hm;
+    return iso.substr(0, 10) + " " + hm;
+}
+
+// The due time from the parts of an incident the schedule depends on.
+std::optional<time_point> due_from(time_point start, severity sev, bool open, const reminder_state& st,
+                                   const reminder_policy& policy) {
+    if (!open) return std::nullopt;
+    const auto cadence = policy.for_severity(sev);
+    if (!cadence) return std::nullopt;
+    time_point base = st.last_update.value_or(start);
+    if (st.last_reminder && *st.last_reminder > base) base = *st.last_reminder;
+    time_point due = base + *cadence;
+    if (st.snoozed_until && *st.snoozed_until > due) due = *st.snoozed_until;
+    return due;
+}
+
+bool affects_reminders(entry_kind k) { return k == entry_kind::statuspage || k == entry_kind::reminder; }
+
+std::size_t severity_index(severity s) { return static_cast<std::size_t>(static_cast<int>(s) - 1); }
+
+}  // namespace
+
+// ---- Policy ---------------------------------------------------------------------------------
+
+reminder_policy reminder_policy::defaults() {
+    reminder_policy p;
+    p.cadence = {seconds{15 * 60}, seconds{30 * 60}, seconds{60 * 60}, std::nullopt, std::nullopt};
+    return p;
+}
+
+reminder_policy reminder_policy::uniform(seconds every) {
+    reminder_policy p;
+    if (every > seconds::zero()) p.cadence.fill(every);
+    return p;
+}
+
+std::optional<seconds> reminder_policy::for_severity(severity s) const {
+    const auto i = severity_index(s);
+    return i < cadence.size() ? cadence[i] : std::nullopt;
+}
+
+result<reminder_policy> parse_reminder_policy(std::string_view text) {
+    reminder_policy p = reminder_policy::defaults();
+    std::array<bool, 5> seen{};
+    const auto fail = [](std::string_view item, const std::string& why) {
+        return make_error(errc::invalid_argument, "reminder policy: `" + std::string(item) + "`: " + why);
+    };
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const std::string item = trim_copy(text.substr(0, comma));
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        if (item.empty()) continue;  // "sev1=15m," or an empty config
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            return fail(item, "expected <severity>=<duration|off>, e.g. `sev1=15m` or `sev4=off`");
+        const std::string key = trim_copy(std::string_view(item).substr(0, eq));
+        const std::string value = lower_copy(trim_copy(std::string_view(item).substr(eq + 1)));
+        const auto sev = parse_severity(key);
+        if (!sev) return fail(item, "unknown severity `" + key + "` (use sev1 to sev5)");
+        const auto i = severity_index(*sev);
+        if (seen[i]) return fail(item, std::string(to_string(*sev)) + " is given more than once");
+        seen[i] = true;
+        if (value == "off" || value == "none") {
+            p.cadence[i] = std::nullopt;
+        } else if (const auto d = parse_duration(value)) {
+            p.cadence[i] = *d;
+        } else {
+            return fail(item, "`" + value + "` is neither a positive duration (e.g. `15m`, `1h`) nor `off`");
+        }
+    }
+    return p;
+}
+
+// ---- State ----------------------------------------------------------------------------------
+
+void apply(reminder_state& st, const timeline_entry& e) {
+    if (e.kind == entry_kind::statuspage) {
+        if (st.last_update && e.at < *st.last_update) return;  // an older update arriving late
+        st.last_update = e.at;
+        st.last_update_text = safe_text(e.text, max_stored_update_bytes, text_mode::plain);
+        st.last_update_by = e.user;
+        return;
+    }
+    if (e.kind != entry_kind::reminder) return;
+    const auto type = e.attrs.find("type");
+    if (type == e.attrs.end() || type->second == "posted") {
+        if (!st.last_reminder || e.at > *st.last_reminder) st.last_reminder = e.at;
+    } else if (type->second == "snooze") {
+        if (const auto until = parse_iso8601(e.attr("until"))) st.snoozed_until = *until;
+    }
+}
+
+reminder_state derive_reminder_state(std::span<const timeline_entry> entries) {
+    reminder_state st;
+    for (const auto& e : entries) apply(st, e);
+    return st;
+}
+
+std::optional<time_point> next_reminder_due(const incident& inc, const reminder_state& st,
+                                            const reminder_policy& policy) {
+    return due_from(inc.start(), inc.sev, inc.is_open(), st, policy);
+}
+
+// ---- Scheduler ------------------------------------------------------------------------------
+
+reminder_scheduler::reminder_scheduler(reminder_policy policy) : policy_(std::move(policy)) {}
+
+// The first record whose id is not less than `id` (records are sorted by id).
+template <class Records>
+auto lower_bound_id(Records& records, std::int64_t id) {
+    return std::lower_bound(records.begin(), records.end(), id,
+                            [](const auto& r, std::int64_t key) { return r.id < key; });
+}
+
+reminder_scheduler::record* reminder_scheduler::find(std::int64_t id) {
+    auto it = lower_bound_id(records_, id);
+    return it != records_.end() && it->id == id ? &*it : nullptr;
+}
+
+const reminder_scheduler::record* reminder_scheduler::find(std::int64_t id) const {
+    auto it = lower_bound_id(records_, id);
+    return it != records_.end() && it->id == id ? &*it : nullptr;
+}
+
+void reminder_scheduler::replan(record& r) const { r.due = due_from(r.start, r.sev, r.open, r.st, policy_); }
+
+void reminder_scheduler::track(const incident& inc, reminder_state st) {
+    auto it = lower_bound_id(records_, inc.id);
+    if (it == records_.end() || it->id != inc.id) it = records_.insert(it, record{});
+    it->id = inc.id;
+    it->start = inc.start();
+    it->sev = inc.sev;
+    it->open = inc.is_open();
+    it->st = std::move(st);
+    replan(*it);
+}
+
+void reminder_scheduler::on_incident_changed(const incident& inc) {
+    record* r = find(inc.id);
+    if (!r) return;
+    r->start = inc.start();
+    r->sev = inc.sev;
+    r->open = inc.is_open();
+    replan(*r);
+}
+
+void reminder_scheduler::on_entry(std::int64_t incident_id, const timeline_entry& e) {
+    if (!affects_reminders(e.kind)) return;
+    record* r = find(incident_id);
+    if (!r) return;
+    apply(r->st, e);
+    replan(*r);
+}
+
+void reminder_scheduler::forget(std::int64_t id) {
+    if (record* r = find(id)) records_.erase(records_.begin() + (r - records_.data()));
+}
+
+std::optional<time_point> reminder_scheduler::next_wakeup() const {
+    std::optional<time_point> best;
+    for (const auto& r : records_)
+        if (r.due && (!best || *r.due < *best)) best = r.due;
+    return best;
+}
+
+std::vector<std::int64_t> reminder_scheduler::due(time_point now) const {
+    std::vector<std::pair<time_point, std::int64_t>> hits;
+    for (const auto& r : records_)
+        if (r.due && *r.due <= now) hits.emplace_back(*r.due, r.id);
+    std::sort(hits.begin(), hits.end());
+    std::vector<std::int64_t> ids;
+    ids.reserve(hits.size());
+    for (const auto& h : hits) ids.push_back(h.second);
+    return ids;
+}
+
+std::optional<time_point> reminder_scheduler::due_at(std::int64_t id) const {
+    const record* r = find(id);
+    return r ? r->due : std::nullopt;
+}
+
+const reminder_state* reminder_scheduler::state(std::int64_t id) const {
+    const record* r = find(id);
+    return r ? &r->st : nullptr;
+}
+
+std::size_t reminder_scheduler::size() const { return records_.size(); }
+
+// ---- Messages and entries ---------------------------------------------------------------------
+
+std::string draft_status_update(const incident& inc, const reminder_policy& policy) {
+    const std::string title = safe_text(inc.title, title_bytes, text_mode::one_line_plain);
+    std::string draft;
+    switch (inc.state) {
+    case status::investigating:
+        draft = "We are investigating " + title + ".";
+        if (const auto cadence = policy.for_severity(inc.sev))
+            draft += " Next update within " + words_duration(*cadence) + ".";
+        break;
+    case status::identified:
+        draft = "We have identified the cause of " + title + " and are working on a fix.";
+        break;
+    case status::monitoring:
+        draft = "A fix for " + title + " has been applied and we are monitoring the results.";
+        break;
+    case status::resolved: draft = title + " has been resolved."; break;
+    }
+    return safe_text(draft, max_button_value_bytes, text_mode::one_line_plain);
+}
+
+reminder_message render_reminder(const incident& inc, const reminder_state& st, time_point now,
+                                 const reminder_policy& policy) {
+    const std::string who = addressee(inc).empty() ? std::string() : mention(addressee(inc));
+    const auto since = [&](time_point t) { return short_duration(std::max(floor<seconds>(now - t), seconds::zero())); };
+
+    std::string head = who.empty() ? std::string() : who + " ";
+    head += ":loudspeaker: ";
+    if (st.last_update) {
+        head += "No status-page update for " + since(*st.last_update) + " (last: “" +
+                mrkdwn_line(st.last_update_text, quote_bytes) + "”, " + clock_time(*st.last_update, now) + ").";
+    } else {
+        head += "No status-page update yet, " + since(inc.start()) + " since the incident started.";
+    }
+    // Slack wants < and > escaped even inside code spans.
+    head += " Please update the status page and record it with `/incident statuspage &lt;text&gt;`, post the "
+            "suggested update below as is, or pause these reminders with `/incident snooze &lt;duration&gt;`.";
+
+    const std::string draft = draft_status_update(inc, policy);
+    constexpr std::string_view draft_label = "*Suggested update:* ";
+    const std::size_t text_room = max_reminder_text_bytes - head.size() - 1 - draft_label.size();
+    reminder_message m;
+    m.text = head + "\n" + std::string(draft_label) + mrkdwn_line(draft, text_room);
+
+    json section = {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", head}}}};
+    json draft_section = {
+        {"type", "section"},
+        {"text", {{"type", "mrkdwn"}, {"text", "*Suggested update:*\n>" + mrkdwn_line(draft, max_reminder_text_bytes - 24)}}}};
+    json post = {{"type", "button"},
+                 {"action_id", post_update_action_id},
+                 {"text", {{"type", "plain_text"}, {"text", "Post update"}}},
+                 {"style", "primary"},
+                 {"value", draft}};  // already ≤ max_button_value_bytes
+    json snooze = {{"type", "button"},
+                   {"action_id", snooze_action_id},
+                   {"text", {{"type", "plain_text"}, {"text", "Snooze 15 min"}}},
+                   {"value", snooze_button_value}};
+    json actions = {{"type", "actions"},
+                    {"block_id", "statuspage_reminder:" + std::to_string(inc.id)},
+                    {"elements", json::array({post, snooze})}};
+    m.blocks = json::array({section, draft_section, actions});
+    return m;
+}
+
+timeline_entry make_reminder_entry(const incident& inc, time_point now) {
+    timeline_entry e;
+    e.incident_id = inc.id;
+    e.key = "reminder:" + std::to_string(inc.id) + ":" + std::to_string(to_unix_micros(now));
+    e.at = now;
+    e.received_at = now;
+    e.kind = entry_kind::reminder;
+    e.text = "reminded the channel to update the status page";
+    e.attrs["type"] = "posted";
+    return e;
+}
+
+result<timeline_entry> make_snooze_entry(const incident& inc, seconds duration, std::string_view by, time_point now) {
+    if (!inc.is_open())
+        return make_error(errc::not_allowed,
+                          "This incident is resolved, so there are no status-page reminders to snooze.");
+    if (duration <= seconds::zero())
+        return make_error(errc::invalid_argument, "Snooze for a positive duration, e.g. `/incident snooze 15m`.");
+    if (duration > max_snooze)
+        return make_error(errc::invalid_argument,
+                          "Reminders can be snoozed for at most 24 hours at a time (you asked for " +
+                              short_duration(duration) + ").");
+    const time_point until = ceil<seconds>(now + duration);
+    timeline_entry e;
+    e.incident_id = inc.id;
+    e.at = now;
+    e.received_at = now;
+    e.user = std::string(by);
+    e.kind = entry_kind::reminder;
+    e.text = "status-page reminders snoozed for " + short_duration(duration) + " (until " + clock_time(until, now) + ")";
+    e.attrs["type"] = "snooze";
+    e.attrs["until"] = to_iso8601(until);
+    return e;
+}
+
+}  // namespace ib
