@@ -215,15 +215,24 @@ std::string render_incident_list(std::span<const incident> open, time_point now)
 }
 
 std::string render_stats(std::span<const incident> incidents, time_point now) {
+    static constexpr int windows[] = {30, 90};
+    return render_stats(incidents, now, windows, stats_format::slack);
+}
+
+std::string render_stats(std::span<const incident> incidents, time_point now, std::span<const int> window_days,
+                         stats_format format) {
+    const bool slack = format == stats_format::slack;
     std::string out;
-    for (int days : {30, 90}) {
+    for (const int days : window_days) {
         const auto rows = stats_by_severity(incidents, now - std::chrono::days{days}, now + std::chrono::seconds{1});
-        out += "*Last " + std::to_string(days) + " days*";
+        const std::string title = "Last " + std::to_string(days) + (days == 1 ? " day" : " days");
+        out += slack ? "*" + title + "*" : title;
         if (rows.empty()) {
-            out += ": no incidents.\n";
+            out += slack ? ": no incidents.\n" : ": no incidents.\n\n";
             continue;
         }
-        out += "\n```\nsev   n    TTA median    p90     mean   TTR median    p90     mean\n";
+        out += slack ? "\n```\n" : ":\n";
+        out += "sev   n    TTA median    p90     mean   TTR median    p90     mean\n";
         for (const auto& r : rows) {
             char line[160];
             std::snprintf(line, sizeof line, "%-5s %-4zu %10s %8s %8s   %8s %8s %8s\n", std::string(to_string(r.sev)).c_str(),
@@ -232,10 +241,12 @@ std::string render_stats(std::span<const incident> incidents, time_point now) {
                           format_metric(r.ttr.p90).c_str(), format_metric(r.ttr.mean).c_str());
             out += line;
         }
-        out += "```\n";
+        out += slack ? "```\n" : "\n";
     }
-    out += "_TTA = acknowledged − start, TTR = resolved − start (start = detected, else declared). "
-           "p90 is nearest-rank; the mean alone hides the long tail._";
+    const std::string definitions =
+        "TTA = acknowledged − start, TTR = resolved − start (start = detected, else declared). "
+        "p90 is nearest-rank; the mean alone hides the long tail.";
+    out += slack ? "_" + definitions + "_" : definitions + "\n";
     return out;
 }
 

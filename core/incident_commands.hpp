@@ -47,7 +47,20 @@ std::string declared_reply(const incident& inc);
 std::string render_incident_list(std::span<const incident> open, time_point now);
 
 // `/incident stats`: median, p90 and mean TTA and TTR by severity over the last 30 and 90 days
-// (Slack mrkdwn, fixed-width table).
+// (Slack mrkdwn, fixed-width table). Same as render_stats(incidents, now, {30, 90}, slack).
 std::string render_stats(std::span<const incident> incidents, time_point now);
+
+// How render_stats lays out its tables.
+enum class stats_format {
+    slack,  // mrkdwn: "*Last 30 days*", each table in a code block, the definitions in italics
+    plain,  // plain text for a terminal: "Last 30 days:", the bare table, a blank line after each
+};
+// One fixed-width table per window, in the given order: severities with incidents declared in
+// [now − N days, now] (sev1..sev5, count, TTA and TTR median, p90 and mean; "n/a" when no
+// incident of that severity has the metric), or "no incidents." for an empty window; then a
+// line with the definitions of TTA and TTR. Window lengths must be positive. Pure: `now` comes
+// from the caller.
+std::string render_stats(std::span<const incident> incidents, time_point now, std::span<const int> window_days,
+                         stats_format format);
 
 }  // namespace ib

@@ -223,6 +223,12 @@ std::string metrics_line(const incident_summary& s) {
            format_metric(m.remediation);
 }
 
+// The definitions of the metrics, with where this incident's start came from.
+std::string definitions_line(const incident_summary& s) {
+    return "_TTA = acknowledged − start; TTR = resolved − start; start = detected, else declared (here: " +
+           std::string(s.start_is_detection ? "detected " : "declared ") + short_time(s.start, s.start) + ")_";
+}
+
 std::string history_section(const incident_summary& s, std::size_t max_bytes) {
     if (s.status_history.empty()) return {};
     const std::string title = "*Status:* ";
@@ -238,14 +244,24 @@ std::string history_section(const incident_summary& s, std::size_t max_bytes) {
     return out;
 }
 
+// "joined 14:02, first spoke 14:03, 12 messages"; a time that was not recorded is left out.
+std::string participant_facts(const participant& p, time_point start) {
+    std::string out;
+    if (p.joined_at) out += "joined " + short_time(*p.joined_at, start) + ", ";
+    if (p.first_message_at) out += "first spoke " + short_time(*p.first_message_at, start) + ", ";
+    return out + std::to_string(p.messages) + (p.messages == 1 ? " message" : " messages");
+}
+
+std::string participants_title(const incident_summary& s) {
+    return "*Participants (" + std::to_string(s.participants.size()) + "):*";
+}
+
 std::string participants_section(const incident_summary& s, std::size_t max_bytes) {
-    const std::string title = "*Participants (" + std::to_string(s.participants.size()) + "):* ";
-    if (s.participants.empty()) return title + "nobody recorded";
+    if (s.participants.empty()) return participants_title(s) + " nobody recorded";
+    const std::string title = participants_title(s) + "\n";
     std::vector<std::string> items;
-    for (const auto& p : s.participants)
-        items.push_back(mention(p.user) + " (" + std::to_string(p.messages) +
-                        (p.messages == 1 ? " message)" : " messages)"));
-    return title + bounded_join(items, ", ", room(max_bytes, title.size()));
+    for (const auto& p : s.participants) items.push_back("• " + mention(p.user) + " " + participant_facts(p, s.start));
+    return title + bounded_join(items, "\n", room(max_bytes, title.size()));
 }
 
 // "*Hypotheses (4):*\n• first\n• second\n…and 2 more"
@@ -315,7 +331,7 @@ struct summary_section {
 // every section use its cap, a busy one squeezes the later sections (see render_summary_text).
 constexpr std::array<summary_section, 8> sections{{
     {history_section, 350},
-    {participants_section, 500},
+    {participants_section, 600},
     {hypotheses_section, 500},
     {commands_section, 500},
     {actions_section, 500},
@@ -328,6 +344,25 @@ constexpr std::size_t min_section_room = 100;  // kept free for each later secti
 json text_object(std::string_view type, std::string text) { return json{{"type", type}, {"text", std::move(text)}}; }
 json mrkdwn_section(std::string text) {
     return json{{"type", "section"}, {"text", text_object("mrkdwn", std::move(text))}};
+}
+
+// Participants as a section with one field each ("*<@U1>*\njoined 14:02, first spoke 14:03,
+// 12 messages"): at most 10 fields, so nine people and "…and N more" when there are more.
+json participants_block(const incident_summary& s) {
+    constexpr std::size_t max_fields = 10;
+    if (s.participants.empty()) return mrkdwn_section(participants_section(s, section_limit));
+    json fields = json::array();
+    const std::size_t n = s.participants.size();
+    const std::size_t shown = n <= max_fields ? n : max_fields - 1;
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& p = s.participants[i];
+        fields.push_back(
+            text_object("mrkdwn", fit_lines(mention(p.user) + "\n" + participant_facts(p, s.start), field_limit)));
+    }
+    if (shown < n) fields.push_back(text_object("mrkdwn", "…and " + std::to_string(n - shown) + " more"));
+    return json{{"type", "section"},
+                {"text", text_object("mrkdwn", participants_title(s))},
+                {"fields", std::move(fields)}};
 }
 
 // ---- Review prompt rules --------------------------------------------------------------------
@@ -345,15 +380,61 @@ std::optional<std::string> severity_rule(const review_facts& f, const review_pol
            " incidents always get a review";
 }
 
+// "90 days"
+std::string window_text(seconds window) {
+    const auto d = floor<days>(window).count();
+    return d * 86400 == window.count() ? std::to_string(d) + (d == 1 ? " day" : " days") : format_duration(window);
+}
+
 std::optional<std::string> participants_rule(const review_facts& f, const review_policy& p) {
-    if (f.people.size() <= p.usual_participants) return std::nullopt;
-    return std::to_string(f.people.size()) + " people took part, more than the usual " +
-           std::to_string(p.usual_participants);
+    // Earlier incidents without a recorded timeline say nothing about how many took part.
+    std::vector<std::size_t> counts;
+    for (const auto* e : f.earlier)
+        if (!e->timeline.empty()) counts.push_back(participants(e->timeline).size());
+    const std::size_t n = f.people.size();
+    if (counts.size() < p.min_history || counts.empty()) {
+        if (n <= p.usual_participants) return std::nullopt;
+        return std::to_string(n) + " people took part, more than the usual " + std::to_string(p.usual_participants);
+    }
+    std::sort(counts.begin(), counts.end());
+    const std::size_t k = counts.size();
+    const std::size_t twice_median = k % 2 ? 2 * counts[k / 2] : counts[k / 2 - 1] + counts[k / 2];
+    if (2 * n <= twice_median) return std::nullopt;
+    const std::string median =
+        std::to_string(twice_median / 2) + (twice_median % 2 ? ".5" : "");  // the mean of two middle counts
+    return std::to_string(n) + " people took part, more than the usual " + median + " (the median of " +
+           std::to_string(k) + " earlier incidents in " + window_text(p.history_window) + ")";
+}
+
+// Slack has no notion of teams: the rule works from policy.team_of, and says nothing without it.
+std::optional<std::string> teams_rule(const review_facts& f, const review_policy& p) {
+    if (p.team_of.empty()) return std::nullopt;
+    std::set<std::string> teams;
+    for (const auto& person : f.people)
+        if (const auto it = p.team_of.find(person.user); it != p.team_of.end() && !it->second.empty())
+            teams.insert(it->second);
+    if (teams.size() <= p.max_teams) return std::nullopt;
+    std::vector<std::string> names(teams.begin(), teams.end());
+    for (auto& t : names) t = one_line_clip(t, 40);
+    return "people from " + std::to_string(teams.size()) + " teams took part (" + bounded_join(names, ", ", 200) +
+           "), more than " + std::to_string(p.max_teams) + ": coordination across teams is worth reviewing";
 }
 
 std::optional<std::string> ttr_rule(const review_facts& f, const review_policy& p) {
-    if (!f.metrics.ttr || *f.metrics.ttr <= p.long_ttr) return std::nullopt;
-    return "time to recover was " + format_duration(*f.metrics.ttr) + ", over " + format_duration(p.long_ttr);
+    if (!f.metrics.ttr) return std::nullopt;
+    const auto ttr = *f.metrics.ttr;
+    if (ttr > p.long_ttr)
+        return "time to recover was " + format_duration(ttr) + ", over " + format_duration(p.long_ttr);
+    std::vector<seconds> earlier;
+    for (const auto* e : f.earlier)
+        if (e->inc.sev == f.inc.sev)
+            if (const auto m = compute_metrics(e->inc); m.ttr) earlier.push_back(*m.ttr);
+    if (earlier.size() < p.min_history || earlier.empty()) return std::nullopt;
+    const auto d = summarize(std::move(earlier));
+    if (!d.p90 || ttr <= *d.p90) return std::nullopt;
+    return "time to recover was " + format_duration(ttr) + ", longer than the p90 of " + format_duration(*d.p90) +
+           " for " + std::to_string(d.count) + " earlier " + std::string(to_string(f.inc.sev)) + " incidents in " +
+           window_text(p.history_window);
 }
 
 // A near miss is worth reviewing: it shows how close we came. Severity alone (sev5) does not
@@ -371,12 +452,106 @@ std::optional<std::string> near_miss_rule(const review_facts& f, const review_po
     return std::nullopt;
 }
 
-constexpr std::array<review_rule, 4> rules_table{{
+// The same salient keywords in an earlier incident's hypotheses, commands and actions: the same
+// hosts, services or commands came up again. Names the earlier incident sharing the most (the
+// latest on a tie) and what it shares.
+std::optional<std::string> repeat_rule(const review_facts& f, const review_policy& p) {
+    if (f.earlier.empty()) return std::nullopt;
+    const auto mine = salient_keywords(f.timeline);
+    if (mine.empty()) return std::nullopt;
+    const incident_record* best = nullptr;
+    std::vector<std::string> best_shared;
+    for (const auto* e : f.earlier) {  // oldest first, so a later one wins a tie
+        const auto theirs_list = salient_keywords(e->timeline);
+        const std::set<std::string, std::less<>> theirs(theirs_list.begin(), theirs_list.end());
+        std::vector<std::string> shared;
+        for (const auto& k : mine)
+            if (theirs.contains(k)) shared.push_back(k);
+        if (shared.size() >= std::max<std::size_t>(p.repeat_min_shared, 1) && shared.size() >= best_shared.size()) {
+            best = e;
+            best_shared = std::move(shared);
+        }
+    }
+    if (!best) return std::nullopt;
+    std::vector<std::string> shown;
+    for (const auto& k : best_shared) shown.push_back(one_line_clip(k, 40));
+    return "repeats incident #" + std::to_string(best->inc.id) +
+           (best->inc.title.empty() ? std::string{} : " \"" + one_line_clip(best->inc.title, 60) + "\"") + " of " +
+           to_iso8601(best->inc.declared_at).substr(0, 10) +
+           ": the same names came up in hypotheses, commands and actions (" +
+           bounded_join(std::vector<std::string>(shown.begin(), shown.begin() + std::min<std::size_t>(shown.size(), 6)),
+                        ", ", 240, shown.size()) +
+           ")";
+}
+
+constexpr std::array<review_rule, 6> rules_table{{
     {"severity", severity_rule},
     {"participants", participants_rule},
+    {"teams", teams_rule},
     {"ttr", ttr_rule},
     {"near_miss", near_miss_rule},
+    {"repeat", repeat_rule},
 }};
+
+// ---- Salient keywords -------------------------------------------------------------------------
+
+// Tools and verbs that every incident's commands use: the same `sudo systemctl restart` says
+// nothing about a repeat, the service after it does. Sorted, for binary search.
+constexpr std::array<std::string_view, 72> generic_words{{
+    "apply", "awk", "bash", "bin", "cat", "curl", "delete", "deploy", "deployment", "describe", "dev", "df", "dig",
+    "disable", "dmesg", "docker", "du", "echo", "edit", "enable", "etc", "exec", "find", "free", "get", "git",
+    "grep", "head", "helm", "home", "htop", "iostat", "journalctl", "kill", "killall", "kubectl", "less", "lib",
+    "log", "logs", "lsof", "netstat", "nslookup", "opt", "ping", "pkill", "pods", "reboot", "reload", "restart",
+    "rollout", "scale", "scp", "sed", "service", "sort", "ssh", "start", "status", "stop", "sudo", "systemctl",
+    "tail", "tee", "the", "tmp", "top", "uniq", "uptime", "usr", "var", "xargs",
+}};
+static_assert(std::is_sorted(generic_words.begin(), generic_words.end()) && !generic_words.front().empty());
+// Hyphenated or dotted prose that is not a name.
+constexpr std::array<std::string_view, 16> prose_words{{
+    "double-check", "e.g", "follow-up", "i.e", "long-running", "re-deploy", "re-run", "read-only",
+    "roll-back", "rolled-back", "sev1", "sev2", "sev3", "sev4", "sev5", "up-to-date",
+}};
+
+bool is_word_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
+}
+
+// Adds the salient words of one message text to `out` (and `seen`).
+void add_keywords(std::string_view text, std::vector<std::string>& out, std::set<std::string, std::less<>>& seen) {
+    bool in_code = false;
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '`') {  // a run of backticks opens or closes a code span (or block)
+            while (i < text.size() && text[i] == '`') ++i;
+            in_code = !in_code;
+            continue;
+        }
+        if (!is_word_char(text[i])) {
+            ++i;
+            continue;
+        }
+        const std::size_t begin = i;
+        while (i < text.size() && is_word_char(text[i])) ++i;
+        const std::string_view raw = text.substr(begin, i - begin);
+        const bool flag = raw.front() == '-';
+        const auto first = raw.find_first_not_of(".-_");
+        if (first == std::string_view::npos) continue;
+        const auto word = lower(raw.substr(first, raw.find_last_not_of(".-_") - first + 1));
+        const bool has_letter = std::any_of(word.begin(), word.end(),
+                                            [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+        if (!has_letter) continue;
+        bool keep = false;
+        if (in_code) {
+            keep = !flag && word.size() >= 3 && !std::binary_search(generic_words.begin(), generic_words.end(), word);
+        } else {
+            const bool name_like = std::any_of(word.begin() + 1, word.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+            });
+            keep = word.size() >= 4 && std::isalpha(static_cast<unsigned char>(word.front())) != 0 && name_like &&
+                   std::find(prose_words.begin(), prose_words.end(), word) == prose_words.end();
+        }
+        if (keep && seen.insert(word).second) out.push_back(word);
+    }
+}
 
 void add_invitee(std::vector<std::string>& v, const std::string& user) {
     if (!user.empty() && std::find(v.begin(), v.end(), user) == v.end()) v.push_back(user);
@@ -432,6 +607,7 @@ incident_summary summarize(const incident_record& r) {
     s.commander = inc.commander;
     s.comms_lead = inc.comms_lead;
     s.start = inc.start();
+    s.start_is_detection = inc.detected_at.has_value();
     s.resolved_at = inc.resolved_at;
     s.reopen_count = inc.reopen_count;
     s.metrics = compute_metrics(inc);
@@ -513,7 +689,7 @@ std::string render_summary_text(const incident_summary& s) {
     out += "*Severity:* " + std::string(to_string(s.sev)) + " (" + std::string(describe(s.sev)) + ")";
     if (!s.commander.empty()) out += " · *Commander:* " + mention(s.commander);
     if (!s.comms_lead.empty()) out += " · *Comms lead:* " + mention(s.comms_lead);
-    out += "\n" + metrics_line(s);
+    out += "\n" + metrics_line(s) + "\n" + definitions_line(s);
 
     // Each section gets its own cap, or less when the budget runs short, keeping
     // min_section_room for each section still to come; the last line says times are UTC.
@@ -544,8 +720,8 @@ json render_summary_blocks(const incident_summary& s) {
         field("Severity", std::string(to_string(s.sev)) + " (" + std::string(describe(s.sev)) + ")"),
         field("Status", std::string(to_string(s.state)) +
                             (s.reopen_count > 0 ? " (reopened " + std::to_string(s.reopen_count) + "×)" : "")),
-        field("TTA", format_metric(m.tta)),
-        field("TTR", format_metric(m.ttr)),
+        field("TTA", format_metric(m.tta) + "\n_acknowledged − start_"),
+        field("TTR", format_metric(m.ttr) + "\n_resolved − start_"),
         field("Detection", format_metric(m.detection)),
         field("Response", format_metric(m.response)),
         field("Remediation", format_metric(m.remediation)),
@@ -554,6 +730,8 @@ json render_summary_blocks(const incident_summary& s) {
         field("Participants", std::to_string(s.participants.size())),
     });
     blocks.push_back(json{{"type", "section"}, {"fields", std::move(fields)}});
+    blocks.push_back(
+        json{{"type", "context"}, {"elements", json::array({text_object("mrkdwn", definitions_line(s))})}});
 
     // One section per part of the summary: a fixed number of blocks, whatever the incident size.
     constexpr std::size_t block_section_cap = 2000;  // readable, and well under 3,000
@@ -564,6 +742,10 @@ json render_summary_blocks(const incident_summary& s) {
         if (!divided && sec.render == hypotheses_section) {
             blocks.push_back(json{{"type", "divider"}});
             divided = true;
+        }
+        if (sec.render == participants_section) {
+            blocks.push_back(participants_block(s));
+            continue;
         }
         blocks.push_back(mrkdwn_section(std::move(text)));
     }
@@ -592,6 +774,32 @@ review_prompt make_review_prompt(const incident_record& r, time_point now) {
 
 review_prompt make_review_prompt(const incident_record& r, time_point now, const review_policy& policy,
                                  std::span<const review_rule> rules) {
+    return make_review_prompt(r, now, std::span<const incident_record>{}, policy, rules);
+}
+
+std::vector<std::string> salient_keywords(std::span<const timeline_entry> timeline) {
+    // The latest edit of each message, and which were deleted.
+    std::map<std::string, std::string, std::less<>> latest_text;
+    std::set<std::string, std::less<>> deleted;
+    for (const auto& e : timeline) {
+        if (e.ref_ts.empty()) continue;
+        if (e.kind == entry_kind::edit) latest_text[e.ref_ts] = e.text;
+        if (e.kind == entry_kind::deletion) deleted.insert(e.ref_ts);
+    }
+    std::vector<std::string> out;
+    std::set<std::string, std::less<>> seen;
+    for (const auto& e : timeline) {
+        if (e.kind != entry_kind::message) continue;
+        if (!e.has_tag(tag::hypothesis) && !e.has_tag(tag::command) && !e.has_tag(tag::action)) continue;
+        if (!e.slack_ts.empty() && deleted.contains(e.slack_ts)) continue;
+        const auto it = e.slack_ts.empty() ? latest_text.end() : latest_text.find(e.slack_ts);
+        add_keywords(it == latest_text.end() ? e.text : it->second, out, seen);
+    }
+    return out;
+}
+
+review_prompt make_review_prompt(const incident_record& r, time_point now, std::span<const incident_record> earlier,
+                                 const review_policy& policy, std::span<const review_rule> rules) {
     const auto& inc = r.inc;
     const auto metrics = compute_metrics(inc);
     const auto people = participants(r.timeline);
@@ -607,7 +815,19 @@ review_prompt make_review_prompt(const incident_record& r, time_point now, const
     add_invitee(p.invitees, inc.comms_lead);
     add_invitee(p.invitees, inc.declared_by);
 
-    const review_facts facts{inc, metrics, people, r.timeline};
+    // History: other incidents declared within the window before this one, oldest first.
+    std::vector<const incident_record*> history;
+    for (const auto& e : earlier) {
+        if (&e == &r || (inc.id != 0 && e.inc.id == inc.id)) continue;
+        if (e.inc.declared_at >= inc.declared_at || e.inc.declared_at < inc.declared_at - policy.history_window)
+            continue;
+        history.push_back(&e);
+    }
+    std::stable_sort(history.begin(), history.end(), [](const incident_record* a, const incident_record* b) {
+        return a->inc.declared_at < b->inc.declared_at;
+    });
+
+    const review_facts facts{inc, metrics, people, r.timeline, history};
     for (const auto& rule : rules)
         if (auto reason = rule.check(facts, policy)) p.reasons.push_back(std::move(*reason));
     p.strongly_recommended = !p.reasons.empty();

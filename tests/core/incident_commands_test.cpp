@@ -178,4 +178,61 @@ TEST_CASE("list and stats") {
     CHECK(render_stats({}, t0).find("no incidents") != std::string::npos);
 }
 
+TEST_CASE("stats as a plain-text table for the command line, over chosen windows") {
+    // Three sev2s (TTA 2m, 4m, 10m; TTR 30m, 55m, 1h 30m), an open sev1 with no metrics, and a
+    // sev3 declared 60 days earlier.
+    std::vector<incident> all;
+    for (const auto& [ack, res] : {std::pair{2min, 30min}, std::pair{4min, 55min}, std::pair{10min, 90min}}) {
+        auto i = open_incident();
+        i.acknowledged_at = t0 + ack;
+        i.resolved_at = t0 + res;
+        i.state = status::resolved;
+        all.push_back(i);
+    }
+    auto sev1 = open_incident();
+    sev1.sev = severity::sev1;
+    all.push_back(sev1);
+    auto old = open_incident();
+    old.sev = severity::sev3;
+    old.declared_at = t0 - 60 * 24h;
+    all.push_back(old);
+    const auto now = t0 + 2h;
+
+    const std::vector<int> windows{7, 90, 1};
+    const auto text = render_stats(all, now, windows, stats_format::plain);
+    CHECK(text ==
+          "Last 7 days:\n"
+          "sev   n    TTA median    p90     mean   TTR median    p90     mean\n"
+          "sev1  1           n/a      n/a      n/a        n/a      n/a      n/a\n"
+          "sev2  3        4m 00s  10m 00s   5m 20s    55m 00s   1h 30m  58m 20s\n"
+          "\n"
+          "Last 90 days:\n"
+          "sev   n    TTA median    p90     mean   TTR median    p90     mean\n"
+          "sev1  1           n/a      n/a      n/a        n/a      n/a      n/a\n"
+          "sev2  3        4m 00s  10m 00s   5m 20s    55m 00s   1h 30m  58m 20s\n"
+          "sev3  1           n/a      n/a      n/a        n/a      n/a      n/a\n"
+          "\n"
+          "Last 1 day:\n"
+          "sev   n    TTA median    p90     mean   TTR median    p90     mean\n"
+          "sev1  1           n/a      n/a      n/a        n/a      n/a      n/a\n"
+          "sev2  3        4m 00s  10m 00s   5m 20s    55m 00s   1h 30m  58m 20s\n"
+          "\n"
+          "TTA = acknowledged − start, TTR = resolved − start (start = detected, else declared). "
+          "p90 is nearest-rank; the mean alone hides the long tail.\n");
+    // No mrkdwn in the plain variant.
+    CHECK(text.find('*') == std::string::npos);
+    CHECK(text.find("```") == std::string::npos);
+    CHECK(text.find('_') == std::string::npos);
+
+    // An empty window, and the Slack variant is the same table in mrkdwn.
+    const std::vector<int> week{7};
+    CHECK(render_stats({}, now, week, stats_format::plain).starts_with("Last 7 days: no incidents.\n\nTTA = "));
+    const std::vector<int> slack_windows{30, 90};
+    CHECK(render_stats(all, now, slack_windows, stats_format::slack) == render_stats(all, now));
+    const auto slack = render_stats(all, now);
+    CHECK(slack.starts_with("*Last 30 days*\n```\nsev   n"));
+    CHECK(slack.find("sev2  3        4m 00s  10m 00s   5m 20s    55m 00s   1h 30m  58m 20s\n") != std::string::npos);
+    CHECK(slack.ends_with("long tail._"));
+}
+
 }  // TEST_SUITE

@@ -155,6 +155,37 @@ void add_people(incident_record& r, int n) {
 
 chr::sys_days day(int y, unsigned m, unsigned d) { return chr::sys_days{chr::year{y} / chr::month{m} / chr::day{d}}; }
 
+// An earlier incident for the history-based rules: declared `before` the small sev4's 10:00,
+// with `people` joining, resolved after `ttr` when given, plus `extra` entries.
+incident_record earlier_incident(std::int64_t id, severity sev, chr::days before, int people,
+                                 std::optional<chr::minutes> ttr = std::nullopt,
+                                 std::vector<timeline_entry> extra = {}) {
+    incident_record r;
+    r.inc.id = id;
+    r.inc.title = "Earlier incident " + std::to_string(id);
+    r.inc.sev = sev;
+    r.inc.declared_by = "UE0";
+    r.inc.declared_at = at(10, 0, 0) - before;
+    if (ttr) {
+        r.inc.state = status::resolved;
+        r.inc.resolved_at = r.inc.declared_at + *ttr;
+    }
+    for (int i = 0; i < people; ++i)
+        r.timeline.push_back(entry(entry_kind::join, r.inc.declared_at + chr::seconds{i}, "UE" + std::to_string(i)));
+    for (auto& e : extra) {
+        e.at = r.inc.declared_at + chr::minutes{5};
+        if (!is_lifecycle(e.kind)) e.slack_ts = to_slack_ts(e.at);
+        r.timeline.push_back(std::move(e));
+    }
+    return r;
+}
+
+bool has_reason(const review_prompt& p, std::string_view word) {
+    for (const auto& reason : p.reasons)
+        if (reason.find(word) != std::string::npos) return true;
+    return false;
+}
+
 }  // namespace
 
 TEST_SUITE("summary") {
@@ -339,7 +370,7 @@ TEST_SUITE("summary") {
         CHECK(text.find("*TTA* 10m 00s") != std::string::npos);
         CHECK(text.find("*TTR* 40m 00s") != std::string::npos);
         CHECK(text.find("<@U0ALICE>") != std::string::npos);
-        CHECK(text.find("<@U0BOB> (5 messages)") != std::string::npos);
+        CHECK(text.find("• <@U0BOB> joined 14:39, first spoke 14:41, 5 messages") != std::string::npos);
         CHECK(text.find("*Hypotheses (6):*") != std::string::npos);
         CHECK(text.find("*Commands (3):*") != std::string::npos);
         CHECK(text.find("investigating → identified 14:47 → monitoring 14:52 → resolved 15:10") != std::string::npos);
@@ -557,6 +588,269 @@ TEST_SUITE("summary") {
         CHECK(text.find("*Invite (1003):*") != std::string::npos);
         CHECK(text.find("more") != std::string::npos);
         for (const auto& q : p.questions) CHECK(text.find(q) != std::string::npos);
+        check_block_limits(render_review_blocks(p));
+    }
+
+    TEST_CASE("summary text: TTA and TTR with their definitions") {
+        const auto text = render_summary_text(summarize(chapter6_outage()));
+        CHECK(text.find("*TTA* 10m 00s · *TTR* 40m 00s") != std::string::npos);
+        CHECK(text.find("\n_TTA = acknowledged − start; TTR = resolved − start; start = detected, else declared "
+                        "(here: detected 14:30)_\n") != std::string::npos);
+        const auto s = summarize(ib_test::missing_times());
+        CHECK_FALSE(s.start_is_detection);
+        CHECK(render_summary_text(s).find("start = detected, else declared (here: declared 09:00)_") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("summary: participants with when they joined and first spoke") {
+        const auto s = summarize(chapter6_outage());
+        const auto text = render_summary_text(s);
+        CHECK(text.find("*Participants (5):*\n"
+                        "• <@U0ALICE> 0 messages\n"
+                        "• <@U0BOB> joined 14:39, first spoke 14:41, 5 messages\n"
+                        "• <@U0CAROL> joined 14:39, first spoke 14:42, 5 messages\n"
+                        "• <@U0DAVE> joined 14:43, first spoke 14:44, 2 messages\n"
+                        "• <@U0ERIN> joined 14:47, 0 messages\n") != std::string::npos);
+
+        SUBCASE("one message, and a later day") {
+            auto r = small_sev4();
+            r.timeline.push_back(entry(entry_kind::join, at(10, 0, 0) + chr::days{1}, "U8"));
+            const auto t = render_summary_text(summarize(r));
+            CHECK(t.find("• <@U3> first spoke 10:06, 1 message\n") != std::string::npos);
+            CHECK(t.find("• <@U8> joined 2026-11-21 10:00, 0 messages\n") != std::string::npos);
+        }
+
+        SUBCASE("Block Kit: definitions next to the metrics, participants as fields") {
+            const auto blocks = render_summary_blocks(s);
+            check_block_limits(blocks);
+            CHECK(blocks[1]["fields"].size() == 10);
+            CHECK(blocks[1]["fields"][2]["text"] == "*TTA*\n10m 00s\n_acknowledged − start_");
+            CHECK(blocks[1]["fields"][3]["text"] == "*TTR*\n40m 00s\n_resolved − start_");
+            CHECK(blocks[2]["type"] == "context");
+            CHECK(blocks[2]["elements"][0]["text"].get<std::string>().find("start = detected, else declared") !=
+                  std::string::npos);
+            const json* people = nullptr;
+            for (const auto& b : blocks)
+                if (b.contains("text") && b["text"]["text"] == "*Participants (5):*") people = &b;
+            REQUIRE(people != nullptr);
+            REQUIRE((*people)["fields"].size() == 5);
+            CHECK((*people)["fields"][1]["text"] == "<@U0BOB>\njoined 14:39, first spoke 14:41, 5 messages");
+        }
+
+        SUBCASE("Block Kit: 300 participants, nine fields and the rest counted") {
+            const auto blocks = render_summary_blocks(summarize(huge_incident()));
+            check_block_limits(blocks);
+            const json* people = nullptr;
+            for (const auto& b : blocks)
+                if (b.contains("text") && b["text"]["text"] == "*Participants (300):*") people = &b;
+            REQUIRE(people != nullptr);
+            REQUIRE((*people)["fields"].size() == 10);
+            CHECK((*people)["fields"][9]["text"] == "…and 291 more");
+        }
+    }
+
+    TEST_CASE("review prompt: more people than the median of earlier incidents") {
+        auto r = small_sev4();  // 3 people
+        const auto now = at(10, 20, 0);
+        std::vector<incident_record> earlier{earlier_incident(1, severity::sev3, chr::days{10}, 2),
+                                             earlier_incident(2, severity::sev4, chr::days{20}, 2),
+                                             earlier_incident(3, severity::sev2, chr::days{30}, 4)};
+        SUBCASE("fires above the median, even under 5") {
+            const auto p = make_review_prompt(r, now, earlier);
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(p.reasons[0] == "3 people took part, more than the usual 2 (the median of 3 earlier incidents in "
+                                  "90 days)");
+        }
+        SUBCASE("an even count: the mean of the two middle ones") {
+            earlier.push_back(earlier_incident(4, severity::sev4, chr::days{40}, 3));  // 2, 2, 3, 4
+            const auto p = make_review_prompt(r, now, earlier);
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(has_reason(p, "more than the usual 2.5 (the median of 4 earlier"));
+        }
+        SUBCASE("not at the median") {
+            earlier[0] = earlier_incident(1, severity::sev3, chr::days{10}, 3);
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+        SUBCASE("at the median though over 5: history wins") {
+            add_people(r, 4);  // 7 people
+            for (auto& e : earlier) e = earlier_incident(e.inc.id, e.inc.sev, chr::days{5}, 8);
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+            CHECK(make_review_prompt(r, now).strongly_recommended);  // no history: 7 > 5
+        }
+        SUBCASE("too little history: the fixed threshold") {
+            earlier.pop_back();
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+        SUBCASE("outside the window, later, the incident itself or without a timeline: not history") {
+            earlier[0] = earlier_incident(1, severity::sev3, chr::days{91}, 2);
+            earlier[1] = earlier_incident(2, severity::sev4, chr::days{-1}, 2);  // declared after this one
+            earlier.push_back(r);
+            earlier.back().inc.declared_at -= chr::days{1};
+            auto no_timeline = earlier_incident(5, severity::sev3, chr::days{3}, 0);
+            earlier.push_back(no_timeline);
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+    }
+
+    TEST_CASE("review prompt: people from more than two teams") {
+        auto r = small_sev4();  // U1, U2, U3
+        const auto now = at(10, 20, 0);
+        review_policy policy;
+        SUBCASE("no team data: never") {
+            CHECK_FALSE(make_review_prompt(r, now, policy, default_review_rules()).strongly_recommended);
+        }
+        SUBCASE("three teams") {
+            policy.team_of = {{"U1", "payments"}, {"U2", "search"}, {"U3", "sre"}, {"U9", "mobile"}};
+            const auto p = make_review_prompt(r, now, policy, default_review_rules());
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(p.reasons[0] == "people from 3 teams took part (payments, search, sre), more than 2: coordination "
+                                  "across teams is worth reviewing");
+        }
+        SUBCASE("two teams, and people without a team") {
+            policy.team_of = {{"U1", "search"}, {"U2", "search"}, {"U3", "sre"}};
+            r.timeline.push_back(entry(entry_kind::join, at(10, 9, 0), "U4"));
+            CHECK_FALSE(make_review_prompt(r, now, policy, default_review_rules()).strongly_recommended);
+        }
+    }
+
+    TEST_CASE("review prompt: TTR above the p90 of earlier incidents of that severity") {
+        auto r = small_sev4();  // TTR 20 minutes
+        const auto now = at(10, 20, 0);
+        std::vector<incident_record> earlier{
+            earlier_incident(1, severity::sev4, chr::days{10}, 1, chr::minutes{5}),
+            earlier_incident(2, severity::sev4, chr::days{20}, 1, chr::minutes{6}),
+            earlier_incident(3, severity::sev4, chr::days{30}, 1, chr::minutes{7}),
+            earlier_incident(4, severity::sev2, chr::days{30}, 1, chr::minutes{90}),
+        };
+        // Enough people in each that the participants rule stays quiet.
+        for (auto& e : earlier) add_people(e, 3);
+        SUBCASE("fires") {
+            const auto p = make_review_prompt(r, now, earlier);
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(p.reasons[0] == "time to recover was 20m 00s, longer than the p90 of 7m 00s for 3 earlier sev4 "
+                                  "incidents in 90 days");
+        }
+        SUBCASE("not above the p90") {
+            earlier[2] = earlier_incident(3, severity::sev4, chr::days{30}, 4, chr::minutes{20});
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+        SUBCASE("other severities and open incidents do not count") {
+            earlier[0].inc.sev = severity::sev3;
+            earlier.push_back(earlier_incident(5, severity::sev4, chr::days{1}, 4));  // open: no TTR
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+        SUBCASE("over an hour fires whatever the history") {
+            r.inc.resolved_at = at(11, 30, 0);
+            for (auto& e : earlier) e.inc.resolved_at = e.inc.declared_at + chr::hours{3};
+            const auto p = make_review_prompt(r, now, earlier);
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(p.reasons[0] == "time to recover was 1h 30m, over 1h 00m");
+        }
+    }
+
+    TEST_CASE("review prompt: a repeat of an earlier incident's names") {
+        auto r = small_sev4();
+        r.timeline.push_back(entry(entry_kind::message, at(10, 7, 0), "U3",
+                                   "I think search-02 ran out of disk again", {hyp}));
+        r.timeline.push_back(entry(entry_kind::message, at(10, 8, 0), "U3",
+                                   "restarting it: `sudo systemctl restart search-indexer`", {cmd, act}));
+        const auto now = at(10, 20, 0);
+        const auto msg = [](std::string text, std::vector<tag_hit> tags) {
+            return entry(entry_kind::message, time_point{}, "UE1", std::move(text), std::move(tags));
+        };
+        CHECK(salient_keywords(r.timeline) == std::vector<std::string>{"search-02", "search-indexer"});
+
+        SUBCASE("the same host and service: fires and names them") {
+            std::vector<incident_record> earlier{earlier_incident(
+                12, severity::sev3, chr::days{30}, 1, chr::minutes{10},
+                {msg("maybe SEARCH-02 is swapping", {hyp}), msg("`sudo systemctl restart search-indexer`", {cmd})})};
+            earlier[0].inc.title = "Search <slow>";
+            const auto p = make_review_prompt(r, now, earlier);
+            REQUIRE(p.reasons.size() == 1);
+            CHECK(p.reasons[0] == "repeats incident #12 \"Search <slow>\" of 2026-10-21: the same names came up in "
+                                  "hypotheses, commands and actions (search-02, search-indexer)");
+            // Escaped for Slack when shown.
+            CHECK(render_review_text(p).find("\"Search &lt;slow&gt;\"") != std::string::npos);
+        }
+        SUBCASE("the one sharing most is named") {
+            std::vector<incident_record> earlier{
+                earlier_incident(12, severity::sev3, chr::days{30}, 1, std::nullopt,
+                                 {msg("`search-indexer` on search-02", {cmd})}),
+                earlier_incident(13, severity::sev3, chr::days{5}, 1, std::nullopt,
+                                 {msg("`search-indexer` on search-02", {cmd})}),
+                earlier_incident(14, severity::sev3, chr::days{2}, 1, std::nullopt,
+                                 {msg("`search-indexer`", {cmd})})};
+            const auto p = make_review_prompt(r, now, earlier);
+            CHECK(has_reason(p, "repeats incident #13 "));  // most shared, latest on a tie
+        }
+        SUBCASE("one shared name is not enough") {
+            std::vector<incident_record> earlier{earlier_incident(
+                12, severity::sev3, chr::days{30}, 1, std::nullopt, {msg("disk full on search-02", {hyp})})};
+            CHECK_FALSE(make_review_prompt(r, now, earlier).strongly_recommended);
+        }
+        SUBCASE("generic commands, untagged chat, deleted messages and old incidents do not count") {
+            auto chat_only = earlier_incident(12, severity::sev3, chr::days{30}, 1, std::nullopt,
+                                              {msg("search-02 and search-indexer again?", {})});
+            auto generic = earlier_incident(13, severity::sev3, chr::days{30}, 1, std::nullopt,
+                                            {msg("`sudo systemctl restart nginx` on web-01, I think", {cmd, hyp})});
+            auto deleted = earlier_incident(14, severity::sev3, chr::days{30}, 1, std::nullopt,
+                                            {msg("`search-indexer` on search-02", {cmd})});
+            auto del = entry(entry_kind::deletion, deleted.timeline.back().at + chr::seconds{5}, "");
+            del.ref_ts = deleted.timeline.back().slack_ts;
+            deleted.timeline.push_back(del);
+            auto old = earlier_incident(15, severity::sev3, chr::days{91}, 1, std::nullopt,
+                                        {msg("`search-indexer` on search-02", {cmd})});
+            const std::vector<incident_record> earlier{chat_only, generic, deleted, old};
+            CHECK_FALSE(has_reason(make_review_prompt(r, now, earlier), "repeats"));
+            CHECK(salient_keywords(generic.timeline) == std::vector<std::string>{"nginx", "web-01"});
+        }
+        SUBCASE("an edit counts with its latest text") {
+            auto e = earlier_incident(12, severity::sev3, chr::days{30}, 1, std::nullopt,
+                                      {msg("`foo` on bar", {cmd})});
+            auto edit = entry(entry_kind::edit, e.timeline.back().at + chr::seconds{5}, "UE1",
+                              "`search-indexer` on search-02");
+            edit.ref_ts = e.timeline.back().slack_ts;
+            e.timeline.push_back(edit);
+            const std::vector<incident_record> earlier{e};
+            CHECK(has_reason(make_review_prompt(r, now, earlier), "repeats incident #12"));
+        }
+    }
+
+    TEST_CASE("salient keywords: names, not prose") {
+        CHECK(salient_keywords(chapter6_outage().timeline) == std::vector<std::string>{"web-01", "nginx", "php-fpm"});
+        timeline_entry e = entry(entry_kind::message, at(10, 0, 0), "U1",
+                                 "I think it's a follow-up of the sev2, e.g. db.internal or Redis6; p99 at 180ms "
+                                 "(`kubectl -n prod rollout restart deploy/checkout-api --force`)",
+                                 {hyp});
+        CHECK(salient_keywords(std::span<const timeline_entry>(&e, 1)) ==
+              std::vector<std::string>{"db.internal", "redis6", "prod", "checkout-api"});
+    }
+
+    TEST_CASE("review prompt with history: everything at once stays within Slack's limits") {
+        auto r = small_sev4();
+        r.inc.sev = severity::sev1;
+        r.inc.resolved_at = at(12, 0, 0);
+        add_people(r, 40);
+        r.timeline.push_back(entry(entry_kind::note, at(10, 15, 0), "U1", "near miss"));
+        r.timeline.push_back(entry(entry_kind::message, at(10, 8, 0), "U3", "`search-indexer` on search-02", {cmd}));
+        std::vector<incident_record> earlier;
+        for (int i = 0; i < 5; ++i)
+            earlier.push_back(earlier_incident(20 + i, severity::sev1, chr::days{i + 1}, 3, chr::minutes{10},
+                                               {entry(entry_kind::message, time_point{}, "UE1",
+                                                      "`search-indexer` on search-02", {cmd})}));
+        review_policy policy;
+        for (int i = 0; i < 40; ++i) policy.team_of["U9" + std::to_string(i)] = "team " + std::to_string(i % 7);
+        const auto p = make_review_prompt(r, at(12, 0, 0), earlier, policy);
+        REQUIRE(p.reasons.size() == 6);
+        CHECK(p.reasons[0].find("sev1") != std::string::npos);
+        CHECK(p.reasons[1].find("43 people") != std::string::npos);
+        CHECK(p.reasons[2].find("7 teams") != std::string::npos);
+        CHECK(p.reasons[3].find("2h 00m") != std::string::npos);
+        CHECK(p.reasons[4].find("near miss") != std::string::npos);
+        CHECK(p.reasons[5].find("repeats incident #20") != std::string::npos);  // the latest of the ties
+        const auto text = render_review_text(p);
+        CHECK(text.size() <= 3000);
+        CHECK(text.find("repeats incident") != std::string::npos);
         check_block_limits(render_review_blocks(p));
     }
 
