@@ -4,13 +4,17 @@
 #include "bot/app/demo.hpp"
 #include "bot/log.hpp"
 #include "core/export.hpp"
+#include "core/incident_commands.hpp"
+#include "core/svg.hpp"
 #include "core/url.hpp"
 #include "storage/store.hpp"
 
 #include <cstdlib>
 #include <iostream>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <map>
 #include <optional>
@@ -45,7 +49,8 @@ const char* const top_help =
     "Commands:\n"
     "  run      connect to Slack in Socket Mode and record incidents\n"
     "           env: SLACK_APP_TOKEN (xapp-), SLACK_BOT_TOKEN (xoxb-), SLACK_API_URL (default https://slack.com/api/)\n"
-    "  export   print an incident as JSON, Markdown or CSV\n"
+    "  export   print an incident as JSON, Markdown, CSV or an SVG timeline chart\n"
+    "  stats    TTA and TTR by severity (median, p90, mean) over the last 30 and 90 days\n"
     "  demo     run a sample incident against the bundled Slack simulator (no workspace needed)\n"
     "\n"
     "Options:\n"
@@ -53,12 +58,15 @@ const char* const top_help =
     "  -V, --version  print the version\n";
 
 const char* const run_help =
-    "Usage: incident-bot run [--db PATH] [--status-reminder DURATION] [--idle-timeout DURATION] [--log-level LEVEL]\n"
+    "Usage: incident-bot run [--db PATH] [--status-reminder DURATION | --reminders SPEC] [--idle-timeout DURATION]\n"
+    "                        [--log-level LEVEL]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH                  SQLite database (default: incident-bot.db)\n"
     "  --status-reminder DURATION remind every open incident's channel to update the status page after\n"
     "                             this long without an update, whatever the severity (e.g. 15m)\n"
+    "  --reminders SPEC           per-severity cadence, e.g. sev1=15m,sev2=30m,sev3=1h,sev4=off\n"
+    "                             (default: sev1 15m, sev2 30m, sev3 1h, sev4/sev5 none)\n"
     "  --idle-timeout DURATION    declare the Socket Mode connection dead after this long without\n"
     "                             frames or pongs (default 30s)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
@@ -78,12 +86,22 @@ const char* const demo_help =
     "  --quiet     don't print the bot's log lines\n";
 
 const char* const export_help =
-    "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv\n"
+    "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv|svg\n"
     "\n"
     "Prints one incident with its timeline to stdout.\n"
     "  --db PATH          SQLite database written by 'incident-bot run'\n"
     "  --incident ID      numeric incident id, or 'latest' for the most recently declared\n"
-    "  --format FORMAT    json (machine-readable), md (review draft), csv (timeline rows)\n";
+    "  --format FORMAT    json (machine-readable), md (review draft), csv (timeline rows),\n"
+    "                     svg (timeline chart: lifecycle markers, TTA/TTR bars, messages by tag)\n"
+    "Example: incident-bot export --db incidents.db --incident latest --format svg > timeline.svg\n";
+
+const char* const stats_help =
+    "Usage: incident-bot stats --db PATH [--days N]\n"
+    "\n"
+    "Prints median, p90 (nearest rank) and mean TTA and TTR by severity for the incidents declared\n"
+    "in the last 30 and 90 days (UTC, up to now).\n"
+    "  --db PATH   SQLite database written by 'incident-bot run' (opened read-only)\n"
+    "  --days N    one window of the last N days instead (1 to 36500)\n";
 
 // Options of one subcommand: "--name value" or "--name=value"; flags listed in `known`.
 using option_map = std::map<std::string, std::string>;
@@ -153,14 +171,22 @@ std::chrono::seconds duration_option(const option_map& opts, const std::string& 
 }
 
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
-    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "idle-timeout", "log-level"});
+    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "reminders", "idle-timeout", "log-level"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
     }
     bot::app_config cfg;
     if (opts.count("db")) cfg.db_path = require(opts, "db", "run");
-    if (opts.count("status-reminder")) cfg.status_reminder = duration_option(opts, "status-reminder", {});
+    if (opts.count("reminders") && opts.count("status-reminder"))
+        throw usage_error("use either --status-reminder or --reminders, not both");
+    if (auto it = opts.find("reminders"); it != opts.end()) {
+        auto policy = parse_reminder_policy(it->second);
+        if (!policy) throw usage_error("--reminders: " + policy.error().message);
+        cfg.reminder_cadence = *policy;
+    }
+    if (opts.count("status-reminder"))
+        cfg.reminder_cadence = reminder_policy::uniform(duration_option(opts, "status-reminder", {}));
     cfg.idle_timeout = duration_option(opts, "idle-timeout", std::chrono::seconds{30});
     if (auto it = opts.find("log-level"); it != opts.end()) {
         const std::string& l = it->second;
@@ -212,8 +238,8 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     const std::string& db = require(opts, "db", "export");
     const std::string& which = require(opts, "incident", "export");
     const std::string& format = require(opts, "format", "export");
-    if (format != "json" && format != "md" && format != "csv")
-        throw usage_error("unknown --format '" + format + "' (expected json, md or csv)");
+    if (format != "json" && format != "md" && format != "csv" && format != "svg")
+        throw usage_error("unknown --format '" + format + "' (expected json, md, csv or svg)");
 
     std::optional<std::int64_t> id;
     if (which != "latest") {
@@ -231,7 +257,38 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     incident_record record{*inc, db_store.timeline(inc->id)};
     if (format == "json") out << export_json(record);
     else if (format == "md") out << export_markdown(record);
+    else if (format == "svg") out << export_svg(record);
     else out << export_csv(record);
+    out.flush();
+    return exit_ok;
+}
+
+// incident-bot stats: reads the incidents of the longest window once, then lets core render
+// one table per window. The clock is read here, not in core.
+int cmd_stats(const std::vector<std::string>& args, std::ostream& out) {
+    const auto opts = parse_options("stats", args, 1, {"db", "days"});
+    if (opts.count("help")) {
+        out << stats_help;
+        return exit_ok;
+    }
+    const std::string& db = require(opts, "db", "stats");
+    std::vector<int> windows{30, 90};
+    if (auto it = opts.find("days"); it != opts.end()) {
+        const std::string& v = it->second;
+        int days = 0;
+        const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
+        if (ec != std::errc{} || ptr != v.data() + v.size() || days < 1 || days > 36500)
+            throw usage_error("--days must be a whole number of days from 1 to 36500, not '" + v + "'");
+        windows = {days};
+    }
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    const int longest = *std::max_element(windows.begin(), windows.end());
+
+    storage::store db_store(db, storage::open_options{.read_only = true});
+    // Same bounds as render_stats: declared in [now − N days, now].
+    const auto incidents =
+        db_store.incidents_declared_between(now - std::chrono::days{longest}, now + std::chrono::seconds{1});
+    out << render_stats(incidents, now, windows, stats_format::plain);
     out.flush();
     return exit_ok;
 }
@@ -241,7 +298,7 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -255,8 +312,10 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         }
         if (command == "run") return cmd_run(args, out);
         if (command == "export") return cmd_export(args, out);
+        if (command == "stats") return cmd_stats(args, out);
         if (command == "demo") return cmd_demo(args, out);
-        throw usage_error("unknown command '" + command + "' (expected run, export or demo; see 'incident-bot --help')");
+        throw usage_error("unknown command '" + command +
+                          "' (expected run, export, stats or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         err << "incident-bot: " << e.what() << '\n';
         return exit_usage;

@@ -9,6 +9,7 @@
 #include "core/export.hpp"
 #include "core/incident_commands.hpp"
 #include "core/recording.hpp"
+#include "core/reminders.hpp"
 #include "core/summary.hpp"
 #include "storage/store.hpp"
 
@@ -18,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -99,10 +101,20 @@ struct app::impl : std::enable_shared_from_this<impl> {
     bool stopping = false;
     int exit_code = 0;
 
-    explicit impl(app_config c) : cfg(std::move(c)) {
+    // Status-page reminders: the schedule is derived from stored entries at start-up and kept
+    // current by every change; one wall-clock timer sleeps until the earliest due reminder.
+    reminder_scheduler reminders;
+    std::optional<net::system_timer> reminder_timer;
+
+    explicit impl(app_config c) : cfg(std::move(c)), reminders(cfg.reminder_cadence) {
         storage::store st(cfg.db_path);
         for (auto& inc : st.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
             by_channel[inc.channel_id] = std::move(inc);  // ordered by time: the latest wins
+        // Rebuild each open incident's reminder schedule from what is stored, so reminders
+        // survive a restart. Only the status-page and reminder entries are read.
+        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+        for (const auto& [channel, inc] : by_channel)
+            if (inc.is_open()) reminders.track(inc, derive_reminder_state(st.timeline_of_kinds(inc.id, kinds)));
         store_at_start.emplace(std::move(st));
     }
 
@@ -116,6 +128,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         }
         if (auto* i = std::get_if<slack::interactive>(&f)) {
             sink->send(slack::make_ack(i->envelope_id));
+            on_button(*i);
             return;
         }
         if (auto* u = std::get_if<slack::unknown_envelope>(&f)) {
@@ -178,6 +191,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
 
     // Answers the person who typed the command.
     net::awaitable<void> answer(std::shared_ptr<pending_reply> r, std::string text) {
+        if (!r) co_return;  // a button click: the channel announcement is the answer
         if (!r->acked) {
             r->acked = true;
             r->sink->send(slack::make_ack(r->envelope_id, ephemeral(std::move(text))));
@@ -233,8 +247,6 @@ struct app::impl : std::enable_shared_from_this<impl> {
         else if (std::holds_alternative<cmd::list>(c)) text = render_incident_list(self->open_incidents(), wall_now());
         else if (std::holds_alternative<cmd::stats>(c)) text = render_stats(self->all_incidents(), wall_now());
         else if (!self->by_channel.count(sc.channel_id)) text = not_an_incident_channel_reply();
-        else if (std::holds_alternative<cmd::snooze>(c))
-            text = "Status-page reminders are not enabled in this version, so there is nothing to snooze.";
         if (!text.empty()) {
             co_await self->answer(reply, std::move(text));
             co_return;
@@ -246,7 +258,56 @@ struct app::impl : std::enable_shared_from_this<impl> {
             co_await self->post_summary(std::move(inc), false);
             co_return;
         }
-        co_await self->apply_change(std::move(c), std::move(sc), reply);
+        if (auto* z = std::get_if<cmd::snooze>(&c)) {
+            const auto duration = z->duration;
+            co_await self->snooze(sc.channel_id, sc.user_id, duration, reply);
+            co_return;
+        }
+        std::string channel = sc.channel_id, user = sc.user_id, key = "cmd:" + sc.envelope_id;
+        co_await self->apply_change(std::move(c), std::move(channel), std::move(user), std::move(key), reply);
+    }
+
+    // "Post update" and "Snooze 15 min" on a reminder.
+    void on_button(const slack::interactive& i) {
+        if (i.type != "block_actions" || i.actions.empty() || !by_channel.count(i.channel_id)) return;
+        const auto& a = i.actions.front();
+        if (a.action_id == post_update_action_id && !a.value.empty()) {
+            command c = cmd::statuspage{a.value};
+            net::co_spawn(ioc, apply_change(std::move(c), i.channel_id, i.user_id, "button:" + i.envelope_id, nullptr),
+                          log_failure);
+        } else if (a.action_id == snooze_action_id) {
+            const auto d = parse_duration(a.value).value_or(std::chrono::minutes{15});
+            net::co_spawn(ioc, snooze(i.channel_id, i.user_id, d, nullptr), log_failure);
+        }
+    }
+
+    // /incident snooze <duration>: no reminder for that long, recorded on the timeline.
+    net::awaitable<void> snooze(std::string channel, std::string user, seconds duration,
+                                std::shared_ptr<pending_reply> reply) {
+        const incident inc = by_channel.at(channel);
+        auto entry = make_snooze_entry(inc, duration, user, wall_now());
+        if (!entry) {
+            std::string text = entry.error().message;
+            co_await answer(reply, std::move(text));
+            co_return;
+        }
+        const timeline_entry e = entry.value();
+        reminders.on_entry(inc.id, e);
+        wake_reminders();
+        std::string failure;
+        recorder::work_fn work = [e](storage::store& s) { s.append(e); };
+        try {
+            co_await async_record(*rec, std::move(work), net::use_awaitable);
+        } catch (const std::exception& ex) {
+            failure = ex.what();
+        }
+        if (!failure.empty()) log_error("bot", "could not store a snooze: " + failure);
+        std::string until = to_iso8601(*parse_iso8601(e.attr("until"))).substr(11, 5);
+        std::string text = "Status-page reminders snoozed until " + until + " UTC.";
+        co_await answer(reply, std::move(text));
+        std::string announcement = ":zzz: <@" + user + "> snoozed status-page reminders for " +
+                                   format_duration(duration) + " (until " + until + " UTC).";
+        co_await post_message(std::move(channel), std::move(announcement));
     }
 
     std::vector<incident> open_incidents() const {
@@ -264,16 +325,18 @@ struct app::impl : std::enable_shared_from_this<impl> {
     }
 
     // ack, sev, status, roles, notes, action items, status-page updates, resolve, reopen, detected.
-    net::awaitable<void> apply_change(command c, slack::slash_command sc, std::shared_ptr<pending_reply> reply) {
-        auto plan = plan_change(c, by_channel.at(sc.channel_id), sc.user_id, wall_now());
+    // `reply` is null for a button click. `key` makes a redelivered command idempotent.
+    net::awaitable<void> apply_change(command c, std::string channel, std::string user, std::string key,
+                                      std::shared_ptr<pending_reply> reply) {
+        auto plan = plan_change(c, by_channel.at(channel), user, wall_now());
         if (!plan) {
             std::string text = ":warning: " + plan.error().message;
             co_await answer(reply, std::move(text));
             co_return;
         }
-        plan->entry.key = "cmd:" + sc.envelope_id;
+        plan->entry.key = std::move(key);
         // Update the in-memory incident now, so a second command typed meanwhile sees this one.
-        const incident before = std::exchange(by_channel[sc.channel_id], plan->updated);
+        const incident before = std::exchange(by_channel[channel], plan->updated);
         std::string failure;  // (no co_await inside a catch block)
         recorder::work_fn work = [inc = plan->updated, e = plan->entry](storage::store& s) { s.save_change(inc, e); };
         try {
@@ -282,14 +345,17 @@ struct app::impl : std::enable_shared_from_this<impl> {
             failure = e.what();
         }
         if (!failure.empty()) {
-            by_channel[sc.channel_id] = before;
+            by_channel[channel] = before;
             log_error("bot", "could not store a change: " + failure);
             std::string text = ":x: I couldn't save that, please try again.";
             co_await answer(reply, std::move(text));
             co_return;
         }
+        // Severity and status re-plan the reminders; a status-page update resets them.
+        reminders.on_incident_changed(plan->updated);
+        reminders.on_entry(plan->updated.id, plan->entry);
+        wake_reminders();
         co_await answer(reply, std::move(plan->reply));
-        std::string channel = sc.channel_id;
         co_await post_message(std::move(channel), std::move(plan->announcement));
         if (plan->resolved) {
             incident resolved = plan->updated;
@@ -359,6 +425,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
             co_return;
         }
         by_channel[channel_id] = stored->inc;
+        reminders.track(stored->inc, reminder_state{});
+        wake_reminders();
         release_pending(channel_id);
         log_info("bot", "incident " + std::to_string(stored->inc.id) + " declared in #" + channel_name);
 
@@ -422,6 +490,54 @@ struct app::impl : std::enable_shared_from_this<impl> {
 
     // ---- lifecycle ---------------------------------------------------------------------------
 
+    void wake_reminders() {
+        if (reminder_timer) reminder_timer->cancel();
+    }
+
+    // Sleeps until the earliest due reminder (or until woken by a change), then posts what is due.
+    static net::awaitable<void> reminder_loop(std::shared_ptr<impl> self) {
+        self->reminder_timer.emplace(self->ioc);
+        for (;;) {
+            if (self->stopping) co_return;
+            if (const auto next = self->reminders.next_wakeup())
+                self->reminder_timer->expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
+            else
+                self->reminder_timer->expires_after(std::chrono::hours{1});
+            auto [ec] = co_await self->reminder_timer->async_wait(use_tuple);
+            (void)ec;  // woken early by a change, or stopping: look again
+            if (self->stopping) co_return;
+            const time_point now = wall_now();
+            for (const std::int64_t id : self->reminders.due(now)) co_await self->send_reminder(id, now);
+        }
+    }
+
+    net::awaitable<void> send_reminder(std::int64_t id, time_point now) {
+        const incident* found = nullptr;
+        for (const auto& [channel, inc] : by_channel)
+            if (inc.id == id) found = &inc;
+        const reminder_state* st = reminders.state(id);
+        if (!found || !st) {
+            reminders.forget(id);
+            co_return;
+        }
+        const incident inc = *found;
+        reminder_message msg = render_reminder(inc, *st, now, reminders.policy());
+        // Recorded before posting (and in memory even if storing fails), so a failure can't
+        // turn into a reminder storm; after a restart the next one is planned from it.
+        const timeline_entry e = make_reminder_entry(inc, now);
+        reminders.on_entry(id, e);
+        std::string failure;
+        recorder::work_fn work = [e](storage::store& s) { s.append(e); };
+        try {
+            co_await async_record(*rec, std::move(work), net::use_awaitable);
+        } catch (const std::exception& ex) {
+            failure = ex.what();
+        }
+        if (!failure.empty()) log_error("bot", "could not record a reminder: " + failure);
+        std::string channel = inc.channel_id;
+        co_await post_message(std::move(channel), std::move(msg.text), std::move(msg.blocks));
+    }
+
     static net::awaitable<void> main_task(std::shared_ptr<impl> self) {
         // The bot token first: a wrong one should fail in one line, before any connection.
         call_options o;
@@ -440,6 +556,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
             co_return;
         }
         self->bot_user_id = who.response.body["user_id"].get<std::string>();
+        net::co_spawn(self->ioc, reminder_loop(self), log_failure);
         log_info("bot", "authenticated as " + self->bot_user_id + " (team " +
                             who.response.body.value("team", std::string("?")) + ")");
         if (self->stopping) {
@@ -466,6 +583,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         }
         stopping = true;
         log_info("bot", "stopping: closing the connection and flushing the timeline");
+        wake_reminders();
         if (sm) sm->stop();
         else {
             if (api) api->close();
@@ -474,6 +592,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
     }
 
     void shutdown() {
+        stopping = true;
+        wake_reminders();
         if (signals) signals->cancel();
         if (api) api->close();
         if (sm_api) sm_api->close();

@@ -2,6 +2,8 @@
 // and implements what happens for each frame. Asio stays in bot_app.cpp.
 #pragma once
 
+#include "core/reminders.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,7 +17,7 @@ struct app_config {
     std::string api_url = "https://slack.com/api/";
     std::string app_token;                          // xapp-…
     std::string bot_token;                          // xoxb-…
-    std::optional<std::chrono::seconds> status_reminder;  // one cadence for every severity (tests: 2s)
+    ib::reminder_policy reminder_cadence = ib::reminder_policy::defaults();  // status-page reminders per severity
     std::chrono::milliseconds idle_timeout{30000};  // dead-connection detection on the WebSocket
     bool handle_signals = true;                     // SIGINT/SIGTERM stop the bot (off when embedded)
 };

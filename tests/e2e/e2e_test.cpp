@@ -269,6 +269,71 @@ TEST_CASE("a refresh_requested disconnect: the bot reconnects and keeps recordin
     REQUIRE(t.slack.wait_for([&] { return entries(t.export_json(), "message").size() == 1; }, 10s));
 }
 
+TEST_CASE("status-page reminders: on time, reset by an update, snoozed by a button, stopped by resolve") {
+    e2e t;
+    t.start_bot({"--status-reminder", "2s"});
+    const std::string ch = t.declare("Reminder test sev2", "Reminder test");
+    const auto reminders = [&] {
+        std::vector<json> out;
+        for (const auto& p : t.slack.posted_messages(ch))
+            if (p["text"].get<std::string>().find("status-page update") != std::string::npos) out.push_back(p);
+        return out;
+    };
+    // The first reminder comes about 2 s after the start, mentioning the declarer (no comms lead yet).
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return reminders().size() >= 1; }, 6s), t.bot->log());
+    const json first = reminders().front();
+    CHECK(first["text"].get<std::string>().find("<@" + alice + ">") != std::string::npos);
+    REQUIRE(first.contains("blocks"));
+    CHECK(first["blocks"].dump().find("statuspage_post") != std::string::npos);
+    CHECK(first["blocks"].dump().find("reminder_snooze") != std::string::npos);
+    // They keep coming while nobody updates the status page.
+    REQUIRE(t.slack.wait_for([&] { return reminders().size() >= 2; }, 6s));
+
+    // A comms lead is named, an update is recorded: the next reminder quotes it and mentions them.
+    t.command(ch, alice, "comms <@" + carol + ">");
+    t.command(ch, carol, "statuspage Investigating checkout errors");
+    const auto after_update = reminders().size();
+    REQUIRE(t.slack.wait_for([&] { return reminders().size() > after_update; }, 6s));
+    const auto quoted = reminders().back()["text"].get<std::string>();
+    CHECK(quoted.find("<@" + carol + ">") != std::string::npos);
+    CHECK(quoted.find("Investigating checkout errors") != std::string::npos);
+
+    // "Snooze 15 min" on the reminder: nothing for a while.
+    const json click = {{"type", "interactive"},
+                        {"accepts_response_payload", false},
+                        {"payload",
+                         {{"type", "block_actions"},
+                          {"user", {{"id", carol}}},
+                          {"channel", {{"id", ch}}},
+                          {"container", {{"type", "message"}, {"channel_id", ch}}},
+                          {"trigger_id", "t1"},
+                          {"actions", {{{"action_id", "reminder_snooze"}, {"value", "15m"}, {"block_id", "b"}}}}}}};
+    CHECK(t.slack.wait_ack(t.slack.send_envelope(click), 5s));
+    REQUIRE(t.slack.wait_for([&] {
+        for (const auto& p : t.slack.posted_messages(ch))
+            if (p["text"].get<std::string>().find("snoozed") != std::string::npos) return true;
+        return false;
+    }, 5s));
+    const auto snoozed_at = reminders().size();
+    std::this_thread::sleep_for(4500ms);
+    CHECK(reminders().size() == snoozed_at);
+
+    // Resolve: the summary and the review prompt, and no reminder after that.
+    t.command(ch, alice, "resolve");
+    REQUIRE(t.slack.wait_for([&] {
+        for (const auto& p : t.slack.posted_messages(ch))
+            if (p["text"].get<std::string>().find("Post-incident review") != std::string::npos) return true;
+        return false;
+    }, 10s));
+    const auto at_resolve = reminders().size();
+    std::this_thread::sleep_for(3000ms);
+    CHECK(reminders().size() == at_resolve);
+
+    const json x = t.export_json();
+    CHECK(entries(x, "reminder").size() >= 4);  // posted reminders and the snooze are on the timeline
+    CHECK(entries(x, "statuspage").size() == 1);
+}
+
 TEST_CASE("wrong credentials: one line and a non-zero exit, promptly") {
     ib::sim::slack_simulator slack;
     slack.start();
