@@ -267,6 +267,21 @@ struct app::impl : std::enable_shared_from_this<impl> {
         co_await self->apply_change(std::move(c), std::move(channel), std::move(user), std::move(key), reply);
     }
 
+    // Appends an entry the bot made itself and waits until it is durable; a failure is logged
+    // (the caller has already acted on it in memory).
+    net::awaitable<bool> record_entry(timeline_entry e, std::string what) {
+        std::string failure;  // (no co_await inside a catch block)
+        recorder::work_fn work = [e = std::move(e)](storage::store& s) { s.append(e); };
+        try {
+            co_await async_record(*rec, std::move(work), net::use_awaitable);
+        } catch (const std::exception& ex) {
+            failure = ex.what();
+        }
+        if (failure.empty()) co_return true;
+        log_error("bot", "could not record " + what + ": " + failure);
+        co_return false;
+    }
+
     // "Post update" and "Snooze 15 min" on a reminder.
     void on_button(const slack::interactive& i) {
         if (i.type != "block_actions" || i.actions.empty() || !by_channel.count(i.channel_id)) return;
@@ -294,14 +309,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         const timeline_entry e = entry.value();
         reminders.on_entry(inc.id, e);
         wake_reminders();
-        std::string failure;
-        recorder::work_fn work = [e](storage::store& s) { s.append(e); };
-        try {
-            co_await async_record(*rec, std::move(work), net::use_awaitable);
-        } catch (const std::exception& ex) {
-            failure = ex.what();
-        }
-        if (!failure.empty()) log_error("bot", "could not store a snooze: " + failure);
+        std::string what = "a snooze";
+        co_await record_entry(e, std::move(what));
         std::string until = to_iso8601(*parse_iso8601(e.attr("until"))).substr(11, 5);
         std::string text = "Status-page reminders snoozed until " + until + " UTC.";
         co_await answer(reply, std::move(text));
@@ -526,14 +535,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // turn into a reminder storm; after a restart the next one is planned from it.
         const timeline_entry e = make_reminder_entry(inc, now);
         reminders.on_entry(id, e);
-        std::string failure;
-        recorder::work_fn work = [e](storage::store& s) { s.append(e); };
-        try {
-            co_await async_record(*rec, std::move(work), net::use_awaitable);
-        } catch (const std::exception& ex) {
-            failure = ex.what();
-        }
-        if (!failure.empty()) log_error("bot", "could not record a reminder: " + failure);
+        std::string what = "a reminder";
+        co_await record_entry(e, std::move(what));
         std::string channel = inc.channel_id;
         co_await post_message(std::move(channel), std::move(msg.text), std::move(msg.blocks));
     }
