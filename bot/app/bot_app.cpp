@@ -473,8 +473,21 @@ struct app::impl : std::enable_shared_from_this<impl> {
     // The end-of-incident summary (and, on resolve, the review prompt) posted in the channel.
     net::awaitable<void> post_summary(incident inc, bool with_review) {
         auto timeline = std::make_shared<std::vector<timeline_entry>>();
+        // The review prompt compares with earlier incidents (headcount, TTR, repeated keywords):
+        // the most recent ones declared in the 90 days before this one.
+        auto earlier = std::make_shared<std::vector<incident_record>>();
         std::string failure;
-        recorder::work_fn work = [timeline, id = inc.id](storage::store& s) { *timeline = s.timeline(id); };
+        recorder::work_fn work = [timeline, earlier, inc, with_review](storage::store& s) {
+            *timeline = s.timeline(inc.id);
+            if (!with_review) return;
+            auto past = s.incidents_declared_between(inc.declared_at - std::chrono::days{90}, inc.declared_at);
+            constexpr std::size_t max_history = 30;  // bounded work on the storage thread
+            const std::size_t first = past.size() > max_history ? past.size() - max_history : 0;
+            // Only what the rules read: who joined and spoke, and what was said.
+            const entry_kind kinds[] = {entry_kind::join, entry_kind::message};
+            for (std::size_t i = first; i < past.size(); ++i)
+                if (past[i].id != inc.id) earlier->push_back({past[i], s.timeline_of_kinds(past[i].id, kinds)});
+        };
         try {
             co_await async_record(*rec, std::move(work), net::use_awaitable);
         } catch (const std::exception& e) {
@@ -490,7 +503,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         nlohmann::json blocks = render_summary_blocks(s);
         co_await post_message(std::move(channel), std::move(text), std::move(blocks));
         if (!with_review) co_return;
-        const review_prompt p = make_review_prompt(record, wall_now());
+        const review_prompt p = make_review_prompt(record, wall_now(), std::span<const incident_record>(*earlier));
         channel = inc.channel_id;
         text = render_review_text(p);
         blocks = render_review_blocks(p);
