@@ -174,6 +174,10 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
         (void)ep;
         if (cec) co_return supervisor::io_error{"connecting to " + where + " failed: " + describe(cec)};
+        // Acks are small frames written one by one: with Nagle on, each waits for the TCP ACK of
+        // the previous one (up to Linux's 40 ms delayed ACK) before it leaves. Best effort.
+        beast::error_code nodelay_ec;
+        lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
 
         // TLS handshake (wss only).
         if (auto* s = std::get_if<std::unique_ptr<tls_ws>>(&c->ws)) {
