@@ -219,8 +219,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
 
     net::awaitable<void> call_logged(std::string method, nlohmann::json args) {
         std::string token = cfg.bot_token;
+        const std::string name = method;  // moved into the call below
         auto r = co_await api->call(std::move(method), std::move(args), std::move(token));
-        if (r.outcome != slack::api_outcome::ok) log_warn("bot", method + " failed: " + r.error);
+        if (r.outcome != slack::api_outcome::ok) log_warn("bot", name + " failed: " + r.error);
     }
 
     static net::awaitable<void> handle_slash(std::shared_ptr<impl> self, slack::slash_command sc,
@@ -562,6 +563,10 @@ struct app::impl : std::enable_shared_from_this<impl> {
         std::string token = self->cfg.bot_token;
         std::string method = "auth.test";
         auto who = co_await self->api->call(std::move(method), std::move(no_args), std::move(token), o);
+        if (self->stopping) {  // a stop requested while checking the token is a clean exit
+            self->shutdown();
+            co_return;
+        }
         if (who.outcome != slack::api_outcome::ok || !who.response.body.contains("user_id") ||
             !who.response.body["user_id"].is_string()) {
             log_error("bot", who.outcome == slack::api_outcome::auth_fatal
@@ -575,10 +580,6 @@ struct app::impl : std::enable_shared_from_this<impl> {
         net::co_spawn(self->ioc, reminder_loop(self), log_failure);
         log_info("bot", "authenticated as " + self->bot_user_id + " (team " +
                             who.response.body.value("team", std::string("?")) + ")");
-        if (self->stopping) {
-            self->shutdown();
-            co_return;
-        }
 
         socket_mode_options so;
         so.app_token = self->cfg.app_token;
