@@ -1082,6 +1082,7 @@ public:
         if (tracked && env.contains("retry_attempt") && env["retry_attempt"].is_number_integer())
             attempt = static_cast<std::size_t>(std::max<long long>(0, env["retry_attempt"].get<long long>()));
         out_frame f{frame_kind::text, to_text(env), id, 0};
+        note_envelope(id, f.text);
         post([this, f = std::move(f), tracked, attempt]() mutable { accept_frame(std::move(f), tracked, attempt); });
         return id;
     }
@@ -1148,6 +1149,7 @@ public:
         rec.written = false;
         rec.session = 0;
         delivery_by_envelope_[id] = d;
+        note_envelope(id, rec.text);
         dispatch(out_frame{frame_kind::text, rec.text, id, d});
     }
 
@@ -1414,6 +1416,26 @@ public:
         }
     }
 
+    //-- observers: envelopes sent, client closes (e2e durability and fault tests) --------
+    // Any thread.
+    void
+    note_envelope(const std::string& envelope_id, const std::string& text)
+    {
+        std::lock_guard lock(m_);
+        envelopes_sent_[envelope_id] = text;
+    }
+
+    // io thread: a client sent a close frame (Beast has answered it).
+    void
+    note_client_close(const websocket::close_reason& r)
+    {
+        std::lock_guard lock(m_);
+        client_closes_.push_back(slack_simulator::client_close{static_cast<int>(r.code),
+                                                               std::string(r.reason.c_str()), steady::now()});
+        cv_.notify_all();
+    }
+    //-- end observers ----------------------------------------------------------------------
+
     //-- HTTP (section 5) -----------------------------------------------------------------
     http::response<http::string_body> handle_http(const http::request<http::string_body>& req);
 
@@ -1476,6 +1498,9 @@ public:
     std::unordered_map<std::string, bool> tickets_;  // ticket -> used
     std::size_t ws_opened_ = 0;
     std::size_t ws_connected_ = 0;
+    // observers (under m_)
+    std::unordered_map<std::string, std::string> envelopes_sent_;  // envelope_id -> frame text
+    std::vector<slack_simulator::client_close> client_closes_;
 };
 
 //----------------------------------------------------------------------------------------
@@ -1579,6 +1604,10 @@ private:
             out_frame f = std::move(self->queue_.front());
             self->queue_.pop_front();
             srv.frame_starting(*self, f);
+            // Connected from the moment hello is handed to the socket: a client that has
+            // read it must already see open_connections() count it.
+            if (f.kind == frame_kind::hello)
+                srv.hello_written(*self);
             beast::error_code ec;
             if (f.kind == frame_kind::ping) {
                 // A ping; the client's pong is consumed by the read loop.
@@ -1596,8 +1625,6 @@ private:
                 srv.session_ended(self, !srv.silent_);
                 break;
             }
-            if (f.kind == frame_kind::hello)
-                srv.hello_written(*self);
         }
         self->writing_ = false;
         // A frame may have been queued while the last write was in flight.
@@ -1623,6 +1650,8 @@ private:
             auto [ec, n] = co_await self->ws_.async_read(buffer, use_tuple);
             (void)n;
             if (ec) {
+                if (ec == websocket::error::closed)
+                    srv.note_client_close(self->ws_.reason());
                 srv.session_ended(self, !srv.silent_);
                 break;
             }
@@ -2145,6 +2174,58 @@ slack_simulator::delete_message(const std::string& channel, const std::string& t
     s.emit_event(std::move(e));
 }
 
+//-- bulk sending (for bench/) ------------------------------------------------------------
+
+std::vector<std::string>
+slack_simulator::post_messages(const std::string& channel, const std::string& user,
+                               const std::vector<std::string>& texts)
+{
+    auto& s = *impl_;
+    std::vector<detail::out_frame> frames;
+    std::vector<std::string> ids;
+    frames.reserve(texts.size());
+    ids.reserve(texts.size());
+    std::string channel_type = "channel";
+    {
+        std::lock_guard lock(s.m_);
+        if (s.ensure_channel_locked(channel).is_private)
+            channel_type = "group";
+    }
+    for (const auto& text : texts) {
+        // The same event as post_message's.
+        auto ts = s.new_ts();
+        json e = json::object();
+        e["client_msg_id"] = s.new_uuid();
+        e["type"] = "message";
+        e["text"] = text;
+        e["user"] = user;
+        e["ts"] = ts;
+        e["blocks"] = s.rich_text_blocks(text);
+        e["team"] = detail::k_team_id;
+        e["channel"] = channel;
+        e["event_ts"] = ts;
+        e["channel_type"] = channel_type;
+        {
+            std::lock_guard lock(s.m_);
+            s.messages_[sim_server::message_key(channel, ts)] = sim_server::message_rec{user, text, false};
+        }
+        auto env = s.events_api_envelope(s.event_callback(std::move(e), s.new_event_id()));
+        auto id = env["envelope_id"].get<std::string>();
+        auto text_frame = detail::to_text(env);
+        s.note_envelope(id, text_frame);  // visible to envelope(), like submit_envelope's
+        frames.push_back(detail::out_frame{detail::frame_kind::text, std::move(text_frame), id, 0});
+        ids.push_back(std::move(id));
+    }
+    // One hop to the io thread for the whole burst; tracked for redelivery like send_event's.
+    s.post([&s, frames = std::move(frames)]() mutable {
+        for (auto& f : frames)
+            s.accept_frame(std::move(f), true, 0);
+    });
+    return ids;
+}
+
+//-- end bulk sending ---------------------------------------------------------------------
+
 std::string
 slack_simulator::slash_command(const std::string& channel_id, const std::string& user, const std::string& text,
                                const std::string& command)
@@ -2359,6 +2440,27 @@ slack_simulator::posted_messages(const std::string& channel_id) const
     auto it = impl_->bot_posts_.find(channel_id);
     return it == impl_->bot_posts_.end() ? std::vector<json>{} : it->second;
 }
+
+//-- observers: envelopes sent, client closes ----------------------------------------------
+
+std::optional<json>
+slack_simulator::envelope(const std::string& envelope_id) const
+{
+    std::lock_guard lock(impl_->m_);
+    auto it = impl_->envelopes_sent_.find(envelope_id);
+    if (it == impl_->envelopes_sent_.end())
+        return std::nullopt;
+    return json::parse(it->second, nullptr, false);
+}
+
+std::vector<slack_simulator::client_close>
+slack_simulator::client_closes() const
+{
+    std::lock_guard lock(impl_->m_);
+    return impl_->client_closes_;
+}
+
+//-- end observers ------------------------------------------------------------------------
 
 bool
 slack_simulator::wait_for(std::function<bool()> pred, std::chrono::milliseconds timeout) const

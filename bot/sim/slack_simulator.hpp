@@ -102,6 +102,15 @@ public:
     // Display name used in payloads (user_name, channel_join text, users.info).
     void set_user_name(const std::string& user, const std::string& name);
 
+    // --- bulk sending (for bench/) ---------------------------------------------------------
+    // post_message for each text, in order, in `channel` by `user` (no app_mention), except
+    // that every frame is built on the caller's thread first and handed to the server in one
+    // step: a burst reaches the socket writer at once instead of at the caller's pace.
+    // Returns the envelope_ids, in order.
+    std::vector<std::string> post_messages(const std::string& channel, const std::string& user,
+                                           const std::vector<std::string>& texts);
+    // --- end bulk sending ----------------------------------------------------------------
+
     // --- fault injection on the Web API ------------------------------------------------
     // The next `times` calls of method answer with this HTTP status (429 adds Retry-After
     // and {"ok":false,"error":"ratelimited"}; other statuses {"ok":false,"error":"internal_error"}).
@@ -145,6 +154,19 @@ public:
 
     // Polls pred every few milliseconds until it holds or the timeout passes.
     bool wait_for(std::function<bool()> pred, std::chrono::milliseconds timeout) const;
+
+    // --- observing envelopes and client closes (e2e durability and fault tests) ---------
+    // The envelope sent (or queued) under envelope_id: as submitted, or as redelivered with
+    // its new envelope_id and retry_attempt. nullopt for an id the simulator never issued.
+    std::optional<nlohmann::json> envelope(const std::string& envelope_id) const;
+    // Close frames received from clients (clean WebSocket closes), oldest first.
+    struct client_close {
+        int code = 0;  // 1000 = normal
+        std::string reason;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::vector<client_close> client_closes() const;
+    // --- end observing envelopes and client closes --------------------------------------
 
 private:
     struct impl;

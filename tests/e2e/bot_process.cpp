@@ -1,5 +1,9 @@
 #include "bot_process.hpp"
 
+#include "core/commands.hpp"
+
+#include <doctest/doctest.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -125,6 +129,147 @@ run_result run_to_end(const std::string& binary, const std::vector<std::string>&
     r.out = p.output();
     r.err = p.log();
     return r;
+}
+
+// ---- bot_fixture -------------------------------------------------------------------------
+
+const std::string bot_fixture::app_token = sim::simulator_options{}.app_token;
+const std::string bot_fixture::bot_token = sim::simulator_options{}.bot_token;
+const std::string bot_fixture::alice = "U0ALICE";
+const std::string bot_fixture::bob = "U0BOB";
+const std::string bot_fixture::carol = "U0CAROL";
+
+bot_fixture::bot_fixture(sim::simulator_options o) : slack(std::move(o)), db(temp_path("ib-e2e") + ".db") {
+    slack.start();
+    general = slack.create_channel("general", alice);
+}
+
+bot_fixture::~bot_fixture() {
+    if (bot) {
+        bot->signal(SIGKILL);
+        bot->wait(std::chrono::seconds{5});
+    }
+    retire_bot();
+    // Tokens never reach a log, whatever the test did. (The part after the prefix too: the
+    // log redacts "xoxb-…" to "xoxb-***", and the secret must not leak in another shape.)
+    const std::string logs = all_logs();
+    for (const std::string& secret : {app_token, bot_token, app_token.substr(5), bot_token.substr(5)})
+        CHECK_MESSAGE(logs.find(secret) == std::string::npos, "a token part (" << secret << ") is in the bot's log");
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+void bot_fixture::retire_bot() {
+    if (!bot) return;
+    old_logs_.push_back(bot->log() + bot->output());
+    bot.reset();
+}
+
+std::map<std::string, std::string> bot_fixture::env() const {
+    return {{"SLACK_API_URL", slack.api_url()}, {"SLACK_APP_TOKEN", app_token}, {"SLACK_BOT_TOKEN", bot_token}};
+}
+
+void bot_fixture::start_bot(std::vector<std::string> extra, std::map<std::string, std::string> more_env,
+                            bool wait_connected) {
+    retire_bot();
+    std::vector<std::string> args{"run", "--db", db};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto e = env();
+    for (auto& [k, v] : more_env) e[k] = v;
+    const auto before = slack.connections_opened();
+    bot = std::make_unique<bot_process>(IB_BOT_BINARY, args, e);
+    if (!wait_connected) return;
+    REQUIRE_MESSAGE(slack.wait_for([&] { return slack.connections_opened() > before && slack.open_connections() > 0; },
+                                   std::chrono::seconds{20}),
+                    "the bot did not connect; its log:\n" << bot->log());
+}
+
+void bot_fixture::kill_bot() {
+    REQUIRE(bot);
+    bot->signal(SIGKILL);
+    const auto code = bot->wait(std::chrono::seconds{10});
+    REQUIRE_MESSAGE(code == 128 + SIGKILL, "the bot did not die of SIGKILL");
+    retire_bot();
+}
+
+std::optional<int> bot_fixture::stop_bot(int sig, std::chrono::milliseconds timeout) {
+    REQUIRE(bot);
+    bot->signal(sig);
+    auto code = bot->wait(timeout);
+    if (!code) {
+        bot->signal(SIGKILL);
+        bot->wait(std::chrono::seconds{5});
+    }
+    retire_bot();
+    return code;
+}
+
+std::string bot_fixture::all_logs() const {
+    std::string out = bot ? bot->log() + bot->output() : std::string();
+    for (const auto& l : old_logs_) out += l;
+    return out;
+}
+
+std::size_t bot_fixture::count_log_lines(const std::vector<std::string>& needles) const {
+    const std::string log = bot ? bot->log() : (old_logs_.empty() ? std::string() : old_logs_.back());
+    std::size_t n = 0, start = 0;
+    while (start < log.size()) {
+        auto end = log.find('\n', start);
+        if (end == std::string::npos) end = log.size();
+        const std::string_view line(log.data() + start, end - start);
+        bool all = true;
+        for (const auto& needle : needles) all = all && line.find(needle) != std::string_view::npos;
+        if (all) ++n;
+        start = end + 1;
+    }
+    return n;
+}
+
+std::string bot_fixture::command(const std::string& channel, const std::string& user, const std::string& text) {
+    const auto id = slack.slash_command(channel, user, text);
+    const auto a = slack.wait_ack(id, std::chrono::seconds{10});
+    REQUIRE_MESSAGE(a, "no ack for '/incident " << text.substr(0, 80) << "'; log:\n" << all_logs());
+    REQUIRE(a->payload);
+    CHECK((*a->payload)["response_type"] == "ephemeral");
+    return a->payload->value("text", std::string());
+}
+
+std::string bot_fixture::declare(const std::string& title_and_sev, const std::string& title) {
+    const auto reply = command(general, alice, "start " + title_and_sev);
+    CHECK(reply.find("Incident declared") != std::string::npos);
+    const auto ch = slack.channel_by_name(today_channel(title));
+    REQUIRE_MESSAGE(ch, "no channel #" << today_channel(title) << "; reply: " << reply);
+    REQUIRE(slack.wait_for([&] { return !slack.posted_messages(ch->id).empty(); }, std::chrono::seconds{10}));
+    return ch->id;
+}
+
+nlohmann::json bot_fixture::export_json(const std::string& incident) const {
+    const auto r = run_to_end(IB_BOT_BINARY, {"export", "--db", db, "--incident", incident, "--format", "json"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    REQUIRE_MESSAGE(!j.is_discarded(), "export is not valid JSON");
+    return j;
+}
+
+std::string today_channel(const std::string& title) {
+    return channel_name_for(title, std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+}
+
+std::vector<nlohmann::json> entries(const nlohmann::json& exported, const std::string& kind) {
+    std::vector<nlohmann::json> out;
+    for (const auto& e : exported["timeline"])
+        if (e["kind"] == kind) out.push_back(e);
+    return out;
+}
+
+std::optional<std::string> event_text(const nlohmann::json& envelope) {
+    if (!envelope.is_object() || envelope.value("type", "") != "events_api") return std::nullopt;
+    const auto p = envelope.find("payload");
+    if (p == envelope.end() || !p->is_object()) return std::nullopt;
+    const auto e = p->find("event");
+    if (e == p->end() || !e->is_object()) return std::nullopt;
+    const auto t = e->find("text");
+    if (t == e->end() || !t->is_string()) return std::nullopt;
+    return t->get<std::string>();
 }
 
 }  // namespace ib::test
