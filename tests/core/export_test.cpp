@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "incident_fixtures.hpp"
+
 namespace ib_test {
 
 using namespace ib;

@@ -8,13 +8,7 @@
 #include <string>
 #include <vector>
 
-// Shared fixtures, defined in export_test.cpp (the chapter-6 outage and an incident with only
-// a declaration time).
-namespace ib_test {
-ib::time_point at(int h, int m, int s);
-ib::incident_record chapter6_outage();
-ib::incident_record missing_times();
-}  // namespace ib_test
+#include "incident_fixtures.hpp"
 
 namespace {
 

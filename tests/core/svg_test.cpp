@@ -12,12 +12,7 @@
 #include <string_view>
 #include <vector>
 
-// Shared fixtures, defined in export_test.cpp.
-namespace ib_test {
-ib::time_point at(int h, int m, int s);
-ib::incident_record chapter6_outage();
-ib::incident_record missing_times();
-}  // namespace ib_test
+#include "incident_fixtures.hpp"
 
 namespace {
 

@@ -1,0 +1,10 @@
+// Recorded incidents shared by the export, summary and SVG tests (defined in export_test.cpp).
+#pragma once
+
+#include "core/export.hpp"
+
+namespace ib_test {
+ib::time_point at(int h, int m, int s);     // 2026-11-20 h:m:s UTC
+ib::incident_record chapter6_outage();      // J. Hand's chapter-6 case, fully recorded
+ib::incident_record missing_times();        // only a declaration time
+}  // namespace ib_test
