@@ -8,7 +8,9 @@ namespace {
 // Slack's ts when it is well-formed, else the time the bot received the event.
 time_point when(std::string_view ts, std::int64_t event_time, time_point received_at) {
     if (auto t = parse_slack_ts(ts)) return *t;
-    if (event_time > 0) return from_unix_seconds(event_time);
+    // Only a plausible epoch time (before the year 5138): a hostile value must not overflow
+    // the conversion to microseconds.
+    if (event_time > 0 && event_time < 100'000'000'000) return from_unix_seconds(event_time);
     return received_at;
 }
 

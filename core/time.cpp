@@ -118,7 +118,9 @@ std::optional<seconds> parse_duration(std::string_view s) {
         default: return std::nullopt;
         }
         ++pos;
-        if (v > 10'000'000 / unit) return std::nullopt;  // about 115 days: plenty, and no overflow
+        // Negative amounts are refused before multiplying (from_chars accepts a '-'); the cap,
+        // about 115 days, is plenty and keeps the product from overflowing.
+        if (v < 0 || v > 10'000'000 / unit) return std::nullopt;
         total += v * unit;
         if (total > 10'000'000) return std::nullopt;
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace ib;
@@ -173,6 +174,9 @@ TEST_CASE("a malformed ts falls back to the event time, then to the receive time
     CHECK(r->entry.slack_ts.empty());
     CHECK(r->entry.at == from_unix_seconds(1'700'000'000));
     ev.event_time = 0;
+    r = to_timeline_entry(ev, "UBOT", received);
+    CHECK(r->entry.at == received);
+    ev.event_time = std::numeric_limits<std::int64_t>::max();  // found by fuzzing: must not overflow
     r = to_timeline_entry(ev, "UBOT", received);
     CHECK(r->entry.at == received);
 }

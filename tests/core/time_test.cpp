@@ -47,7 +47,8 @@ TEST_CASE("durations") {
     CHECK(parse_duration("1h") == std::chrono::hours{1});
     CHECK(parse_duration("1h30m") == std::chrono::minutes{90});
     CHECK(parse_duration("2d") == std::chrono::hours{48});
-    for (const char* bad : {"", "0s", "15", "m", "15x", "-5m", "1h-", "99999999999h", "1.5h", " 5m"})
+    for (const char* bad : {"", "0s", "15", "m", "15x", "-5m", "1h-", "99999999999h", "1.5h", " 5m",
+                            "-999999999999999d", "-9223372036854775808s"})
         CHECK_MESSAGE(!parse_duration(bad), bad);
 
     CHECK(format_duration(seconds{45}) == "45s");
