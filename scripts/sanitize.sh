@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the whole test suite with AddressSanitizer + UndefinedBehaviorSanitizer (g++, IB_SANITIZE=ON)
+# into ./build-asan (or $BUILD_DIR) and runs every test under ctest. Any sanitizer report fails
+# the run: ASan aborts on the first error, UBSan halts on the first one, LeakSanitizer runs at exit.
+# The e2e tests start build-asan/incident-bot, which inherits these options.
+#
+# Slow: the Beast translation units take minutes each under ASan and ~5 GB of memory; set JOBS to
+# build with fewer jobs than cores when memory is short. Extra arguments go to cmake's configure step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${BUILD_DIR:-build-asan}"
+jobs="${JOBS:-$(nproc)}"
+
+bash scripts/setup.sh
+
+start=$SECONDS
+stamp() { printf '[sanitize] %s (%ds)\n' "$1" $((SECONDS - start)); }
+
+cmake -S . -B "$build_dir" -DIB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIB_BUILD_TESTS=ON "$@" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+stamp "built"
+
+# Options are appended to what the caller already set, so ASAN_OPTIONS=… can add more.
+# abort_on_error=1 in both: a report then ends the process with SIGABRT (exit 134 as the e2e
+# harness decodes it). Without it UBSan exits with 1 (ASAN_OPTIONS does not apply to UBSan
+# reports, and g++'s object-size check reports many heap overflows before ASan does), which is
+# the bot's own "command failed" exit code that some e2e tests expect.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+status=0
+ctest --test-dir "$build_dir" --output-on-failure --timeout 1800 -j "$jobs" || status=$?
+stamp "tests done (ctest exit $status)"
+exit "$status"
