@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The benchmark in one command, from the repository root:
+#
+#   bash bench/run.sh [bench_driver options, e.g. --only ours,null or --events 5000]
+#
+# Installs what it needs (build packages via scripts/setup.sh, the Bolt peer's npm packages),
+# builds the bench targets in build-bench (Release, -DIB_BUILD_BENCH=ON), then runs incident-bot,
+# the Bolt for JavaScript peer and the null client in turn against the Slack simulator, followed
+# by the storage benchmarks, and prints the results table (also written to
+# build-bench/bench-results.md). Takes about 5-10 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=$root/build-bench
+jobs=${JOBS:-1}
+
+bash scripts/setup.sh
+
+# Node.js 20+ (Bolt 5 and better-sqlite3 12 need it). Debian 12's own nodejs is 18.
+if ! command -v node >/dev/null || ! node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)'; then
+  echo "bench/run.sh: Node.js 20 or newer is needed for the Bolt peer (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  echo "bench/run.sh: npm is needed for the Bolt peer" >&2
+  exit 1
+fi
+
+# The Bolt peer's packages, exactly as locked. better-sqlite3 compiles SQLite when no prebuilt
+# binary can be fetched (about 2 minutes); skipped when node_modules already matches the lock.
+peer=$root/bench/bolt-peer
+if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ] ||
+   ! (cd "$peer" && node -e "require('better-sqlite3'); require('@slack/bolt')" 2>/dev/null); then
+  (cd "$peer" && npm ci --no-audit --no-fund)
+fi
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIB_BUILD_BENCH=ON -DIB_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" --target bench_driver null_client incident-bot -j"$jobs"
+
+{
+  echo "Source: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- core storage bot 2>/dev/null || echo ' + uncommitted changes in core/storage/bot')"
+  echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/{print $2}') GiB RAM;" \
+       "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} | tee "$build/bench-machine.txt"
+
+"$build/bench_driver" --incident-bot "$build/incident-bot" --null-client "$build/null_client" \
+  --bolt-dir "$peer" --work "$build/bench-work" --out "$build/bench-results.md" "$@"
+
+echo
+echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
