@@ -424,6 +424,7 @@ struct bot_result {
     long peak_rss_kb = 0;
     double burst_cpu_us = NAN;  // the bot's CPU time (user + system) per burst event
     std::size_t reconnects = 0;  // WebSocket connections opened after the first
+    std::string groups;          // incident-bot: "N writes in M group commits" from its last log line
     std::size_t bursts = 0;      // bursts run; `burst` is the median one by acked/s
     double burst_min = INFINITY, burst_max = 0;
     std::size_t burst_acked_all = 0, burst_redelivered_all = 0;
@@ -622,6 +623,11 @@ bot_result close_session(const options& o, session& s) {
         p.wait(5s);
     }
     res.expected = s.burst_events + s.steady_events;
+    if (s.spec.kind == bot_kind::ours) {
+        const std::string log = p.log();
+        const auto at = log.rfind("stopped; ");
+        if (at != std::string::npos) res.groups = log.substr(at + 9, log.find('\n', at) - at - 9);
+    }
     if (s.spec.kind != bot_kind::null) res.stored = count_stored(o, s.spec);
     res.ok = true;
     sim.stop();
@@ -827,6 +833,7 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
             << " events/s through post_message one by one, " << fmt("%.0f", scripting.second)
             << " events/s through post_messages (the bench's bulk call; the frames reach the writer in one step).\n";
     }
+    if (ours && !ours->groups.empty()) out << "\nincident-bot's recorder: " << ours->groups << ".\n";
     if (stages) {
         out << "\nincident-bot's CPU per event by stage (thread CPU time, in this process): parse_frame "
             << fmt("%.1f", stages->parse_us) << " µs, to_timeline_entry " << fmt("%.1f", stages->record_us)

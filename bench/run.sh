@@ -37,10 +37,18 @@ fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIB_BUILD_BENCH=ON -DIB_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target bench_driver null_client incident-bot -j"$jobs"
 
+# How long a durable 4 KiB write takes on this disk right now (both bots' ack paths depend on it).
+fsync_ms() {
+  local secs
+  secs=$(dd if=/dev/zero of="$build/fsync-probe" bs=4k count=200 oflag=dsync 2>&1 | sed -n 's/.*copied, \([0-9.e-]*\) s.*/\1/p')
+  rm -f "$build/fsync-probe"
+  awk -v s="$secs" 'BEGIN { printf "%.2f", s * 1000 / 200 }'
+}
+
 {
   echo "Source: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- core storage bot 2>/dev/null || echo ' + uncommitted changes in core/storage/bot')"
   echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/{print $2}') GiB RAM;" \
-       "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+       "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg); O_DSYNC 4 KiB write: $(fsync_ms) ms"
   echo
 } | tee "$build/bench-machine.txt"
 
@@ -48,4 +56,4 @@ cmake --build "$build" --target bench_driver null_client incident-bot -j"$jobs"
   --bolt-dir "$peer" --work "$build/bench-work" --out "$build/bench-results.md" "$@"
 
 echo
-echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg); O_DSYNC 4 KiB write: $(fsync_ms) ms"
