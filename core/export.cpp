@@ -65,32 +65,6 @@ ojson incident_json(const incident& inc) {
     return j;
 }
 
-ojson entry_json(const timeline_entry& e) {
-    ojson tags = ojson::array();
-    ojson rules = ojson::object();
-    for (const auto& hit : e.tags) {
-        const std::string name(to_string(hit.tag));
-        if (rules.contains(name)) continue;  // one rule per tag: the first that fired
-        tags.push_back(name);
-        rules[name] = hit.rule;
-    }
-    ojson attrs = ojson::object();
-    for (const auto& [k, v] : e.attrs) attrs[k] = v;
-
-    ojson j;
-    j["seq"] = e.seq;
-    j["at"] = to_iso8601(e.at);
-    j["slack_ts"] = string_or_null(e.slack_ts);
-    j["user"] = string_or_null(e.user);
-    j["kind"] = std::string(to_string(e.kind));
-    j["tags"] = std::move(tags);
-    j["tag_rules"] = std::move(rules);
-    j["text"] = e.text;
-    j["ref_ts"] = string_or_null(e.ref_ts);
-    j["attrs"] = std::move(attrs);
-    return j;
-}
-
 // ---- Markdown -----------------------------------------------------------------------------
 
 // "2026-11-21 14:43:23": ISO-8601 without the T and Z, easier to read in a table.
@@ -343,50 +317,166 @@ std::string csv_field(std::string_view v) {
     return q;
 }
 
+// ---- JSON, written as it is printed -------------------------------------------------------
+
+// Appends `v` dumped with a 2-space indent as if it sat `depth` levels deep in a larger
+// document (what dump(2) of the whole document would print there).
+void append_nested(std::string& out, const ojson& v, int depth) {
+    const std::string s = v.dump(2, ' ', false, ojson::error_handler_t::replace);
+    const std::string pad(static_cast<std::size_t>(2 * depth), ' ');
+    std::size_t from = 0;
+    for (std::size_t nl = s.find('\n'); nl != std::string::npos; nl = s.find('\n', from)) {
+        out.append(s, from, nl + 1 - from);
+        out += pad;
+        from = nl + 1;
+    }
+    out.append(s, from, std::string::npos);
+}
+
+// One array member of the top-level object, its elements dumped one at a time.
+template <class F>
+void append_array(std::string& out, std::string_view key, std::size_t n, F&& element, bool last) {
+    out += "  \"";
+    out += key;
+    out += "\": [";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += i ? ",\n    " : "\n    ";
+        append_nested(out, element(i), 2);
+    }
+    out += n ? "\n  ]" : "]";
+    out += last ? "\n" : ",\n";
+}
+
+// A JSON string exactly as nlohmann's dump prints it (same escaping, U+FFFD for bad UTF-8).
+void append_string(std::string& out, const std::string& v) {
+    bool plain = true;
+    for (unsigned char c : v)
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) { plain = false; break; }
+    if (plain) {
+        out += '"';
+        out += v;
+        out += '"';
+        return;
+    }
+    out += ojson(v).dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+void append_string_or_null(std::string& out, const std::string& v) {
+    if (v.empty()) out += "null";
+    else append_string(out, v);
+}
+
+// entry_json(e) dumped with a 2-space indent at depth 2, without building it.
+void append_entry(std::string& out, const timeline_entry& e) {
+    out += "{\n      \"seq\": ";
+    out += std::to_string(e.seq);
+    out += ",\n      \"at\": ";
+    append_string(out, to_iso8601(e.at));
+    out += ",\n      \"slack_ts\": ";
+    append_string_or_null(out, e.slack_ts);
+    out += ",\n      \"user\": ";
+    append_string_or_null(out, e.user);
+    out += ",\n      \"kind\": ";
+    append_string(out, std::string(to_string(e.kind)));
+    // One rule per tag: the first that fired.
+    std::vector<std::pair<std::string, const std::string*>> tags;
+    for (const auto& hit : e.tags) {
+        std::string name(to_string(hit.tag));
+        bool seen = false;
+        for (const auto& t : tags) seen = seen || t.first == name;
+        if (!seen) tags.emplace_back(std::move(name), &hit.rule);
+    }
+    out += ",\n      \"tags\": ";
+    if (tags.empty()) out += "[]";
+    else {
+        out += "[";
+        for (std::size_t i = 0; i < tags.size(); ++i) {
+            out += i ? ",\n        " : "\n        ";
+            append_string(out, tags[i].first);
+        }
+        out += "\n      ]";
+    }
+    out += ",\n      \"tag_rules\": ";
+    if (tags.empty()) out += "{}";
+    else {
+        out += "{";
+        for (std::size_t i = 0; i < tags.size(); ++i) {
+            out += i ? ",\n        " : "\n        ";
+            append_string(out, tags[i].first);
+            out += ": ";
+            append_string(out, *tags[i].second);
+        }
+        out += "\n      }";
+    }
+    out += ",\n      \"text\": ";
+    append_string(out, e.text);
+    out += ",\n      \"ref_ts\": ";
+    append_string_or_null(out, e.ref_ts);
+    out += ",\n      \"attrs\": ";
+    if (e.attrs.empty()) out += "{}";
+    else {
+        out += "{";
+        bool first = true;
+        for (const auto& [k, v] : e.attrs) {
+            out += first ? "\n        " : ",\n        ";
+            first = false;
+            append_string(out, k);
+            out += ": ";
+            append_string(out, v);
+        }
+        out += "\n      }";
+    }
+    out += "\n    }";
+}
+
 }  // namespace
 
 std::span<const std::string_view> review_questions() { return questions; }
 
 std::string export_json(const incident_record& r) {
-    ojson j;
-    j["schema_version"] = 1;
-    j["incident"] = incident_json(r.inc);
-
-    ojson timeline = ojson::array();
-    ojson action_items = ojson::array();
-    ojson status_updates = ojson::array();
-    ojson key_moments = ojson::array();
+    // The same document as dumping one ordered_json of it, built and printed entry by entry:
+    // a 100,000-entry timeline never exists as one JSON tree.
+    std::vector<const timeline_entry*> action_items, status_updates, key_moments;
     for (const auto& e : r.timeline) {
-        timeline.push_back(entry_json(e));
-        if (e.kind == entry_kind::action_item)
-            action_items.push_back(ojson{{"text", e.text},
-                                         {"owner", string_or_null(e.attr("owner"))},
-                                         {"at", to_iso8601(e.at)},
-                                         {"by", string_or_null(e.user)}});
-        else if (e.kind == entry_kind::statuspage)
-            status_updates.push_back(
-                ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text}});
-        else if (e.kind == entry_kind::key_moment)
-            key_moments.push_back(ojson{{"at", to_iso8601(e.at)},
-                                        {"user", string_or_null(e.user)},
-                                        {"text", e.text},
-                                        {"ref_ts", string_or_null(e.ref_ts)}});
+        if (e.kind == entry_kind::action_item) action_items.push_back(&e);
+        else if (e.kind == entry_kind::statuspage) status_updates.push_back(&e);
+        else if (e.kind == entry_kind::key_moment) key_moments.push_back(&e);
     }
-    ojson people = ojson::array();
-    for (const auto& p : participants(r.timeline))
-        people.push_back(ojson{{"user", p.user},
-                               {"joined_at", time_or_null(p.joined_at)},
-                               {"first_message_at", time_or_null(p.first_message_at)},
-                               {"messages", p.messages}});
-
-    j["timeline"] = std::move(timeline);
-    j["participants"] = std::move(people);
-    j["action_items"] = std::move(action_items);
-    j["status_updates"] = std::move(status_updates);
-    j["key_moments"] = std::move(key_moments);
-    // Recorded text comes from Slack and should be UTF-8; if a byte sequence is not, replace it
-    // instead of throwing: a partial export is worse than one odd character.
-    return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+    const auto people = participants(r.timeline);
+    std::string out;
+    out.reserve(r.timeline.size() * 400 + 4096);
+    out += "{\n  \"schema_version\": 1,\n  \"incident\": ";
+    append_nested(out, incident_json(r.inc), 1);
+    out += ",\n";
+    out += "  \"timeline\": [";
+    for (std::size_t i = 0; i < r.timeline.size(); ++i) {
+        out += i ? ",\n    " : "\n    ";
+        append_entry(out, r.timeline[i]);
+    }
+    out += r.timeline.empty() ? "],\n" : "\n  ],\n";
+    append_array(out, "participants", people.size(), [&](std::size_t i) {
+        const auto& p = people[i];
+        return ojson{{"user", p.user},
+                     {"joined_at", time_or_null(p.joined_at)},
+                     {"first_message_at", time_or_null(p.first_message_at)},
+                     {"messages", p.messages}};
+    }, false);
+    append_array(out, "action_items", action_items.size(), [&](std::size_t i) {
+        const auto& e = *action_items[i];
+        return ojson{{"text", e.text}, {"owner", string_or_null(e.attr("owner"))}, {"at", to_iso8601(e.at)},
+                     {"by", string_or_null(e.user)}};
+    }, false);
+    append_array(out, "status_updates", status_updates.size(), [&](std::size_t i) {
+        const auto& e = *status_updates[i];
+        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text}};
+    }, false);
+    append_array(out, "key_moments", key_moments.size(), [&](std::size_t i) {
+        const auto& e = *key_moments[i];
+        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text},
+                     {"ref_ts", string_or_null(e.ref_ts)}};
+    }, true);
+    out += "}\n";
+    return out;
 }
 
 std::string export_markdown(const incident_record& r) {

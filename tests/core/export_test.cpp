@@ -401,6 +401,40 @@ TEST_SUITE("export") {
         CHECK(j["timeline"][1]["text"].get<std::string>().starts_with("cut in the middle"));
     }
 
+    // export_json writes the document piece by piece instead of building one tree (a 100k-entry
+    // timeline would take a second and hundreds of MB as a tree). Its output must stay exactly
+    // what pretty-printing the same document prints, escaping included.
+    TEST_CASE("json: written incrementally, byte-identical to pretty-printing the parsed document") {
+        auto check_canonical = [](const incident_record& r) {
+            const std::string text = export_json(r);
+            const auto doc = nlohmann::ordered_json::parse(text);
+            CHECK(doc.dump(2) + "\n" == text);
+        };
+        SUBCASE("the chapter 6 outage") { check_canonical(chapter6_outage()); }
+        SUBCASE("no timeline at all") {
+            auto r = chapter6_outage();
+            r.timeline.clear();
+            check_canonical(r);
+        }
+        SUBCASE("strings that need escaping, repeated tags, attributes") {
+            auto r = chapter6_outage();
+            REQUIRE(r.timeline.size() >= 3);
+            r.timeline[0].text = std::string("quote \" backslash \\ tab \t nl \n cr \r nul ") + '\0' + " bell \x07 del \x7f";
+            r.timeline[1].text = "é ü 日本語 🔥 and a cut sequence \xE2\x82 then \xFF end";
+            r.timeline[1].user = "U\"ODD\\";
+            r.timeline[2].tags = {{tag::command, "code-span"}, {tag::action, "first"}, {tag::action, "second"}};
+            r.timeline[2].attrs["key \"quoted\""] = "value\nwith newline";
+            r.timeline[2].attrs["a"] = "";
+            check_canonical(r);
+            const auto j = json::parse(export_json(r));
+            CHECK(j["timeline"][0]["text"] == r.timeline[0].text);
+            CHECK(j["timeline"][1]["user"] == "U\"ODD\\");
+            CHECK(j["timeline"][2]["attrs"]["key \"quoted\""] == "value\nwith newline");
+            CHECK(j["timeline"][2]["tags"] == json::array({"command", "action"}));
+            CHECK(j["timeline"][2]["tag_rules"]["action"] == "first");
+        }
+    }
+
     TEST_CASE("csv: RFC 4180, one row per entry, quoting and formula guard") {
         const auto r = chapter6_outage();
         const auto csv = export_csv(r);
