@@ -240,7 +240,9 @@ TEST_CASE("commands in the wrong place, unknown commands and bad arguments get a
     // Chatter outside incident channels is acked but not recorded.
     t.slack.post_message(t.general, bob, "lunch?");
     CHECK(t.slack.wait_for([&] { return t.slack.ack_count() >= 1; }, 5s));
-    for (const auto& e : t.export_json()["timeline"]) CHECK(e["text"] != "lunch?");
+    // Named: a range-for over `export_json()["timeline"]` would walk a destroyed temporary.
+    const json exported = t.export_json();
+    for (const auto& e : exported["timeline"]) CHECK(e["text"] != "lunch?");
 }
 
 TEST_CASE("restart: the bot picks up where it was, and SIGTERM exits cleanly") {
