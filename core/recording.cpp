@@ -61,6 +61,17 @@ bool is_key_moment_reaction(std::string_view reaction) {
     return reaction == "pushpin" || reaction == "round_pushpin";
 }
 
+std::optional<std::string_view> event_channel(const slack::events_api& ev) {
+    if (const auto* m = std::get_if<slack::message_event>(&ev.event)) return m->channel;
+    if (const auto* j = std::get_if<slack::member_joined>(&ev.event)) return j->channel;
+    if (const auto* l = std::get_if<slack::member_left>(&ev.event)) return l->channel;
+    if (const auto* r = std::get_if<slack::reaction>(&ev.event)) {
+        if (r->item_channel.empty()) return std::nullopt;
+        return r->item_channel;
+    }
+    return std::nullopt;
+}
+
 std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std::string_view bot_user_id,
                                                 time_point received_at) {
     if (const auto* m = std::get_if<slack::message_event>(&ev.event))

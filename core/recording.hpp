@@ -33,6 +33,10 @@ struct recorded_event {
 std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std::string_view bot_user_id,
                                                 time_point received_at);
 
+// The channel to_timeline_entry files the event under when it records it; nullopt for events that
+// concern no channel. Cheap (no tagging): the bot routes an event by it before converting it.
+std::optional<std::string_view> event_channel(const slack::events_api& ev);
+
 // True for the emoji names that mark a key moment.
 bool is_key_moment_reaction(std::string_view reaction);
 

@@ -116,13 +116,15 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     supervisor fsm;
     std::shared_ptr<connection> conn;
     net::steady_timer backoff_timer;
+    net::steady_timer resume_timer;  // wakes the reader paused by pause_reading()
+    bool paused = false;
     std::mt19937_64 rng{std::random_device{}()};
     bool stopping = false;
     std::size_t opened = 0;
 
     impl(net::any_io_executor e, web_client& a, std::shared_ptr<ssl::context> t, socket_mode_options o, frame_handler h)
         : ex(e), api(a), tls(std::move(t)), opts(std::move(o)), on_frame(std::move(h)), fsm(opts.backoff),
-          backoff_timer(e) {}
+          backoff_timer(e), resume_timer(e) {}
 
     double random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
 
@@ -223,6 +225,15 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     static net::awaitable<supervisor::event> read_frames(std::shared_ptr<impl> self, std::shared_ptr<connection> c,
                                                          Stream& s) {
         for (;;) {
+            if (self->paused) {
+                while (self->paused && !self->stopping && c->open) {
+                    self->resume_timer.expires_at(net::steady_timer::time_point::max());
+                    auto [wec] = co_await self->resume_timer.async_wait(use_tuple);
+                    (void)wec;  // cancelled by resume_reading() or stop(): look again
+                }
+                if (self->stopping || !c->open)
+                    co_return supervisor::io_error{"the connection ended while reading was paused"};
+            }
             c->buffer.clear();
             auto [ec, n] = co_await s.async_read(c->buffer, use_tuple);
             if (ec) {
@@ -352,6 +363,7 @@ net::awaitable<int> socket_mode_client::run() { return impl_->run(); }
 void socket_mode_client::stop() {
     impl_->stopping = true;
     impl_->backoff_timer.cancel();
+    impl_->resume_timer.cancel();
     impl_->api.close();  // an apps.connections.open in flight ends now
     // A clean close: the pending read completes once Slack answers the close frame (or the
     // handshake timeout passes), and run() then returns.
@@ -359,5 +371,14 @@ void socket_mode_client::stop() {
 }
 
 std::size_t socket_mode_client::connections_opened() const { return impl_->opened; }
+
+void socket_mode_client::pause_reading() { impl_->paused = true; }
+
+void socket_mode_client::resume_reading() {
+    impl_->paused = false;
+    impl_->resume_timer.cancel();
+}
+
+bool socket_mode_client::reading_paused() const { return impl_->paused; }
 
 }  // namespace ib::bot

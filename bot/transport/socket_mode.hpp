@@ -59,6 +59,14 @@ public:
     // Closes the connection cleanly and makes run() return 0. Call on the I/O thread.
     void stop();
 
+    // Flow control, on the I/O thread: while paused no further frame is read, so the kernel's
+    // buffers fill and TCP holds Slack back, instead of frames piling up in memory. The frame
+    // being handled is not affected. Keep pauses short (well under the idle timeout, during
+    // which Slack redelivers what was not acked).
+    void pause_reading();
+    void resume_reading();
+    bool reading_paused() const;
+
     std::size_t connections_opened() const;  // WebSocket handshakes completed so far
 
 private:

@@ -158,6 +158,29 @@ TEST_CASE("reactions: a pushpin marks a key moment") {
     CHECK(un->entry.kind == entry_kind::unreaction);
 }
 
+// The bot routes an event by event_channel() before converting it on the storage thread: the two
+// must agree on every event that is recorded.
+TEST_CASE("event_channel names the channel every recorded event is filed under") {
+    for (const char* name : {"event-callback-message.json", "event-callback-message-bot_message.json",
+                             "event-callback-message-message_changed.json", "event-callback-message-message_deleted.json",
+                             "event-callback-message-thread_broadcast.json", "event-callback-member_joined_channel.json",
+                             "event-callback-member_left_channel.json", "event-callback-reaction_added.json",
+                             "event-callback-reaction_added-events-api-guide.json", "event-callback-app_mention.json",
+                             "event-callback-channel_created.json", "event-callback-app_rate_limited.json"}) {
+        CAPTURE(name);
+        const auto ev = event_fixture(name);
+        const auto recorded = to_timeline_entry(ev, "UBOT", received);
+        const auto channel = event_channel(ev);
+        if (recorded) {
+            REQUIRE(channel);
+            CHECK(*channel == recorded->channel);
+        }
+    }
+    CHECK(event_channel(event_fixture("event-callback-member_joined_channel.json")) == "C123ABC456");
+    CHECK_FALSE(event_channel(event_fixture("event-callback-channel_created.json")));
+    CHECK_FALSE(event_channel(event_fixture("event-callback-app_rate_limited.json")));
+}
+
 TEST_CASE("events with nothing to record") {
     CHECK_FALSE(to_timeline_entry(event_fixture("event-callback-app_mention.json"), "UBOT", received));
     CHECK_FALSE(to_timeline_entry(event_fixture("event-callback-channel_created.json"), "UBOT", received));
