@@ -121,7 +121,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     // ---- frames ----------------------------------------------------------------------------
 
     void on_frame(slack::frame&& f, std::shared_ptr<frame_sink> sink) {
-        if (auto* ev = std::get_if<slack::events_api>(&f)) return on_event(*ev, std::move(sink));
+        if (auto* ev = std::get_if<slack::events_api>(&f)) return on_event(std::move(*ev), std::move(sink));
         if (auto* sc = std::get_if<slack::slash_command>(&f)) {
             net::co_spawn(ioc, handle_slash(shared_from_this(), std::move(*sc), std::move(sink)), log_failure);
             return;
@@ -143,38 +143,69 @@ struct app::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    void on_event(const slack::events_api& ev, std::shared_ptr<frame_sink> sink) {
+    void on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> sink) {
         if (std::holds_alternative<slack::app_rate_limited>(ev.event))
             log_warn("bot", "Slack is rate-limiting event delivery to this app (app_rate_limited)");
-        auto recorded = to_timeline_entry(ev, bot_user_id, wall_now());
-        if (!recorded) {
-            sink->send(slack::make_ack(ev.envelope_id));
+        const auto channel = event_channel(ev);
+        if (!channel) {
+            sink->send(slack::make_ack(ev.envelope_id));  // concerns no channel: nothing to keep
             return;
         }
-        if (auto it = by_channel.find(recorded->channel); it != by_channel.end()) {
-            recorded->entry.incident_id = it->second.id;
-            store_entry(std::move(recorded->entry), std::move(sink), ev.envelope_id);
-        } else if (auto p = pending.find(recorded->channel); p != pending.end()) {
-            p->second.push_back({std::move(recorded->entry), std::move(sink), ev.envelope_id});
-        } else {
-            sink->send(slack::make_ack(ev.envelope_id));  // not an incident channel: nothing to keep
+        const std::string key(*channel);
+        if (auto it = by_channel.find(key); it != by_channel.end()) {
+            // Converted to a timeline entry (tagging included) on the storage thread, inside its
+            // group: the I/O thread only routes the event, and acks it once it is durable.
+            auto done = ack_when_durable(std::move(sink), ev.envelope_id);
+            rec->submit(
+                [ev = std::move(ev), incident_id = it->second.id, bot = bot_user_id, at = wall_now()](storage::store& s) {
+                    auto recorded = to_timeline_entry(ev, bot, at);
+                    if (!recorded) return;  // e.g. the bot's own join: acked, nothing stored
+                    recorded->entry.incident_id = incident_id;
+                    s.append(recorded->entry);
+                },
+                std::move(done));
+            return;
         }
+        if (auto p = pending.find(key); p != pending.end()) {
+            // The channel's incident is being declared: the entry waits for its id.
+            if (auto recorded = to_timeline_entry(ev, bot_user_id, wall_now())) {
+                p->second.push_back({std::move(recorded->entry), std::move(sink), ev.envelope_id});
+                return;
+            }
+        }
+        sink->send(slack::make_ack(ev.envelope_id));  // not an incident channel, or nothing to keep
     }
 
     // Stores the entry, then acks the envelope: an ack means the event is durable.
     void store_entry(timeline_entry entry, std::shared_ptr<frame_sink> sink, std::string envelope_id) {
-        rec->submit([e = std::move(entry)](storage::store& s) { s.append(e); },
-                    [sink = std::move(sink), id = std::move(envelope_id)](std::exception_ptr err) {
-                        if (!err) {
-                            sink->send(slack::make_ack(id));
-                            return;
-                        }
-                        try {
-                            std::rethrow_exception(err);
-                        } catch (const std::exception& e) {
-                            log_error("bot", std::string("not acking an event that could not be stored: ") + e.what());
-                        }
-                    });
+        auto done = ack_when_durable(std::move(sink), std::move(envelope_id));
+        rec->submit([e = std::move(entry)](storage::store& s) { s.append(e); }, std::move(done));
+    }
+
+    // Flow control: events whose writes are queued or being committed. At the high-water mark the
+    // socket stops reading (the kernel's buffers fill and TCP holds Slack back) until the storage
+    // thread is down to the low-water mark, so a burst cannot grow memory without bound.
+    static constexpr std::size_t writes_high_water = 2000;
+    static constexpr std::size_t writes_low_water = 500;
+    std::size_t writes_in_flight = 0;
+
+    // The completion of one event's write, counted for flow control: acks once the write is
+    // durable; a failed write is not acked, so Slack redelivers the event.
+    recorder::done_fn ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id) {
+        if (++writes_in_flight >= writes_high_water && sm && !sm->reading_paused()) sm->pause_reading();
+        // `this` outlives the completion: completions run on ioc, which impl owns.
+        return [this, sink = std::move(sink), id = std::move(envelope_id)](std::exception_ptr err) {
+            if (--writes_in_flight <= writes_low_water && sm && sm->reading_paused()) sm->resume_reading();
+            if (!err) {
+                sink->send(slack::make_ack(id));
+                return;
+            }
+            try {
+                std::rethrow_exception(err);
+            } catch (const std::exception& e) {
+                log_error("bot", std::string("not acking an event that could not be stored: ") + e.what());
+            }
+        };
     }
 
     // ---- slash commands ----------------------------------------------------------------------
