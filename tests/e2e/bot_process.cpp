@@ -139,6 +139,12 @@ const std::string bot_fixture::alice = "U0ALICE";
 const std::string bot_fixture::bob = "U0BOB";
 const std::string bot_fixture::carol = "U0CAROL";
 
+bool has_sanitizer_report(const std::string& log) {
+    // Each sanitizer ends its report with a SUMMARY line (LeakSanitizer's says AddressSanitizer).
+    return log.find("SUMMARY: AddressSanitizer") != std::string::npos ||
+           log.find("SUMMARY: UndefinedBehaviorSanitizer") != std::string::npos;
+}
+
 bot_fixture::bot_fixture(sim::simulator_options o) : slack(std::move(o)), db(temp_path("ib-e2e") + ".db") {
     slack.start();
     general = slack.create_channel("general", alice);
@@ -155,6 +161,7 @@ bot_fixture::~bot_fixture() {
     const std::string logs = all_logs();
     for (const std::string& secret : {app_token, bot_token, app_token.substr(5), bot_token.substr(5)})
         CHECK_MESSAGE(logs.find(secret) == std::string::npos, "a token part (" << secret << ") is in the bot's log");
+    CHECK_MESSAGE(!has_sanitizer_report(logs), "a sanitizer report is in the bot's log:\n" << logs);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 }
 

@@ -49,6 +49,10 @@ run_result run_to_end(const std::string& binary, const std::vector<std::string>&
                       const std::map<std::string, std::string>& env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds{30});
 
+// True when a log holds a sanitizer report (the ASan+UBSan build of the suite, scripts/sanitize.sh):
+// a report in the bot fails the test even when the bot went on running or was killed afterwards.
+bool has_sanitizer_report(const std::string& log);
+
 // A fresh path in the temp directory (not created).
 std::string temp_path(const std::string& stem);
 

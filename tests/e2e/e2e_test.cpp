@@ -15,6 +15,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using ib::test::bot_process;
 using ib::test::run_to_end;
+using ib::test::has_sanitizer_report;
 
 namespace {
 
@@ -62,6 +63,7 @@ struct e2e {
         bot->signal(SIGTERM);
         const auto code = bot->wait(15s);
         CHECK_MESSAGE(code == 0, "bot exit code " << (code ? *code : -1) << "; log:\n" << bot->log());
+        CHECK_MESSAGE(!has_sanitizer_report(bot->log()), "a sanitizer report is in the bot's log:\n" << bot->log());
         bot.reset();
     }
 
