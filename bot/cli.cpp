@@ -59,7 +59,7 @@ const char* const top_help =
 
 const char* const run_help =
     "Usage: incident-bot run [--db PATH] [--status-reminder DURATION | --reminders SPEC] [--idle-timeout DURATION]\n"
-    "                        [--log-level LEVEL]\n"
+    "                        [--max-pending N] [--log-level LEVEL]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH                  SQLite database (default: incident-bot.db)\n"
@@ -69,6 +69,8 @@ const char* const run_help =
     "                             (default: sev1 15m, sev2 30m, sev3 1h, sev4/sev5 none)\n"
     "  --idle-timeout DURATION    declare the Socket Mode connection dead after this long without\n"
     "                             frames or pongs (default 30s)\n"
+    "  --max-pending N            stop reading from Slack while N events wait to be stored, until a\n"
+    "                             quarter remain (default 2000; bounds memory in a burst)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
@@ -171,7 +173,7 @@ std::chrono::seconds duration_option(const option_map& opts, const std::string& 
 }
 
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
-    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "reminders", "idle-timeout", "log-level"});
+    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
@@ -188,6 +190,14 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     if (opts.count("status-reminder"))
         cfg.reminder_cadence = reminder_policy::uniform(duration_option(opts, "status-reminder", {}));
     cfg.idle_timeout = duration_option(opts, "idle-timeout", std::chrono::seconds{30});
+    if (auto it = opts.find("max-pending"); it != opts.end()) {
+        std::size_t n = 0;
+        const std::string& v = it->second;
+        const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (ec != std::errc{} || ptr != v.data() + v.size() || n == 0 || n > 1'000'000)
+            throw usage_error("--max-pending must be a whole number from 1 to 1000000, not '" + v + "'");
+        cfg.max_pending_writes = n;
+    }
     if (auto it = opts.find("log-level"); it != opts.end()) {
         const std::string& l = it->second;
         if (l == "debug") bot::set_log_level(bot::log_level::debug);

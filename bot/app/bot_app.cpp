@@ -182,20 +182,25 @@ struct app::impl : std::enable_shared_from_this<impl> {
         rec->submit([e = std::move(entry)](storage::store& s) { s.append(e); }, std::move(done));
     }
 
-    // Flow control: events whose writes are queued or being committed. At the high-water mark the
-    // socket stops reading (the kernel's buffers fill and TCP holds Slack back) until the storage
-    // thread is down to the low-water mark, so a burst cannot grow memory without bound.
-    static constexpr std::size_t writes_high_water = 2000;
-    static constexpr std::size_t writes_low_water = 500;
+    // Flow control: events whose writes are queued or being committed. At cfg.max_pending_writes
+    // the socket stops reading (the kernel's buffers fill and TCP holds Slack back) until the
+    // storage thread is down to a quarter of that, so a burst cannot grow memory without bound.
     std::size_t writes_in_flight = 0;
 
     // The completion of one event's write, counted for flow control: acks once the write is
     // durable; a failed write is not acked, so Slack redelivers the event.
     recorder::done_fn ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id) {
-        if (++writes_in_flight >= writes_high_water && sm && !sm->reading_paused()) sm->pause_reading();
+        if (++writes_in_flight >= cfg.max_pending_writes && sm && !sm->reading_paused()) {
+            log_debug("bot", "flow control: " + std::to_string(writes_in_flight) +
+                                 " events waiting to be stored, pausing reads from Slack");
+            sm->pause_reading();
+        }
         // `this` outlives the completion: completions run on ioc, which impl owns.
         return [this, sink = std::move(sink), id = std::move(envelope_id)](std::exception_ptr err) {
-            if (--writes_in_flight <= writes_low_water && sm && sm->reading_paused()) sm->resume_reading();
+            if (--writes_in_flight <= cfg.max_pending_writes / 4 && sm && sm->reading_paused()) {
+                log_debug("bot", "flow control: " + std::to_string(writes_in_flight) + " left, reading again");
+                sm->resume_reading();
+            }
             if (!err) {
                 sink->send(slack::make_ack(id));
                 return;

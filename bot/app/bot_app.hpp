@@ -19,6 +19,9 @@ struct app_config {
     std::string bot_token;                          // xoxb-…
     ib::reminder_policy reminder_cadence = ib::reminder_policy::defaults();  // status-page reminders per severity
     std::chrono::milliseconds idle_timeout{30000};  // dead-connection detection on the WebSocket
+    // Flow control: with this many events waiting to be stored, stop reading from Slack until a
+    // quarter of them remain (bounds memory in a burst; TCP holds Slack back meanwhile).
+    std::size_t max_pending_writes = 2000;
     bool handle_signals = true;                     // SIGINT/SIGTERM stop the bot (off when embedded)
 };
 

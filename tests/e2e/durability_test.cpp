@@ -238,4 +238,36 @@ TEST_CASE("stored but never acked: the redelivery (retry_attempt 1, after a reco
     CHECK(t.stop_bot(SIGTERM) == 0);
 }
 
+// Flow control: with --max-pending 8 the bot pauses reading from Slack many times during a burst
+// of 3,000 messages; every message must still be acked and stored once, and the bot must come
+// back to reading after each pause.
+TEST_CASE("flow control: a burst far above --max-pending is paused and resumed, and nothing is lost") {
+    bot_fixture t;
+    t.start_bot({"--max-pending", "8", "--log-level", "debug"});
+    const std::string ch = t.declare("Flow control test", "Flow control test");
+    REQUIRE(t.slack.wait_for([&] { return !t.slack.calls("conversations.setTopic").empty(); }, 5s));
+
+    std::vector<std::string> texts;
+    for (int i = 0; i < 3000; ++i) texts.push_back("burst message " + std::to_string(i));
+    const auto ids = t.slack.post_messages(ch, bot_fixture::bob, texts);
+    std::set<std::string> unacked(ids.begin(), ids.end());
+    REQUIRE_MESSAGE(t.slack.wait_for(
+                        [&] {
+                            std::this_thread::sleep_for(50ms);
+                            for (const auto& a : t.slack.acks()) unacked.erase(a.envelope_id);
+                            return unacked.empty();
+                        },
+                        60s),
+                    unacked.size() << " not acked; log:\n" << t.bot->log().substr(0, 4000));
+    const auto stored = stored_messages(t.export_json());
+    CHECK(stored.size() == texts.size());
+    for (const auto& [text, n] : stored) CHECK_MESSAGE(n == 1, text);
+    // It did pause (more than once), and read again each time.
+    const auto pauses = t.count_log_lines({"flow control:", "pausing reads"});
+    const auto resumes = t.count_log_lines({"flow control:", "reading again"});
+    CHECK(pauses >= 2);
+    CHECK(resumes == pauses);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+}
+
 }  // TEST_SUITE

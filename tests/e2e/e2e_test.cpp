@@ -376,6 +376,12 @@ TEST_CASE("wrong credentials: one line and a non-zero exit, promptly") {
         CHECK(r.exit_code == 2);
         CHECK(r.err.find("--dbb") != std::string::npos);
         CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        for (const char* bad : {"0", "-5", "many", "2000000"}) {
+            const auto m = run_to_end(IB_BOT_BINARY, {"run", "--db", db, "--max-pending", bad});
+            CHECK(m.exit_code == 2);
+            CHECK(m.err.find("--max-pending") != std::string::npos);
+            CHECK(std::count(m.err.begin(), m.err.end(), '\n') == 1);
+        }
     }
     CHECK(std::chrono::steady_clock::now() - started < 15s);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
