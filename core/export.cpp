@@ -1,6 +1,7 @@
 #include "export.hpp"
 
 #include "metrics.hpp"
+#include "json_text.hpp"
 #include "participants.hpp"
 
 #include <array>
@@ -347,23 +348,9 @@ void append_array(std::string& out, std::string_view key, std::size_t n, F&& ele
     out += last ? "\n" : ",\n";
 }
 
-// A JSON string exactly as nlohmann's dump prints it (same escaping, U+FFFD for bad UTF-8).
-void append_string(std::string& out, const std::string& v) {
-    bool plain = true;
-    for (unsigned char c : v)
-        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) { plain = false; break; }
-    if (plain) {
-        out += '"';
-        out += v;
-        out += '"';
-        return;
-    }
-    out += ojson(v).dump(-1, ' ', false, ojson::error_handler_t::replace);
-}
-
 void append_string_or_null(std::string& out, const std::string& v) {
     if (v.empty()) out += "null";
-    else append_string(out, v);
+    else append_json_string(out, v);
 }
 
 // entry_json(e) dumped with a 2-space indent at depth 2, without building it.
@@ -371,13 +358,13 @@ void append_entry(std::string& out, const timeline_entry& e) {
     out += "{\n      \"seq\": ";
     out += std::to_string(e.seq);
     out += ",\n      \"at\": ";
-    append_string(out, to_iso8601(e.at));
+    append_json_string(out, to_iso8601(e.at));
     out += ",\n      \"slack_ts\": ";
     append_string_or_null(out, e.slack_ts);
     out += ",\n      \"user\": ";
     append_string_or_null(out, e.user);
     out += ",\n      \"kind\": ";
-    append_string(out, std::string(to_string(e.kind)));
+    append_json_string(out, std::string(to_string(e.kind)));
     // One rule per tag: the first that fired.
     std::vector<std::pair<std::string, const std::string*>> tags;
     for (const auto& hit : e.tags) {
@@ -392,7 +379,7 @@ void append_entry(std::string& out, const timeline_entry& e) {
         out += "[";
         for (std::size_t i = 0; i < tags.size(); ++i) {
             out += i ? ",\n        " : "\n        ";
-            append_string(out, tags[i].first);
+            append_json_string(out, tags[i].first);
         }
         out += "\n      ]";
     }
@@ -402,14 +389,14 @@ void append_entry(std::string& out, const timeline_entry& e) {
         out += "{";
         for (std::size_t i = 0; i < tags.size(); ++i) {
             out += i ? ",\n        " : "\n        ";
-            append_string(out, tags[i].first);
+            append_json_string(out, tags[i].first);
             out += ": ";
-            append_string(out, *tags[i].second);
+            append_json_string(out, *tags[i].second);
         }
         out += "\n      }";
     }
     out += ",\n      \"text\": ";
-    append_string(out, e.text);
+    append_json_string(out, e.text);
     out += ",\n      \"ref_ts\": ";
     append_string_or_null(out, e.ref_ts);
     out += ",\n      \"attrs\": ";
@@ -420,9 +407,9 @@ void append_entry(std::string& out, const timeline_entry& e) {
         for (const auto& [k, v] : e.attrs) {
             out += first ? "\n        " : ",\n        ";
             first = false;
-            append_string(out, k);
+            append_json_string(out, k);
             out += ": ";
-            append_string(out, v);
+            append_json_string(out, v);
         }
         out += "\n      }";
     }

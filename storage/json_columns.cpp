@@ -1,5 +1,7 @@
 #include "json_columns.hpp"
 
+#include "core/json_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace ib::storage {
@@ -162,18 +164,33 @@ bool fast_tags(std::string_view text, std::vector<tag_hit>& out) {
 
 }  // namespace
 
+// Written by hand (one per stored event): the same text as dumping the equivalent nlohmann
+// value, whose objects print their members sorted by name ("rule" before "tag").
 std::string encode_tags(const std::vector<tag_hit>& tags) {
     if (tags.empty()) return "[]";
-    json a = json::array();
-    for (const auto& h : tags) a.push_back(json{{"tag", std::string(to_string(h.tag))}, {"rule", h.rule}});
-    return dump(a);
+    std::string out = "[";
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        out += i ? ",{\"rule\":" : "{\"rule\":";
+        append_json_string(out, tags[i].rule);
+        out += ",\"tag\":";
+        append_json_string(out, to_string(tags[i].tag));
+        out += '}';
+    }
+    out += ']';
+    return out;
 }
 
 std::string encode_attrs(const std::map<std::string, std::string>& attrs) {
     if (attrs.empty()) return "{}";
-    json o = json::object();
-    for (const auto& [k, v] : attrs) o[k] = v;
-    return dump(o);
+    std::string out = "{";
+    for (const auto& [k, v] : attrs) {
+        if (out.size() > 1) out += ',';
+        append_json_string(out, k);
+        out += ':';
+        append_json_string(out, v);
+    }
+    out += '}';
+    return out;
 }
 
 std::vector<tag_hit> decode_tags(std::string_view text) {

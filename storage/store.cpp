@@ -280,6 +280,13 @@ struct store::impl {
         stored.reserve(entries.size());
         std::size_t i = 0;
         try {
+            if (in_group_ && entries.size() == 1) {
+                // One INSERT inside a group needs no savepoint: SQLite undoes a failed statement
+                // on its own and the group goes on (and an error that ends the whole transaction
+                // makes the group's commit fail, so nothing of it is acked).
+                stored.push_back(insert_entry(entries[0], entries[0].incident_id).has_value());
+                return stored;
+            }
             write_scope tx(db_, in_group_);
             for (; i < entries.size(); ++i) stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
             tx.commit();

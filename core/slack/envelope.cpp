@@ -1,5 +1,7 @@
 #include "envelope.hpp"
 
+#include "core/json_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -493,10 +495,12 @@ frame parse_frame(std::string_view text, std::size_t max_bytes) {
 }
 
 std::string make_ack(std::string_view envelope_id) {
-    json j = json::object();
-    j["envelope_id"] = std::string(envelope_id);
-    // replace: an envelope id is never invalid UTF-8 in practice, but dump() must not throw.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    // One per event: written directly, the same text as dumping {"envelope_id": id} (invalid
+    // UTF-8, never seen in practice, is replaced rather than thrown on).
+    std::string out = "{\"envelope_id\":";
+    append_json_string(out, envelope_id);
+    out += '}';
+    return out;
 }
 
 std::string make_ack(std::string_view envelope_id, const nlohmann::json& payload) {

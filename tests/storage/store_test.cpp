@@ -630,6 +630,13 @@ TEST_CASE("tags and attrs JSON columns") {
             const auto enc = encode_attrs(attrs);
             CHECK(decode_attrs(enc) == attrs);
             CHECK(decode_tags(encode_tags(tags)) == tags);
+            // The encoders write by hand what nlohmann would dump for the same value.
+            nlohmann::json as_json = nlohmann::json::object();
+            for (const auto& [k, v] : attrs) as_json[k] = v;
+            CHECK(enc == as_json.dump());
+            nlohmann::json tags_json = nlohmann::json::array();
+            for (const auto& h : tags) tags_json.push_back({{"tag", std::string(to_string(h.tag))}, {"rule", h.rule}});
+            CHECK(encode_tags(tags) == tags_json.dump());
             // Pretty-printed and \u-escaped (ASCII-only) forms read the same.
             const auto j = nlohmann::json::parse(enc);
             CHECK(decode_attrs(j.dump(2)) == attrs);
