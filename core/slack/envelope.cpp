@@ -1,13 +1,16 @@
 #include "envelope.hpp"
 
 #include "core/json_text.hpp"
+#include "core/slack/pruned_json.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <span>
 #include <utility>
 
 namespace ib::slack {
@@ -113,6 +116,7 @@ std::string printable(std::string_view s, std::size_t max = 200) {
 
 // ---- typed access to DOM fields -------------------------------------------------------------
 
+
 // Reads fields out of a parsed frame (strings are moved out: the DOM is ours and thrown away).
 // The first problem is remembered as a one-line reason; after it every read is a no-op that
 // returns an empty value, so a parser can read all its fields and check ok() once.
@@ -204,6 +208,8 @@ public:
 private:
     // The member, or nullptr when absent/null or after an earlier error; `obj` is an object.
     json* find(json& obj, std::string_view where, const char* key, bool required) {
+        // The fast path did not build these (see unread_members).
+        assert(std::find(unread_members.begin(), unread_members.end(), key) == unread_members.end());
         if (!ok()) return nullptr;
         const auto it = obj.find(key);
         if (it == obj.end() || it->is_null()) {
@@ -434,13 +440,18 @@ frame parse_frame_impl(std::string_view text, std::size_t max_bytes) {
     if (nesting_exceeds(text, max_json_depth))
         return bad_frame{"nested deeper than " + std::to_string(max_json_depth) + " levels", sniff_envelope_id(text)};
 
-    // The one JSON parse. Syntax errors, invalid UTF-8 and raw control characters in strings
-    // all surface here as parse_error.
+    // The one JSON parse: the pruned fast path for what it can vouch for (every well-formed
+    // envelope in practice), nlohmann's for the rest, where syntax errors, invalid UTF-8 and raw
+    // control characters in strings surface as parse_error.
     json j;
-    try {
-        j = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-        return bad_frame{"invalid JSON: " + printable(e.what()), sniff_envelope_id(text)};
+    if (auto fast = parse_pruned(text, unread_members, max_json_depth)) {
+        j = std::move(*fast);
+    } else {
+        try {
+            j = json::parse(text.begin(), text.end());
+        } catch (const json::exception& e) {
+            return bad_frame{"invalid JSON: " + printable(e.what()), sniff_envelope_id(text)};
+        }
     }
     if (!j.is_object()) return bad_frame{std::string("not a JSON object: got ").append(j.type_name()), std::nullopt};
 

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,8 @@ struct hello {
     int num_connections = 0;                                         // sockets this app has open
     std::optional<std::chrono::seconds> approximate_connection_time; // until Slack refreshes it
     std::string app_id;                                              // connection_info.app_id
+
+    friend bool operator==(const hello&, const hello&) = default;
 };
 
 enum class disconnect_reason {
@@ -51,6 +54,8 @@ disconnect_reason parse_disconnect_reason(std::string_view s);  // unknown text 
 struct disconnect {
     disconnect_reason reason = disconnect_reason::other;
     std::string raw_reason;  // the text Slack sent ("" when the field was absent)
+
+    friend bool operator==(const disconnect&, const disconnect&) = default;
 };
 
 // ---- Events API inner events ----------------------------------------------------------
@@ -75,6 +80,8 @@ struct message_event {
     std::string previous_text;  // previous_message.text (also set for message_deleted)
     // message_deleted only:
     std::string deleted_ts;     // the message that was deleted
+
+    friend bool operator==(const message_event&, const message_event&) = default;
 };
 
 // member_joined_channel.
@@ -83,6 +90,8 @@ struct member_joined {
     std::string channel;
     std::string inviter;  // empty on self-join, default channels, public->private conversion
     std::string event_ts; // when present (every inner event should carry one; doc samples omit it)
+
+    friend bool operator==(const member_joined&, const member_joined&) = default;
 };
 
 // member_left_channel.
@@ -90,6 +99,8 @@ struct member_left {
     std::string user;
     std::string channel;
     std::string event_ts;  // when present
+
+    friend bool operator==(const member_left&, const member_left&) = default;
 };
 
 // reaction_added / reaction_removed.
@@ -102,6 +113,8 @@ struct reaction {
     std::string item_ts;       // item.ts: the message reacted to
     std::string item_user;     // author of the item; absent for items not made by users
     std::string event_ts;
+
+    friend bool operator==(const slack::reaction&, const slack::reaction&) = default;
 };
 
 // app_mention: someone wrote @bot in a channel.
@@ -112,6 +125,8 @@ struct app_mention {
     std::string ts;
     std::string thread_ts;
     std::string event_ts;
+
+    friend bool operator==(const app_mention&, const app_mention&) = default;
 };
 
 // channel_created (sent to the whole workspace).
@@ -119,17 +134,23 @@ struct channel_created {
     std::string id;
     std::string name;
     std::string creator;
+
+    friend bool operator==(const channel_created&, const channel_created&) = default;
 };
 
 // The payload is an app_rate_limited notice instead of an event_callback: Slack stopped
 // delivering events for this minute (30 000 events / workspace / app / hour were exceeded).
 struct app_rate_limited {
     std::int64_t minute_rate_limited = 0;  // epoch seconds of the rate-limited minute
+
+    friend bool operator==(const app_rate_limited&, const app_rate_limited&) = default;
 };
 
 // Any other inner event type (pin_added, …), or a payload type other than event_callback.
 struct other_event {
     std::string type;
+
+    friend bool operator==(const other_event&, const other_event&) = default;
 };
 
 using inner_event = std::variant<message_event, member_joined, member_left, reaction, app_mention,
@@ -146,6 +167,8 @@ struct events_api {
     std::int64_t event_time = 0;  // epoch seconds (0 when absent)
     std::string team_id;
     inner_event event;
+
+    friend bool operator==(const events_api&, const events_api&) = default;
 };
 
 // type "slash_commands": a slash command; the reply may travel in the ack's payload.
@@ -161,6 +184,8 @@ struct slash_command {
     std::string response_url;
     std::string trigger_id;
     bool accepts_response_payload = false;
+
+    friend bool operator==(const slash_command&, const slash_command&) = default;
 };
 
 // One element of a block_actions payload's `actions` array.
@@ -168,6 +193,8 @@ struct block_action {
     std::string action_id;
     std::string value;  // buttons carry a value; empty otherwise
     std::string block_id;
+
+    friend bool operator==(const block_action&, const block_action&) = default;
 };
 
 // type "interactive": a button click (block_actions), a shortcut, …
@@ -182,12 +209,16 @@ struct interactive {
     std::string response_url;
     std::vector<block_action> actions;
     bool accepts_response_payload = false;
+
+    friend bool operator==(const interactive&, const interactive&) = default;
 };
 
 // A well-formed envelope of a type this code does not handle: ack it, log at debug.
 struct unknown_envelope {
     std::string type;
     std::string envelope_id;  // may be empty
+
+    friend bool operator==(const unknown_envelope&, const unknown_envelope&) = default;
 };
 
 // A frame that could not be used: too large, too deeply nested, not JSON, invalid UTF-8,
@@ -195,6 +226,8 @@ struct unknown_envelope {
 struct bad_frame {
     std::string reason;                      // one line for the log, e.g. "payload.event: expected object"
     std::optional<std::string> envelope_id;  // when one could be found: ack it anyway
+
+    friend bool operator==(const bad_frame&, const bad_frame&) = default;
 };
 
 using frame = std::variant<hello, disconnect, events_api, slash_command, interactive, unknown_envelope,
@@ -202,6 +235,10 @@ using frame = std::variant<hello, disconnect, events_api, slash_command, interac
 
 inline constexpr std::size_t default_max_frame_bytes = std::size_t{1} << 20;  // 1 MiB
 inline constexpr int max_json_depth = 64;  // deeper nesting is rejected before any DOM is built
+// Members parse_frame never reads, at any depth: validated as JSON but not built into the DOM
+// (a message's rich-text `blocks` are most of its envelope).
+inline constexpr std::array<std::string_view, 5> unread_members{"blocks", "attachments", "files", "authorizations",
+                                                                "bot_profile"};
 
 // Parses one Socket Mode text frame. Never throws (short of the allocator failing), never
 // crashes on hostile input. Frames larger than `max_bytes` and frames nested deeper than

@@ -1,14 +1,17 @@
 // Socket Mode frame parsing against Slack's own sample payloads (shared/slack-fixtures), plus
 // hostile input: wrong types, nulls, size and depth limits, invalid UTF-8, truncations.
 #include "core/slack/envelope.hpp"
+#include "core/slack/pruned_json.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 using namespace ib::slack;
 using json = nlohmann::json;
@@ -502,6 +505,38 @@ TEST_CASE("truncated and mutated fixtures never throw") {
             CHECK_NOTHROW(parse_frame(m));
         }
     }
+}
+
+// parse_frame takes the pruned fast path for well-formed frames and nlohmann's parser for the
+// rest; both must give the same frame. A kept fraction (an extra top-level member no parser
+// reads) is something the fast path leaves to nlohmann, so each frame below is parsed both ways.
+TEST_CASE("the fast path and nlohmann's parse give the same frames") {
+    std::vector<std::string> frames;
+    for (const auto& e : std::filesystem::directory_iterator(IB_SHARED_DIR "/slack-fixtures")) {
+        const auto name = e.path().filename().string();
+        if (e.path().extension() != ".json") continue;
+        if (name.rfind("socket-mode-", 0) == 0) frames.push_back(fixture(name));
+        else if (name.rfind("event-callback-", 0) == 0) frames.push_back(in_envelope(name));
+        else if (name.rfind("event-", 0) == 0 && name.find("-inner") != std::string::npos)
+            frames.push_back(inner_in_envelope(name));
+    }
+    REQUIRE(frames.size() > 25);
+    std::size_t fast = 0, events = 0;
+    for (const auto& text : frames) {
+        const auto compact = json::parse(text).dump();
+        if (parse_pruned(compact, unread_members, max_json_depth)) ++fast;
+        auto slow = compact;
+        REQUIRE(slow.front() == '{');
+        slow.insert(1, R"("zz_not_read":0.5,)");
+        REQUIRE_FALSE(parse_pruned(slow, unread_members, max_json_depth));
+        INFO(compact);
+        const frame a = parse_frame(compact);
+        const frame b = parse_frame(slow);
+        CHECK(a == b);
+        if (std::holds_alternative<events_api>(a)) ++events;
+    }
+    CHECK(fast == frames.size());
+    CHECK(events > 15);
 }
 
 TEST_CASE("make_ack") {

@@ -3,14 +3,18 @@
 //   make_ack     of every envelope id it returns (and of the raw bytes) is a JSON object that
 //                gives the id back;
 //   to_timeline_entry of every events_api frame (with and without a bot user id) gives an entry
-//                whose tags keep the tagger's contract and whose slack_ts is a valid Slack ts.
+//                whose tags keep the tagger's contract and whose slack_ts is a valid Slack ts;
+//   parse_pruned (parse_frame's fast path) accepts only what nlohmann accepts, and gives the
+//                same DOM once the unread members are removed.
 #include "core/recording.hpp"
 #include "core/slack/envelope.hpp"
+#include "core/slack/pruned_json.hpp"
 #include "fuzz_check.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -93,12 +97,56 @@ void check_frame(const slack::frame& f) {
     }
 }
 
+// `j` without the members parse_frame never reads, at any depth.
+json without_unread(const json& j) {
+    if (j.is_object()) {
+        json out = json::object();
+        for (const auto& [k, v] : j.items())
+            if (std::find(slack::unread_members.begin(), slack::unread_members.end(), k) == slack::unread_members.end())
+                out[k] = without_unread(v);
+        return out;
+    }
+    if (j.is_array()) {
+        json out = json::array();
+        for (const auto& v : j) out.push_back(without_unread(v));
+        return out;
+    }
+    return j;
+}
+
+// Same value and same types (nlohmann's == takes 1 and 1u as equal).
+bool same(const json& a, const json& b) {
+    if (a.type() != b.type() || a.size() != b.size()) return false;
+    if (a.is_object()) {
+        for (auto it = a.begin(); it != a.end(); ++it) {
+            const auto other = b.find(it.key());
+            if (other == b.end() || !same(*it, *other)) return false;
+        }
+        return true;
+    }
+    if (a.is_array()) {
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (!same(a[i], b[i])) return false;
+        return true;
+    }
+    return a == b;
+}
+
+void check_pruned(std::string_view text) {
+    const auto fast = slack::parse_pruned(text, slack::unread_members, slack::max_json_depth);
+    if (!fast) return;
+    const json full = json::parse(text.begin(), text.end(), nullptr, false);
+    IB_FUZZ_CHECK(!full.is_discarded());
+    IB_FUZZ_CHECK(same(*fast, without_unread(full)));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
 
     check_frame(slack::parse_frame(text));
+    check_pruned(text);
 
     // The size limit holds before anything is parsed; a sniffed id is short printable ASCII.
     if (!text.empty()) {
