@@ -27,9 +27,28 @@ constexpr std::size_t window = 40;
 // ---------------------------------------------------------------------------------------------
 // Word lists. Each is sorted (checked at compile time) so lookups are binary searches.
 
+// The same order as sv's operator< (bytes compared as unsigned char, then length), written out:
+// list words are short, and a call to memcmp per probe was the tagger's largest cost.
+constexpr bool word_less(sv a, sv b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+    return a.size() < b.size();
+}
+// sv's operator==, likewise without a memcmp call (match_phrase runs it for every token).
+constexpr bool word_same(sv a, sv b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+static_assert(word_same("ab", "ab") && !word_same("ab", "abc") && !word_same("ab", "ac"));
+static_assert(word_less("ab", "abc") && word_less("abc", "abd") && !word_less("b", "a") && !word_less("a", "a") &&
+              word_less("z", "\xc3\xa9"));
+
 template <std::size_t N>
 bool in(const sv (&list)[N], sv w) {
-    return std::binary_search(std::begin(list), std::end(list), w);
+    return std::binary_search(std::begin(list), std::end(list), w, word_less);
 }
 
 // Command-line tools that count when they appear as something run (see cli_rule).
@@ -673,7 +692,7 @@ struct view {
 
 // Equality of a token with a list word, accepting apostrophe-less chat spellings ("im", "its").
 bool word_eq(sv tok, sv word) {
-    if (tok == word) return true;
+    if (word_same(tok, word)) return true;
     if (word.find('\'') == sv::npos || tok.size() + 1 != word.size()) return false;
     // Contractions whose apostrophe-less form is another word are never loosened.
     if (word == "i'll" || word == "we'll" || word == "we're" || word == "he'll" ||
@@ -770,11 +789,11 @@ bool arg_like(const token& t) {
 enum class vform { base, ing, past };
 
 std::optional<sv> find_verb(sv cand) {
-    const auto it = std::lower_bound(std::begin(k_op_verbs), std::end(k_op_verbs), cand);
+    const auto it = std::lower_bound(std::begin(k_op_verbs), std::end(k_op_verbs), cand, word_less);
     if (it != std::end(k_op_verbs) && *it == cand) return *it;
     if (cand.size() > 4 && cand.substr(0, 2) == "re") {  // "redeployed", "reenabled"
         const sv rest = cand.substr(2);
-        const auto it2 = std::lower_bound(std::begin(k_op_verbs), std::end(k_op_verbs), rest);
+        const auto it2 = std::lower_bound(std::begin(k_op_verbs), std::end(k_op_verbs), rest, word_less);
         if (it2 != std::end(k_op_verbs) && *it2 == rest) return *it2;
     }
     return std::nullopt;
