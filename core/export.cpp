@@ -5,6 +5,7 @@
 #include "participants.hpp"
 
 #include <array>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -334,15 +335,17 @@ void append_nested(std::string& out, const ojson& v, int depth) {
     out.append(s, from, std::string::npos);
 }
 
-// One array member of the top-level object, its elements dumped one at a time.
-template <class F>
-void append_array(std::string& out, std::string_view key, std::size_t n, F&& element, bool last) {
+// One array member of the top-level object, its elements dumped one at a time; `after_element`
+// runs after each (the streaming export flushes there).
+template <class F, class G>
+void append_array(std::string& out, std::string_view key, std::size_t n, F&& element, bool last, G&& after_element) {
     out += "  \"";
     out += key;
     out += "\": [";
     for (std::size_t i = 0; i < n; ++i) {
         out += i ? ",\n    " : "\n    ";
         append_nested(out, element(i), 2);
+        after_element();
     }
     out += n ? "\n  ]" : "]";
     out += last ? "\n" : ",\n";
@@ -420,9 +423,11 @@ void append_entry(std::string& out, const timeline_entry& e) {
 
 std::span<const std::string_view> review_questions() { return questions; }
 
-std::string export_json(const incident_record& r) {
+void export_json(const incident_record& r, const std::function<void(std::string_view)>& write) {
     // The same document as dumping one ordered_json of it, built and printed entry by entry:
-    // a 100,000-entry timeline never exists as one JSON tree.
+    // a 100,000-entry timeline never exists as one JSON tree, nor (with a sink that writes) as
+    // one string; `write` gets it in pieces of about 64 KiB.
+    constexpr std::size_t piece = std::size_t{1} << 16;
     std::vector<const timeline_entry*> action_items, status_updates, key_moments;
     for (const auto& e : r.timeline) {
         if (e.kind == entry_kind::action_item) action_items.push_back(&e);
@@ -431,7 +436,14 @@ std::string export_json(const incident_record& r) {
     }
     const auto people = participants(r.timeline);
     std::string out;
-    out.reserve(r.timeline.size() * 400 + 4096);
+    out.reserve(piece + 8192);
+    auto flush = [&] {
+        write(out);
+        out.clear();
+    };
+    auto flush_when_full = [&] {
+        if (out.size() >= piece) flush();
+    };
     out += "{\n  \"schema_version\": 1,\n  \"incident\": ";
     append_nested(out, incident_json(r.inc), 1);
     out += ",\n";
@@ -439,6 +451,7 @@ std::string export_json(const incident_record& r) {
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {
         out += i ? ",\n    " : "\n    ";
         append_entry(out, r.timeline[i]);
+        flush_when_full();
     }
     out += r.timeline.empty() ? "],\n" : "\n  ],\n";
     append_array(out, "participants", people.size(), [&](std::size_t i) {
@@ -447,23 +460,30 @@ std::string export_json(const incident_record& r) {
                      {"joined_at", time_or_null(p.joined_at)},
                      {"first_message_at", time_or_null(p.first_message_at)},
                      {"messages", p.messages}};
-    }, false);
+    }, false, flush_when_full);
     append_array(out, "action_items", action_items.size(), [&](std::size_t i) {
         const auto& e = *action_items[i];
         return ojson{{"text", e.text}, {"owner", string_or_null(e.attr("owner"))}, {"at", to_iso8601(e.at)},
                      {"by", string_or_null(e.user)}};
-    }, false);
+    }, false, flush_when_full);
     append_array(out, "status_updates", status_updates.size(), [&](std::size_t i) {
         const auto& e = *status_updates[i];
         return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text}};
-    }, false);
+    }, false, flush_when_full);
     append_array(out, "key_moments", key_moments.size(), [&](std::size_t i) {
         const auto& e = *key_moments[i];
         return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text},
                      {"ref_ts", string_or_null(e.ref_ts)}};
-    }, true);
+    }, true, flush_when_full);
     out += "}\n";
-    return out;
+    flush();
+}
+
+std::string export_json(const incident_record& r) {
+    std::string doc;
+    doc.reserve(r.timeline.size() * 400 + 4096);
+    export_json(r, [&](std::string_view piece) { doc += piece; });
+    return doc;
 }
 
 std::string export_markdown(const incident_record& r) {

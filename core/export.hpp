@@ -6,6 +6,7 @@
 #include "incident.hpp"
 #include "timeline.hpp"
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct incident_record {
 // integers or null when n/a; empty user ids are null. Invalid UTF-8 in recorded text is
 // replaced by U+FFFD rather than failing the export.
 std::string export_json(const incident_record& r);
+// The same document handed to `write` in pieces (about 64 KiB each, in order), so a large
+// timeline can go out while it is being formatted instead of being held as one string.
+void export_json(const incident_record& r, const std::function<void(std::string_view)>& write);
 
 // Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
 // fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page

@@ -27,11 +27,28 @@ std::string to_iso8601(time_point t) {
     const auto day = floor<days>(secs);
     const year_month_day ymd{day};
     const hh_mm_ss hms{secs - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
+    const int y = static_cast<int>(ymd.year());
+    if (y >= 0 && y <= 9999) {
+        // Written digit by digit: an export formats one per timeline entry, and snprintf was a
+        // tenth of a 100,000-entry export.
+        std::string out = "0000-00-00T00:00:00Z";
+        auto put2 = [&](std::size_t at, unsigned v) {
+            out[at] = static_cast<char>('0' + v / 10);
+            out[at + 1] = static_cast<char>('0' + v % 10);
+        };
+        put2(0, static_cast<unsigned>(y / 100));
+        put2(2, static_cast<unsigned>(y % 100));
+        put2(5, static_cast<unsigned>(ymd.month()));
+        put2(8, static_cast<unsigned>(ymd.day()));
+        put2(11, static_cast<unsigned>(hms.hours().count()));
+        put2(14, static_cast<unsigned>(hms.minutes().count()));
+        put2(17, static_cast<unsigned>(hms.seconds().count()));
+        return out;
+    }
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
     return buf;
 }
 

@@ -231,6 +231,14 @@ struct store::impl {
         return inc;
     }
 
+    std::size_t count_entries(std::int64_t incident_id) {
+        auto& s = stmt(timeline_size_, "SELECT count(*) FROM timeline WHERE incident_id = ?1");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        s.executeStep();
+        return static_cast<std::size_t>(s.getColumn(0).getInt64());
+    }
+
     timeline_entry read_entry(const SQLite::Statement& s) const {
         timeline_entry e;
         e.seq = s.getColumn(0).getInt64();
@@ -477,10 +485,13 @@ bool store::has_key(std::string_view key) const {
 std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {
     auto& im = *impl_;
     return im.guarded("timeline", [&] {
+        // Sized first (a count over the incident_id index is cheap): growing the vector moved
+        // every entry of a 100,000-entry timeline about twice.
+        std::vector<timeline_entry> out;
+        out.reserve(im.count_entries(incident_id));
         auto& s = im.stmt(im.timeline_, std::string(entry_select) + "WHERE incident_id = ?1 ORDER BY at, seq");
         reset_on_exit reset(s);
         s.bind(1, incident_id);
-        std::vector<timeline_entry> out;
         while (s.executeStep()) out.push_back(im.read_entry(s));
         return out;
     });
@@ -509,13 +520,7 @@ std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id,
 
 std::size_t store::timeline_size(std::int64_t incident_id) const {
     auto& im = *impl_;
-    return im.guarded("timeline_size", [&] {
-        auto& s = im.stmt(im.timeline_size_, "SELECT count(*) FROM timeline WHERE incident_id = ?1");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        s.executeStep();
-        return static_cast<std::size_t>(s.getColumn(0).getInt64());
-    });
+    return im.guarded("timeline_size", [&] { return im.count_entries(incident_id); });
 }
 
 std::string store::journal_mode() const {

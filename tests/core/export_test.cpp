@@ -433,6 +433,22 @@ TEST_SUITE("export") {
             CHECK(j["timeline"][2]["tags"] == json::array({"command", "action"}));
             CHECK(j["timeline"][2]["tag_rules"]["action"] == "first");
         }
+        SUBCASE("a long timeline goes to the sink in bounded pieces that make the same document") {
+            auto r = chapter6_outage();
+            const auto base = r.timeline;
+            for (int copy = 0; copy < 400; ++copy)
+                for (const auto& e : base) r.timeline.push_back(e);
+            std::vector<std::string> pieces;
+            export_json(r, [&](std::string_view p) { pieces.emplace_back(p); });
+            REQUIRE(pieces.size() > 3);
+            std::string joined;
+            for (const auto& p : pieces) {
+                CHECK(p.size() < (std::size_t{1} << 17));
+                joined += p;
+            }
+            CHECK(joined == export_json(r));
+            check_canonical(r);
+        }
     }
 
     TEST_CASE("csv: RFC 4180, one row per entry, quoting and formula guard") {

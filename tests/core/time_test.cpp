@@ -27,6 +27,24 @@ TEST_CASE("ISO-8601 round trip and rejection") {
             CHECK_MESSAGE(!parse_iso8601(bad), bad);
     }
     SUBCASE("leap year day") { CHECK(parse_iso8601("2028-02-29T00:00:00Z")); }
+    SUBCASE("every field formats with its leading zeros, and reads back") {
+        // Years 1 to 9999, days to seconds, the edges included; a fixed-step walk hits every
+        // digit of every field.
+        const auto first = *parse_iso8601("0001-01-01T00:00:00Z");
+        const auto last = *parse_iso8601("9999-12-31T23:59:59Z");
+        const auto step = (last - first) / 100'003;
+        for (auto at = first; at <= last; at += step) {
+            const auto s = to_iso8601(at);
+            REQUIRE(s.size() == 20);
+            const auto back = parse_iso8601(s);
+            REQUIRE_MESSAGE(back, s);
+            CHECK(*back == std::chrono::floor<seconds>(at));
+        }
+        CHECK(to_iso8601(last) == "9999-12-31T23:59:59Z");
+        CHECK(to_iso8601(first) == "0001-01-01T00:00:00Z");
+        CHECK(to_iso8601(from_unix_seconds(0)) == "1970-01-01T00:00:00Z");
+        CHECK(to_iso8601(from_unix_seconds(951'782'400 + 86'399)) == "2000-02-29T23:59:59Z");
+    }
 }
 
 TEST_CASE("Slack ts parsing keeps microseconds") {
