@@ -105,9 +105,11 @@ std::string child_process::log() const { return read_all(err_path_); }
 
 finished run_to_end(const std::string& binary, const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env, std::chrono::milliseconds timeout) {
+    const auto start = std::chrono::steady_clock::now();
     child_process p(binary, args, env);
     finished f;
     const auto code = p.wait(timeout);
+    f.elapsed = std::chrono::steady_clock::now() - start;
     f.exit_code = code ? *code : -1;
     f.out = p.out();
     f.err = p.log();

@@ -38,6 +38,9 @@ private:
 struct finished {
     int exit_code = -1;  // -1: timed out (then killed)
     std::string out, err;
+    // From spawning the process to seeing it exit (its stdout went to a file); reading the
+    // output back afterwards is not part of it.
+    std::chrono::steady_clock::duration elapsed{};
 };
 finished run_to_end(const std::string& binary, const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {},
