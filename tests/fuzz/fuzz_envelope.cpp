@@ -10,6 +10,7 @@
 #include "core/slack/envelope.hpp"
 #include "core/slack/pruned_json.hpp"
 #include "fuzz_check.hpp"
+#include "tests/support/json_same.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -97,47 +98,12 @@ void check_frame(const slack::frame& f) {
     }
 }
 
-// `j` without the members parse_frame never reads, at any depth.
-json without_unread(const json& j) {
-    if (j.is_object()) {
-        json out = json::object();
-        for (const auto& [k, v] : j.items())
-            if (std::find(slack::unread_members.begin(), slack::unread_members.end(), k) == slack::unread_members.end())
-                out[k] = without_unread(v);
-        return out;
-    }
-    if (j.is_array()) {
-        json out = json::array();
-        for (const auto& v : j) out.push_back(without_unread(v));
-        return out;
-    }
-    return j;
-}
-
-// Same value and same types (nlohmann's == takes 1 and 1u as equal).
-bool same(const json& a, const json& b) {
-    if (a.type() != b.type() || a.size() != b.size()) return false;
-    if (a.is_object()) {
-        for (auto it = a.begin(); it != a.end(); ++it) {
-            const auto other = b.find(it.key());
-            if (other == b.end() || !same(*it, *other)) return false;
-        }
-        return true;
-    }
-    if (a.is_array()) {
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (!same(a[i], b[i])) return false;
-        return true;
-    }
-    return a == b;
-}
-
 void check_pruned(std::string_view text) {
     const auto fast = slack::parse_pruned(text, slack::unread_members, slack::max_json_depth);
     if (!fast) return;
     const json full = json::parse(text.begin(), text.end(), nullptr, false);
     IB_FUZZ_CHECK(!full.is_discarded());
-    IB_FUZZ_CHECK(same(*fast, without_unread(full)));
+    IB_FUZZ_CHECK(ib::test::same_json(*fast, ib::test::without_members(full, slack::unread_members)));
 }
 
 }  // namespace
