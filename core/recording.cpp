@@ -26,7 +26,7 @@ timeline_entry base_entry(const slack::events_api& ev, entry_kind kind, std::str
     return e;
 }
 
-std::optional<recorded_event> from_message(const slack::events_api& ev, const slack::message_event& m,
+std::optional<timeline_entry> from_message(const slack::events_api& ev, const slack::message_event& m,
                                            std::string_view bot_user_id, time_point received_at) {
     if (m.subtype == "channel_join" || m.subtype == "channel_leave") return std::nullopt;
 
@@ -35,13 +35,13 @@ std::optional<recorded_event> from_message(const slack::events_api& ev, const sl
         e.text = m.new_text;
         e.ref_ts = m.changed_ts;
         if (!m.previous_text.empty()) e.attrs["previous_text"] = m.previous_text;
-        return recorded_event{m.channel, std::move(e)};
+        return e;
     }
     if (m.subtype == "message_deleted") {
         auto e = base_entry(ev, entry_kind::deletion, m.user, m.ts, received_at);
         e.ref_ts = m.deleted_ts;
         if (!m.previous_text.empty()) e.attrs["previous_text"] = m.previous_text;
-        return recorded_event{m.channel, std::move(e)};
+        return e;
     }
 
     const bool from_bot = !m.bot_id.empty() || m.subtype == "bot_message" ||
@@ -52,7 +52,7 @@ std::optional<recorded_event> from_message(const slack::events_api& ev, const sl
     if (!from_bot) e.tags = tag_message(m.text);
     if (!m.thread_ts.empty() && m.thread_ts != m.ts) e.attrs["thread_ts"] = m.thread_ts;
     if (!m.subtype.empty()) e.attrs["subtype"] = m.subtype;
-    return recorded_event{m.channel, std::move(e)};
+    return e;
 }
 
 }  // namespace
@@ -72,8 +72,11 @@ std::optional<std::string_view> event_channel(const slack::events_api& ev) {
     return std::nullopt;
 }
 
-std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std::string_view bot_user_id,
-                                                time_point received_at) {
+namespace {
+
+// The entry for an event that concerns a channel (event_channel), or nullopt when it is not kept.
+std::optional<timeline_entry> entry_of(const slack::events_api& ev, std::string_view bot_user_id,
+                                       time_point received_at) {
     if (const auto* m = std::get_if<slack::message_event>(&ev.event))
         return from_message(ev, *m, bot_user_id, received_at);
 
@@ -83,16 +86,15 @@ std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std
         e.tags.push_back({tag::join, "member_joined_channel"});
         e.text = "joined";
         if (!j->inviter.empty()) e.attrs["inviter"] = j->inviter;
-        return recorded_event{j->channel, std::move(e)};
+        return e;
     }
     if (const auto* l = std::get_if<slack::member_left>(&ev.event)) {
         if (!bot_user_id.empty() && l->user == bot_user_id) return std::nullopt;
         auto e = base_entry(ev, entry_kind::leave, l->user, l->event_ts, received_at);
         e.text = "left";
-        return recorded_event{l->channel, std::move(e)};
+        return e;
     }
     if (const auto* r = std::get_if<slack::reaction>(&ev.event)) {
-        if (r->item_channel.empty()) return std::nullopt;  // reactions to files have no channel
         const bool key = is_key_moment_reaction(r->reaction);
         const entry_kind kind = !r->added ? entry_kind::unreaction : key ? entry_kind::key_moment : entry_kind::reaction;
         auto e = base_entry(ev, kind, r->user, r->event_ts, received_at);
@@ -100,9 +102,21 @@ std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std
         e.ref_ts = r->item_ts;
         e.attrs["reaction"] = r->reaction;
         if (!r->item_user.empty()) e.attrs["item_user"] = r->item_user;
-        return recorded_event{r->item_channel, std::move(e)};
+        return e;
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std::string_view bot_user_id,
+                                                time_point received_at) {
+    // Filed under event_channel(), the same channel the bot routes the event by.
+    const auto channel = event_channel(ev);
+    if (!channel) return std::nullopt;  // e.g. reactions to files, which have no channel
+    auto e = entry_of(ev, bot_user_id, received_at);
+    if (!e) return std::nullopt;
+    return recorded_event{std::string(*channel), std::move(*e)};
 }
 
 }  // namespace ib
