@@ -266,7 +266,10 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
         throw command_error(id ? "no incident " + std::to_string(*id) + " in " + db : "no incidents in " + db);
     incident_record record{*inc, db_store.timeline(inc->id)};
     // JSON, the format for tooling and the largest, goes out as it is formatted.
-    if (format == "json") export_json(record, [&](std::string_view piece) { out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
+    if (format == "json")
+        export_json(record, [&](std::string_view piece) {
+            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+        });
     else if (format == "md") out << export_markdown(record);
     else if (format == "svg") out << export_svg(record);
     else out << export_csv(record);

@@ -356,6 +356,23 @@ void append_string_or_null(std::string& out, const std::string& v) {
     else append_json_string(out, v);
 }
 
+// An array or object member of a timeline entry as dump(2) prints it there: "[]" or "{}" when
+// empty, else one item per line, each written by `item(i)`.
+template <class F>
+void append_block(std::string& out, char open, char close, std::size_t n, F&& item) {
+    out += open;
+    if (n == 0) {
+        out += close;
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out += i ? ",\n        " : "\n        ";
+        item(i);
+    }
+    out += "\n      ";
+    out += close;
+}
+
 // entry_json(e) dumped with a 2-space indent at depth 2, without building it.
 void append_entry(std::string& out, const timeline_entry& e) {
     out += "{\n      \"seq\": ";
@@ -367,55 +384,35 @@ void append_entry(std::string& out, const timeline_entry& e) {
     out += ",\n      \"user\": ";
     append_string_or_null(out, e.user);
     out += ",\n      \"kind\": ";
-    append_json_string(out, std::string(to_string(e.kind)));
+    append_json_string(out, to_string(e.kind));
     // One rule per tag: the first that fired.
-    std::vector<std::pair<std::string, const std::string*>> tags;
+    std::vector<std::pair<std::string_view, const std::string*>> tags;
     for (const auto& hit : e.tags) {
-        std::string name(to_string(hit.tag));
+        const std::string_view name = to_string(hit.tag);
         bool seen = false;
         for (const auto& t : tags) seen = seen || t.first == name;
-        if (!seen) tags.emplace_back(std::move(name), &hit.rule);
+        if (!seen) tags.emplace_back(name, &hit.rule);
     }
     out += ",\n      \"tags\": ";
-    if (tags.empty()) out += "[]";
-    else {
-        out += "[";
-        for (std::size_t i = 0; i < tags.size(); ++i) {
-            out += i ? ",\n        " : "\n        ";
-            append_json_string(out, tags[i].first);
-        }
-        out += "\n      ]";
-    }
+    append_block(out, '[', ']', tags.size(), [&](std::size_t i) { append_json_string(out, tags[i].first); });
     out += ",\n      \"tag_rules\": ";
-    if (tags.empty()) out += "{}";
-    else {
-        out += "{";
-        for (std::size_t i = 0; i < tags.size(); ++i) {
-            out += i ? ",\n        " : "\n        ";
-            append_json_string(out, tags[i].first);
-            out += ": ";
-            append_json_string(out, *tags[i].second);
-        }
-        out += "\n      }";
-    }
+    append_block(out, '{', '}', tags.size(), [&](std::size_t i) {
+        append_json_string(out, tags[i].first);
+        out += ": ";
+        append_json_string(out, *tags[i].second);
+    });
     out += ",\n      \"text\": ";
     append_json_string(out, e.text);
     out += ",\n      \"ref_ts\": ";
     append_string_or_null(out, e.ref_ts);
     out += ",\n      \"attrs\": ";
-    if (e.attrs.empty()) out += "{}";
-    else {
-        out += "{";
-        bool first = true;
-        for (const auto& [k, v] : e.attrs) {
-            out += first ? "\n        " : ",\n        ";
-            first = false;
-            append_json_string(out, k);
-            out += ": ";
-            append_json_string(out, v);
-        }
-        out += "\n      }";
-    }
+    auto attr = e.attrs.begin();
+    append_block(out, '{', '}', e.attrs.size(), [&](std::size_t) {
+        append_json_string(out, attr->first);
+        out += ": ";
+        append_json_string(out, attr->second);
+        ++attr;
+    });
     out += "\n    }";
 }
 

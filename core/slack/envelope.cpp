@@ -6,11 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cassert>
 #include <cstdint>
 #include <exception>
 #include <limits>
-#include <span>
 #include <utility>
 
 namespace ib::slack {
@@ -116,7 +114,6 @@ std::string printable(std::string_view s, std::size_t max = 200) {
 
 // ---- typed access to DOM fields -------------------------------------------------------------
 
-
 // Reads fields out of a parsed frame (strings are moved out: the DOM is ours and thrown away).
 // The first problem is remembered as a one-line reason; after it every read is a no-op that
 // returns an empty value, so a parser can read all its fields and check ok() once.
@@ -208,8 +205,6 @@ public:
 private:
     // The member, or nullptr when absent/null or after an earlier error; `obj` is an object.
     json* find(json& obj, std::string_view where, const char* key, bool required) {
-        // The fast path did not build these (see unread_members).
-        assert(std::find(unread_members.begin(), unread_members.end(), key) == unread_members.end());
         if (!ok()) return nullptr;
         const auto it = obj.find(key);
         if (it == obj.end() || it->is_null()) {

@@ -236,7 +236,8 @@ using frame = std::variant<hello, disconnect, events_api, slash_command, interac
 inline constexpr std::size_t default_max_frame_bytes = std::size_t{1} << 20;  // 1 MiB
 inline constexpr int max_json_depth = 64;  // deeper nesting is rejected before any DOM is built
 // Members parse_frame never reads, at any depth: validated as JSON but not built into the DOM
-// (a message's rich-text `blocks` are most of its envelope).
+// (a message's rich-text `blocks` are most of its envelope). A field read from one of them would
+// be missing; the envelope test parses every fixture frame with and without pruning to catch it.
 inline constexpr std::array<std::string_view, 5> unread_members{"blocks", "attachments", "files", "authorizations",
                                                                 "bot_profile"};
 

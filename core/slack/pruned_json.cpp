@@ -112,78 +112,64 @@ private:
         return true;
     }
 
-    bool object(json& out, int depth, bool keep) {
-        if (depth > max_depth_) return false;
-        ++i_;  // '{'
-        json obj = keep ? json::object() : json();
+    // The elements of an object or array, from its opening bracket: separated by commas, ended
+    // by `close`; `element` reads one (a member of an object, a value of an array).
+    template <class F>
+    bool elements(char close, F&& element) {
+        ++i_;  // the opening bracket
         ws();
-        if (!at_end() && peek() == '}') {
+        if (!at_end() && peek() == close) {
             ++i_;
-            if (keep) out = std::move(obj);
             return true;
         }
-        std::string key;
         for (;;) {
+            if (!element()) return false;
+            ws();
+            if (at_end()) return false;
+            if (peek() == close) {
+                ++i_;
+                return true;
+            }
+            if (peek() != ',') return false;
+            ++i_;
+            ws();
+        }
+    }
+
+    bool object(json& out, int depth, bool keep) {
+        if (depth > max_depth_) return false;
+        json obj = keep ? json::object() : json();
+        std::string key;
+        const bool ok = elements('}', [&] {
             if (at_end() || peek() != '"') return false;
             ++i_;
             key.clear();
-            if (!string(&key)) return false;
+            // The keys of a subtree being skipped are validated, not decoded.
+            if (!string(keep ? &key : nullptr)) return false;
             ws();
             if (at_end() || peek() != ':') return false;
             ++i_;
             ws();
-            if (keep && !skipped(key)) {
-                // A repeated key keeps its last value, as nlohmann's DOM does.
-                if (!value(obj[key], depth)) return false;
-            } else {
-                json unused;
-                if (!value(unused, depth, false)) return false;
-            }
-            ws();
-            if (at_end()) return false;
-            if (peek() == ',') {
-                ++i_;
-                ws();
-                continue;
-            }
-            if (peek() != '}') return false;
-            ++i_;
-            if (keep) out = std::move(obj);
-            return true;
-        }
+            // A repeated key keeps its last value, as nlohmann's DOM does.
+            if (keep && !skipped(key)) return value(obj[key], depth);
+            json unused;
+            return value(unused, depth, false);
+        });
+        if (ok && keep) out = std::move(obj);
+        return ok;
     }
 
     bool array(json& out, int depth, bool keep) {
         if (depth > max_depth_) return false;
-        ++i_;  // '['
         json arr = keep ? json::array() : json();
-        ws();
-        if (!at_end() && peek() == ']') {
-            ++i_;
-            if (keep) out = std::move(arr);
+        const bool ok = elements(']', [&] {
+            json v;
+            if (!value(v, depth, keep)) return false;
+            if (keep) arr.push_back(std::move(v));
             return true;
-        }
-        for (;;) {
-            if (keep) {
-                json v;
-                if (!value(v, depth)) return false;
-                arr.push_back(std::move(v));
-            } else {
-                json unused;
-                if (!value(unused, depth, false)) return false;
-            }
-            ws();
-            if (at_end()) return false;
-            if (peek() == ',') {
-                ++i_;
-                ws();
-                continue;
-            }
-            if (peek() != ']') return false;
-            ++i_;
-            if (keep) out = std::move(arr);
-            return true;
-        }
+        });
+        if (ok && keep) out = std::move(arr);
+        return ok;
     }
 
     // After the opening quote; appends the decoded text to *out when out is not null.
