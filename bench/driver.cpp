@@ -17,7 +17,7 @@
 #include "child_process.hpp"
 #include "datasets.hpp"
 
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 #include "core/export.hpp"
 #include "core/recording.hpp"
 #include "core/slack/envelope.hpp"

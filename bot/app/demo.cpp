@@ -2,7 +2,7 @@
 
 #include "bot/app/bot_app.hpp"
 #include "bot/log.hpp"
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 #include "core/commands.hpp"
 #include "core/export.hpp"
 #include "core/summary.hpp"

@@ -2,7 +2,7 @@
 // arguments in, exit code and stderr (its log) out. POSIX only.
 #pragma once
 
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 
 #include <nlohmann/json.hpp>
 

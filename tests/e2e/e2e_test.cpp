@@ -1,6 +1,6 @@
 // End to end: the real incident-bot binary, started as a child process, against the in-repo
 // Slack simulator over real sockets (HTTP + WebSocket, and once over TLS).
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 #include "bot_process.hpp"
 #include "core/commands.hpp"
 

@@ -5,7 +5,7 @@
 // hanging it. Payload shapes are checked against the real Slack samples in
 // shared/slack-fixtures/ (every key Slack sends must be there, with the same JSON type).
 
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // socket_mode_client against the in-repo Slack simulator, in process, over a real socket:
 // the flow control the bot uses to keep a burst from piling up in memory.
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "bot/transport/tls.hpp"
 #include "bot/transport/web_client.hpp"

@@ -5,7 +5,7 @@
 // Prints the Web API URL and the tokens, then serves until SIGINT/SIGTERM. Point the bot
 // at it with SLACK_API_URL=<api_url> SLACK_APP_TOKEN=<app token> SLACK_BOT_TOKEN=<bot token>.
 
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 
 #include <csignal>
 #include <cstdlib>

@@ -14,7 +14,7 @@
 // build their JSON on the caller's thread and post the finished frame to the io thread,
 // so frames keep the order in which they were scripted.
 
-#include "bot/sim/slack_simulator.hpp"
+#include "sim/slack_simulator.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
