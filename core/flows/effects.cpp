@@ -1,0 +1,44 @@
+#include "core/flows/effects.hpp"
+
+#include <iterator>
+#include <utility>
+
+namespace ib::flows {
+
+action step(effect what) { return action{std::move(what), log_level::none, {}}; }
+
+action step(effect what, log_level level, std::string log) { return action{std::move(what), level, std::move(log)}; }
+
+action give_up(std::string_view flow, std::string_view stage, const event& ev) {
+    return step(done{}, log_level::error,
+                std::string(flow) + ": unexpected " + std::string(name_of(ev)) + " while " + std::string(stage) +
+                    "; giving up");
+}
+
+call post_message(std::string channel, std::string text, nlohmann::json blocks) {
+    nlohmann::json args{{"channel", std::move(channel)}, {"text", std::move(text)}, {"unfurl_links", false}};
+    if (!blocks.is_null()) args["blocks"] = std::move(blocks);
+    return call{"chat.postMessage", std::move(args), false};
+}
+
+std::string_view name_of(const event& ev) {
+    static constexpr std::string_view names[] = {"ok", "called", "stored", "store_failed", "loaded", "restarted"};
+    static_assert(std::size(names) == std::variant_size_v<event>);
+    return names[ev.index()];
+}
+
+action warn_if_failed(action next, const called& r, std::string_view what) {
+    if (r.outcome == slack::api_outcome::ok) return next;
+    next.level = log_level::warn;
+    next.log = std::string(what) + " failed: " + r.error;
+    return next;
+}
+
+std::string skipped_after_restart(std::string_view what, std::string_view channel) {
+    return "not posting " + std::string(what) + " in " + std::string(channel) +
+           " again after a restart: it may have been posted";
+}
+
+std::string post_to(std::string_view channel) { return "chat.postMessage to " + std::string(channel); }
+
+}  // namespace ib::flows

@@ -1,0 +1,181 @@
+// The vocabulary of the product flows (engineering.md §3.8). Each flow in core/flows/ is a small
+// state machine that does no I/O: it returns the next effect as plain data, the executor in
+// bot/app/ performs it and feeds the outcome back as the next event:
+//
+//     flows::action act = flow.start();
+//     while (!std::holds_alternative<flows::done>(act.what)) {
+//         log(act.log);
+//         flows::event ev = perform(act.what);   // a Web API call, a durable write, an ack, …
+//         act = flow.resume(ev);
+//     }
+//
+// Effects and events are the same for every flow, so one executor performs them all and a test
+// steps any flow by hand, without sockets, threads or a clock. A flow's state is plain data too
+// (copyable, comparable): saved between two steps, it can be resumed after a restart with the
+// `restarted` event (see each flow's header for what it redoes and what it skips).
+#pragma once
+
+#include "core/export.hpp"
+#include "core/incident.hpp"
+#include "core/slack/web_api.hpp"
+#include "core/time.hpp"
+#include "core/timeline.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ib::flows {
+
+// ---- effects: what the executor must do next ------------------------------------------------
+
+// The flow is over.
+struct done {};
+
+// Call a Slack Web API method with the bot token. -> called
+struct call {
+    std::string method;       // "conversations.create", "chat.postMessage", …
+    nlohmann::json args;      // the JSON body
+    bool idempotent = true;   // false: retried only when Slack certainly did not process it
+                              // (a post, a channel creation): "a post is never made twice"
+};
+
+// Answer the person who typed the command; replies.hpp decides how (in the command's ack while
+// it is not sent, else by direct message). Dropped for a button click. -> ok
+struct reply {
+    std::string text;  // Slack mrkdwn
+};
+
+// Send a Socket Mode ack for `envelope_id` on the connection the envelope came in on, with an
+// optional payload (a slash command's ephemeral answer). -> ok
+struct ack {
+    std::string envelope_id;
+    nlohmann::json payload;  // null: a bare ack
+};
+
+// Events for `channel` wait until release_events or open_incident: its incident is being
+// declared and has no id yet. -> ok
+struct hold_events {
+    std::string channel;
+};
+// The declaration failed: ack the events held for `channel` without storing them (it is not an
+// incident channel after all) and stop holding. -> ok
+struct release_events {
+    std::string channel;
+};
+// `inc` is stored: route its channel's events to it (storing those held meanwhile), keep it as
+// the channel's incident and start its reminder schedule. -> ok
+struct open_incident {
+    incident inc;
+};
+// Keep `inc` as its channel's incident in memory (what later commands in that channel see). -> ok
+struct set_incident {
+    incident inc;
+};
+
+// Durable writes, each atomic, in the recorder's group commit. -> stored / store_failed
+struct create_incident {  // insert the incident and its declare entry (deduplicated on entry.key)
+    incident inc;
+    timeline_entry entry;
+};
+struct save_change {  // update the incident's row and append its entry (no-op on a stored key)
+    incident inc;
+    timeline_entry entry;
+};
+struct append_entry {  // append one entry (no-op on a stored key)
+    timeline_entry entry;
+};
+
+// The reminder schedule learns of a change: the incident's new severity/status (`changed`)
+// and/or a stored statuspage/reminder entry; the reminder timer is woken. -> ok
+struct replan_reminders {
+    std::int64_t incident_id = 0;
+    std::optional<incident> changed;
+    std::optional<timeline_entry> entry;
+};
+// Stop tracking reminders for `incident_id`. -> ok
+struct forget_reminders {
+    std::int64_t incident_id = 0;
+};
+
+// Read what a summary needs: the incident's whole timeline and, for the review prompt, the
+// incidents declared in [history_from, history_to) (the last `max_history` of them, this one
+// excluded) with only their entries of `history_kinds`. -> loaded / store_failed
+struct load_summary {
+    std::int64_t incident_id = 0;
+    bool with_history = false;
+    time_point history_from{};
+    time_point history_to{};
+    std::size_t max_history = 0;
+    std::vector<entry_kind> history_kinds;
+};
+// Run the summary flow (post_summary.hpp) for `inc` to its end. -> ok
+struct run_summary {
+    incident inc;
+    bool with_review = false;  // also post the review prompt (on resolve)
+};
+
+using effect = std::variant<done, call, reply, ack, hold_events, release_events, open_incident, set_incident,
+                            create_incident, save_change, append_entry, replan_reminders, forget_reminders,
+                            load_summary, run_summary>;
+
+enum class log_level { none, debug, info, warn, error };
+
+// One step of a flow: the effect to perform, and one line to log first (what happened, e.g. a
+// failed call; level none: nothing to log).
+struct action {
+    effect what = done{};
+    log_level level = log_level::none;
+    std::string log;
+};
+
+// ---- events: what happened (fed to resume) ---------------------------------------------------
+
+struct ok {};  // the effect was performed; it has nothing to report
+struct called {  // a Web API call returned (after the transport's own retries)
+    slack::api_outcome outcome = slack::api_outcome::failed;
+    std::string error;    // Slack's error code or a transport description ("" when ok)
+    nlohmann::json body;  // the response body when ok
+};
+struct stored {  // the write is durable
+    incident inc;  // create_incident: the stored incident, with its id (a redelivered declare
+                   // gets the incident stored the first time); other writes: unused
+};
+struct store_failed {  // the write or read failed; nothing of it is stored
+    std::string error;
+};
+struct loaded {  // load_summary's data
+    std::vector<timeline_entry> timeline;
+    std::vector<incident_record> earlier;  // oldest first
+};
+// The process restarted and the flow was rebuilt from a saved state: the outcome of the effect
+// that was in progress is unknown (it may or may not have happened).
+struct restarted {};
+
+using event = std::variant<ok, called, stored, store_failed, loaded, restarted>;
+
+// "ok", "called", "stored", "store_failed", "loaded", "restarted": for log lines.
+std::string_view name_of(const event& ev);
+
+// Shorthands for the flows and their tests.
+action step(effect what);
+action step(effect what, log_level level, std::string log);
+// The end of a flow that got an event making no sense in `stage`: done, with an error line
+// "<flow>: unexpected <event> while <stage>; giving up".
+action give_up(std::string_view flow, std::string_view stage, const event& ev);
+// chat.postMessage to `channel` (never made twice), with optional Block Kit blocks.
+call post_message(std::string channel, std::string text, nlohmann::json blocks = nlohmann::json());
+// `next`, with the warning "<what> failed: <error>" when the call answered by `r` failed
+// (`what`: "conversations.invite", or "chat.postMessage to C123" for a post).
+action warn_if_failed(action next, const called& r, std::string_view what);
+// The warning when a post in doubt is skipped after a restart (a post is never made twice):
+// "not posting <what> in <channel> again after a restart: it may have been posted".
+std::string skipped_after_restart(std::string_view what, std::string_view channel);
+// "chat.postMessage to <channel>": how a failed post is named in the log.
+std::string post_to(std::string_view channel);
+
+}  // namespace ib::flows

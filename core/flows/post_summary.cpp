@@ -1,0 +1,118 @@
+#include "core/flows/post_summary.hpp"
+
+#include "core/summary.hpp"
+
+#include <span>
+#include <utility>
+
+namespace ib::flows {
+
+summary_flow::summary_flow(incident inc, bool with_review, time_point now, std::string first_reply) {
+    st_.inc = std::move(inc);
+    st_.with_review = with_review;
+    st_.now = now;
+    st_.first_reply = std::move(first_reply);
+}
+
+summary_flow::summary_flow(state saved) : st_(std::move(saved)) {}
+
+action summary_flow::start() {
+    if (st_.at != stage::idle) return finish(log_level::error, "summary: start() called twice; giving up");
+    if (st_.first_reply.empty()) return load();
+    st_.at = stage::replying;
+    return step(reply{st_.first_reply});
+}
+
+action summary_flow::resume(event ev) {
+    const bool restart = std::holds_alternative<restarted>(ev);
+    switch (st_.at) {
+    case stage::replying:
+        if (std::holds_alternative<ok>(ev) || restart) return load();
+        break;
+
+    case stage::loading:
+        if (restart) return load();
+        if (auto* data = std::get_if<loaded>(&ev)) return render(*data);
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return finish(log_level::error, "could not read the timeline for the summary: " + f->error);
+        break;
+
+    case stage::posting_summary:
+        if (restart)
+            return post_review(log_level::warn, skipped_after_restart("the summary", st_.inc.channel_id));
+        if (const auto* r = std::get_if<called>(&ev))
+            return warn_if_failed(post_review(log_level::none, {}), *r, post_to(st_.inc.channel_id));
+        break;
+
+    case stage::posting_review:
+        if (restart)
+            return finish(log_level::warn, skipped_after_restart("the review prompt", st_.inc.channel_id));
+        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.inc.channel_id));
+        break;
+
+    case stage::idle:
+    case stage::finished: break;
+    }
+    return unexpected(ev);
+}
+
+action summary_flow::load() {
+    st_.at = stage::loading;
+    load_summary what;
+    what.incident_id = st_.inc.id;
+    what.with_history = st_.with_review;
+    if (st_.with_review) {
+        what.history_from = st_.inc.declared_at - history_window;
+        what.history_to = st_.inc.declared_at;
+        what.max_history = max_history;
+        what.history_kinds = {entry_kind::join, entry_kind::message};
+    }
+    return step(std::move(what));
+}
+
+action summary_flow::render(loaded& data) {
+    const incident_record record{st_.inc, std::move(data.timeline)};
+    const incident_summary s = summarize(record);
+    st_.summary_text = render_summary_text(s);
+    st_.summary_blocks = render_summary_blocks(s);
+    if (st_.with_review) {
+        const review_prompt p = make_review_prompt(record, st_.now, std::span<const incident_record>(data.earlier));
+        st_.review_text = render_review_text(p);
+        st_.review_blocks = render_review_blocks(p);
+    }
+    st_.at = stage::posting_summary;
+    return step(post_message(st_.inc.channel_id, st_.summary_text, st_.summary_blocks));
+}
+
+action summary_flow::post_review(log_level level, std::string log) {
+    if (!st_.with_review) return finish(level, std::move(log));
+    st_.at = stage::posting_review;
+    return step(post_message(st_.inc.channel_id, st_.review_text, st_.review_blocks), level, std::move(log));
+}
+
+action summary_flow::finish(log_level level, std::string log) {
+    st_.at = stage::finished;
+    return step(done{}, level, std::move(log));
+}
+
+action summary_flow::unexpected(const event& ev) {
+    if (st_.at == stage::finished) return step(done{});
+    const auto where = to_string(st_.at);
+    st_.at = stage::finished;
+    return give_up("summary", where, ev);
+}
+
+std::string_view to_string(summary_flow::stage s) {
+    using st = summary_flow::stage;
+    switch (s) {
+    case st::idle: return "idle";
+    case st::replying: return "replying";
+    case st::loading: return "loading";
+    case st::posting_summary: return "posting_summary";
+    case st::posting_review: return "posting_review";
+    case st::finished: break;
+    }
+    return "finished";
+}
+
+}  // namespace ib::flows

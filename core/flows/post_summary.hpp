@@ -1,0 +1,76 @@
+// Posting the end-of-incident summary, and on resolve the review prompt, as a state machine
+// (effects.hpp):
+//
+//   [reply first]      (`/incident summary`: "Posting the summary in the channel.")
+//   load the timeline  (and, for the review prompt, the incidents of the 90 days before this one)
+//   post the summary   (core/summary: TTA, TTR, phases, participants, what was tried)
+//   post the review prompt
+//
+// The messages are rendered as soon as the data is loaded; a failed read is logged and nothing
+// is posted; a failed post is logged and the flow goes on.
+#pragma once
+
+#include "core/flows/effects.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace ib::flows {
+
+class summary_flow {
+public:
+    // The review prompt compares with earlier incidents (headcount, TTR, repeated keywords): the
+    // most recent ones declared in the 90 days before this one, at most 30 (bounded work), and
+    // of each only what the rules read: joins and messages.
+    static constexpr auto history_window = std::chrono::days{90};
+    static constexpr std::size_t max_history = 30;
+
+    enum class stage {
+        idle,              // constructed, start() not called yet
+        replying,          // the reply to `/incident summary` is being sent
+        loading,           // load_summary is in flight
+        posting_summary,   // the summary post is in flight
+        posting_review,    // the review prompt post is in flight
+        finished,          // done was returned; every further event returns done
+    };
+
+    // Plain data (see effects.hpp): a saved copy can be resumed after a restart.
+    struct state {
+        stage at = stage::idle;
+        incident inc;
+        bool with_review = false;  // also post the review prompt
+        time_point now{};          // "the next business day" of the review prompt counts from here
+        std::string first_reply;   // sent before anything else when not empty
+        // The rendered messages (from the loaded data).
+        std::string summary_text;
+        nlohmann::json summary_blocks;
+        std::string review_text;
+        nlohmann::json review_blocks;
+    };
+
+    summary_flow(incident inc, bool with_review, time_point now, std::string first_reply = {});
+    // A flow resumed from a saved state; continue it with resume(restarted{}).
+    explicit summary_flow(state saved);
+
+    // The reply, when there is one, else the read.
+    action start();
+    // The next step after the outcome of the last one. On `restarted` the read is repeated and
+    // a post in doubt is skipped (at most once). An event that makes no sense in the current
+    // stage ends the flow with an error log line.
+    action resume(event ev);
+
+    const state& current() const { return st_; }
+
+private:
+    action load();
+    action render(loaded& data);
+    action post_review(log_level level, std::string log);
+    action finish(log_level level = log_level::none, std::string log = {});
+    action unexpected(const event& ev);
+
+    state st_;
+};
+
+std::string_view to_string(summary_flow::stage s);  // "loading", …
+
+}  // namespace ib::flows

@@ -1,0 +1,186 @@
+#include "core/flows/remind.hpp"
+
+#include <utility>
+
+namespace ib::flows {
+
+// ---- reminder_flow -------------------------------------------------------------------------
+
+reminder_flow::reminder_flow(std::int64_t incident_id, const incident* inc, const reminder_state* st, time_point now,
+                             const reminder_policy& policy) {
+    st_.incident_id = incident_id;
+    if (inc == nullptr || st == nullptr) return;  // start() forgets the id
+    st_.channel_id = inc->channel_id;
+    st_.message = render_reminder(*inc, *st, now, policy);
+    st_.entry = make_reminder_entry(*inc, now);
+}
+
+reminder_flow::reminder_flow(state saved) : st_(std::move(saved)) {}
+
+action reminder_flow::start() {
+    if (st_.at != stage::idle) return finish(log_level::error, "reminder: start() called twice; giving up");
+    if (st_.channel_id.empty()) {
+        st_.at = stage::forgetting;
+        return step(forget_reminders{st_.incident_id});
+    }
+    // Noted before anything else (and in memory even if storing fails), so a failure can't
+    // turn into a reminder storm; after a restart the next one is planned from the entry.
+    st_.at = stage::noting;
+    return step(replan_reminders{st_.incident_id, std::nullopt, st_.entry});
+}
+
+action reminder_flow::resume(event ev) {
+    const bool restart = std::holds_alternative<restarted>(ev);
+    const bool done_ok = std::holds_alternative<ok>(ev);
+    switch (st_.at) {
+    case stage::forgetting:
+        if (done_ok || restart) return finish();
+        break;
+    case stage::noting:
+        if (restart) return step(replan_reminders{st_.incident_id, std::nullopt, st_.entry});
+        if (done_ok) {
+            st_.at = stage::recording;
+            return step(append_entry{st_.entry});
+        }
+        break;
+    case stage::recording: {
+        if (restart) return step(append_entry{st_.entry});  // deduplicated on the entry's key
+        action post = step(post_message(st_.channel_id, st_.message.text, st_.message.blocks));
+        if (const auto* f = std::get_if<store_failed>(&ev)) {
+            post.level = log_level::error;
+            post.log = "could not record a reminder: " + f->error;
+        } else if (!std::holds_alternative<stored>(ev)) {
+            break;
+        }
+        st_.at = stage::posting;
+        return post;
+    }
+    case stage::posting:
+        if (restart)
+            return finish(log_level::warn, skipped_after_restart("the reminder", st_.channel_id));
+        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.channel_id));
+        break;
+    case stage::idle:
+    case stage::finished: break;
+    }
+    if (st_.at == stage::finished) return step(done{});
+    const auto where = to_string(st_.at);
+    st_.at = stage::finished;
+    return give_up("reminder", where, ev);
+}
+
+action reminder_flow::finish(log_level level, std::string log) {
+    st_.at = stage::finished;
+    return step(done{}, level, std::move(log));
+}
+
+// ---- snooze_flow ---------------------------------------------------------------------------
+
+snooze_flow::snooze_flow(incident inc, seconds duration, std::string user, time_point now) {
+    st_.inc = std::move(inc);
+    st_.duration = duration;
+    st_.user = std::move(user);
+    st_.now = now;
+}
+
+snooze_flow::snooze_flow(state saved) : st_(std::move(saved)) {}
+
+action snooze_flow::start() {
+    if (st_.at != stage::idle) return finish(log_level::error, "snooze: start() called twice; giving up");
+    auto entry = make_snooze_entry(st_.inc, st_.duration, st_.user, st_.now);
+    if (!entry) {
+        st_.at = stage::failing;
+        return step(reply{entry.error().message});
+    }
+    st_.entry = std::move(entry.value());
+    st_.at = stage::noting;
+    return step(replan_reminders{st_.inc.id, std::nullopt, st_.entry});
+}
+
+action snooze_flow::resume(event ev) {
+    const bool restart = std::holds_alternative<restarted>(ev);
+    const bool done_ok = std::holds_alternative<ok>(ev);
+    switch (st_.at) {
+    case stage::noting:
+        if (restart) return step(replan_reminders{st_.inc.id, std::nullopt, st_.entry});
+        if (done_ok) {
+            st_.at = stage::recording;
+            return step(append_entry{st_.entry});
+        }
+        break;
+    case stage::recording: {
+        if (restart) return step(append_entry{st_.entry});
+        action answer = step(reply{"Status-page reminders snoozed until " + until_hhmm() + " UTC."});
+        if (const auto* f = std::get_if<store_failed>(&ev)) {
+            answer.level = log_level::error;
+            answer.log = "could not record a snooze: " + f->error;
+        } else if (!std::holds_alternative<stored>(ev)) {
+            break;
+        }
+        st_.at = stage::replying;
+        return answer;
+    }
+    case stage::replying:
+        if (done_ok || restart) {
+            st_.at = stage::announcing;
+            // TODO(text): use core/text mention() for "<@user>".
+            std::string text = ":zzz: <@" + st_.user + "> snoozed status-page reminders for " +
+                               format_duration(st_.duration) + " (until " + until_hhmm() + " UTC).";
+            return step(post_message(st_.inc.channel_id, std::move(text)));
+        }
+        break;
+    case stage::announcing:
+        if (restart)
+            return finish(log_level::warn, skipped_after_restart("the snooze", st_.inc.channel_id));
+        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.inc.channel_id));
+        break;
+    case stage::failing:
+        if (done_ok || restart) return finish();
+        break;
+    case stage::idle:
+    case stage::finished: break;
+    }
+    if (st_.at == stage::finished) return step(done{});
+    const auto where = to_string(st_.at);
+    st_.at = stage::finished;
+    return give_up("snooze", where, ev);
+}
+
+std::string snooze_flow::until_hhmm() const {
+    const auto until = parse_iso8601(st_.entry.attr("until"));
+    return until ? to_iso8601(*until).substr(11, 5) : std::string("?");
+}
+
+action snooze_flow::finish(log_level level, std::string log) {
+    st_.at = stage::finished;
+    return step(done{}, level, std::move(log));
+}
+
+std::string_view to_string(reminder_flow::stage s) {
+    using st = reminder_flow::stage;
+    switch (s) {
+    case st::idle: return "idle";
+    case st::forgetting: return "forgetting";
+    case st::noting: return "noting";
+    case st::recording: return "recording";
+    case st::posting: return "posting";
+    case st::finished: break;
+    }
+    return "finished";
+}
+
+std::string_view to_string(snooze_flow::stage s) {
+    using st = snooze_flow::stage;
+    switch (s) {
+    case st::idle: return "idle";
+    case st::noting: return "noting";
+    case st::recording: return "recording";
+    case st::replying: return "replying";
+    case st::announcing: return "announcing";
+    case st::failing: return "failing";
+    case st::finished: break;
+    }
+    return "finished";
+}
+
+}  // namespace ib::flows
