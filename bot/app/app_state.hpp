@@ -1,0 +1,34 @@
+// What the running bot holds in memory, shared by its executors on the I/O thread: the
+// incidents by channel (with the events held for channels being declared), the reminder
+// schedule and the bot's own user id. Derived from the database at start-up.
+#pragma once
+
+#include "bot/transport/socket_mode.hpp"
+#include "core/flows/record_events.hpp"
+#include "core/reminders.hpp"
+#include "core/timeline.hpp"
+
+#include <memory>
+#include <string>
+
+namespace ib::bot {
+
+// An event that arrived while its channel's incident was being declared.
+struct held_event {
+    timeline_entry entry;              // converted on arrival; incident_id set once known
+    std::shared_ptr<frame_sink> sink;  // the connection to ack it on
+    std::string envelope_id;
+};
+
+struct app_state {
+    explicit app_state(reminder_policy policy) : reminders(policy) {}
+
+    flows::incident_channels<held_event> channels;
+    reminder_scheduler reminders;
+    std::string bot_user_id;  // from auth.test
+};
+
+// The wall clock, to the microsecond (Slack's ts precision): the one place executors read it.
+time_point wall_now();
+
+}  // namespace ib::bot

@@ -1,0 +1,79 @@
+#include "bot/app/commands.hpp"
+
+#include "bot/log.hpp"
+#include "core/flows/change.hpp"
+#include "core/flows/declare.hpp"
+#include "core/flows/dispatch.hpp"
+#include "core/flows/post_summary.hpp"
+#include "core/flows/remind.hpp"
+#include "core/incident_commands.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace ib::bot {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Answers `req`, made by `user` in `channel`, or runs its flow. `reply` is null for a button.
+net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::string channel, std::string user,
+                               std::shared_ptr<command_reply> reply) {
+    app_state& st = exec.state();
+    // GCC 12 (bug 98401): arguments of co_await expressions are named locals, moved in.
+    std::string text;
+    if (auto* a = std::get_if<flows::request::answer>(&req)) text = std::move(a->text);
+    else if (std::holds_alternative<flows::request::list>(req)) text = render_incident_list(st.channels.open(), wall_now());
+    else if (std::holds_alternative<flows::request::stats>(req)) text = render_stats(st.channels.all(), wall_now());
+    if (!text.empty()) {
+        co_await exec.answer(std::move(reply), std::move(text));
+        co_return;
+    }
+    if (auto* d = std::get_if<flows::request::declare>(&req)) {
+        flows::declare_flow flow(std::move(d->what), user, std::move(d->key), st.bot_user_id, wall_now());
+        co_await exec.run(std::move(flow), std::move(reply));
+        co_return;
+    }
+    // The rest act on the channel's incident (dispatch checked there is one).
+    const incident* here = st.channels.find(channel);
+    if (here == nullptr) co_return;
+    if (std::holds_alternative<flows::request::summary>(req)) {
+        flows::summary_flow flow(*here, false, wall_now(), std::string(flows::summary_reply));
+        co_await exec.run(std::move(flow), std::move(reply));
+    } else if (const auto* z = std::get_if<flows::request::snooze>(&req)) {
+        flows::snooze_flow flow(*here, z->duration, user, wall_now());
+        co_await exec.run(std::move(flow), std::move(reply));
+    } else if (auto* c = std::get_if<flows::request::change>(&req)) {
+        flows::change_flow flow(std::move(c->what), *here, user, std::move(c->key), wall_now());
+        co_await exec.run(std::move(flow), std::move(reply));
+    }
+}
+
+}  // namespace
+
+net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std::shared_ptr<frame_sink> sink) {
+    auto reply = std::make_shared<command_reply>(command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
+    net::co_spawn(co_await net::this_coro::executor, executor::watchdog(reply), log_failure);
+    flows::any_request req = flows::route_command(sc, exec.state().channels.find(sc.channel_id) != nullptr);
+    co_await carry_out(exec, std::move(req), std::move(sc.channel_id), std::move(sc.user_id), std::move(reply));
+}
+
+net::awaitable<void> handle_button(executor& exec, slack::interactive click) {
+    auto req = flows::route_button(click, exec.state().channels.find(click.channel_id) != nullptr);
+    if (!req) co_return;
+    flows::any_request what = std::move(*req);
+    std::shared_ptr<command_reply> no_reply;
+    co_await carry_out(exec, std::move(what), std::move(click.channel_id), std::move(click.user_id), std::move(no_reply));
+}
+
+void log_failure(std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log_error("bot", std::string("task failed: ") + ex.what());
+    }
+}
+
+}  // namespace ib::bot

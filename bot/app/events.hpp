@@ -1,0 +1,49 @@
+// The event-recording executor: carries out core/flows/record_events for every Events API event
+// (route by channel, hold while the channel's incident is being declared, store, ack once
+// durable) and its flow control (pause reading from Slack while too many writes are in flight).
+#pragma once
+
+#include "bot/app/app_state.hpp"
+#include "bot/app/recorder.hpp"
+#include "core/flows/record_events.hpp"
+#include "core/slack/envelope.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ib::bot {
+
+class event_intake {
+public:
+    // Writes go to `rec`; routing reads `st`. At `max_pending` writes in flight reading pauses.
+    event_intake(recorder& rec, app_state& st, std::size_t max_pending);
+
+    // Flow control hooks (the Socket Mode client's pause_reading / resume_reading); unset: none.
+    std::function<void()> pause_reading;
+    std::function<void()> resume_reading;
+
+    // One Events API event and the connection it came in on. On the I/O thread.
+    void on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> sink);
+
+    // Stores events held for a channel under `incident_id`, acking each once durable.
+    void store_held(std::vector<held_event> held, std::int64_t incident_id);
+    // Acks events held for a channel whose declaration failed, storing nothing.
+    static void ack_held(std::vector<held_event> held);
+
+    const flows::write_window& window() const { return window_; }
+
+private:
+    // The completion of one event's write, counted for flow control: acks it once durable; a
+    // failed write is not acked, so Slack redelivers the event.
+    recorder::done_fn ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id);
+
+    recorder& rec_;
+    app_state& st_;
+    flows::write_window window_;
+};
+
+}  // namespace ib::bot

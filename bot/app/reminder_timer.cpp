@@ -1,0 +1,45 @@
+#include "bot/app/reminder_timer.hpp"
+
+#include "core/flows/remind.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+
+namespace ib::bot {
+
+namespace net = boost::asio;
+
+reminder_timer::reminder_timer(net::any_io_executor ex) : timer_(ex) {}
+
+net::awaitable<void> reminder_timer::run(executor& exec) {
+    app_state& st = exec.state();
+    for (;;) {
+        if (stopping_) co_return;
+        // Until the earliest due reminder; with nothing due, look again in an hour anyway.
+        if (const auto next = st.reminders.next_wakeup())
+            timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
+        else
+            timer_.expires_after(std::chrono::hours{1});
+        auto [ec] = co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
+        (void)ec;  // woken early by a change, or stopping: look again
+        if (stopping_) co_return;
+        // Each due reminder: note it in the schedule, store it, post it.
+        const time_point now = wall_now();
+        for (const std::int64_t id : st.reminders.due(now)) {
+            flows::reminder_flow flow(id, st.channels.find(id), st.reminders.state(id), now, st.reminders.policy());
+            std::shared_ptr<command_reply> no_reply;
+            co_await exec.run(std::move(flow), std::move(no_reply));
+        }
+    }
+}
+
+void reminder_timer::wake() { timer_.cancel(); }
+
+void reminder_timer::stop() {
+    stopping_ = true;
+    timer_.cancel();
+}
+
+}  // namespace ib::bot

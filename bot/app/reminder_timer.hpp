@@ -1,0 +1,30 @@
+// The status-page reminder timer: one wall-clock timer sleeps until the earliest due reminder
+// (core/reminders.hpp's schedule), or until woken by a change, then runs the reminder flow
+// (core/flows/remind.hpp) for each incident whose reminder is due.
+#pragma once
+
+#include "bot/app/executor.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/system_timer.hpp>
+
+namespace ib::bot {
+
+class reminder_timer {
+public:
+    explicit reminder_timer(boost::asio::any_io_executor ex);
+
+    // Sleeps and posts what is due until stop(). Run it once, after auth.test.
+    boost::asio::awaitable<void> run(executor& exec);
+    // The schedule changed: look again now. Safe before run() and after stop().
+    void wake();
+    // Ends run() (at its next wake-up).
+    void stop();
+
+private:
+    boost::asio::system_timer timer_;
+    bool stopping_ = false;
+};
+
+}  // namespace ib::bot
