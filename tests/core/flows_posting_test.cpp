@@ -1,0 +1,239 @@
+// The flows that post on their own: the summary (and review prompt), status-page reminders and
+// snoozes, stepped effect by effect; and the reply policy (in the ack, else by direct message).
+#include "core/flows/post_summary.hpp"
+#include "core/flows/remind.hpp"
+#include "core/flows/replies.hpp"
+
+#include "core/summary.hpp"
+#include "flows_support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace ib;
+using namespace ib::flows;
+using namespace ib_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const time_point t0 = *parse_iso8601("2026-11-21T14:00:00Z");
+
+incident incident_5(severity sev = severity::sev1) {
+    auto d = declare_incident("Checkout errors", sev, "U0ALICE", "C0INC", "inc-20261121-checkout-errors", t0);
+    REQUIRE(d);
+    d->inc.id = 5;
+    d->entry.incident_id = 5;
+    return d->inc;
+}
+
+// What load_summary answers for incident_5: its declare entry and one message.
+loaded timeline_of_5(const incident& inc) {
+    loaded data;
+    auto d = declare_incident(inc.title, inc.sev, inc.declared_by, inc.channel_id, inc.channel_name, inc.declared_at);
+    d->entry.incident_id = inc.id;
+    data.timeline.push_back(d->entry);
+    timeline_entry m;
+    m.incident_id = inc.id;
+    m.kind = entry_kind::message;
+    m.user = "U0BOB";
+    m.text = "maybe the cache is cold after the deploy?";
+    m.at = inc.declared_at + 2min;
+    data.timeline.push_back(m);
+    return data;
+}
+
+}  // namespace
+
+TEST_SUITE("flows") {
+
+TEST_CASE("summary: load, post the summary, then the review prompt") {
+    const incident inc = incident_5();
+    stepper<summary_flow> s{summary_flow(inc, true, t0 + 2h), {}};
+
+    // What is read: the timeline, and the 90 days before the declaration for the review's comparisons.
+    auto act = s.start();
+    const auto& load = effect_as<load_summary>(act);
+    CHECK(load.incident_id == 5);
+    CHECK(load.with_history);
+    CHECK(load.history_from == t0 - std::chrono::days{90});
+    CHECK(load.history_to == t0);
+    CHECK(load.max_history == 30);
+    CHECK(load.history_kinds == std::vector<entry_kind>{entry_kind::join, entry_kind::message});
+
+    loaded data = timeline_of_5(inc);
+    const incident_record record{inc, data.timeline};
+    act = s.step(std::move(data));
+    const auto& summary = effect_as<call>(act);
+    CHECK(summary.method == "chat.postMessage");
+    CHECK(summary.args["channel"] == "C0INC");
+    CHECK(summary.args["text"] == render_summary_text(summarize(record)));
+    CHECK(summary.args["blocks"] == render_summary_blocks(summarize(record)));
+
+    act = s.step(posted());
+    const auto& review = effect_as<call>(act);
+    CHECK(review.args["text"] == render_review_text(make_review_prompt(record, t0 + 2h)));
+
+    CHECK(is<done>(s.step(posted())));
+    CHECK(s.logs.empty());
+}
+
+TEST_CASE("summary: `/incident summary` replies first and posts no review prompt") {
+    stepper<summary_flow> s{summary_flow(incident_5(), false, t0, "Posting the summary in the channel."), {}};
+    CHECK(effect_as<reply>(s.start()).text == "Posting the summary in the channel.");
+    const auto& load = effect_as<load_summary>(s.step(ok{}));
+    CHECK_FALSE(load.with_history);
+    CHECK(load.history_kinds.empty());
+    CHECK(is<call>(s.step(timeline_of_5(incident_5()))));
+    SUBCASE("posted") {
+        CHECK(is<done>(s.step(posted())));
+        CHECK(s.logs.empty());
+    }
+    SUBCASE("the post failed: logged") {
+        CHECK(is<done>(s.step(http_500())));
+        CHECK(s.logs == std::vector<std::string>{"warn: chat.postMessage to C0INC failed: http_500"});
+    }
+}
+
+TEST_CASE("summary: a failed read posts nothing; a failed summary post still posts the review") {
+    SUBCASE("read failed") {
+        stepper<summary_flow> s{summary_flow(incident_5(), true, t0), {}};
+        s.start();
+        CHECK(is<done>(s.step(store_failed{"incidents.db: disk I/O error"})));
+        CHECK(s.logs == std::vector<std::string>{
+                            "error: could not read the timeline for the summary: incidents.db: disk I/O error"});
+    }
+    SUBCASE("summary post failed") {
+        stepper<summary_flow> s{summary_flow(incident_5(), true, t0), {}};
+        s.start();
+        s.step(timeline_of_5(incident_5()));
+        const auto act = s.step(answer(429, "web-api-error-ratelimited-429-body.json", 300));
+        CHECK(effect_as<call>(act).method == "chat.postMessage");
+        CHECK(s.logs == std::vector<std::string>{"warn: chat.postMessage to C0INC failed: ratelimited"});
+    }
+    SUBCASE("restarted while posting the summary: not again, the review goes on") {
+        stepper<summary_flow> s{summary_flow(incident_5(), true, t0), {}};
+        s.start();
+        s.step(timeline_of_5(incident_5()));
+        stepper<summary_flow> again{summary_flow(s.flow.current()), {}};
+        CHECK(is<call>(again.step(restarted{})));
+        CHECK(again.flow.current().at == summary_flow::stage::posting_review);
+        CHECK(again.logs.size() == 1);
+    }
+}
+
+TEST_CASE("reminder: noted, recorded, posted") {
+    const incident inc = incident_5();
+    const reminder_state st;
+    const time_point now = t0 + 16min;
+    stepper<reminder_flow> r{reminder_flow(5, &inc, &st, now, reminder_policy::defaults()), {}};
+
+    // Noted in the schedule first, so a failure further on cannot become a reminder storm.
+    auto act = r.start();
+    const auto& note = effect_as<replan_reminders>(act);
+    CHECK(note.incident_id == 5);
+    CHECK_FALSE(note.changed);
+    REQUIRE(note.entry);
+    CHECK(note.entry->kind == entry_kind::reminder);
+    CHECK(note.entry->key == make_reminder_entry(inc, now).key);
+
+    act = r.step(ok{});
+    CHECK(effect_as<append_entry>(act).entry.key == make_reminder_entry(inc, now).key);
+
+    const reminder_message expected = render_reminder(inc, st, now);
+    SUBCASE("recorded") {
+        act = r.step(stored{});
+        CHECK(r.logs.empty());
+    }
+    SUBCASE("the record failed: logged, posted anyway") {
+        act = r.step(store_failed{"incidents.db: database is locked"});
+        CHECK(r.logs == std::vector<std::string>{"error: could not record a reminder: incidents.db: database is locked"});
+    }
+    const auto& post = effect_as<call>(act);
+    CHECK(post.args["channel"] == "C0INC");
+    CHECK(post.args["text"] == expected.text);
+    CHECK(post.args["blocks"] == expected.blocks);
+    CHECK_FALSE(post.idempotent);
+    CHECK(is<done>(r.step(posted())));
+}
+
+TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart does not repost") {
+    SUBCASE("gone") {
+        stepper<reminder_flow> r{reminder_flow(8, nullptr, nullptr, t0, reminder_policy::defaults()), {}};
+        CHECK(effect_as<forget_reminders>(r.start()).incident_id == 8);
+        CHECK(is<done>(r.step(ok{})));
+    }
+    SUBCASE("restarted while recording: recorded again (same key); while posting: not posted again") {
+        const incident inc = incident_5();
+        const reminder_state st;
+        stepper<reminder_flow> r{reminder_flow(5, &inc, &st, t0 + 20min, reminder_policy::defaults()), {}};
+        r.start();
+        r.step(ok{});
+        stepper<reminder_flow> again{reminder_flow(r.flow.current()), {}};
+        CHECK(is<append_entry>(again.step(restarted{})));
+        CHECK(is<call>(again.step(stored{})));
+        stepper<reminder_flow> third{reminder_flow(again.flow.current()), {}};
+        CHECK(is<done>(third.step(restarted{})));
+        CHECK(third.logs.size() == 1);
+    }
+}
+
+TEST_CASE("snooze: noted, recorded, replied, announced; refused when resolved") {
+    SUBCASE("snoozed for 30 minutes") {
+        stepper<snooze_flow> z{snooze_flow(incident_5(), 30min, "U0BOB", t0 + 10min), {}};
+        const auto& note = effect_as<replan_reminders>(z.start());
+        REQUIRE(note.entry);
+        CHECK(note.entry->attr("type") == "snooze");
+        CHECK(note.entry->attr("until") == "2026-11-21T14:40:00Z");
+        CHECK(is<append_entry>(z.step(ok{})));
+        CHECK(effect_as<reply>(z.step(stored{})).text == "Status-page reminders snoozed until 14:40 UTC.");
+        const auto act = z.step(ok{});
+        CHECK(effect_as<call>(act).args["text"] ==
+              ":zzz: <@U0BOB> snoozed status-page reminders for 30m 00s (until 14:40 UTC).");
+        CHECK(is<done>(z.step(posted())));
+    }
+    SUBCASE("resolved: the reply says why, nothing stored") {
+        incident inc = incident_5();
+        inc.state = status::resolved;
+        stepper<snooze_flow> z{snooze_flow(inc, 30min, "U0BOB", t0 + 10min), {}};
+        CHECK_FALSE(effect_as<reply>(z.start()).text.empty());
+        CHECK(z.flow.current().at == snooze_flow::stage::failing);
+        CHECK(is<done>(z.step(ok{})));
+    }
+}
+
+TEST_CASE("replies: in the ack while there is time, by direct message after") {
+    SUBCASE("answered in time: the ack carries the answer, a second answer goes by DM") {
+        reply_policy p("env-9", "U0ALICE");
+        const auto first = p.answer("Acknowledged.");
+        const auto& a = std::get<ack>(first);
+        CHECK(a.envelope_id == "env-9");
+        CHECK(a.payload == nlohmann::json{{"response_type", "ephemeral"}, {"text", "Acknowledged."}});
+        CHECK(p.current() == reply_policy::stage::answered);
+        CHECK(std::holds_alternative<done>(p.budget_elapsed()));  // the watchdog finds it answered
+
+        const auto second = p.answer("And one more thing.");
+        const auto& dm = std::get<call>(second);
+        CHECK(dm.method == "chat.postMessage");
+        CHECK(dm.args["channel"] == "U0ALICE");
+        CHECK(dm.args["text"] == "And one more thing.");
+        CHECK_FALSE(dm.idempotent);
+    }
+    SUBCASE("too slow: the holding ack, then the answer by DM") {
+        reply_policy p("env-9", "U0ALICE");
+        const auto holding = p.budget_elapsed();
+        CHECK(std::get<ack>(holding).payload["text"] == std::string(holding_message));
+        CHECK(p.current() == reply_policy::stage::holding);
+        CHECK(std::holds_alternative<done>(p.budget_elapsed()));  // acked once
+        CHECK(std::get<call>(p.answer("Incident declared.")).args["channel"] == "U0ALICE");
+    }
+    SUBCASE("a DM that fails is logged") {
+        const reply_policy p("env-9", "U0ALICE");
+        CHECK(p.delivered(posted()).log.empty());
+        const auto act = p.delivered(http_500());
+        CHECK(act.level == log_level::warn);
+        CHECK(act.log == "chat.postMessage to U0ALICE failed: http_500");
+    }
+    CHECK(reply_policy::budget < std::chrono::seconds{3});  // Slack's limit for an ack
+}
+
+}  // TEST_SUITE flows
