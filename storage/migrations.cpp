@@ -66,8 +66,8 @@ BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
 
 // v2: the indexes behind the store's queries.
 //   timeline(incident_id, at, seq)  timeline(id) in order, timeline_size(id)
-//   incidents(channel_id)           incident_by_channel (rowid order comes with the index)
-//   incidents(id) WHERE open        open_incidents (the query repeats this WHERE verbatim)
+//   incidents(channel_id)           incident_by_channel (rowid order comes with the index; dropped in v4)
+//   incidents(id) WHERE open        open_incidents (the query repeats this WHERE verbatim; dropped in v4)
 //   incidents(declared_at)          incidents_declared_between
 void v2_indexes(SQLite::Database& db) {
     db.exec(R"sql(
@@ -85,10 +85,21 @@ void v3_kind_index(SQLite::Database& db) {
     db.exec("CREATE INDEX timeline_by_incident_kind ON timeline(incident_id, kind, at, seq);");
 }
 
+// v4: drops two v2 indexes whose queries are gone. The bot keeps the incidents of every channel
+// in memory (loaded once at start-up through incidents_by_declared_at) and never asked the store
+// for a channel's incident or the open incidents, so every write to `incidents` maintained
+// incidents_by_channel and incidents_open for nothing.
+void v4_drop_unused_indexes(SQLite::Database& db) {
+    db.exec(R"sql(
+DROP INDEX incidents_by_channel;
+DROP INDEX incidents_open;
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
-    static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index};
+    static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes};
     return steps;
 }
 

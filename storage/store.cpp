@@ -114,7 +114,7 @@ struct store::impl {
     // Prepared on first use, kept for the life of the connection. Declared after db_ so they
     // are finalized before it closes.
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
-        incident_by_id_, incident_by_channel_, latest_incident_, open_incidents_, declared_between_,
+        incident_by_id_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_;
 
     impl(const std::string& path, const open_options& opts)
@@ -402,30 +402,10 @@ std::optional<incident> store::incident_by_id(std::int64_t id) const {
     return im.guarded("incident_by_id", [&] { return im.load_incident(id); });
 }
 
-std::optional<incident> store::incident_by_channel(std::string_view channel_id) const {
-    auto& im = *impl_;
-    return im.guarded("incident_by_channel", [&] {
-        auto& s = im.stmt(im.incident_by_channel_,
-                          std::string(incident_select) + "WHERE channel_id = ?1 ORDER BY id DESC LIMIT 1");
-        const std::string channel(channel_id);
-        s.bindNoCopy(1, channel);
-        return im.one_incident(s);
-    });
-}
-
 std::optional<incident> store::latest_incident() const {
     auto& im = *impl_;
     return im.guarded("latest_incident", [&] {
         return im.one_incident(im.stmt(im.latest_incident_, std::string(incident_select) + "ORDER BY id DESC LIMIT 1"));
-    });
-}
-
-std::vector<incident> store::open_incidents() const {
-    auto& im = *impl_;
-    return im.guarded("open_incidents", [&] {
-        // Repeats the WHERE of the partial index incidents_open verbatim so SQLite uses it.
-        return im.all_incidents(
-            im.stmt(im.open_incidents_, std::string(incident_select) + "WHERE status <> 'resolved' ORDER BY id"));
     });
 }
 
@@ -475,11 +455,6 @@ bool store::append(const timeline_entry& e) { return impl_->append_all(std::span
 
 std::vector<bool> store::append_batch(std::span<const timeline_entry> entries) {
     return impl_->append_all(entries, "append_batch");
-}
-
-bool store::has_key(std::string_view key) const {
-    auto& im = *impl_;
-    return im.guarded("has_key", [&] { return im.find_key(key).has_value(); });
 }
 
 std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {

@@ -68,12 +68,8 @@ public:
     bool save_change(const incident& inc, const timeline_entry& entry);
 
     std::optional<incident> incident_by_id(std::int64_t id) const;
-    // The most recent (highest id) incident whose channel_id is `channel_id`.
-    std::optional<incident> incident_by_channel(std::string_view channel_id) const;
     // The incident with the highest id.
     std::optional<incident> latest_incident() const;
-    // All incidents whose state is not resolved, by id.
-    std::vector<incident> open_incidents() const;
     // Incidents with from <= declared_at < to, by declared_at then id.
     std::vector<incident> incidents_declared_between(time_point from, time_point to) const;
 
@@ -86,8 +82,6 @@ public:
     // stored (before or earlier in this batch). If any entry fails (e.g. an unknown
     // incident_id), none of the batch is stored and storage_error names the entry.
     std::vector<bool> append_batch(std::span<const timeline_entry> entries);
-    // Whether an entry with this key is stored. False for an empty key.
-    bool has_key(std::string_view key) const;
     // The incident's entries ordered by `at`, then by seq (insertion order); seq filled in.
     std::vector<timeline_entry> timeline(std::int64_t incident_id) const;
     std::size_t timeline_size(std::int64_t incident_id) const;

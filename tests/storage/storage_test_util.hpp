@@ -4,6 +4,7 @@
 #include "core/incident.hpp"
 #include "core/time.hpp"
 #include "core/timeline.hpp"
+#include "storage/store.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -75,6 +76,15 @@ inline timeline_entry declare_entry(std::string key, time_point at) {
     e.slack_ts.clear();
     e.user = "U01ALICE";
     return e;
+}
+
+// Whether an entry with this key is stored, in any incident (the store has no such lookup: the
+// bot never needs one; tests read every timeline).
+inline bool stored_key(const store& s, std::string_view key) {
+    for (const auto& inc : s.incidents_declared_between(from_unix_seconds(-100'000'000'000), from_unix_seconds(100'000'000'000)))
+        for (const auto& e : s.timeline(inc.id))
+            if (!key.empty() && e.key == key) return true;
+    return false;
 }
 
 }  // namespace ib::storage::testing
