@@ -180,9 +180,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
         api->on_log([](std::string_view line) { log_warn("web", line); });
         sm_api->on_log([](std::string_view line) { log_warn("web", line); });
         slack = std::make_unique<web_slack_api>(*api, cfg.bot_token);
-        rec = std::make_unique<recorder>(std::move(*store_at_start), [ex = ioc.get_executor()](std::function<void()> f) {
-            net::post(ex, std::move(f));
-        });
+        rec = std::make_unique<recorder>(
+            std::move(*store_at_start),
+            [ex = ioc.get_executor()](std::function<void()> f) { net::post(ex, std::move(f)); });
         store_at_start.reset();
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes);
         exec = std::make_unique<executor>(*slack, *rec, st, *intake, [this] { reminders.wake(); });

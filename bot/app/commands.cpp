@@ -23,9 +23,12 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     app_state& st = exec.state();
     // GCC 12 (bug 98401): arguments of co_await expressions are named locals, moved in.
     std::string text;
-    if (auto* a = std::get_if<flows::request::answer>(&req)) text = std::move(a->text);
-    else if (std::holds_alternative<flows::request::list>(req)) text = render_incident_list(st.channels.open(), wall_now());
-    else if (std::holds_alternative<flows::request::stats>(req)) text = render_stats(st.channels.all(), wall_now());
+    if (auto* a = std::get_if<flows::request::answer>(&req))
+        text = std::move(a->text);
+    else if (std::holds_alternative<flows::request::list>(req))
+        text = render_incident_list(st.channels.open(), wall_now());
+    else if (std::holds_alternative<flows::request::stats>(req))
+        text = render_stats(st.channels.all(), wall_now());
     if (!text.empty()) {
         co_await exec.answer(std::move(reply), std::move(text));
         co_return;
@@ -53,7 +56,8 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
 }  // namespace
 
 net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std::shared_ptr<frame_sink> sink) {
-    auto reply = std::make_shared<command_reply>(command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
+    auto reply = std::make_shared<command_reply>(
+        command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
     net::co_spawn(co_await net::this_coro::executor, executor::watchdog(reply), log_failure);
     flows::any_request req = flows::route_command(sc, exec.state().channels.find(sc.channel_id) != nullptr);
     co_await carry_out(exec, std::move(req), std::move(sc.channel_id), std::move(sc.user_id), std::move(reply));
@@ -64,7 +68,8 @@ net::awaitable<void> handle_button(executor& exec, slack::interactive click) {
     if (!req) co_return;
     flows::any_request what = std::move(*req);
     std::shared_ptr<command_reply> no_reply;
-    co_await carry_out(exec, std::move(what), std::move(click.channel_id), std::move(click.user_id), std::move(no_reply));
+    co_await carry_out(exec, std::move(what), std::move(click.channel_id), std::move(click.user_id),
+                       std::move(no_reply));
 }
 
 void log_failure(std::exception_ptr e) {

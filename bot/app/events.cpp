@@ -22,7 +22,8 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
         // group: the I/O thread only routes the event, and acks it once it is durable.
         auto done = ack_when_durable(std::move(sink), ev.envelope_id);
         rec_.submit(
-            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at = wall_now()](storage::store& s) {
+            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id,
+             at = wall_now()](storage::store& s) {
                 auto recorded = to_timeline_entry(ev, bot, at);
                 if (!recorded) return;  // e.g. the bot's own join: acked, nothing stored
                 recorded->entry.incident_id = incident_id;

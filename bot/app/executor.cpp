@@ -22,6 +22,9 @@ time_point wall_now() {
 
 namespace {
 
+// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
 // Sends the ack `a` on `sink`, with its payload when it has one.
 void send_ack(frame_sink& sink, const flows::ack& a) {
     sink.send(a.payload.is_null() ? slack::make_ack(a.envelope_id) : slack::make_ack(a.envelope_id, a.payload));
@@ -171,7 +174,7 @@ net::awaitable<void> executor::answer(std::shared_ptr<command_reply> reply, std:
 net::awaitable<void> executor::watchdog(std::shared_ptr<command_reply> reply) {
     net::steady_timer t(co_await net::this_coro::executor);
     t.expires_after(flows::reply_policy::budget);
-    auto [ec] = co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    auto [ec] = co_await t.async_wait(use_tuple);
     (void)ec;
     flows::effect how = reply->policy.budget_elapsed();
     if (const auto* a = std::get_if<flows::ack>(&how)) send_ack(*reply->sink, *a);

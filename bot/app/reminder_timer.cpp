@@ -11,6 +11,11 @@ namespace ib::bot {
 
 namespace net = boost::asio;
 
+namespace {
+// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+}  // namespace
+
 reminder_timer::reminder_timer(net::any_io_executor ex) : timer_(ex) {}
 
 net::awaitable<void> reminder_timer::run(executor& exec) {
@@ -22,7 +27,7 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
             timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
         else
             timer_.expires_after(std::chrono::hours{1});
-        auto [ec] = co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
+        auto [ec] = co_await timer_.async_wait(use_tuple);
         (void)ec;  // woken early by a change, or stopping: look again
         if (stopping_) co_return;
         // Each due reminder: note it in the schedule, store it, post it.

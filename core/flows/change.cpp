@@ -15,7 +15,7 @@ change_flow::change_flow(command c, incident current, std::string user, std::str
 change_flow::change_flow(state saved) : st_(std::move(saved)) {}
 
 action change_flow::start() {
-    if (st_.at != stage::idle) return finish(log_level::error, "change: start() called twice; giving up");
+    if (st_.at != stage::idle) return finish(st_.at, log_level::error, "change: start() called twice; giving up");
     auto plan = plan_change(st_.cmd, st_.before, st_.user, st_.now);
     if (!plan) return fail(":warning: " + plan.error().message);
     st_.plan = std::move(plan.value());
@@ -61,26 +61,24 @@ action change_flow::resume(event ev) {
         break;
 
     case stage::announcing:
-        if (restart)
-            return after_announce(log_level::warn, skipped_after_restart("the announcement", st_.plan.updated.channel_id));
-        if (const auto* r = std::get_if<called>(&ev))
-            return warn_if_failed(after_announce(log_level::none, {}), *r, post_to(st_.plan.updated.channel_id));
+        if (auto note = after_post(ev, "the announcement", st_.plan.updated.channel_id))
+            return after_announce(note->level, std::move(note->text));
         break;
 
     case stage::summarizing:
-        if (done_ok) return finish();
+        if (done_ok) return finish(st_.at);
         if (restart)
-            return finish(log_level::warn, skipped_after_restart("the summary", st_.plan.updated.channel_id));
+            return finish(st_.at, log_level::warn, skipped_after_restart("the summary", st_.plan.updated.channel_id));
         break;
 
     case stage::failing:
-        if (done_ok || restart) return finish();
+        if (done_ok || restart) return finish(st_.at);
         break;
 
     case stage::idle:
     case stage::finished: break;
     }
-    return unexpected(ev);
+    return out_of_place(st_.at, "change", ev);
 }
 
 action change_flow::remember() {
@@ -100,7 +98,7 @@ action change_flow::announce() {
 }
 
 action change_flow::after_announce(log_level level, std::string log) {
-    if (!st_.plan.resolved) return finish(level, std::move(log));
+    if (!st_.plan.resolved) return finish(st_.at, level, std::move(log));
     st_.at = stage::summarizing;
     return step(run_summary{st_.plan.updated, true}, level, std::move(log));
 }
@@ -108,18 +106,6 @@ action change_flow::after_announce(log_level level, std::string log) {
 action change_flow::fail(std::string reply_text) {
     st_.at = stage::failing;
     return step(reply{std::move(reply_text)});
-}
-
-action change_flow::finish(log_level level, std::string log) {
-    st_.at = stage::finished;
-    return step(done{}, level, std::move(log));
-}
-
-action change_flow::unexpected(const event& ev) {
-    if (st_.at == stage::finished) return step(done{});
-    const auto where = to_string(st_.at);
-    st_.at = stage::finished;
-    return give_up("change", where, ev);
 }
 
 std::string_view to_string(change_flow::stage s) {

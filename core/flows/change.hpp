@@ -39,9 +39,9 @@ public:
         stage at = stage::idle;
         // The command.
         command cmd;
-        incident before;    // the channel's incident when the command arrived
-        std::string user;   // who asked
-        std::string key;    // dedupe key of the entry ("cmd:<envelope id>", "button:<envelope id>")
+        incident before;   // the channel's incident when the command arrived
+        std::string user;  // who asked
+        std::string key;   // dedupe key of the entry ("cmd:<envelope id>", "button:<envelope id>")
         time_point now{};
         // The plan (from start()).
         planned_change plan;
@@ -68,8 +68,6 @@ private:
     action announce();
     action after_announce(log_level level, std::string log);
     action fail(std::string reply_text);
-    action finish(log_level level = log_level::none, std::string log = {});
-    action unexpected(const event& ev);
 
     state st_;
 };

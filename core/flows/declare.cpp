@@ -19,7 +19,7 @@ declare_flow::declare_flow(cmd::start what, std::string declarer, std::string ke
 declare_flow::declare_flow(state saved) : st_(std::move(saved)) {}
 
 action declare_flow::start() {
-    if (st_.at != stage::idle) return finish(log_level::error, "declare: start() called twice; giving up");
+    if (st_.at != stage::idle) return finish(st_.at, log_level::error, "declare: start() called twice; giving up");
     return create_channel();
 }
 
@@ -31,8 +31,9 @@ action declare_flow::resume(event ev) {
         if (const auto* r = std::get_if<called>(&ev)) return after_create(*r);
         // The channel may exist now; creating another one could leave two. Let the person decide.
         if (restart)
-            return fail(":x: I was restarted while creating the incident channel. Please check whether it exists "
-                        "and try again.");
+            return fail(
+                ":x: I was restarted while creating the incident channel. Please check whether it exists "
+                "and try again.");
         break;
 
     case stage::holding:
@@ -79,19 +80,18 @@ action declare_flow::resume(event ev) {
         break;
 
     case stage::announcing:
-        if (restart)
-            return finish(log_level::warn, skipped_after_restart("the announcement", st_.channel_id));
-        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.channel_id));
+        if (auto note = after_post(ev, "the announcement", st_.channel_id))
+            return finish(st_.at, note->level, std::move(note->text));
         break;
 
     case stage::failing:
-        if (done_ok || restart) return finish();
+        if (done_ok || restart) return finish(st_.at);
         break;
 
     case stage::idle:
     case stage::finished: break;
     }
-    return unexpected(ev);
+    return out_of_place(st_.at, "declare", ev);
 }
 
 action declare_flow::create_channel() {
@@ -99,9 +99,8 @@ action declare_flow::create_channel() {
     st_.at = stage::creating;
     const std::string base = channel_name_for(st_.title, std::chrono::floor<std::chrono::days>(st_.now));
     // A retried create after a lost answer could make a second channel: never made twice.
-    return step(call{"conversations.create",
-                     {{"name", channel_name_with_suffix(base, st_.attempt)}, {"is_private", false}},
-                     false});
+    return step(call{
+        "conversations.create", {{"name", channel_name_with_suffix(base, st_.attempt)}, {"is_private", false}}, false});
 }
 
 action declare_flow::after_create(const called& r) {
@@ -143,7 +142,7 @@ action declare_flow::after_store(const event& ev) {
         st_.at = stage::releasing;
         return step(release_events{st_.channel_id}, log_level::error, "could not store a new incident: " + f->error);
     }
-    return unexpected(ev);
+    return out_of_place(st_.at, "declare", ev);
 }
 
 action declare_flow::invite_or_topic() {
@@ -165,18 +164,6 @@ action declare_flow::announce() {
 action declare_flow::fail(std::string reply_text, log_level level, std::string log) {
     st_.at = stage::failing;
     return step(reply{std::move(reply_text)}, level, std::move(log));
-}
-
-action declare_flow::finish(log_level level, std::string log) {
-    st_.at = stage::finished;
-    return step(done{}, level, std::move(log));
-}
-
-action declare_flow::unexpected(const event& ev) {
-    if (st_.at == stage::finished) return step(done{});
-    const auto where = to_string(st_.at);
-    st_.at = stage::finished;
-    return give_up("declare", where, ev);
 }
 
 std::string_view to_string(declare_flow::stage s) {

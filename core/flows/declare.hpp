@@ -51,12 +51,12 @@ public:
         std::string bot_user_id;        // the declarer is not invited when it is the bot itself
         time_point now{};               // when the command arrived: the name's date, declared_at
         // Progress.
-        int attempt = 0;                // conversations.create calls made (1-based name suffix)
-        std::string channel_id;         // once created
+        int attempt = 0;         // conversations.create calls made (1-based name suffix)
+        std::string channel_id;  // once created
         std::string channel_name;
-        incident inc;                   // planned (id 0), then as stored (with its id)
-        timeline_entry entry;           // the declare entry (key set)
-        std::string failure_reply;      // releasing: the reply to send next
+        incident inc;               // planned (id 0), then as stored (with its id)
+        timeline_entry entry;       // the declare entry (key set)
+        std::string failure_reply;  // releasing: the reply to send next
     };
 
     declare_flow(cmd::start what, std::string declarer, std::string key, std::string bot_user_id, time_point now);
@@ -84,8 +84,6 @@ private:
     action set_topic();
     action announce();
     action fail(std::string reply_text, log_level level = log_level::none, std::string log = {});
-    action finish(log_level level = log_level::none, std::string log = {});
-    action unexpected(const event& ev);
 
     state st_;
 };

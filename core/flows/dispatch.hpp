@@ -14,12 +14,12 @@
 namespace ib::flows {
 
 namespace request {
-struct answer {     // reply `text` and stop: a usage error, help, not an incident channel
+struct answer {  // reply `text` and stop: a usage error, help, not an incident channel
     std::string text;
 };
-struct list {};     // `/incident list`: the open incidents
-struct stats {};    // `/incident stats`: TTA/TTR statistics
-struct declare {    // `/incident start`: declare_flow
+struct list {};   // `/incident list`: the open incidents
+struct stats {};  // `/incident stats`: TTA/TTR statistics
+struct declare {  // `/incident start`: declare_flow
     cmd::start what;
     std::string key;  // the declare entry's dedupe key
 };
@@ -27,14 +27,14 @@ struct summary {};  // `/incident summary`: summary_flow, replying summary_reply
 struct snooze {     // `/incident snooze` or the "Snooze 15 min" button: snooze_flow
     seconds duration{0};
 };
-struct change {     // a lifecycle change, typed or clicked: change_flow
+struct change {  // a lifecycle change, typed or clicked: change_flow
     command what;
     std::string key;  // the entry's dedupe key: "cmd:<envelope id>" or "button:<envelope id>"
 };
 }  // namespace request
 
-using any_request = std::variant<request::answer, request::list, request::stats, request::declare,
-                                 request::summary, request::snooze, request::change>;
+using any_request = std::variant<request::answer, request::list, request::stats, request::declare, request::summary,
+                                 request::snooze, request::change>;
 
 // The reply to `/incident summary` before the summary is posted.
 inline constexpr std::string_view summary_reply = "Posting the summary in the channel.";

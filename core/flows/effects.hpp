@@ -38,10 +38,10 @@ struct done {};
 
 // Call a Slack Web API method with the bot token. -> called
 struct call {
-    std::string method;       // "conversations.create", "chat.postMessage", …
-    nlohmann::json args;      // the JSON body
-    bool idempotent = true;   // false: retried only when Slack certainly did not process it
-                              // (a post, a channel creation): "a post is never made twice"
+    std::string method;      // "conversations.create", "chat.postMessage", …
+    nlohmann::json args;     // the JSON body
+    bool idempotent = true;  // false: retried only when Slack certainly did not process it
+                             // (a post, a channel creation): "a post is never made twice"
 };
 
 // Answer the person who typed the command; replies.hpp decides how (in the command's ack while
@@ -119,9 +119,9 @@ struct run_summary {
     bool with_review = false;  // also post the review prompt (on resolve)
 };
 
-using effect = std::variant<done, call, reply, ack, hold_events, release_events, open_incident, set_incident,
-                            create_incident, save_change, append_entry, replan_reminders, forget_reminders,
-                            load_summary, run_summary>;
+using effect =
+    std::variant<done, call, reply, ack, hold_events, release_events, open_incident, set_incident, create_incident,
+                 save_change, append_entry, replan_reminders, forget_reminders, load_summary, run_summary>;
 
 enum class log_level { none, debug, info, warn, error };
 
@@ -135,13 +135,13 @@ struct action {
 
 // ---- events: what happened (fed to resume) ---------------------------------------------------
 
-struct ok {};  // the effect was performed; it has nothing to report
+struct ok {};    // the effect was performed; it has nothing to report
 struct called {  // a Web API call returned (after the transport's own retries)
     slack::api_outcome outcome = slack::api_outcome::failed;
     std::string error;    // Slack's error code or a transport description ("" when ok)
     nlohmann::json body;  // the response body when ok
 };
-struct stored {  // the write is durable
+struct stored {    // the write is durable
     incident inc;  // create_incident: the stored incident, with its id (a redelivered declare
                    // gets the incident stored the first time); other writes: unused
 };
@@ -167,6 +167,38 @@ action step(effect what, log_level level, std::string log);
 // The end of a flow that got an event making no sense in `stage`: done, with an error line
 // "<flow>: unexpected <event> while <stage>; giving up".
 action give_up(std::string_view flow, std::string_view stage, const event& ev);
+
+// Every flow's stage enum ends with `finished`. These end a flow: `at` becomes finished.
+template <class Stage>
+action finish(Stage& at, log_level level = log_level::none, std::string log = {}) {
+    at = Stage::finished;
+    return step(done{}, level, std::move(log));
+}
+// An event out of place in stage `at` ends the flow with give_up's error line (once: after the
+// end, every event returns a plain done).
+template <class Stage>
+action out_of_place(Stage& at, std::string_view flow, const event& ev) {
+    if (at == Stage::finished) return step(done{});
+    const auto where = to_string(at);
+    at = Stage::finished;
+    return give_up(flow, where, ev);
+}
+
+// A line to log with the next step (level none: nothing).
+struct log_note {
+    log_level level = log_level::none;
+    std::string text;
+};
+// The outcome of a post of `what` ("the announcement") in `channel`: what to log with the next
+// step, which goes on either way: nothing when posted, a warning when the post failed, or when
+// a restart left it in doubt (it is not made again: a post is never made twice). nullopt for an
+// event that is not a post's outcome.
+std::optional<log_note> after_post(const event& ev, std::string_view what, std::string_view channel);
+
+// After a write: `next` once it is stored, with the error line "could not record <what>:
+// <error>" when it failed (the flow goes on: the effect happened in memory); nullopt for any
+// other event.
+std::optional<action> after_record(const event& ev, action next, std::string_view what);
 // chat.postMessage to `channel` (never made twice), with optional Block Kit blocks.
 call post_message(std::string channel, std::string text, nlohmann::json blocks = nlohmann::json());
 // `next`, with the warning "<what> failed: <error>" when the call answered by `r` failed

@@ -17,7 +17,7 @@ summary_flow::summary_flow(incident inc, bool with_review, time_point now, std::
 summary_flow::summary_flow(state saved) : st_(std::move(saved)) {}
 
 action summary_flow::start() {
-    if (st_.at != stage::idle) return finish(log_level::error, "summary: start() called twice; giving up");
+    if (st_.at != stage::idle) return finish(st_.at, log_level::error, "summary: start() called twice; giving up");
     if (st_.first_reply.empty()) return load();
     st_.at = stage::replying;
     return step(reply{st_.first_reply});
@@ -34,26 +34,23 @@ action summary_flow::resume(event ev) {
         if (restart) return load();
         if (auto* data = std::get_if<loaded>(&ev)) return render(*data);
         if (const auto* f = std::get_if<store_failed>(&ev))
-            return finish(log_level::error, "could not read the timeline for the summary: " + f->error);
+            return finish(st_.at, log_level::error, "could not read the timeline for the summary: " + f->error);
         break;
 
     case stage::posting_summary:
-        if (restart)
-            return post_review(log_level::warn, skipped_after_restart("the summary", st_.inc.channel_id));
-        if (const auto* r = std::get_if<called>(&ev))
-            return warn_if_failed(post_review(log_level::none, {}), *r, post_to(st_.inc.channel_id));
+        if (auto note = after_post(ev, "the summary", st_.inc.channel_id))
+            return post_review(note->level, std::move(note->text));
         break;
 
     case stage::posting_review:
-        if (restart)
-            return finish(log_level::warn, skipped_after_restart("the review prompt", st_.inc.channel_id));
-        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.inc.channel_id));
+        if (auto note = after_post(ev, "the review prompt", st_.inc.channel_id))
+            return finish(st_.at, note->level, std::move(note->text));
         break;
 
     case stage::idle:
     case stage::finished: break;
     }
-    return unexpected(ev);
+    return out_of_place(st_.at, "summary", ev);
 }
 
 action summary_flow::load() {
@@ -85,21 +82,9 @@ action summary_flow::render(loaded& data) {
 }
 
 action summary_flow::post_review(log_level level, std::string log) {
-    if (!st_.with_review) return finish(level, std::move(log));
+    if (!st_.with_review) return finish(st_.at, level, std::move(log));
     st_.at = stage::posting_review;
     return step(post_message(st_.inc.channel_id, st_.review_text, st_.review_blocks), level, std::move(log));
-}
-
-action summary_flow::finish(log_level level, std::string log) {
-    st_.at = stage::finished;
-    return step(done{}, level, std::move(log));
-}
-
-action summary_flow::unexpected(const event& ev) {
-    if (st_.at == stage::finished) return step(done{});
-    const auto where = to_string(st_.at);
-    st_.at = stage::finished;
-    return give_up("summary", where, ev);
 }
 
 std::string_view to_string(summary_flow::stage s) {

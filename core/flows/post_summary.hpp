@@ -26,12 +26,12 @@ public:
     static constexpr std::size_t max_history = 30;
 
     enum class stage {
-        idle,              // constructed, start() not called yet
-        replying,          // the reply to `/incident summary` is being sent
-        loading,           // load_summary is in flight
-        posting_summary,   // the summary post is in flight
-        posting_review,    // the review prompt post is in flight
-        finished,          // done was returned; every further event returns done
+        idle,             // constructed, start() not called yet
+        replying,         // the reply to `/incident summary` is being sent
+        loading,          // load_summary is in flight
+        posting_summary,  // the summary post is in flight
+        posting_review,   // the review prompt post is in flight
+        finished,         // done was returned; every further event returns done
     };
 
     // Plain data (see effects.hpp): a saved copy can be resumed after a restart.
@@ -65,8 +65,6 @@ private:
     action load();
     action render(loaded& data);
     action post_review(log_level level, std::string log);
-    action finish(log_level level = log_level::none, std::string log = {});
-    action unexpected(const event& ev);
 
     state st_;
 };

@@ -18,7 +18,7 @@ reminder_flow::reminder_flow(std::int64_t incident_id, const incident* inc, cons
 reminder_flow::reminder_flow(state saved) : st_(std::move(saved)) {}
 
 action reminder_flow::start() {
-    if (st_.at != stage::idle) return finish(log_level::error, "reminder: start() called twice; giving up");
+    if (st_.at != stage::idle) return finish(st_.at, log_level::error, "reminder: start() called twice; giving up");
     if (st_.channel_id.empty()) {
         st_.at = stage::forgetting;
         return step(forget_reminders{st_.incident_id});
@@ -34,7 +34,7 @@ action reminder_flow::resume(event ev) {
     const bool done_ok = std::holds_alternative<ok>(ev);
     switch (st_.at) {
     case stage::forgetting:
-        if (done_ok || restart) return finish();
+        if (done_ok || restart) return finish(st_.at);
         break;
     case stage::noting:
         if (restart) return step(replan_reminders{st_.incident_id, std::nullopt, st_.entry});
@@ -43,35 +43,22 @@ action reminder_flow::resume(event ev) {
             return step(append_entry{st_.entry});
         }
         break;
-    case stage::recording: {
+    case stage::recording:
         if (restart) return step(append_entry{st_.entry});  // deduplicated on the entry's key
-        action post = step(post_message(st_.channel_id, st_.message.text, st_.message.blocks));
-        if (const auto* f = std::get_if<store_failed>(&ev)) {
-            post.level = log_level::error;
-            post.log = "could not record a reminder: " + f->error;
-        } else if (!std::holds_alternative<stored>(ev)) {
-            break;
+        if (auto next = after_record(ev, step(post_message(st_.channel_id, st_.message.text, st_.message.blocks)),
+                                     "a reminder")) {
+            st_.at = stage::posting;
+            return *next;
         }
-        st_.at = stage::posting;
-        return post;
-    }
+        break;
     case stage::posting:
-        if (restart)
-            return finish(log_level::warn, skipped_after_restart("the reminder", st_.channel_id));
-        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.channel_id));
+        if (auto note = after_post(ev, "the reminder", st_.channel_id))
+            return finish(st_.at, note->level, std::move(note->text));
         break;
     case stage::idle:
     case stage::finished: break;
     }
-    if (st_.at == stage::finished) return step(done{});
-    const auto where = to_string(st_.at);
-    st_.at = stage::finished;
-    return give_up("reminder", where, ev);
-}
-
-action reminder_flow::finish(log_level level, std::string log) {
-    st_.at = stage::finished;
-    return step(done{}, level, std::move(log));
+    return out_of_place(st_.at, "reminder", ev);
 }
 
 // ---- snooze_flow ---------------------------------------------------------------------------
@@ -86,7 +73,7 @@ snooze_flow::snooze_flow(incident inc, seconds duration, std::string user, time_
 snooze_flow::snooze_flow(state saved) : st_(std::move(saved)) {}
 
 action snooze_flow::start() {
-    if (st_.at != stage::idle) return finish(log_level::error, "snooze: start() called twice; giving up");
+    if (st_.at != stage::idle) return finish(st_.at, log_level::error, "snooze: start() called twice; giving up");
     auto entry = make_snooze_entry(st_.inc, st_.duration, st_.user, st_.now);
     if (!entry) {
         st_.at = stage::failing;
@@ -108,18 +95,14 @@ action snooze_flow::resume(event ev) {
             return step(append_entry{st_.entry});
         }
         break;
-    case stage::recording: {
+    case stage::recording:
         if (restart) return step(append_entry{st_.entry});
-        action answer = step(reply{"Status-page reminders snoozed until " + until_hhmm() + " UTC."});
-        if (const auto* f = std::get_if<store_failed>(&ev)) {
-            answer.level = log_level::error;
-            answer.log = "could not record a snooze: " + f->error;
-        } else if (!std::holds_alternative<stored>(ev)) {
-            break;
+        if (auto next = after_record(ev, step(reply{"Status-page reminders snoozed until " + until_hhmm() + " UTC."}),
+                                     "a snooze")) {
+            st_.at = stage::replying;
+            return *next;
         }
-        st_.at = stage::replying;
-        return answer;
-    }
+        break;
     case stage::replying:
         if (done_ok || restart) {
             st_.at = stage::announcing;
@@ -130,30 +113,21 @@ action snooze_flow::resume(event ev) {
         }
         break;
     case stage::announcing:
-        if (restart)
-            return finish(log_level::warn, skipped_after_restart("the snooze", st_.inc.channel_id));
-        if (const auto* r = std::get_if<called>(&ev)) return warn_if_failed(finish(), *r, post_to(st_.inc.channel_id));
+        if (auto note = after_post(ev, "the snooze", st_.inc.channel_id))
+            return finish(st_.at, note->level, std::move(note->text));
         break;
     case stage::failing:
-        if (done_ok || restart) return finish();
+        if (done_ok || restart) return finish(st_.at);
         break;
     case stage::idle:
     case stage::finished: break;
     }
-    if (st_.at == stage::finished) return step(done{});
-    const auto where = to_string(st_.at);
-    st_.at = stage::finished;
-    return give_up("snooze", where, ev);
+    return out_of_place(st_.at, "snooze", ev);
 }
 
 std::string snooze_flow::until_hhmm() const {
     const auto until = parse_iso8601(st_.entry.attr("until"));
     return until ? to_iso8601(*until).substr(11, 5) : std::string("?");
-}
-
-action snooze_flow::finish(log_level level, std::string log) {
-    st_.at = stage::finished;
-    return step(done{}, level, std::move(log));
 }
 
 std::string_view to_string(reminder_flow::stage s) {

@@ -34,7 +34,7 @@ public:
         stage at = stage::idle;
         std::int64_t incident_id = 0;
         std::string channel_id;
-        timeline_entry entry;     // make_reminder_entry
+        timeline_entry entry;      // make_reminder_entry
         reminder_message message;  // render_reminder
     };
 
@@ -52,8 +52,6 @@ public:
     const state& current() const { return st_; }
 
 private:
-    action finish(log_level level = log_level::none, std::string log = {});
-
     state st_;
 };
 
@@ -91,7 +89,6 @@ public:
 
 private:
     std::string until_hhmm() const;  // "14:05", the end of the snooze in UTC
-    action finish(log_level level = log_level::none, std::string log = {});
 
     state st_;
 };

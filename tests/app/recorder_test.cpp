@@ -18,7 +18,9 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -112,19 +114,37 @@ struct outcomes {
     }
 };
 
-// Holds the storage thread inside a job until release(), so that what is submitted meanwhile
-// lands in the next group, together.
-struct gate {
-    std::promise<void> entered, open;
-    std::shared_future<void> opened = open.get_future().share();
+// A file with an incident, a recorder on it, and the jobs' outcomes.
+struct fixture {
+    temp_dir dir;
+    std::string path = database_with_an_incident(dir);
+    io_thread io;
+    outcomes out;
+    std::optional<recorder> rec;
 
-    recorder::work_fn job() {
-        return [this](storage::store&) {
-            entered.set_value();
-            opened.wait();
-        };
+    // Opens the recorder (after any change the test makes to the file).
+    recorder& start() { return rec.emplace(storage::store(path), io.poster()); }
+
+    // Submits `works`, each with the next completion, while the storage thread is held inside
+    // another job: they arrive while a group is being written, so they form the next group.
+    void submit_together(std::vector<recorder::work_fn> works) {
+        auto entered = std::make_shared<std::promise<void>>();
+        std::promise<void> open;
+        rec->submit(
+            [entered, opened = open.get_future().share()](storage::store&) {
+                entered->set_value();
+                opened.wait();
+            },
+            nullptr);
+        entered->get_future().wait();
+        for (auto& w : works) rec->submit(std::move(w), out.next());
+        open.set_value();
     }
-    void release() { open.set_value(); }
+
+    // Runs completions until `n` jobs have reported.
+    bool wait_for(std::size_t n) {
+        return io.run_until([&] { return out.count() == n; });
+    }
 };
 
 }  // namespace
@@ -132,113 +152,85 @@ struct gate {
 TEST_SUITE("recorder") {
 
 TEST_CASE("completions run on the posting thread once the group is durable") {
-    temp_dir dir;
-    const std::string path = database_with_an_incident(dir);
-    io_thread io;
-    outcomes out;
-    recorder rec(storage::store(path), io.poster());
-
-    for (int i = 0; i < 20; ++i) rec.submit(append("Ev-" + std::to_string(i)), out.next());
-    REQUIRE(io.run_until([&] { return out.count() == 20; }));
-    for (const auto& e : out.errors) CHECK(e.empty());
-    for (const auto& t : out.threads) CHECK(t == std::this_thread::get_id());
+    fixture f;
+    recorder& rec = f.start();
+    for (int i = 0; i < 20; ++i) rec.submit(append("Ev-" + std::to_string(i)), f.out.next());
+    REQUIRE(f.wait_for(20));
+    for (const auto& e : f.out.errors) CHECK(e.empty());
+    for (const auto& t : f.out.threads) CHECK(t == std::this_thread::get_id());
     // Durable: another connection sees every entry once the completions ran.
-    CHECK(stored_entries(path) == 1 + 20);
+    CHECK(stored_entries(f.path) == 1 + 20);
     CHECK(rec.counters().jobs == 20);
 }
 
 TEST_CASE("what is submitted while a group commits goes into the next one, as one transaction") {
-    temp_dir dir;
-    const std::string path = database_with_an_incident(dir);
-    io_thread io;
-    outcomes out;
-    recorder rec(storage::store(path), io.poster());
-
-    gate g;
-    rec.submit(g.job(), out.next());
-    g.entered.get_future().wait();  // the storage thread is inside group 1
-    for (int i = 0; i < 50; ++i) rec.submit(append("Ev-" + std::to_string(i)), out.next());
-    g.release();
-    REQUIRE(io.run_until([&] { return out.count() == 51; }));
+    fixture f;
+    recorder& rec = f.start();
+    std::vector<recorder::work_fn> works;
+    for (int i = 0; i < 50; ++i) works.push_back(append("Ev-" + std::to_string(i)));
+    f.submit_together(std::move(works));
+    REQUIRE(f.wait_for(50));
     const auto c = rec.counters();
-    CHECK(c.groups == 2);
+    CHECK(c.groups == 2);  // the holding job's, then the 50 together
     CHECK(c.jobs == 51);
     CHECK(c.largest == 50);
-    CHECK(stored_entries(path) == 1 + 50);
+    CHECK(stored_entries(f.path) == 1 + 50);
 }
 
 TEST_CASE("a job that throws fails alone; the rest of its group commits") {
-    temp_dir dir;
-    const std::string path = database_with_an_incident(dir);
-    io_thread io;
-    outcomes out;
-    recorder rec(storage::store(path), io.poster());
-
-    gate g;
-    rec.submit(g.job(), nullptr);
-    g.entered.get_future().wait();
-    rec.submit(append("Ev-a"), out.next());
-    rec.submit([](storage::store& s) { s.append(sample_entry(999, "Ev-orphan", t0(1))); }, out.next());  // no incident 999
-    rec.submit([](storage::store&) { throw std::runtime_error("a bug in a job"); }, out.next());
-    rec.submit(append("Ev-b"), out.next());
-    g.release();
-    REQUIRE(io.run_until([&] { return out.count() == 4; }));
-    CHECK(out.errors[0].empty());
-    CHECK(out.errors[1].find("FOREIGN KEY") != std::string::npos);
-    CHECK(out.errors[2] == "a bug in a job");
-    CHECK(out.errors[3].empty());
-    CHECK(stored_entries(path) == 1 + 2);
+    fixture f;
+    f.start();
+    f.submit_together({
+        append("Ev-a"),
+        // No incident 999: the insert violates the foreign key.
+        [](storage::store& s) { s.append(sample_entry(999, "Ev-orphan", t0(1))); },
+        [](storage::store&) { throw std::runtime_error("a bug in a job"); },
+        append("Ev-b"),
+    });
+    REQUIRE(f.wait_for(4));
+    CHECK(f.out.errors[0].empty());
+    CHECK(f.out.errors[1].find("FOREIGN KEY") != std::string::npos);
+    CHECK(f.out.errors[2] == "a bug in a job");
+    CHECK(f.out.errors[3].empty());
+    CHECK(stored_entries(f.path) == 1 + 2);
 }
 
 TEST_CASE("a commit that fails fails its whole group, stores nothing of it, and the next group commits") {
-    temp_dir dir;
-    const std::string path = database_with_an_incident(dir);
-    poison_commits(path);
-    io_thread io;
-    outcomes out;
-    recorder rec(storage::store(path), io.poster());
-
-    gate g;
-    rec.submit(g.job(), nullptr);
-    g.entered.get_future().wait();
-    rec.submit(append("Ev-fine"), out.next());             // would have committed alone
-    rec.submit(append("Ev-poison", "poison"), out.next());  // every statement succeeds
-    g.release();
-    REQUIRE(io.run_until([&] { return out.count() == 2; }));
+    fixture f;
+    poison_commits(f.path);
+    recorder& rec = f.start();
+    f.submit_together({
+        append("Ev-fine"),             // would have committed alone
+        append("Ev-poison", "poison"),  // every statement succeeds
+    });
+    REQUIRE(f.wait_for(2));
     // Neither is acked: the commit failed for both, and neither entry is in the file.
-    for (const auto& e : out.errors) CHECK(e.find("FOREIGN KEY constraint failed") != std::string::npos);
-    CHECK(stored_entries(path) == 1);
+    for (const auto& e : f.out.errors) CHECK(e.find("FOREIGN KEY constraint failed") != std::string::npos);
+    CHECK(stored_entries(f.path) == 1);
 
     // The connection is usable again: a redelivery of the good one is stored.
-    rec.submit(append("Ev-fine"), out.next());
-    REQUIRE(io.run_until([&] { return out.count() == 3; }));
-    CHECK(out.errors[2].empty());
-    CHECK(stored_entries(path) == 2);
+    rec.submit(append("Ev-fine"), f.out.next());
+    REQUIRE(f.wait_for(3));
+    CHECK(f.out.errors[2].empty());
+    CHECK(stored_entries(f.path) == 2);
 }
 
 TEST_CASE("stop() commits what is queued; a job submitted after it fails on the posting thread") {
-    temp_dir dir;
-    const std::string path = database_with_an_incident(dir);
-    io_thread io;
-    outcomes out;
-    {
-        recorder rec(storage::store(path), io.poster());
-        gate g;
-        rec.submit(g.job(), nullptr);
-        g.entered.get_future().wait();
-        for (int i = 0; i < 5; ++i) rec.submit(append("Ev-" + std::to_string(i)), out.next());
-        g.release();
-        rec.stop();
-        CHECK(stored_entries(path) == 1 + 5);  // flushed before stop() returned
+    fixture f;
+    recorder& rec = f.start();
+    std::vector<recorder::work_fn> works;
+    for (int i = 0; i < 5; ++i) works.push_back(append("Ev-" + std::to_string(i)));
+    f.submit_together(std::move(works));
+    rec.stop();
+    CHECK(stored_entries(f.path) == 1 + 5);  // flushed before stop() returned
 
-        rec.submit(append("Ev-late"), out.next());
-        rec.stop();  // idempotent
-        REQUIRE(io.run_until([&] { return out.count() == 6; }));
-    }
-    for (std::size_t i = 0; i < 5; ++i) CHECK(out.errors[i].empty());
-    CHECK(out.errors[5] == "recorder stopped");
-    CHECK(out.threads[5] == std::this_thread::get_id());
-    CHECK(stored_entries(path) == 1 + 5);
+    rec.submit(append("Ev-late"), f.out.next());
+    rec.stop();  // idempotent
+    REQUIRE(f.wait_for(6));
+    for (std::size_t i = 0; i < 5; ++i) CHECK(f.out.errors[i].empty());
+    CHECK(f.out.errors[5] == "recorder stopped");
+    CHECK(f.out.threads[5] == std::this_thread::get_id());
+    CHECK(stored_entries(f.path) == 1 + 5);
 }
 
 }  // TEST_SUITE recorder

@@ -16,7 +16,8 @@ namespace {
 const time_point t0 = *parse_iso8601("2026-11-21T14:00:00Z");
 
 incident open_incident_3() {
-    auto d = declare_incident("Checkout errors", severity::sev2, "U0ALICE", "C0INC", "inc-20261121-checkout-errors", t0);
+    auto d = declare_incident("Checkout errors", severity::sev2, "U0ALICE", "C0INC", "inc-20261121-checkout-errors",
+                              t0);
     REQUIRE(d);
     d->inc.id = 3;
     return d->inc;
@@ -147,7 +148,7 @@ TEST_CASE("change: resumed after a restart") {
         stepper<change_flow> again{change_flow(c.flow.current()), {}};
         CHECK(is<run_summary>(again.step(restarted{})));
         CHECK(again.logs == std::vector<std::string>{
-                                "warn: not posting the announcement in C0INC again after a restart: it may have been posted"});
+            "warn: not posting the announcement in C0INC again after a restart: it may have been posted"});
     }
     SUBCASE("while summarizing: the summary is not posted again") {
         c.step(stored{});

@@ -43,7 +43,8 @@ declare_flow::state saved_in(stage at) {
     d.step(stored_as(planned.inc, 42));  // open_incident
     if (at != stage::opening) d.step(ok{});  // reply
     if (at == stage::inviting || at == stage::setting_topic || at == stage::announcing) d.step(ok{});
-    if (at == stage::setting_topic || at == stage::announcing) d.step(answer(200, "web-api-conversations.invite-ok.json"));
+    if (at == stage::setting_topic || at == stage::announcing)
+        d.step(answer(200, "web-api-conversations.invite-ok.json"));
     if (at == stage::announcing) d.step(answer(200, "web-api-conversations.setTopic-ok.json"));
     REQUIRE(d.flow.current().at == at);
     return d.flow.current();
@@ -152,7 +153,8 @@ TEST_CASE("declare: a rate limit or a refusal of conversations.create ends with 
     }
     SUBCASE("HTTP 500: the channel may exist, so no second create") {
         const auto act = d.step(http_500());
-        CHECK(effect_as<reply>(act).text.find("couldn't create the incident channel (`http_500`)") != std::string::npos);
+        CHECK(effect_as<reply>(act).text ==
+              ":x: I couldn't create the incident channel (`http_500`). Please try again.");
     }
     CHECK(d.flow.current().attempt == 1);
     CHECK(d.flow.current().at == stage::failing);
@@ -243,7 +245,7 @@ TEST_CASE("declare: resumed after a crash between the store and the announcement
         stepper<declare_flow> again{declare_flow(saved_in(stage::announcing)), {}};
         CHECK(is<done>(again.step(restarted{})));
         CHECK(again.logs == std::vector<std::string>{
-                                "warn: not posting the announcement in C0INC again after a restart: it may have been posted"});
+            "warn: not posting the announcement in C0INC again after a restart: it may have been posted"});
     }
     SUBCASE("crashed while creating the channel: no second channel, the declarer is told") {
         auto d = make();

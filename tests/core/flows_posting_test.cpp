@@ -146,7 +146,8 @@ TEST_CASE("reminder: noted, recorded, posted") {
     }
     SUBCASE("the record failed: logged, posted anyway") {
         act = r.step(store_failed{"incidents.db: database is locked"});
-        CHECK(r.logs == std::vector<std::string>{"error: could not record a reminder: incidents.db: database is locked"});
+        CHECK(r.logs ==
+              std::vector<std::string>{"error: could not record a reminder: incidents.db: database is locked"});
     }
     const auto& post = effect_as<call>(act);
     CHECK(post.args["channel"] == "C0INC");

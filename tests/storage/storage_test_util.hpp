@@ -81,7 +81,9 @@ inline timeline_entry declare_entry(std::string key, time_point at) {
 // Whether an entry with this key is stored, in any incident (the store has no such lookup: the
 // bot never needs one; tests read every timeline).
 inline bool stored_key(const store& s, std::string_view key) {
-    for (const auto& inc : s.incidents_declared_between(from_unix_seconds(-100'000'000'000), from_unix_seconds(100'000'000'000)))
+    const auto all =
+        s.incidents_declared_between(from_unix_seconds(-100'000'000'000), from_unix_seconds(100'000'000'000));
+    for (const auto& inc : all)
         for (const auto& e : s.timeline(inc.id))
             if (!key.empty() && e.key == key) return true;
     return false;
