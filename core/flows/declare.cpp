@@ -137,6 +137,7 @@ action declare_flow::after_store(const event& ev) {
                     "incident " + std::to_string(st_.inc.id) + " declared in #" + st_.channel_name);
     }
     if (const auto* f = std::get_if<store_failed>(&ev)) {
+        // TODO(text): use core/text for the channel reference "<#C…>".
         st_.failure_reply =
             ":x: I created <#" + st_.channel_id + "> but couldn't record the incident. Please try again.";
         st_.at = stage::releasing;
