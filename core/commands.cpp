@@ -8,30 +8,7 @@
 namespace ib {
 namespace {
 
-// ---- text helpers ---------------------------------------------------------------------------
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_lower(c);
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
+// ---- text helpers (the rest are in core/text.hpp) -------------------------------------------
 
 // Slack clients sometimes type U+00A0 (no-break space) between words; make it a plain space.
 std::string normalize_spaces(std::string_view s) {
@@ -50,22 +27,24 @@ std::string normalize_spaces(std::string_view s) {
 
 // The first word and the (trimmed) rest.
 std::pair<std::string_view, std::string_view> split_first(std::string_view s) {
-    s = trim(s);
+    s = trim_ascii_space(s);
     std::size_t end = 0;
-    while (end < s.size() && !is_space(s[end])) ++end;
-    return {s.substr(0, end), trim(s.substr(end))};
+    while (end < s.size() && !is_ascii_space(s[end])) ++end;
+    return {s.substr(0, end), trim_ascii_space(s.substr(end))};
 }
 
 // The last word and the (trimmed) text before it.
 std::pair<std::string_view, std::string_view> split_last(std::string_view s) {
-    s = trim(s);
+    s = trim_ascii_space(s);
     std::size_t begin = s.size();
-    while (begin > 0 && !is_space(s[begin - 1])) --begin;
-    return {s.substr(begin), trim(s.substr(0, begin))};
+    while (begin > 0 && !is_ascii_space(s[begin - 1])) --begin;
+    return {s.substr(begin), trim_ascii_space(s.substr(0, begin))};
 }
 
 // Free text as stored: entities decoded, trimmed.
-std::string free_text(std::string_view s) { return std::string(trim(decode_slack_entities(trim(s)))); }
+std::string free_text(std::string_view s) {
+    return std::string(trim_ascii_space(decode_slack_entities(trim_ascii_space(s))));
+}
 
 // A one-line title: entities decoded, every run of whitespace or control characters becomes one
 // space, trimmed.
@@ -86,14 +65,6 @@ std::string one_line(std::string_view s) {
     return out;
 }
 
-// Code points in UTF-8 text (continuation bytes are not counted).
-std::size_t code_points(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
 // ---- errors ---------------------------------------------------------------------------------
 
 error usage_error(std::string message) { return make_error(errc::invalid_argument, std::move(message)); }
@@ -107,7 +78,7 @@ error needs_person(std::string_view what) {
 
 // "sev" followed by digits, any case: meant as a severity, valid or not.
 bool looks_like_sev(std::string_view word) {
-    if (word.size() < 4 || !iequals(word.substr(0, 3), "sev")) return false;
+    if (word.size() < 4 || !ascii_iequals(word.substr(0, 3), "sev")) return false;
     for (const char c : word.substr(3))
         if (c < '0' || c > '9') return false;
     return true;
@@ -127,7 +98,7 @@ result<command> parse_start(std::string_view args) {
     }
     std::string title = one_line(args);
     if (title.empty()) return usage_error("The incident needs a title.\n" + std::string(usage));
-    if (const std::size_t n = code_points(title); n > cmd::max_title_chars)
+    if (const std::size_t n = count_code_points(title); n > cmd::max_title_chars)
         return usage_error("That title is " + std::to_string(n) + " characters; please keep it to " +
                            std::to_string(cmd::max_title_chars) + " or fewer.");
     return command{cmd::start{std::move(title), sev}};
@@ -156,7 +127,7 @@ result<command> parse_status_cmd(std::string_view args) {
 
 result<command> parse_role(std::string_view args, role which, std::string_view sub) {
     const std::string usage = "Usage: `/incident " + std::string(sub) + " @person`";
-    args = trim(args);
+    args = trim_ascii_space(args);
     if (args.empty()) return usage_error(usage);
     if (args.front() == '@') return needs_person("person");
     // The mention is the whole argument (a `|name` part could in principle hold spaces).
@@ -169,14 +140,14 @@ result<command> parse_role(std::string_view args, role which, std::string_view s
 
 result<command> parse_action(std::string_view args) {
     constexpr std::string_view usage = "Usage: `/incident action <what needs doing> [@owner]`";
-    args = trim(args);
+    args = trim_ascii_space(args);
     std::string owner;
     // A trailing mention is the owner.
     if (!args.empty() && args.back() == '>') {
         if (const auto at = args.rfind("<@"); at != std::string_view::npos) {
             if (auto id = parse_user_mention(args.substr(at))) {
                 owner = std::move(*id);
-                args = trim(args.substr(0, at));
+                args = trim_ascii_space(args.substr(0, at));
             }
         }
     } else if (const auto [last, before] = split_last(args); last.size() > 1 && last.front() == '@') {
@@ -226,17 +197,17 @@ result<command> parse_detected(std::string_view args) {
     if (rest.empty()) {
         if (auto t = parse_iso_time(first)) return command{cmd::detected{*t}};
         if (auto hm = parse_hh_mm(first)) return command{cmd::detected{*hm}};
-    } else if (iequals(rest, "ago")) {
-        if (auto d = parse_duration(lower(first))) return command{cmd::detected{cmd::time_ago{*d}}};
+    } else if (ascii_iequals(rest, "ago")) {
+        if (auto d = parse_duration(ascii_lower(first))) return command{cmd::detected{cmd::time_ago{*d}}};
     }
-    return usage_error("I can't read `" + std::string(trim(args)) + "` as a time.\n" + std::string(usage));
+    return usage_error("I can't read `" + std::string(trim_ascii_space(args)) + "` as a time.\n" + std::string(usage));
 }
 
 result<command> parse_snooze(std::string_view args) {
     constexpr std::string_view usage = "Usage: `/incident snooze <duration>`, e.g. `30m` or `1h30m`.";
     const auto [word, rest] = split_first(args);
     if (word.empty() || !rest.empty()) return usage_error(std::string(usage));
-    const auto d = parse_duration(lower(word));
+    const auto d = parse_duration(ascii_lower(word));
     if (!d) return usage_error("`" + std::string(word) + "` is not a positive duration.\n" + std::string(usage));
     return command{cmd::snooze{*d}};
 }
@@ -277,20 +248,6 @@ constexpr std::array<const char*, 192> latin_fold{
     "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",   // U+0170
 };
 
-// Decodes one UTF-8 sequence at s[i]; advances i. Malformed bytes decode as U+FFFD, one byte each.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-    const auto b0 = static_cast<unsigned char>(s[i++]);
-    if (b0 < 0x80) return b0;
-    int extra = b0 >= 0xF0 && b0 <= 0xF4 ? 3 : b0 >= 0xE0 ? 2 : b0 >= 0xC2 && b0 < 0xE0 ? 1 : -1;
-    if (extra < 0) return 0xFFFD;
-    char32_t cp = b0 & (0x3F >> extra);
-    for (; extra > 0; --extra) {
-        if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0xFFFD;
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-    }
-    return cp;
-}
-
 // Lowercase a-z0-9 and '_', with every run of anything else as one '-', no '-' at either end.
 std::string slugify(std::string_view title) {
     std::string slug;
@@ -299,7 +256,9 @@ std::string slugify(std::string_view title) {
         if (!slug.empty() && slug.back() != '-') slug += '-';
     };
     for (std::size_t i = 0; i < title.size();) {
-        const char32_t cp = next_code_point(title, i);
+        const auto c = decode_utf8(title, i);
+        const char32_t cp = c.value;
+        i += c.length;
         if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_')
             slug += static_cast<char>(cp);
         else if (cp >= 'A' && cp <= 'Z')
@@ -329,52 +288,11 @@ std::string cut_at_word(std::string_view s, std::size_t max) {
 
 }  // namespace
 
-std::string decode_slack_entities(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '&') {
-            const std::string_view rest = text.substr(i);
-            if (rest.substr(0, 5) == "&amp;") {
-                out += '&';
-                i += 4;
-                continue;
-            }
-            if (rest.substr(0, 4) == "&lt;") {
-                out += '<';
-                i += 3;
-                continue;
-            }
-            if (rest.substr(0, 4) == "&gt;") {
-                out += '>';
-                i += 3;
-                continue;
-            }
-        }
-        out += text[i];
-    }
-    return out;
-}
-
-std::optional<std::string> parse_user_mention(std::string_view token) {
-    if (token.size() < 5 || token.substr(0, 2) != "<@" || token.back() != '>') return std::nullopt;
-    std::string_view inner = token.substr(2, token.size() - 3);
-    if (const auto bar = inner.find('|'); bar != std::string_view::npos) {
-        if (inner.find_first_of("<>", bar) != std::string_view::npos) return std::nullopt;
-        inner = inner.substr(0, bar);
-    }
-    // User ids: U… or W… (Enterprise Grid), then uppercase letters and digits.
-    if (inner.size() < 2 || (inner[0] != 'U' && inner[0] != 'W')) return std::nullopt;
-    for (const char c : inner)
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return std::nullopt;
-    return std::string(inner);
-}
-
 result<command> parse_command(std::string_view raw) {
     const std::string text = normalize_spaces(raw);
     const auto [word, args] = split_first(text);
     if (word.empty()) return command{cmd::help{}};
-    const std::string sub = lower(word);
+    const std::string sub = ascii_lower(word);
 
     if (sub == "help") return command{cmd::help{}};
     if (sub == "start") return parse_start(args);

@@ -5,7 +5,8 @@
 //
 // Text conventions (the app manifest sets should_escape: true, see deploy/):
 //  - Slack escapes `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`; free text (titles, notes, …) is
-//    returned decoded. Slack markup such as `<@U123|bob>` or `<#C1|general>` is kept as is.
+//    returned decoded (decode_slack_entities, core/text.hpp). Slack markup such as `<@U123|bob>`
+//    or `<#C1|general>` is kept as is; people are read with parse_user_mention (core/text.hpp).
 //  - People arrive as `<@U123|name>` or `<@U123>`; a plain `@name` is refused with a hint to use
 //    autocomplete, since only the id identifies someone.
 //  - Subcommands are case-insensitive; runs of whitespace (incl. no-break spaces) separate words.
@@ -13,6 +14,7 @@
 
 #include "incident.hpp"
 #include "result.hpp"
+#include "text.hpp"
 #include "time.hpp"
 
 #include <chrono>
@@ -91,13 +93,6 @@ result<command> parse_command(std::string_view text);
 
 // Help for every subcommand, one line each, in Slack mrkdwn.
 std::string usage_text();
-
-// Decodes Slack's three escapes (`&amp;` `&lt;` `&gt;`); everything else is copied unchanged.
-std::string decode_slack_entities(std::string_view text);
-
-// The user id in a Slack user mention, `<@U123>` or `<@U123|name>` (the whole of `token`);
-// nullopt for anything else.
-std::optional<std::string> parse_user_mention(std::string_view token);
 
 inline constexpr std::size_t max_channel_name = 80;  // Slack's limit
 

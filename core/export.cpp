@@ -3,6 +3,7 @@
 #include "metrics.hpp"
 #include "json_text.hpp"
 #include "participants.hpp"
+#include "text.hpp"
 
 #include <array>
 #include <functional>
@@ -80,7 +81,7 @@ std::string readable(time_point t) {
 }
 std::string readable(const std::optional<time_point>& t) { return t ? readable(*t) : "n/a"; }
 
-std::string who(const std::string& user) { return user.empty() ? "—" : "<@" + user + ">"; }
+std::string who(const std::string& user) { return mention(user, "—"); }
 
 // A table cell: '|' would end the cell and a newline the row.
 std::string cell(std::string_view s) {

@@ -1,20 +1,9 @@
 #include "incident.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cctype>
+#include "text.hpp"
 
 namespace ib {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string mention(std::string_view user) { return user.empty() ? "someone" : "<@" + std::string(user) + ">"; }
 
 // The entry every transition returns: who, when, what kind; the caller adds key/ts.
 timeline_entry make_entry(const incident& inc, entry_kind kind, std::string_view by, time_point now,
@@ -68,7 +57,7 @@ std::string_view describe(severity s) {
 }
 
 std::optional<severity> parse_severity(std::string_view s) {
-    const std::string l = lower(s);
+    const std::string l = ascii_lower(s);
     std::string_view digits = l;
     if (digits.starts_with("sev")) digits.remove_prefix(3);
     else if (digits.starts_with("s")) digits.remove_prefix(1);
@@ -87,7 +76,7 @@ std::string_view to_string(status s) {
 }
 
 std::optional<status> parse_status(std::string_view s) {
-    const std::string l = lower(s);
+    const std::string l = ascii_lower(s);
     for (status st : {status::investigating, status::identified, status::monitoring, status::resolved})
         if (l == to_string(st)) return st;
     return std::nullopt;
@@ -117,13 +106,13 @@ result<declared> declare_incident(std::string_view title, severity sev, std::str
 
 result<timeline_entry> acknowledge(incident& inc, std::string_view by, time_point now) {
     if (inc.acknowledged_at)
-        return make_error(errc::already_done, "already acknowledged by " + mention(inc.acknowledged_by) + " at " +
-                                                  to_iso8601(*inc.acknowledged_at));
+        return make_error(errc::already_done, "already acknowledged by " + mention(inc.acknowledged_by, "someone") +
+                                                  " at " + to_iso8601(*inc.acknowledged_at));
     if (!inc.is_open()) return make_error(errc::not_allowed, "the incident is resolved; reopen it first");
     if (auto e = check_time(inc, now)) return *e;
     inc.acknowledged_at = now;
     inc.acknowledged_by = std::string(by);
-    return make_entry(inc, entry_kind::ack, by, now, "acknowledged by " + mention(by));
+    return make_entry(inc, entry_kind::ack, by, now, "acknowledged by " + mention(by, "someone"));
 }
 
 result<timeline_entry> change_severity(incident& inc, severity to, std::string_view by, time_point now) {
@@ -204,9 +193,10 @@ result<timeline_entry> assign_role(incident& inc, role r, std::string_view user,
     if (user.empty()) return make_error(errc::invalid_argument, "who should be " + std::string(to_string(r)) + "?");
     std::string& slot = r == role::commander ? inc.commander : inc.comms_lead;
     if (slot == user)
-        return make_error(errc::already_done, mention(user) + " is already " + std::string(to_string(r)));
+        return make_error(errc::already_done, mention(user, "someone") + " is already " + std::string(to_string(r)));
     if (auto e = check_time(inc, now)) return *e;
-    auto entry = make_entry(inc, entry_kind::role, by, now, mention(user) + " is " + std::string(to_string(r)));
+    auto entry =
+        make_entry(inc, entry_kind::role, by, now, mention(user, "someone") + " is " + std::string(to_string(r)));
     entry.attrs["role"] = r == role::commander ? "commander" : "comms_lead";
     entry.attrs["assignee"] = std::string(user);
     if (!slot.empty()) entry.attrs["previous"] = slot;

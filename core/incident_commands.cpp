@@ -1,6 +1,7 @@
 #include "core/incident_commands.hpp"
 
 #include "core/metrics.hpp"
+#include "core/text.hpp"
 
 #include <cstdio>
 
@@ -9,25 +10,13 @@
 namespace ib {
 namespace {
 
-std::string mention(std::string_view user) { return "<@" + std::string(user) + ">"; }
-
-// Escapes user text for Slack mrkdwn (Slack's three entities).
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else out += c;
-    }
-    return out;
-}
+// The person who typed a command, or is named in one; Slack always sends an id.
+std::string who(std::string_view user) { return mention(user, "someone"); }
 
 std::string sev_label(severity s) { return std::string(to_string(s)) + " (" + std::string(describe(s)) + ")"; }
 
 std::string with_note(std::string text, std::string_view note) {
-    if (!note.empty()) text += ": " + escape(note);
+    if (!note.empty()) text += ": " + escape_mrkdwn(note);
     return text;
 }
 
@@ -64,7 +53,7 @@ struct planner {
         auto p = apply([&](incident& i) { return acknowledge(i, user, now); }, "Acknowledged.");
         if (p) {
             const auto m = compute_metrics(p->updated);
-            p->announcement = ":eyes: " + mention(user) + " acknowledged the incident (TTA " + format_metric(m.tta) + ").";
+            p->announcement = ":eyes: " + who(user) + " acknowledged the incident (TTA " + format_metric(m.tta) + ").";
         }
         return p;
     }
@@ -74,7 +63,7 @@ struct planner {
                        "Severity set to " + std::string(to_string(c.sev)) + ".");
         if (p)
             p->announcement = ":rotating_light: Severity changed " + std::string(to_string(from)) + " → " +
-                              sev_label(c.sev) + " by " + mention(user) + ".";
+                              sev_label(c.sev) + " by " + who(user) + ".";
         return p;
     }
     result<planned_change> operator()(const cmd::set_status& c) {
@@ -84,7 +73,7 @@ struct planner {
                        "Status set to " + std::string(to_string(c.to)) + ".");
         if (p)
             p->announcement = with_note(":arrows_counterclockwise: Status " + std::string(to_string(from)) + " → *" +
-                                            std::string(to_string(c.to)) + "* (" + mention(user) + ")",
+                                            std::string(to_string(c.to)) + "* (" + who(user) + ")",
                                         c.note);
         return p;
     }
@@ -92,7 +81,7 @@ struct planner {
         auto p = apply([&](incident& i) { return resolve(i, user, c.note, now); }, "Resolved. Posting the summary.");
         if (p) {
             const auto m = compute_metrics(p->updated);
-            p->announcement = with_note(":white_check_mark: *Resolved* by " + mention(user) + " (TTR " +
+            p->announcement = with_note(":white_check_mark: *Resolved* by " + who(user) + " (TTR " +
                                             format_metric(m.ttr) + ")",
                                         c.note);
             p->resolved = true;
@@ -101,34 +90,36 @@ struct planner {
     }
     result<planned_change> operator()(const cmd::reopen& c) {
         auto p = apply([&](incident& i) { return reopen(i, user, c.note, now); }, "Reopened.");
-        if (p) p->announcement = with_note(":warning: *Reopened* by " + mention(user), c.note);
+        if (p) p->announcement = with_note(":warning: *Reopened* by " + who(user), c.note);
         return p;
     }
     result<planned_change> operator()(const cmd::assign_role& c) {
         auto p = apply([&](incident& i) { return ib::assign_role(i, c.which, c.user_id, user, now); },
-                       mention(c.user_id) + " is now " + std::string(to_string(c.which)) + ".");
+                       who(c.user_id) + " is now " + std::string(to_string(c.which)) + ".");
         if (p)
-            p->announcement = ":bust_in_silhouette: " + mention(c.user_id) + " is now *" +
-                              std::string(to_string(c.which)) + "* (set by " + mention(user) + ").";
+            p->announcement = ":bust_in_silhouette: " + who(c.user_id) + " is now *" +
+                              std::string(to_string(c.which)) + "* (set by " + who(user) + ").";
         return p;
     }
     result<planned_change> operator()(const cmd::note& c) {
         auto p = apply([&](incident& i) { return add_note(i, c.text, user, now); }, "Note added to the timeline.");
-        if (p) p->announcement = ":memo: Note from " + mention(user) + ": " + escape(c.text);
+        if (p) p->announcement = ":memo: Note from " + who(user) + ": " + escape_mrkdwn(c.text);
         return p;
     }
     result<planned_change> operator()(const cmd::statuspage& c) {
         auto p = apply([&](incident& i) { return record_statuspage_update(i, c.text, user, now); },
                        "Status-page update recorded.");
-        if (p) p->announcement = ":loudspeaker: Status page updated by " + mention(user) + ": “" + escape(c.text) + "”";
+        if (p)
+            p->announcement =
+                ":loudspeaker: Status page updated by " + who(user) + ": “" + escape_mrkdwn(c.text) + "”";
         return p;
     }
     result<planned_change> operator()(const cmd::action_item& c) {
         auto p = apply([&](incident& i) { return add_action_item(i, c.text, c.owner, user, now); },
                        "Action item recorded.");
         if (p)
-            p->announcement = ":ballot_box_with_check: Action item: " + escape(c.text) +
-                              (c.owner.empty() ? std::string(" (no owner yet)") : " (owner " + mention(c.owner) + ")");
+            p->announcement = ":ballot_box_with_check: Action item: " + escape_mrkdwn(c.text) +
+                              (c.owner.empty() ? std::string(" (no owner yet)") : " (owner " + who(c.owner) + ")");
         return p;
     }
     result<planned_change> operator()(const cmd::detected& c) {
@@ -136,7 +127,7 @@ struct planner {
         auto p = apply([&](incident& i) { return set_detected(i, t, user, now); },
                        "Detection time set to " + to_iso8601(t) + ".");
         if (p)
-            p->announcement = ":mag: " + mention(user) + " set the detection time to " + to_iso8601(t) +
+            p->announcement = ":mag: " + who(user) + " set the detection time to " + to_iso8601(t) +
                               ": TTA and TTR now count from there.";
         return p;
     }
@@ -175,9 +166,9 @@ std::string not_an_incident_channel_reply() {
 }
 
 std::string declare_announcement(const incident& inc) {
-    return ":rotating_light: *Incident declared: " + escape(inc.title) + "*\n" + "*Severity:* " + sev_label(inc.sev) +
-           "   *Status:* " + std::string(to_string(inc.state)) + "   *Declared by:* " + mention(inc.declared_by) +
-           "\n" +
+    return ":rotating_light: *Incident declared: " + escape_mrkdwn(inc.title) + "*\n" +
+           "*Severity:* " + sev_label(inc.sev) + "   *Status:* " + std::string(to_string(inc.state)) +
+           "   *Declared by:* " + who(inc.declared_by) + "\n" +
            "Everything said in this channel is recorded, with its time, for the post-incident review. "
            "Talk here as you work: hypotheses, commands you run, what you try.\n" +
            "*Commands:* `/incident ack` · `sev <1-5>` · `status <investigating|identified|monitoring|resolved> [note]` · "
@@ -187,13 +178,7 @@ std::string declare_announcement(const incident& inc) {
 
 std::string channel_topic(const incident& inc) {
     std::string topic = std::string(to_string(inc.sev)) + " · " + std::string(to_string(inc.state)) + " · " + inc.title;
-    if (topic.size() > 250) {
-        topic.resize(247);
-        // Don't cut a UTF-8 sequence in half.
-        while (!topic.empty() && (static_cast<unsigned char>(topic.back()) & 0xC0) == 0x80) topic.pop_back();
-        if (!topic.empty() && static_cast<unsigned char>(topic.back()) >= 0xC0) topic.pop_back();
-        topic += "...";
-    }
+    if (topic.size() > 250) topic = std::string(utf8_prefix(topic, 247)) + "...";
     return topic;
 }
 
@@ -208,7 +193,7 @@ std::string render_incident_list(std::span<const incident> open, time_point now)
     for (const incident& inc : open) {
         const auto age = std::chrono::floor<std::chrono::seconds>(now - inc.declared_at);
         out += "\n• <#" + inc.channel_id + "|" + inc.channel_name + "> " + std::string(to_string(inc.sev)) + " · " +
-               std::string(to_string(inc.state)) + " · " + escape(inc.title) + " · open for " +
+               std::string(to_string(inc.state)) + " · " + escape_mrkdwn(inc.title) + " · open for " +
                format_duration(age > std::chrono::seconds{0} ? age : std::chrono::seconds{0});
     }
     return out;

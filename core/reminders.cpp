@@ -1,7 +1,8 @@
 #include "core/reminders.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 namespace ib {
@@ -10,97 +11,8 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono;
 
-constexpr std::string_view ellipsis = "…";
-constexpr std::string_view replacement_char = "\xEF\xBF\xBD";  // U+FFFD
-constexpr std::size_t quote_bytes = 300;                       // the last update, quoted in a reminder
-constexpr std::size_t title_bytes = 1000;                      // the title inside a draft
-
-// ---- UTF-8 and mrkdwn text ------------------------------------------------------------------
-
-// Length in bytes of the well-formed UTF-8 sequence at s[i], or 0 when the bytes there are not
-// one (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    const auto at = [&](std::size_t k) -> unsigned {
-        return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
-    };
-    const unsigned b0 = at(0);
-    if (b0 < 0x80) return 1;
-    std::size_t len = 0;
-    unsigned min1 = 0x80, max1 = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3;
-        if (b0 == 0xE0) min1 = 0xA0;  // overlong
-        if (b0 == 0xED) max1 = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4;
-        if (b0 == 0xF0) min1 = 0x90;  // overlong
-        if (b0 == 0xF4) max1 = 0x8F;  // > U+10FFFF
-    } else {
-        return 0;
-    }
-    if (at(1) < min1 || at(1) > max1) return 0;
-    for (std::size_t k = 2; k < len; ++k)
-        if ((at(k) & 0xC0u) != 0x80u) return 0;
-    return len;
-}
-
-enum class text_mode { plain, one_line_plain, one_line_mrkdwn };
-
-// `raw` made safe for `mode` and cut to at most `max_bytes` bytes: malformed UTF-8 becomes
-// U+FFFD; one-line modes turn line breaks and tabs into spaces; mrkdwn escapes &, < and > (so
-// quoted text cannot forge mentions or links). Cut text ends in "…"; a cut never splits a code
-// point or an escape.
-std::string safe_text(std::string_view raw, std::size_t max_bytes, text_mode mode) {
-    std::string out;
-    for (std::size_t i = 0; i < raw.size();) {
-        const std::size_t len = utf8_sequence_length(raw, i);
-        const std::size_t step = len == 0 ? 1 : len;
-        std::string_view piece = len == 0 ? replacement_char : raw.substr(i, len);
-        if (len == 1 && mode != text_mode::plain && (raw[i] == '\n' || raw[i] == '\r' || raw[i] == '\t'))
-            piece = " ";
-        if (len == 1 && mode == text_mode::one_line_mrkdwn) {
-            if (raw[i] == '&') piece = "&amp;";
-            else if (raw[i] == '<') piece = "&lt;";
-            else if (raw[i] == '>') piece = "&gt;";
-        }
-        const bool last = i + step >= raw.size();
-        if (out.size() + piece.size() + (last ? 0 : ellipsis.size()) > max_bytes) {
-            if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
-            return out;
-        }
-        out += piece;
-        i += step;
-    }
-    return out;
-}
-
-std::string mrkdwn_line(std::string_view raw, std::size_t max_bytes) {
-    return safe_text(raw, max_bytes, text_mode::one_line_mrkdwn);
-}
-
-std::string trim_copy(std::string_view s) {
-    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!s.empty() && space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && space(s.back())) s.remove_suffix(1);
-    return std::string(s);
-}
-
-std::string lower_copy(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-// <@U123> for a plain Slack user id; anything else is shown as escaped text so a malformed id
-// cannot inject markup.
-std::string mention(std::string_view user) {
-    const bool plain_id = !user.empty() && std::all_of(user.begin(), user.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0;
-    });
-    return plain_id ? "<@" + std::string(user) + ">" : mrkdwn_line(user, 64);
-}
+constexpr std::size_t quote_bytes = 300;   // the last update, quoted in a reminder
+constexpr std::size_t title_bytes = 1000;  // the title inside a draft
 
 // The person a reminder is addressed to: comms lead, else commander, else declarer.
 std::string_view addressee(const incident& inc) {
@@ -193,14 +105,14 @@ result<reminder_policy> parse_reminder_policy(std::string_view text) {
     };
     while (!text.empty()) {
         const auto comma = text.find(',');
-        const std::string item = trim_copy(text.substr(0, comma));
+        const std::string item(trim_ascii_space(text.substr(0, comma)));
         text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
         if (item.empty()) continue;  // "sev1=15m," or an empty config
         const auto eq = item.find('=');
         if (eq == std::string::npos)
             return fail(item, "expected <severity>=<duration|off>, e.g. `sev1=15m` or `sev4=off`");
-        const std::string key = trim_copy(std::string_view(item).substr(0, eq));
-        const std::string value = lower_copy(trim_copy(std::string_view(item).substr(eq + 1)));
+        const std::string key(trim_ascii_space(std::string_view(item).substr(0, eq)));
+        const std::string value = ascii_lower(trim_ascii_space(std::string_view(item).substr(eq + 1)));
         const auto sev = parse_severity(key);
         if (!sev) return fail(item, "unknown severity `" + key + "` (use sev1 to sev5)");
         const auto i = severity_index(*sev);
@@ -223,7 +135,7 @@ void apply(reminder_state& st, const timeline_entry& e) {
     if (e.kind == entry_kind::statuspage) {
         if (st.last_update && e.at < *st.last_update) return;  // an older update arriving late
         st.last_update = e.at;
-        st.last_update_text = safe_text(e.text, max_stored_update_bytes, text_mode::plain);
+        st.last_update_text = clip(e.text, max_stored_update_bytes, unlimited, {text_escape::none, false});
         st.last_update_by = e.user;
         return;
     }
@@ -335,7 +247,7 @@ std::size_t reminder_scheduler::size() const { return records_.size(); }
 // ---- Messages and entries ---------------------------------------------------------------------
 
 std::string draft_status_update(const incident& inc, const reminder_policy& policy) {
-    const std::string title = safe_text(inc.title, title_bytes, text_mode::one_line_plain);
+    const std::string title = plain_line(inc.title, title_bytes);
     std::string draft;
     switch (inc.state) {
     case status::investigating:
@@ -351,12 +263,12 @@ std::string draft_status_update(const incident& inc, const reminder_policy& poli
         break;
     case status::resolved: draft = title + " has been resolved."; break;
     }
-    return safe_text(draft, max_button_value_bytes, text_mode::one_line_plain);
+    return plain_line(draft, max_button_value_bytes);
 }
 
 reminder_message render_reminder(const incident& inc, const reminder_state& st, time_point now,
                                  const reminder_policy& policy) {
-    const std::string who = addressee(inc).empty() ? std::string() : mention(addressee(inc));
+    const std::string who = mention(addressee(inc));  // "" when nobody is known
     const auto since = [&](time_point t) { return short_duration(std::max(floor<seconds>(now - t), seconds::zero())); };
 
     std::string head = who.empty() ? std::string() : who + " ";

@@ -1,6 +1,7 @@
 #include "svg.hpp"
 
 #include "metrics.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -57,84 +58,12 @@ constexpr std::array<lane_style, lane_count> lanes{{
 
 // ---- Text ---------------------------------------------------------------------------------
 
-// Decodes one UTF-8 code point at s[i]: its value and length; nullopt value when invalid
-// (overlong, surrogate, truncated or out of range), which then covers one byte.
-struct decoded {
-    std::optional<char32_t> cp;
-    std::size_t length;
-};
-decoded decode(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-    const unsigned lead = byte(0);
-    if (lead < 0x80) return {lead, 1};
-    std::size_t n = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    char32_t cp = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        n = 2;
-        cp = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        n = 3;
-        cp = lead & 0x0F;
-        if (lead == 0xE0) lo = 0xA0;
-        if (lead == 0xED) hi = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        n = 4;
-        cp = lead & 0x07;
-        if (lead == 0xF0) lo = 0x90;
-        if (lead == 0xF4) hi = 0x8F;
-    } else {
-        return {std::nullopt, 1};
-    }
-    if (byte(1) < lo || byte(1) > hi) return {std::nullopt, 1};
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(k) & 0xC0) != 0x80) return {std::nullopt, 1};
-        cp = (cp << 6) | (byte(k) & 0x3F);
-    }
-    return {cp, n};
-}
-
 // XML character data (or an attribute value) for raw text, on one line, at most `max_chars`
 // characters and `max_bytes` bytes once escaped (longer text ends in "…"). Escapes & < > " ';
 // tabs and line breaks become spaces; characters XML 1.0 forbids, and C1 controls, are
 // dropped; invalid UTF-8 becomes U+FFFD. Never cuts an escape or a UTF-8 sequence.
-std::string xml(std::string_view raw, std::size_t max_chars = std::string::npos,
-                std::size_t max_bytes = std::string::npos) {
-    constexpr std::string_view ellipsis = "…";
-    std::string out;
-    std::size_t chars = 0;
-    for (std::size_t i = 0; i < raw.size();) {
-        const auto d = decode(raw, i);
-        std::string_view piece = raw.substr(i, d.length);
-        i += d.length;
-        if (!d.cp) {
-            piece = "\xEF\xBF\xBD";
-        } else {
-            const char32_t c = *d.cp;
-            if (c == '\t' || c == '\n' || c == '\r') piece = " ";
-            else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF) continue;
-            else if (c == '&') piece = "&amp;";
-            else if (c == '<') piece = "&lt;";
-            else if (c == '>') piece = "&gt;";
-            else if (c == '"') piece = "&quot;";
-            else if (c == '\'') piece = "&apos;";
-        }
-        const bool more = i < raw.size();
-        if ((more && chars + 1 >= max_chars) ||
-            out.size() + piece.size() + (more ? ellipsis.size() : 0) > max_bytes) {
-            if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
-            return out;
-        }
-        out += piece;
-        ++chars;
-    }
-    return out;
-}
-
-std::size_t char_count(std::string_view s) {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < s.size(); ++n) i += decode(s, i).length;
-    return n;
+std::string xml(std::string_view raw, std::size_t max_chars = unlimited, std::size_t max_bytes = unlimited) {
+    return clip(raw, max_bytes, max_chars, {text_escape::xml, true});
 }
 
 // A coordinate: one decimal, no trailing ".0", locale-independent.
@@ -388,7 +317,7 @@ std::vector<placed_label> place_labels(const std::vector<std::pair<double, doubl
     return out;
 }
 
-double text_width(std::string_view s) { return static_cast<double>(char_count(s)) * char_px + 4; }
+double text_width(std::string_view s) { return static_cast<double>(count_code_points(s)) * char_px + 4; }
 
 }  // namespace
 

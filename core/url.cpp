@@ -1,7 +1,8 @@
 #include "core/url.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
-#include <cctype>
 
 namespace ib {
 
@@ -12,9 +13,7 @@ std::optional<url_parts> parse_url(std::string_view url) {
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return std::nullopt;
     url_parts p;
-    p.scheme = std::string(url.substr(0, scheme_end));
-    std::transform(p.scheme.begin(), p.scheme.end(), p.scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    p.scheme = ascii_lower(url.substr(0, scheme_end));
     if (p.scheme != "http" && p.scheme != "https" && p.scheme != "ws" && p.scheme != "wss") return std::nullopt;
 
     std::string_view rest = url.substr(scheme_end + 3);

@@ -1,21 +1,16 @@
 #include "database.hpp"
 
+#include "core/text.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <limits>
 #include <optional>
 
 namespace ib::storage {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 // Paths SQLite does not treat as a plain file name.
 bool is_special_path(const std::string& path) {
@@ -78,7 +73,7 @@ SQLite::Database open_database(const std::string& path, const open_options& opts
         db->exec("PRAGMA foreign_keys = ON");
         if (!opts.read_only) {
             // Persistent in the file; returns the mode actually in effect.
-            const std::string mode = lower(db->execAndGet("PRAGMA journal_mode = WAL").getString());
+            const std::string mode = ascii_lower(db->execAndGet("PRAGMA journal_mode = WAL").getString());
             if (mode != "wal" && mode != "memory")
                 throw storage_error(path + ": cannot switch to WAL (journal_mode stays '" + mode + "')");
         }
@@ -94,7 +89,7 @@ SQLite::Database open_database(const std::string& path, const open_options& opts
 }
 
 std::string journal_mode(SQLite::Database& db) {
-    return lower(db.execAndGet("PRAGMA journal_mode").getString());
+    return ascii_lower(db.execAndGet("PRAGMA journal_mode").getString());
 }
 
 int synchronous(SQLite::Database& db) { return db.execAndGet("PRAGMA synchronous").getInt(); }
