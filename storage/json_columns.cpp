@@ -14,6 +14,8 @@ using json = nlohmann::json;
 // surrogates, trailing text…), and the caller then falls back to nlohmann's parser, so the
 // two paths agree on every input the fast one accepts, except raw invalid UTF-8 inside a
 // string, which this passes through where nlohmann rejects it (the encoders never write it).
+// String literals are read by read_json_string (core/json_text), as in the frame parser; this
+// adds only the flat structure around them, without building a DOM.
 class flat_reader {
 public:
     explicit flat_reader(std::string_view s) : s_(s) {}
@@ -35,44 +37,7 @@ public:
     // A JSON string, unescaped into `out` (UTF-8).
     bool string(std::string& out) {
         out.clear();
-        if (!consume('"')) return false;
-        while (i_ < s_.size()) {
-            const char c = s_[i_++];
-            if (c == '"') return true;
-            if (static_cast<unsigned char>(c) < 0x20) return false;
-            if (c != '\\') {
-                out.push_back(c);
-                continue;
-            }
-            if (i_ >= s_.size()) return false;
-            switch (s_[i_++]) {
-            case '"': out.push_back('"'); break;
-            case '\\': out.push_back('\\'); break;
-            case '/': out.push_back('/'); break;
-            case 'b': out.push_back('\b'); break;
-            case 'f': out.push_back('\f'); break;
-            case 'n': out.push_back('\n'); break;
-            case 'r': out.push_back('\r'); break;
-            case 't': out.push_back('\t'); break;
-            case 'u': {
-                unsigned cp = 0;
-                if (!hex4(cp)) return false;
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    unsigned lo = 0;
-                    if (i_ + 2 > s_.size() || s_[i_] != '\\' || s_[i_ + 1] != 'u') return false;
-                    i_ += 2;
-                    if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    return false;
-                }
-                append_utf8(out, cp);
-                break;
-            }
-            default: return false;
-            }
-        }
-        return false;
+        return consume('"') && read_json_string(s_, i_, &out, json_utf8::keep);
     }
 
     // {"name":"value", …} with string values only; calls f(name, value) for each member.
@@ -90,42 +55,6 @@ public:
 private:
     void skip_ws() {
         while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
-    }
-
-    bool hex4(unsigned& out) {
-        if (i_ + 4 > s_.size()) return false;
-        out = 0;
-        for (int k = 0; k < 4; ++k) {
-            const char c = s_[i_++];
-            out <<= 4;
-            if (c >= '0' && c <= '9')
-                out |= static_cast<unsigned>(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                out |= static_cast<unsigned>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                out |= static_cast<unsigned>(c - 'A' + 10);
-            else
-                return false;
-        }
-        return true;
-    }
-
-    static void append_utf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
     }
 
     std::string_view s_;

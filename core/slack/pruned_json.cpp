@@ -1,5 +1,7 @@
 #include "core/slack/pruned_json.hpp"
 
+#include "core/json_text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -9,48 +11,6 @@ namespace ib::slack {
 namespace {
 
 using json = nlohmann::json;
-
-// Length of the well-formed UTF-8 sequence at p (RFC 3629, the ranges nlohmann accepts:
-// no overlong forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence(const unsigned char* p, std::size_t avail) {
-    const unsigned char c = p[0];
-    auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-        return k < avail && p[k] >= lo && p[k] <= hi;
-    };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Recursive descent over the whole text. Every member function returns false as soon as the
 // text is not something it can vouch for; nothing is thrown.
@@ -92,9 +52,9 @@ private:
         case '[': return array(out, depth + 1, keep);
         case '"': {
             ++i_;
-            if (!keep) return string(nullptr);
+            if (!keep) return read_json_string(s_, i_, nullptr);
             std::string v;
-            if (!string(&v)) return false;
+            if (!read_json_string(s_, i_, &v)) return false;
             out = std::move(v);
             return true;
         }
@@ -145,7 +105,7 @@ private:
             ++i_;
             key.clear();
             // The keys of a subtree being skipped are validated, not decoded.
-            if (!string(keep ? &key : nullptr)) return false;
+            if (!read_json_string(s_, i_, keep ? &key : nullptr)) return false;
             ws();
             if (at_end() || peek() != ':') return false;
             ++i_;
@@ -170,74 +130,6 @@ private:
         });
         if (ok && keep) out = std::move(arr);
         return ok;
-    }
-
-    // After the opening quote; appends the decoded text to *out when out is not null.
-    bool string(std::string* out) {
-        const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-        const std::size_t n = s_.size();
-        for (;;) {
-            // A run of plain ASCII, copied in one go.
-            std::size_t run = i_;
-            while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\') ++run;
-            if (out) out->append(s_.data() + i_, run - i_);
-            i_ = run;
-            if (i_ >= n) return false;
-            const unsigned char c = p[i_];
-            if (c == '"') {
-                ++i_;
-                return true;
-            }
-            if (c < 0x20) return false;  // raw control characters are invalid JSON
-            if (c >= 0x80) {
-                const std::size_t len = utf8_sequence(p + i_, n - i_);
-                if (len == 0) return false;
-                if (out) out->append(s_.data() + i_, len);
-                i_ += len;
-                continue;
-            }
-            // A backslash escape.
-            if (++i_ >= n) return false;
-            const char e = s_[i_++];
-            char plain = 0;
-            switch (e) {
-            case '"': plain = '"'; break;
-            case '\\': plain = '\\'; break;
-            case '/': plain = '/'; break;
-            case 'b': plain = '\b'; break;
-            case 'f': plain = '\f'; break;
-            case 'n': plain = '\n'; break;
-            case 'r': plain = '\r'; break;
-            case 't': plain = '\t'; break;
-            case 'u': {
-                std::uint32_t cp = 0;
-                if (!hex4(cp)) return false;
-                if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate alone
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    // Must be followed by an escaped low surrogate.
-                    if (i_ + 1 >= n || s_[i_] != '\\' || s_[i_ + 1] != 'u') return false;
-                    i_ += 2;
-                    std::uint32_t lo = 0;
-                    if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                }
-                if (out) append_utf8(*out, cp);
-                continue;
-            }
-            default: return false;
-            }
-            if (out) *out += plain;
-        }
-    }
-
-    bool hex4(std::uint32_t& cp) {
-        if (s_.size() - i_ < 4) return false;
-        for (int k = 0; k < 4; ++k) {
-            const int d = hex_digit(s_[i_++]);
-            if (d < 0) return false;
-            cp = (cp << 4) | static_cast<std::uint32_t>(d);
-        }
-        return true;
     }
 
     // JSON's number grammar. A kept number must be an integer that fits (nlohmann's

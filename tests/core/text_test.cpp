@@ -1,10 +1,13 @@
 // The text module (core/text.hpp): UTF-8, ASCII case, Slack's entities and mentions, and clip()
-// for each output.
+// for each output; and the JSON string-literal reader both hand-written JSON parsers share
+// (core/json_text.hpp).
+#include "core/json_text.hpp"
 #include "core/text.hpp"
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -226,4 +229,33 @@ TEST_CASE("clip: any input, any budget: valid UTF-8, within the budget, safe for
     }
 }
 
+TEST_CASE("read_json_string: the string literal reader of both hand-written JSON parsers") {
+    const auto read = [](std::string_view literal, json_utf8 utf8 = json_utf8::reject) -> std::optional<std::string> {
+        std::size_t i = 1;  // just past the opening quote
+        std::string out;
+        if (!read_json_string(literal, i, &out, utf8)) return std::nullopt;
+        if (i != literal.size()) return std::nullopt;  // the closing quote was the last byte
+        return out;
+    };
+    CHECK(read(R"("plain")") == "plain");
+    CHECK(read(R"("a\"b\\c\/d\b\f\n\r\t")") == "a\"b\\c/d\b\f\n\r\t");
+    CHECK(read(R"("\u00e9\u20AC")") == "\xc3\xa9\xe2\x82\xac");
+    CHECK(read(R"("\ud83d\udccc")") == "\xf0\x9f\x93\x8c");  // a surrogate pair becomes one 📌
+    CHECK(read("\"caf\xc3\xa9\"") == "caf\xc3\xa9");
+    CHECK_FALSE(read(R"("\udccc")"));        // a low surrogate alone
+    CHECK_FALSE(read(R"("\ud83d")"));        // a high surrogate alone
+    CHECK_FALSE(read(R"("\ud83d\u0041")"));  // not followed by a low one
+    CHECK_FALSE(read(R"("\u12")"));
+    CHECK_FALSE(read(R"("\x")"));
+    CHECK_FALSE(read("\"tab\there\""));  // raw control characters are not JSON
+    CHECK_FALSE(read(R"("no end)"));
+    // Raw invalid UTF-8: refused (as nlohmann does), or kept as stored when asked.
+    CHECK_FALSE(read("\"a\xff\""));
+    CHECK(read("\"a\xff\"", json_utf8::keep) == "a\xff");
+    // Without an output it only validates, and stops right after the closing quote.
+    const std::string_view two = R"("a\n", "b")";
+    std::size_t i = 1;
+    CHECK(read_json_string(two, i, nullptr));
+    CHECK(two.substr(i) == R"(, "b")");
+}
 }  // TEST_SUITE
