@@ -1,5 +1,6 @@
 #include "core/reminders.hpp"
 
+#include "core/slack/layout.hpp"
 #include "core/text.hpp"
 
 #include <algorithm>
@@ -289,18 +290,17 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
     reminder_message m;
     m.text = head + "\n" + std::string(draft_label) + mrkdwn_line(draft, text_room);
 
-    json section = {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", head}}}};
-    json draft_section = {
-        {"type", "section"},
-        {"text", {{"type", "mrkdwn"}, {"text", "*Suggested update:*\n>" + mrkdwn_line(draft, max_reminder_text_bytes - 24)}}}};
+    json section = slack::mrkdwn_section(head);
+    json draft_section =
+        slack::mrkdwn_section("*Suggested update:*\n>" + mrkdwn_line(draft, max_reminder_text_bytes - 24));
     json post = {{"type", "button"},
                  {"action_id", post_update_action_id},
-                 {"text", {{"type", "plain_text"}, {"text", "Post update"}}},
+                 {"text", slack::text_object("plain_text", "Post update")},
                  {"style", "primary"},
                  {"value", draft}};  // already ≤ max_button_value_bytes
     json snooze = {{"type", "button"},
                    {"action_id", snooze_action_id},
-                   {"text", {{"type", "plain_text"}, {"text", "Snooze 15 min"}}},
+                   {"text", slack::text_object("plain_text", "Snooze 15 min")},
                    {"value", snooze_button_value}};
     json actions = {{"type", "actions"},
                     {"block_id", "statuspage_reminder:" + std::to_string(inc.id)},
