@@ -7,9 +7,7 @@
 
 #include <array>
 #include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 namespace ib {
 namespace {
@@ -109,33 +107,20 @@ std::string one_line(std::string_view s) {
     return out;
 }
 
-// Messages by Slack ts, and which were deleted: the draft quotes a pinned message's text, and
-// leaves out the text of deleted ones (people delete what should not have been posted, such
-// as a pasted secret). The JSON and CSV exports keep everything.
-struct message_index {
-    std::map<std::string, const timeline_entry*, std::less<>> by_ts;
-    std::set<std::string, std::less<>> deleted;
-
-    explicit message_index(const std::vector<timeline_entry>& tl) {
-        for (const auto& e : tl) {
-            if (e.kind == entry_kind::message && !e.slack_ts.empty()) by_ts.emplace(e.slack_ts, &e);
-            if (e.kind == entry_kind::deletion && !e.ref_ts.empty()) deleted.insert(e.ref_ts);
-        }
-    }
-    bool was_deleted(const timeline_entry& e) const { return !e.slack_ts.empty() && deleted.contains(e.slack_ts); }
-};
-
-// What an entry says; entries with no text of their own (joins, reactions…) are described.
-std::string display_text(const timeline_entry& e, const message_index& idx) {
+// What an entry says; entries with no text of their own (joins, reactions…) are described. The
+// draft quotes a pinned message's text, and leaves out the text of deleted ones (people delete
+// what should not have been posted, such as a pasted secret). The JSON and CSV exports keep
+// everything.
+std::string display_text(const timeline_entry& e, const message_history& history) {
     switch (e.kind) {
     case entry_kind::message:
     case entry_kind::edit:
-        if (idx.was_deleted(e) || (e.kind == entry_kind::edit && idx.deleted.contains(e.ref_ts)))
+        if (history.deleted(e.slack_ts) || (e.kind == entry_kind::edit && history.deleted(e.ref_ts)))
             return "_(deleted later; text left out of this draft)_";
         return e.kind == entry_kind::edit ? "(edited " + e.ref_ts + ") " + e.text : e.text;
     case entry_kind::key_moment: {
-        const auto it = idx.by_ts.find(e.ref_ts);
-        if (it != idx.by_ts.end() && !idx.deleted.contains(e.ref_ts)) return "📌 " + it->second->text;
+        const auto* marked = history.message(e.ref_ts);
+        if (marked && !history.deleted(e.ref_ts)) return "📌 " + marked->text;
         const bool just_emoji = e.text.empty() || e.text == ":" + e.attr("reaction") + ":";  // as recorded
         return "📌 " + (just_emoji ? "key moment: message " + e.ref_ts : e.text);
     }
@@ -252,7 +237,7 @@ void markdown_participants(std::string& md, const incident_record& r) {
     md += "\n";
 }
 
-void markdown_timeline(std::string& md, const incident_record& r, const message_index& idx) {
+void markdown_timeline(std::string& md, const incident_record& r, const message_history& history) {
     md += "## Timeline\n\n";
     if (r.timeline.empty()) {
         md += "_No entries recorded._\n\n";
@@ -261,11 +246,11 @@ void markdown_timeline(std::string& md, const incident_record& r, const message_
     md += "| Time (UTC) | Who | Kind | Tags | Text |\n|---|---|---|---|---|\n";
     for (const auto& e : r.timeline)
         md += "| " + readable(e.at) + " | " + cell(who(e.user)) + " | " + std::string(to_string(e.kind)) + " | " +
-              tag_list(e, ", ") + " | " + cell(display_text(e, idx)) + " |\n";
+              tag_list(e, ", ") + " | " + cell(display_text(e, history)) + " |\n";
     md += "\n";
 }
 
-void markdown_lists(std::string& md, const incident_record& r, const message_index& idx) {
+void markdown_lists(std::string& md, const incident_record& r, const message_history& history) {
     md += "## Status-page updates\n\n";
     std::size_t n = 0;
     for (const auto& e : r.timeline)
@@ -289,7 +274,7 @@ void markdown_lists(std::string& md, const incident_record& r, const message_ind
     n = 0;
     for (const auto& e : r.timeline)
         if (e.kind == entry_kind::key_moment) {
-            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(display_text(e, idx)) + "\n";
+            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(display_text(e, history)) + "\n";
             ++n;
         }
     md += n == 0 ? "_None marked (react with 📌 to mark one)._\n\n" : "\n";
@@ -491,9 +476,9 @@ std::string export_markdown(const incident_record& r) {
     markdown_metrics(md, r.inc);
     markdown_lifecycle(md, r);
     markdown_participants(md, r);
-    const message_index idx(r.timeline);
-    markdown_timeline(md, r, idx);
-    markdown_lists(md, r, idx);
+    const message_history history(r.timeline);
+    markdown_timeline(md, r, history);
+    markdown_lists(md, r, history);
     return md;
 }
 

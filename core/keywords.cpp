@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <map>
 #include <set>
 
 namespace ib {
@@ -72,22 +71,14 @@ void add_keywords(std::string_view text, std::vector<std::string>& out, std::set
 }  // namespace
 
 std::vector<std::string> salient_keywords(std::span<const timeline_entry> timeline) {
-    // The latest edit of each message, and which were deleted.
-    std::map<std::string, std::string, std::less<>> latest_text;
-    std::set<std::string, std::less<>> deleted;
-    for (const auto& e : timeline) {
-        if (e.ref_ts.empty()) continue;
-        if (e.kind == entry_kind::edit) latest_text[e.ref_ts] = e.text;
-        if (e.kind == entry_kind::deletion) deleted.insert(e.ref_ts);
-    }
+    const message_history history(timeline);
     std::vector<std::string> out;
     std::set<std::string, std::less<>> seen;
     for (const auto& e : timeline) {
         if (e.kind != entry_kind::message) continue;
         if (!e.has_tag(tag::hypothesis) && !e.has_tag(tag::command) && !e.has_tag(tag::action)) continue;
-        if (!e.slack_ts.empty() && deleted.contains(e.slack_ts)) continue;
-        const auto it = e.slack_ts.empty() ? latest_text.end() : latest_text.find(e.slack_ts);
-        add_keywords(it == latest_text.end() ? e.text : it->second, out, seen);
+        if (history.deleted(e.slack_ts)) continue;
+        add_keywords(history.latest_text(e), out, seen);
     }
     return out;
 }

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <set>
 
 namespace ib {
 namespace {
@@ -37,7 +35,7 @@ std::string short_time(time_point t, time_point start) {
 
 // ---- Summary: data --------------------------------------------------------------------------
 
-void add_example(tagged_messages& t, const std::string& text, bool quotable) {
+void add_example(tagged_messages& t, std::string_view text, bool quotable) {
     ++t.count;
     if (quotable && t.examples.size() < max_examples) t.examples.push_back(clip(text, unlimited, example_chars));
 }
@@ -234,32 +232,18 @@ incident_summary summarize(const incident_record& r) {
     s.participants = participants(r.timeline);
     s.entry_count = r.timeline.size();
 
-    // Edits and deletions refer to a message by its Slack ts: quote the latest text, and never
-    // quote a deleted message (people delete what should not have been posted).
-    std::map<std::string, std::string, std::less<>> latest_text;
-    std::set<std::string, std::less<>> deleted;
-    for (const auto& e : r.timeline) {
-        if (e.ref_ts.empty()) continue;
-        if (e.kind == entry_kind::edit) latest_text[e.ref_ts] = e.text;
-        if (e.kind == entry_kind::deletion) deleted.insert(e.ref_ts);
-    }
-    auto text_of = [&](const timeline_entry& e) -> const std::string& {
-        if (e.slack_ts.empty()) return e.text;
-        const auto it = latest_text.find(e.slack_ts);
-        return it == latest_text.end() ? e.text : it->second;
-    };
-    std::map<std::string, const timeline_entry*, std::less<>> messages_by_ts;
+    // Quote a message's latest text, and never a deleted message.
+    const message_history history(r.timeline);
 
     std::string current = std::string(to_string(status::investigating));
     for (const auto& e : r.timeline) {
         switch (e.kind) {
         case entry_kind::message: {
             ++s.message_count;
-            if (!e.slack_ts.empty()) messages_by_ts.emplace(e.slack_ts, &e);
-            const bool quotable = e.slack_ts.empty() || !deleted.contains(e.slack_ts);
-            if (e.has_tag(tag::hypothesis)) add_example(s.hypotheses, text_of(e), quotable);
-            if (e.has_tag(tag::command)) add_example(s.commands, text_of(e), quotable);
-            if (e.has_tag(tag::action)) add_example(s.actions, text_of(e), quotable);
+            const bool quotable = !history.deleted(e.slack_ts);
+            if (e.has_tag(tag::hypothesis)) add_example(s.hypotheses, history.latest_text(e), quotable);
+            if (e.has_tag(tag::command)) add_example(s.commands, history.latest_text(e), quotable);
+            if (e.has_tag(tag::action)) add_example(s.actions, history.latest_text(e), quotable);
             break;
         }
         case entry_kind::status: {
@@ -285,11 +269,10 @@ incident_summary summarize(const incident_record& r) {
         case entry_kind::key_moment: {
             // The recorder stores the reaction (":pushpin:") as the entry's text: quote the marked
             // message instead, when it is on this timeline and was not deleted.
-            std::string text;
-            if (const auto it = messages_by_ts.find(e.ref_ts);
-                it != messages_by_ts.end() && !deleted.contains(e.ref_ts))
-                text = text_of(*it->second);
-            else if (!deleted.contains(e.ref_ts) && e.text != ":" + e.attr("reaction") + ":")
+            std::string_view text;
+            if (const auto* marked = history.message(e.ref_ts); marked && !history.deleted(e.ref_ts))
+                text = history.latest_text(*marked);
+            else if (!history.deleted(e.ref_ts) && e.text != ":" + e.attr("reaction") + ":")
                 text = e.text;
             s.key_moments.push_back({e.at, e.user, clip(text, unlimited, example_chars), e.ref_ts});
             break;

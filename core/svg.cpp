@@ -10,8 +10,6 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace ib {
@@ -198,29 +196,11 @@ std::vector<marker> make_markers(const incident_record& r) {
     return m;
 }
 
-// Edits and deletions refer to a message by its Slack ts: hover texts use the latest edit and
-// never show a deleted message's text.
-struct message_texts {
-    std::unordered_map<std::string_view, std::string_view> latest;
-    std::unordered_set<std::string_view> deleted;
-    std::unordered_map<std::string_view, const timeline_entry*> by_ts;
-
-    explicit message_texts(const std::vector<timeline_entry>& tl) {
-        for (const auto& e : tl) {
-            if (e.kind == entry_kind::message && !e.slack_ts.empty()) by_ts.emplace(e.slack_ts, &e);
-            if (e.ref_ts.empty()) continue;
-            if (e.kind == entry_kind::edit) latest[e.ref_ts] = e.text;
-            if (e.kind == entry_kind::deletion) deleted.insert(e.ref_ts);
-        }
-    }
-    // The text to show for a message with this ts and original text.
-    std::string_view text(std::string_view ts, std::string_view original) const {
-        if (ts.empty()) return original;
-        if (deleted.contains(ts)) return "(deleted)";
-        const auto it = latest.find(ts);
-        return it == latest.end() ? original : it->second;
-    }
-};
+// The text a hover shows for the message with this ts and original text: its latest edit, and
+// never a deleted message's text.
+std::string_view shown_text(const message_history& history, std::string_view ts, std::string_view original) {
+    return history.deleted(ts) ? "(deleted)" : history.latest_text(ts, original);
+}
 
 // Lanes an entry is drawn in (at most one per lane); none for entries not charted.
 std::vector<lane> lanes_of(const timeline_entry& e) {
@@ -262,7 +242,7 @@ std::string when(time_point t, time_point day0) {
 }
 
 // The raw hover text of one charted entry.
-std::string hover_text(const timeline_entry& e, const message_texts& texts, time_point day0) {
+std::string hover_text(const timeline_entry& e, const message_history& history, time_point day0) {
     const std::string who = e.user.empty() ? std::string("someone") : e.user;
     std::string s = when(e.at, day0) + " ";
     switch (e.kind) {
@@ -270,15 +250,15 @@ std::string hover_text(const timeline_entry& e, const message_texts& texts, time
     case entry_kind::statuspage: return s + "status page (" + who + "): " + e.text;
     case entry_kind::key_moment: {
         std::string_view marked;
-        if (const auto it = texts.by_ts.find(e.ref_ts); it != texts.by_ts.end())
-            marked = texts.text(e.ref_ts, it->second->text);
-        else if (texts.deleted.contains(e.ref_ts))
+        if (const auto* message = history.message(e.ref_ts))
+            marked = shown_text(history, e.ref_ts, message->text);
+        else if (history.deleted(e.ref_ts))
             marked = "(deleted)";
         else if (e.text != ":" + e.attr("reaction") + ":")
             marked = e.text;
         return s + "key moment (" + who + ")" + (marked.empty() ? "" : ": " + std::string(marked));
     }
-    default: return s + who + ": " + std::string(texts.text(e.slack_ts, e.text));
+    default: return s + who + ": " + std::string(shown_text(history, e.slack_ts, e.text));
     }
 }
 
@@ -325,7 +305,7 @@ std::string export_svg(const incident_record& r) {
     const auto& inc = r.inc;
     const auto metrics = compute_metrics(inc);
     const auto markers = make_markers(r);
-    const message_texts texts(r.timeline);
+    const message_history history(r.timeline);
 
     // Which entries are charted, and the time range of everything drawn.
     std::vector<std::pair<std::size_t, std::vector<lane>>> charted;  // timeline index, lanes
@@ -479,13 +459,13 @@ std::string export_svg(const incident_record& r) {
             const double x = scale.x(first.at);
             if (b.count == 1) {
                 body += "<circle cx=\"" + num(x) + "\" cy=\"" + num(cy) + "\" r=\"4\"><title>" +
-                        xml(hover_text(first, texts, day0), hover_chars, hover_bytes) + "</title></circle>\n";
+                        xml(hover_text(first, history, day0), hover_chars, hover_bytes) + "</title></circle>\n";
                 continue;
             }
             const double h = std::min(lane_height - 4, 8 + 3 * std::log2(static_cast<double>(b.count)));
             const double x0 = plot_left + static_cast<double>(c) * bucket_px;
             const std::string title = std::to_string(b.count) + " entries " + when(b.lo, day0) + "–" +
-                                      when(b.hi, day0) + "; first: " + hover_text(first, texts, day0);
+                                      when(b.hi, day0) + "; first: " + hover_text(first, history, day0);
             body += "<rect x=\"" + num(x0) + "\" y=\"" + num(cy - h / 2) + "\" width=\"" + num(bucket_px - 0.5) +
                     "\" height=\"" + num(h) + "\"><title>" + xml(title, hover_chars, hover_bytes) + "</title></rect>\n";
         }

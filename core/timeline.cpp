@@ -79,4 +79,26 @@ bool is_lifecycle(entry_kind k) {
     }
 }
 
+message_history::message_history(std::span<const timeline_entry> timeline) {
+    for (const auto& e : timeline) {
+        if (e.kind == entry_kind::message && !e.slack_ts.empty()) messages_.emplace(e.slack_ts, &e);
+        if (e.ref_ts.empty()) continue;
+        if (e.kind == entry_kind::edit) edits_[e.ref_ts] = e.text;
+        if (e.kind == entry_kind::deletion) deleted_.insert(e.ref_ts);
+    }
+}
+
+const timeline_entry* message_history::message(std::string_view ts) const {
+    const auto it = messages_.find(ts);
+    return it == messages_.end() ? nullptr : it->second;
+}
+
+bool message_history::deleted(std::string_view ts) const { return !ts.empty() && deleted_.contains(ts); }
+
+std::string_view message_history::latest_text(std::string_view ts, std::string_view original) const {
+    if (ts.empty()) return original;
+    const auto it = edits_.find(ts);
+    return it == edits_.end() ? original : it->second;
+}
+
 }  // namespace ib

@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ib {
@@ -78,6 +81,32 @@ struct timeline_entry {
         auto it = attrs.find(std::string(name));
         return it == attrs.end() ? std::string(fallback) : it->second;
     }
+};
+
+// What became of the Slack messages on a timeline. Edits and deletions are entries of their own
+// that refer to a message by its ts (ref_ts), so a reader of the record wants each message's
+// latest text and to leave out the text of deleted ones (people delete what should not have been
+// posted, such as a pasted secret). Views into `timeline`, which must outlive this.
+class message_history {
+public:
+    explicit message_history(std::span<const timeline_entry> timeline);
+
+    // The (first) `message` entry with Slack ts `ts`, or null.
+    const timeline_entry* message(std::string_view ts) const;
+    // A `deletion` entry refers to `ts`.
+    bool deleted(std::string_view ts) const;
+    // The text of the last `edit` (in timeline order) of the message with ts `ts`, else
+    // `original`: its text as first recorded. An empty ts has no edits.
+    std::string_view latest_text(std::string_view ts, std::string_view original) const;
+    // latest_text() of a `message` entry.
+    std::string_view latest_text(const timeline_entry& message) const {
+        return latest_text(message.slack_ts, message.text);
+    }
+
+private:
+    std::unordered_map<std::string_view, const timeline_entry*> messages_;
+    std::unordered_map<std::string_view, std::string_view> edits_;
+    std::unordered_set<std::string_view> deleted_;
 };
 
 }  // namespace ib

@@ -1,0 +1,52 @@
+// message_history: what became of each Slack message on a timeline (edits, deletions), the one
+// rule the summary, the keyword history, the Markdown draft and the SVG chart quote messages by.
+#include "core/timeline.hpp"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+using namespace ib;
+
+namespace {
+
+timeline_entry entry(entry_kind kind, std::string slack_ts, std::string ref_ts, std::string text) {
+    timeline_entry e;
+    e.kind = kind;
+    e.slack_ts = std::move(slack_ts);
+    e.ref_ts = std::move(ref_ts);
+    e.text = std::move(text);
+    return e;
+}
+
+}  // namespace
+
+TEST_SUITE("timeline") {
+TEST_CASE("message_history: latest edit, deletions, and the message behind a ts") {
+    const std::vector<timeline_entry> tl{
+        entry(entry_kind::key_moment, "", "1.3", ":pushpin:"),  // stored before the message it marks
+        entry(entry_kind::message, "1.1", "", "first"),
+        entry(entry_kind::edit, "", "1.1", "first, edited"),
+        entry(entry_kind::edit, "", "1.1", "first, edited again"),
+        entry(entry_kind::message, "1.2", "", "secret"),
+        entry(entry_kind::deletion, "", "1.2", ""),
+        entry(entry_kind::message, "1.3", "", "marked"),
+        entry(entry_kind::message, "", "", "no ts"),
+        entry(entry_kind::edit, "", "", "an edit of nothing"),
+        entry(entry_kind::message, "1.3", "", "a redelivered copy"),
+    };
+    const message_history h(tl);
+    CHECK(h.latest_text(tl[1]) == "first, edited again");  // the last edit wins
+    CHECK(h.latest_text(tl[6]) == "marked");                 // never edited
+    CHECK(h.latest_text(tl[7]) == "no ts");                  // no ts, no edits
+    CHECK(h.latest_text("9.9", "as recorded") == "as recorded");
+    CHECK(h.deleted("1.2"));
+    CHECK_FALSE(h.deleted("1.1"));
+    CHECK_FALSE(h.deleted(""));
+    REQUIRE(h.message("1.3") != nullptr);
+    CHECK(h.message("1.3")->text == "marked");  // wherever it stands, the first copy
+    CHECK(h.message("9.9") == nullptr);
+    CHECK(h.message("") == nullptr);
+    CHECK(h.message(tl[0].ref_ts) == &tl[6]);  // a key moment finds a message stored after it
+}
+}  // TEST_SUITE
