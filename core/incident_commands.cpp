@@ -183,7 +183,7 @@ std::string channel_topic(const incident& inc) {
 }
 
 std::string declared_reply(const incident& inc) {
-    return ":rotating_light: Incident declared: <#" + inc.channel_id + "|" + inc.channel_name + "> (" +
+    return ":rotating_light: Incident declared: " + channel_link(inc.channel_id, inc.channel_name) + " (" +
            std::string(to_string(inc.sev)) + "). You've been invited; everything said there is recorded.";
 }
 
@@ -192,8 +192,8 @@ std::string render_incident_list(std::span<const incident> open, time_point now)
     std::string out = "*Open incidents (" + std::to_string(open.size()) + "):*";
     for (const incident& inc : open) {
         const auto age = std::chrono::floor<std::chrono::seconds>(now - inc.declared_at);
-        out += "\n• <#" + inc.channel_id + "|" + inc.channel_name + "> " + std::string(to_string(inc.sev)) + " · " +
-               std::string(to_string(inc.state)) + " · " + escape_mrkdwn(inc.title) + " · open for " +
+        out += "\n• " + channel_link(inc.channel_id, inc.channel_name) + " " + std::string(to_string(inc.sev)) +
+               " · " + std::string(to_string(inc.state)) + " · " + escape_mrkdwn(inc.title) + " · open for " +
                format_duration(age > std::chrono::seconds{0} ? age : std::chrono::seconds{0});
     }
     return out;

@@ -354,7 +354,7 @@ json render_summary_blocks(const incident_summary& s) {
     }
 
     std::string context = "Recorded by incident-bot";
-    if (!s.channel_id.empty()) context += " in <#" + mrkdwn_line(s.channel_id, 40) + ">";
+    if (!s.channel_id.empty()) context += " in " + channel_link(s.channel_id);
     context += " · " + std::to_string(s.entry_count) + " timeline entries, " + std::to_string(s.message_count) +
                " messages · times UTC";
     blocks.push_back(json{{"type", "context"}, {"elements", json::array({text_object("mrkdwn", context)})}});

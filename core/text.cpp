@@ -99,15 +99,23 @@ std::string escape_mrkdwn(std::string_view text) {
     return out;
 }
 
-bool is_plain_user_id(std::string_view user_id) {
-    return !user_id.empty() && std::all_of(user_id.begin(), user_id.end(), [](char c) {
+bool is_plain_slack_id(std::string_view id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     });
 }
 
 std::string mention(std::string_view user_id, std::string_view if_empty) {
     if (user_id.empty()) return std::string(if_empty);
-    return is_plain_user_id(user_id) ? "<@" + std::string(user_id) + ">" : mrkdwn_line(user_id, 64);
+    return is_plain_slack_id(user_id) ? "<@" + std::string(user_id) + ">" : mrkdwn_line(user_id, 64);
+}
+
+std::string channel_link(std::string_view channel_id, std::string_view name) {
+    if (!is_plain_slack_id(channel_id))
+        return mrkdwn_line(channel_id, 64) + (name.empty() ? "" : " ") + escape_mrkdwn(name);
+    std::string out = "<#" + std::string(channel_id);
+    if (!name.empty()) out += "|" + escape_mrkdwn(name);
+    return out + ">";
 }
 
 std::optional<std::string> parse_user_mention(std::string_view token) {

@@ -126,14 +126,20 @@ std::string decode_slack_entities(std::string_view text);
 // cannot form a mention, a link or `<!channel>`; Slack's own text is already in this form.
 std::string escape_mrkdwn(std::string_view text);
 
-// True for what Slack uses as a user id here: one or more ASCII letters and digits ("U0ALICE").
-bool is_plain_user_id(std::string_view user_id);
+// True for what Slack uses as a user or channel id: one or more ASCII letters and digits
+// ("U0ALICE", "C024BE91L").
+bool is_plain_slack_id(std::string_view id);
 
 // The mention of a user in Slack mrkdwn, `<@U123>`. An empty id gives `if_empty` (each caller
 // says what an unknown person reads as: "someone", "nobody", "—"); an id that is not
-// is_plain_user_id() is shown as text, escaped and on one line (mrkdwn_line(id, 64)), so it
+// is_plain_slack_id() is shown as text, escaped and on one line (mrkdwn_line(id, 64)), so it
 // cannot inject markup.
 std::string mention(std::string_view user_id, std::string_view if_empty = {});
+
+// A link to a channel in Slack mrkdwn: `<#C123>`, or `<#C123|name>` when `name` is given (the
+// name escaped). An id that is not is_plain_slack_id() is shown as escaped text instead, as in
+// mention().
+std::string channel_link(std::string_view channel_id, std::string_view name = {});
 
 // The user id in a Slack user mention, `<@U123>` or `<@U123|name>` (the whole of `token`): U or
 // W (Enterprise Grid) and then uppercase letters and digits. nullopt for anything else.

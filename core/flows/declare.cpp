@@ -1,6 +1,7 @@
 #include "core/flows/declare.hpp"
 
 #include "core/incident_commands.hpp"
+#include "core/text.hpp"
 
 #include <utility>
 
@@ -137,9 +138,8 @@ action declare_flow::after_store(const event& ev) {
                     "incident " + std::to_string(st_.inc.id) + " declared in #" + st_.channel_name);
     }
     if (const auto* f = std::get_if<store_failed>(&ev)) {
-        // TODO(text): use core/text for the channel reference "<#C…>".
         st_.failure_reply =
-            ":x: I created <#" + st_.channel_id + "> but couldn't record the incident. Please try again.";
+            ":x: I created " + channel_link(st_.channel_id) + " but couldn't record the incident. Please try again.";
         st_.at = stage::releasing;
         return step(release_events{st_.channel_id}, log_level::error, "could not store a new incident: " + f->error);
     }

@@ -1,5 +1,7 @@
 #include "core/flows/remind.hpp"
 
+#include "core/text.hpp"
+
 #include <utility>
 
 namespace ib::flows {
@@ -106,8 +108,7 @@ action snooze_flow::resume(event ev) {
     case stage::replying:
         if (done_ok || restart) {
             st_.at = stage::announcing;
-            // TODO(text): use core/text mention() for "<@user>".
-            std::string text = ":zzz: <@" + st_.user + "> snoozed status-page reminders for " +
+            std::string text = ":zzz: " + mention(st_.user, "someone") + " snoozed status-page reminders for " +
                                format_duration(st_.duration) + " (until " + until_hhmm() + " UTC).";
             return step(post_message(st_.inc.channel_id, std::move(text)));
         }

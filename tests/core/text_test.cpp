@@ -170,10 +170,19 @@ TEST_CASE("mention: one rule, with what an unknown person reads as") {
     const auto long_id = mention(std::string(100, '-'));
     CHECK(long_id.size() <= 64);
     CHECK(long_id.ends_with("…"));
-    CHECK(is_plain_user_id("U0ALICE"));
-    CHECK_FALSE(is_plain_user_id(""));
-    CHECK_FALSE(is_plain_user_id("U_1"));
-    CHECK_FALSE(is_plain_user_id("U\xc3\xa9"));
+    CHECK(is_plain_slack_id("U0ALICE"));
+    CHECK(is_plain_slack_id("C024BE91L"));
+    CHECK_FALSE(is_plain_slack_id(""));
+    CHECK_FALSE(is_plain_slack_id("U_1"));
+    CHECK_FALSE(is_plain_slack_id("U\xc3\xa9"));
+}
+
+TEST_CASE("channel_link: Slack's channel markup, or escaped text for what is not an id") {
+    CHECK(channel_link("C024BE91L") == "<#C024BE91L>");
+    CHECK(channel_link("C1", "inc-20261121-checkout") == "<#C1|inc-20261121-checkout>");
+    CHECK(channel_link("C1", "a<b>&c") == "<#C1|a&lt;b&gt;&amp;c>");
+    CHECK(channel_link("C1|x> <!channel") == "C1|x&gt; &lt;!channel");
+    CHECK(channel_link("").empty());
 }
 
 TEST_CASE("clip: escapes for the output, cuts whole characters and escapes, ends in an ellipsis") {
