@@ -3,10 +3,13 @@
 #include "bot/app/bot_app.hpp"
 #include "bot/app/demo.hpp"
 #include "bot/log.hpp"
+#include "bot/ops/http_server.hpp"
+#include "bot/ops/metrics.hpp"
 #include "core/export.hpp"
 #include "core/incident_commands.hpp"
 #include "core/svg.hpp"
 #include "core/url.hpp"
+#include "storage/maintenance.hpp"
 #include "storage/store.hpp"
 
 #include <cstdlib>
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cctype>
 #include <exception>
 #include <map>
 #include <optional>
@@ -26,6 +30,8 @@
 #endif
 
 namespace ib::cli {
+
+namespace ops = ib::bot::ops;
 namespace {
 
 constexpr int exit_ok = 0;
@@ -51,6 +57,8 @@ const char* const top_help =
     "           env: SLACK_APP_TOKEN (xapp-), SLACK_BOT_TOKEN (xoxb-), SLACK_API_URL (default https://slack.com/api/)\n"
     "  export   print an incident as JSON, Markdown, CSV or an SVG timeline chart\n"
     "  stats    TTA and TTR by severity (median, p90, mean) over the last 30 and 90 days\n"
+    "  backup   copy the database to a new file, consistently, while 'run' writes\n"
+    "  check    check the database: integrity, schema version, counts\n"
     "  demo     run a sample incident against the bundled Slack simulator (no workspace needed)\n"
     "\n"
     "Options:\n"
@@ -58,11 +66,13 @@ const char* const top_help =
     "  -V, --version  print the version\n";
 
 const char* const run_help =
-    "Usage: incident-bot run [--db PATH] [--status-reminder DURATION | --reminders SPEC] [--idle-timeout DURATION]\n"
-    "                        [--max-pending N] [--log-level LEVEL]\n"
+    "Usage: incident-bot run [--db PATH] [--listen HOST:PORT] [--status-reminder DURATION | --reminders SPEC]\n"
+    "                        [--idle-timeout DURATION] [--max-pending N] [--log-level LEVEL] [--log-format FORMAT]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH                  SQLite database (default: incident-bot.db)\n"
+    "  --listen HOST:PORT         serve /healthz, /readyz and /metrics (Prometheus) over HTTP there,\n"
+    "                             e.g. 127.0.0.1:9464 (default: off)\n"
     "  --status-reminder DURATION remind every open incident's channel to update the status page after\n"
     "                             this long without an update, whatever the severity (e.g. 15m)\n"
     "  --reminders SPEC           per-severity cadence, e.g. sev1=15m,sev2=30m,sev3=1h,sev4=off\n"
@@ -72,6 +82,12 @@ const char* const run_help =
     "  --max-pending N            stop reading from Slack while N events wait to be stored, until a\n"
     "                             quarter remain (default 2000; bounds memory in a burst)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
+    "  --log-format FORMAT        text (default) or json (one object per line: time, level, component,\n"
+    "                             msg and fields such as incident, channel, envelope, error)\n"
+    "Every option can also come from the environment, INCIDENT_BOT_ and its name in capitals with\n"
+    "'_' for '-': INCIDENT_BOT_DB, INCIDENT_BOT_LISTEN, INCIDENT_BOT_STATUS_REMINDER, INCIDENT_BOT_REMINDERS,\n"
+    "INCIDENT_BOT_IDLE_TIMEOUT, INCIDENT_BOT_MAX_PENDING, INCIDENT_BOT_LOG_LEVEL, INCIDENT_BOT_LOG_FORMAT.\n"
+    "A flag wins over its variable (and --status-reminder/--reminders over both variables).\n"
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
     "  SLACK_BOT_TOKEN  bot token (xoxb-...)\n"
@@ -96,6 +112,25 @@ const char* const export_help =
     "  --format FORMAT    json (machine-readable), md (review draft), csv (timeline rows),\n"
     "                     svg (timeline chart: lifecycle markers, TTA/TTR bars, messages by tag)\n"
     "Example: incident-bot export --db incidents.db --incident latest --format svg > timeline.svg\n";
+
+const char* const backup_help =
+    "Usage: incident-bot backup --db PATH --to FILE\n"
+    "\n"
+    "Copies the database into the new file FILE with SQLite's online backup, in one step: a consistent\n"
+    "snapshot even while 'incident-bot run' writes. The copy is checked (quick_check), standalone (no\n"
+    "-wal/-shm files) and only gets its name once complete; an existing FILE is refused.\n"
+    "  --db PATH   the database (default: $INCIDENT_BOT_DB)\n"
+    "  --to FILE   the new file\n"
+    "Restore: stop the bot, copy FILE over the database path (removing its -wal and -shm files), start it.\n";
+
+const char* const check_help =
+    "Usage: incident-bot check --db PATH [--quick]\n"
+    "\n"
+    "Checks the database read-only (safe while 'run' writes): SQLite's integrity_check, the schema\n"
+    "version (an older one is fine: 'run' migrates it; a newer one is an error), and counts.\n"
+    "Prints one line; exits 1 on any problem.\n"
+    "  --db PATH   the database (default: $INCIDENT_BOT_DB)\n"
+    "  --quick     quick_check instead: skips index contents, fast enough for every start\n";
 
 const char* const stats_help =
     "Usage: incident-bot stats --db PATH [--days N]\n"
@@ -164,38 +199,92 @@ std::string env(const char* name) {
     return v ? std::string(v) : std::string();
 }
 
-std::chrono::seconds duration_option(const option_map& opts, const std::string& name, std::chrono::seconds fallback) {
+// Where each option's value came from: "--name" or the environment variable that supplied it.
+using option_sources = std::map<std::string, std::string>;
+
+std::string source_of(const option_sources& sources, const std::string& name) {
+    auto it = sources.find(name);
+    return it != sources.end() ? it->second : "--" + name;
+}
+
+// "max-pending" -> "INCIDENT_BOT_MAX_PENDING".
+std::string env_name(const std::string& option) {
+    std::string out = "INCIDENT_BOT_";
+    for (char c : option) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Fills every option in `names` that no flag gave from its INCIDENT_BOT_… variable (when set and
+// not empty), so a systemd EnvironmentFile or a container's env can configure the command.
+// Options in one `group` are alternatives: a flag for any of them keeps all their variables out.
+option_sources apply_environment(option_map& opts, std::initializer_list<const char*> names,
+                                 std::initializer_list<const char*> group = {}) {
+    option_sources sources;
+    bool group_flag = false;
+    for (const char* g : group) group_flag = group_flag || opts.count(g) > 0;
+    for (const char* n : names) {
+        const std::string name = n;
+        if (opts.count(name)) continue;
+        bool in_group = false;
+        for (const char* g : group) in_group = in_group || name == g;
+        if (in_group && group_flag) continue;
+        const std::string var = env_name(name);
+        if (const char* v = std::getenv(var.c_str()); v != nullptr && *v != '\0') {
+            opts[name] = v;
+            sources[name] = var;
+        }
+    }
+    return sources;
+}
+
+std::chrono::seconds duration_option(const option_map& opts, const option_sources& sources, const std::string& name,
+                                     std::chrono::seconds fallback) {
     auto it = opts.find(name);
     if (it == opts.end()) return fallback;
     const auto d = parse_duration(it->second);
-    if (!d) throw usage_error("--" + name + " takes a duration like 90s, 15m or 1h, not '" + it->second + "'");
+    if (!d)
+        throw usage_error(source_of(sources, name) + " takes a duration like 90s, 15m or 1h, not '" + it->second + "'");
     return *d;
 }
 
+// --db for the commands that read a database: the flag, else INCIDENT_BOT_DB.
+std::string db_option(option_map& opts, const std::string& command) {
+    apply_environment(opts, {"db"});
+    return require(opts, "db", command);
+}
+
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
-    const auto opts = parse_options("run", args, 1, {"db", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level"});
+    auto opts = parse_options("run", args, 1,
+                              {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending",
+                               "log-level", "log-format"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
     }
+    const option_sources sources =
+        apply_environment(opts,
+                          {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level",
+                           "log-format"},
+                          {"status-reminder", "reminders"});
+    const auto from = [&](const std::string& name) { return source_of(sources, name); };
     bot::app_config cfg;
     if (opts.count("db")) cfg.db_path = require(opts, "db", "run");
     if (opts.count("reminders") && opts.count("status-reminder"))
-        throw usage_error("use either --status-reminder or --reminders, not both");
+        throw usage_error("use either " + from("status-reminder") + " or " + from("reminders") + ", not both");
     if (auto it = opts.find("reminders"); it != opts.end()) {
         auto policy = parse_reminder_policy(it->second);
-        if (!policy) throw usage_error("--reminders: " + policy.error().message);
+        if (!policy) throw usage_error(from("reminders") + ": " + policy.error().message);
         cfg.reminder_cadence = *policy;
     }
     if (opts.count("status-reminder"))
-        cfg.reminder_cadence = reminder_policy::uniform(duration_option(opts, "status-reminder", {}));
-    cfg.idle_timeout = duration_option(opts, "idle-timeout", std::chrono::seconds{30});
+        cfg.reminder_cadence = reminder_policy::uniform(duration_option(opts, sources, "status-reminder", {}));
+    cfg.idle_timeout = duration_option(opts, sources, "idle-timeout", std::chrono::seconds{30});
     if (auto it = opts.find("max-pending"); it != opts.end()) {
         std::size_t n = 0;
         const std::string& v = it->second;
         const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
         if (ec != std::errc{} || ptr != v.data() + v.size() || n == 0 || n > 1'000'000)
-            throw usage_error("--max-pending must be a whole number from 1 to 1000000, not '" + v + "'");
+            throw usage_error(from("max-pending") + " must be a whole number from 1 to 1000000, not '" + v + "'");
         cfg.max_pending_writes = n;
     }
     if (auto it = opts.find("log-level"); it != opts.end()) {
@@ -204,7 +293,20 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
         else if (l == "info") bot::set_log_level(bot::log_level::info);
         else if (l == "warn") bot::set_log_level(bot::log_level::warn);
         else if (l == "error") bot::set_log_level(bot::log_level::error);
-        else throw usage_error("--log-level must be debug, info, warn or error, not '" + l + "'");
+        else throw usage_error(from("log-level") + " must be debug, info, warn or error, not '" + l + "'");
+    }
+    if (auto it = opts.find("log-format"); it != opts.end()) {
+        const std::string& f = it->second;
+        if (f == "text") bot::set_log_format(bot::log_format::text);
+        else if (f == "json") bot::set_log_format(bot::log_format::json);
+        else throw usage_error(from("log-format") + " must be text or json, not '" + f + "'");
+    }
+    std::optional<ops::listen_address> listen;
+    if (auto it = opts.find("listen"); it != opts.end()) {
+        listen = ops::parse_listen_address(it->second);
+        if (!listen)
+            throw usage_error(from("listen") + " takes HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, not '" +
+                              it->second + "'");
     }
 
     // Tokens come from the environment, never from flags (they would show in `ps`).
@@ -224,7 +326,21 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
         throw usage_error("SLACK_API_URL must be an http:// or https:// URL");
 
     bot::app a(cfg);
-    return a.run();
+    // The ops endpoint starts once the database is open (so /readyz can be true) and before
+    // Slack is reached; it stops after the bot has flushed. A port in use fails in one line.
+    ops::metrics::get().set_build_info(IB_VERSION);
+    ops::metrics::get().pending_writes_limit.Set(static_cast<double>(cfg.max_pending_writes));
+    std::optional<ops::http_server> server;
+    if (listen) {
+        try {
+            server.emplace(*listen);
+        } catch (const std::exception& e) {
+            throw command_error(e.what());
+        }
+    }
+    const int code = a.run();
+    if (server) server->stop();
+    return code;
 }
 
 int cmd_demo(const std::vector<std::string>& args, std::ostream& out) {
@@ -240,12 +356,12 @@ int cmd_demo(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
-    const auto opts = parse_options("export", args, 1, {"db", "incident", "format"});
+    auto opts = parse_options("export", args, 1, {"db", "incident", "format"});
     if (opts.count("help")) {
         out << export_help;
         return exit_ok;
     }
-    const std::string& db = require(opts, "db", "export");
+    const std::string db = db_option(opts, "export");
     const std::string& which = require(opts, "incident", "export");
     const std::string& format = require(opts, "format", "export");
     if (format != "json" && format != "md" && format != "csv" && format != "svg")
@@ -280,12 +396,12 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
 // incident-bot stats: reads the incidents of the longest window once, then lets core render
 // one table per window. The clock is read here, not in core.
 int cmd_stats(const std::vector<std::string>& args, std::ostream& out) {
-    const auto opts = parse_options("stats", args, 1, {"db", "days"});
+    auto opts = parse_options("stats", args, 1, {"db", "days"});
     if (opts.count("help")) {
         out << stats_help;
         return exit_ok;
     }
-    const std::string& db = require(opts, "db", "stats");
+    const std::string db = db_option(opts, "stats");
     std::vector<int> windows{30, 90};
     if (auto it = opts.find("days"); it != opts.end()) {
         const std::string& v = it->second;
@@ -307,12 +423,69 @@ int cmd_stats(const std::vector<std::string>& args, std::ostream& out) {
     return exit_ok;
 }
 
+// "1,234,567": counts in the one-line reports.
+std::string grouped(std::int64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string describe_counts(const storage::database_counts& c) {
+    return grouped(c.incidents) + " incidents (" + grouped(c.open_incidents) + " open), " +
+           grouped(c.timeline_entries) + " timeline entries";
+}
+
+// incident-bot backup: one consistent copy, then one line saying what it holds.
+int cmd_backup(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("backup", args, 1, {"db", "to"});
+    if (opts.count("help")) {
+        out << backup_help;
+        return exit_ok;
+    }
+    const std::string db = db_option(opts, "backup");
+    const std::string& to = require(opts, "to", "backup");
+    const auto r = storage::backup_database(db, to);
+    out << "backed up " << db << " to " << to << ": schema v" << r.schema_version << ", " << describe_counts(r.counts)
+        << ", " << grouped(static_cast<std::int64_t>(r.bytes)) << " bytes\n";
+    return exit_ok;
+}
+
+// incident-bot check: one line, "ok: …" or the problem, and the exit code says which.
+int cmd_check(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("check", args, 1, {"db"}, {"quick"});
+    if (opts.count("help")) {
+        out << check_help;
+        return exit_ok;
+    }
+    const std::string db = db_option(opts, "check");
+    const bool quick = opts.count("quick") > 0;
+    const auto r = storage::check_database(db, quick);
+    const char* what = quick ? "quick_check" : "integrity_check";
+    if (!r.problems.empty()) {
+        std::string first = r.problems.front();
+        const std::string more =
+            r.problems.size() > 1 ? " (and " + std::to_string(r.problems.size() - 1) + " more)" : std::string();
+        throw command_error(db + ": " + what + " found a problem: " + first + more +
+                            "; restore the latest backup (README: Backup and restore)");
+    }
+    std::string schema = "schema v" + std::to_string(r.schema_version);
+    if (r.schema_version < r.latest_schema_version)
+        schema += " (older than this build's v" + std::to_string(r.latest_schema_version) + ": 'run' migrates it)";
+    out << "ok: " << db << ": " << schema << ", " << what << " ok";
+    if (r.schema_version >= 1) out << ", " << describe_counts(r.counts);
+    out << "\n";
+    return exit_ok;
+}
+
 }  // namespace
 
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, stats, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, backup, check, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -328,8 +501,10 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (command == "export") return cmd_export(args, out);
         if (command == "stats") return cmd_stats(args, out);
         if (command == "demo") return cmd_demo(args, out);
+        if (command == "backup") return cmd_backup(args, out);
+        if (command == "check") return cmd_check(args, out);
         throw usage_error("unknown command '" + command +
-                          "' (expected run, export, stats or demo; see 'incident-bot --help')");
+                          "' (expected run, export, stats, backup, check or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         err << "incident-bot: " << e.what() << '\n';
         return exit_usage;

@@ -1,5 +1,8 @@
 #include "bot/log.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +13,7 @@ namespace ib::bot {
 namespace {
 
 std::atomic<log_level> g_level{log_level::info};
+std::atomic<log_format> g_format{log_format::text};
 std::mutex g_write;
 
 bool token_char(char c) {
@@ -19,17 +23,37 @@ bool token_char(char c) {
 std::string_view level_name(log_level l) {
     switch (l) {
     case log_level::debug: return "debug";
-    case log_level::info: return "info ";
-    case log_level::warn: return "warn ";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
     case log_level::error: return "error";
     }
     return "?";
+}
+
+// "2026-11-21T14:43:23Z" for text lines; JSON lines add milliseconds.
+std::string timestamp(log_format format) {
+    const auto now = std::chrono::system_clock::now();
+    const auto t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[40];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out = stamp;
+    if (format == log_format::json) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+        char frac[8];
+        std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ms));
+        out += frac;
+    }
+    return out + "Z";
 }
 
 }  // namespace
 
 void set_log_level(log_level level) { g_level = level; }
 bool log_enabled(log_level level) { return level >= g_level.load(); }
+void set_log_format(log_format format) { g_format = format; }
+log_format current_log_format() { return g_format.load(); }
 
 std::string redact(std::string_view text) {
     static constexpr std::string_view prefixes[] = {"xapp-", "xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxs-"};
@@ -55,15 +79,48 @@ std::string redact(std::string_view text) {
     return out;
 }
 
-void log(log_level level, std::string_view component, std::string_view message) {
+std::string format_record(log_format format, std::string_view time, log_level level, std::string_view component,
+                          std::string_view message, log_fields fields) {
+    if (format == log_format::json) {
+        // nlohmann escapes; invalid UTF-8 (a message quoting what a peer sent) is replaced, so
+        // every line stays valid JSON.
+        nlohmann::ordered_json j;
+        j["time"] = time;
+        j["level"] = level_name(level);
+        j["component"] = redact(component);
+        j["msg"] = redact(message);
+        for (const auto& f : fields) {
+            std::string key = redact(f.key);
+            if (key == "time" || key == "level" || key == "component" || key == "msg") key = "field_" + key;
+            j[key] = redact(f.value);
+        }
+        return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    std::string line;
+    line.reserve(message.size() + 64);
+    line += time;
+    line += ' ';
+    const std::string_view name = level_name(level);
+    line += name;
+    line.append(5 - std::min<std::size_t>(5, name.size()), ' ');  // "info " and "warn " line up with "error"
+    line += ' ';
+    line += redact(component);
+    line += ": ";
+    line += redact(message);
+    for (const auto& f : fields) {
+        line += ' ';
+        line += redact(f.key);
+        line += '=';
+        line += redact(f.value);
+    }
+    return line;
+}
+
+void log(log_level level, std::string_view component, std::string_view message, log_fields fields) {
     if (!log_enabled(level)) return;
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const std::string line = std::string(stamp) + " " + std::string(level_name(level)) + " " +
-                             std::string(component) + ": " + redact(message) + "\n";
+    const log_format format = g_format.load();
+    std::string line = format_record(format, timestamp(format), level, component, message, fields);
+    line += '\n';
     std::lock_guard lock(g_write);
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);

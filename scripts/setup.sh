@@ -9,6 +9,11 @@ packages=(
   nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   doctest-dev
   python3
+  # Operations (issue 14): metrics registry and its text serializer; promtool and a Prometheus
+  # server for the metrics tests; dpkg-dev/fakeroot for the CPack .deb; systemd for
+  # `systemd-analyze verify` of the units.
+  prometheus-cpp-dev prometheus
+  dpkg-dev fakeroot systemd
 )
 
 missing=()

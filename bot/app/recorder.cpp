@@ -2,12 +2,13 @@
 
 #include "bot/log.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace ib::bot {
 
-recorder::recorder(storage::store store, post_fn post)
-    : store_(std::move(store)), post_(std::move(post)), thread_([this] { loop(); }) {}
+recorder::recorder(storage::store store, post_fn post, recorder_observer* observer)
+    : store_(std::move(store)), post_(std::move(post)), observer_(observer), thread_([this] { loop(); }) {}
 
 recorder::~recorder() { stop(); }
 
@@ -15,6 +16,7 @@ void recorder::submit(work_fn work, done_fn done) {
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {
+            if (observer_) observer_->queued();
             queue_.push_back(job{std::move(work), std::move(done)});
             wake_.notify_one();
             return;
@@ -55,6 +57,9 @@ void recorder::loop() {
         // Run the whole group in one transaction; remember each job's own failure.
         std::vector<std::exception_ptr> errors(group.size());
         std::exception_ptr commit_error;
+        group_report report;
+        report.size = group.size();
+        const auto started = std::chrono::steady_clock::now();
         try {
             store_.begin_group();
             for (std::size_t i = 0; i < group.size(); ++i) {
@@ -67,12 +72,17 @@ void recorder::loop() {
             store_.commit_group();
         } catch (const std::exception& e) {
             commit_error = std::current_exception();
-            log_error("storage", std::string("group commit failed, nothing acked: ") + e.what());
+            report.durable = false;
+            report.failure = e.what();
+            log_error("storage", "group commit failed, nothing acked: " + report.failure, {{"error", report.failure}});
             try {
                 store_.rollback_group();
             } catch (...) {
             }
         }
+
+        report.took = std::chrono::steady_clock::now() - started;
+        if (observer_) observer_->committed(report);
 
         {
             std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 // acked, so Slack redelivers.
 #pragma once
 
+#include "bot/app/observer.hpp"
 #include "storage/store.hpp"
 
 #include <condition_variable>
@@ -28,7 +29,9 @@ public:
     // Runs a callback on the I/O thread (e.g. asio::post to the io_context).
     using post_fn = std::function<void(std::function<void()>)>;
 
-    recorder(storage::store store, post_fn post);
+    // `observer` (optional, must outlive the recorder) hears of every job queued and every group
+    // committed: the metrics and /readyz.
+    recorder(storage::store store, post_fn post, recorder_observer* observer = nullptr);
     ~recorder();  // stop()
     recorder(const recorder&) = delete;
     recorder& operator=(const recorder&) = delete;
@@ -56,6 +59,7 @@ private:
 
     storage::store store_;
     post_fn post_;
+    recorder_observer* observer_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<job> queue_;

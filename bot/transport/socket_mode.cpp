@@ -1,6 +1,8 @@
 #include "bot/transport/socket_mode.hpp"
 
 #include "bot/log.hpp"
+#include "bot/ops/metrics.hpp"
+#include "bot/ops/status.hpp"
 #include "bot/transport/web_client.hpp"
 #include "core/slack/supervisor.hpp"
 #include "core/url.hpp"
@@ -255,6 +257,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
                 std::string_view(static_cast<const char*>(data.data()), data.size()), self->opts.max_frame_bytes);
             if (std::holds_alternative<slack::hello>(f)) co_return supervisor::hello{};
             if (auto* d = std::get_if<slack::disconnect>(&f)) co_return supervisor::disconnect{d->reason};
+            if (std::holds_alternative<slack::events_api>(f)) ops::metrics::get().events_received.Increment();
             self->on_frame(std::move(f), c);
         }
     }
@@ -307,13 +310,35 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         co_return supervisor::timer_fired{};
     }
 
+    // Publishes what the supervisor just decided: the connected gauge, reconnects by reason,
+    // and the line /readyz shows while not live.
+    bool was_live = false;
+    void publish(const supervisor::action& act) {
+        auto& m = ops::metrics::get();
+        if (!act.reconnect_reason.empty()) m.count_reconnect(act.reconnect_reason);
+        const bool live = fsm.current() == supervisor::state::live;
+        if (live == was_live && act.reconnect_reason.empty() && act.type != supervisor::action_type::stop) return;
+        was_live = live;
+        m.socket_connected.Set(live ? 1 : 0);
+        std::string why;
+        if (act.type == supervisor::action_type::stop)
+            why = "not connected to Slack: stopped (" + act.reason + ")";
+        else if (!act.reconnect_reason.empty())
+            why = "not connected to Slack: reconnecting after " + std::string(act.reconnect_reason);
+        ops::service_status::get().set_slack(live, live ? std::string("ok") : why);
+    }
+
     net::awaitable<int> run() {
         auto self = shared_from_this();  // keep alive across suspensions
         supervisor::event ev = supervisor::start{};
         for (;;) {
             if (stopping) ev = supervisor::stop_requested{};
             const supervisor::action act = fsm.resume(ev, std::chrono::steady_clock::now(), random01());
-            if (!act.log.empty()) log_info("socket", act.log);
+            publish(act);
+            if (!act.log.empty()) {
+                if (act.reconnect_reason.empty()) log_info("socket", act.log);
+                else log_info("socket", act.log, {{"reason", act.reconnect_reason}});
+            }
             switch (act.type) {
             case supervisor::action_type::call_open:
                 co_await close_connection(false);  // whatever is left of a failed connection

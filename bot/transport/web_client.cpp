@@ -1,5 +1,6 @@
 #include "bot/transport/web_client.hpp"
 
+#include "bot/ops/metrics.hpp"
 #include "core/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -551,8 +552,11 @@ net::awaitable<call_result> run_call(std::shared_ptr<impl_t> self, std::string m
 
         milliseconds delay{0};
         std::string reason;  // for the retry notice
+        // Every request is counted, retries included (metric web_api_requests_total): outcome is
+        // Slack's classification of the answer, or transport_error without a complete one.
         if (!r.complete) {
             // Transport failure.
+            ops::metrics::get().count_web_api_request(method, "transport_error");
             out = transport_failure(redact(r.error, token), api_outcome::retryable, attempt);
             if (self->closed) co_return out;
             if (r.verify_failed) {
@@ -574,6 +578,7 @@ net::awaitable<call_result> run_call(std::shared_ptr<impl_t> self, std::string m
             reason = out.error;
         } else {
             out.response = slack::parse_api_response(r.status, r.body, r.retry_after);
+            ops::metrics::get().count_web_api_request(method, slack::to_string(out.response.outcome));
             out.outcome = out.response.outcome;
             out.error = redact(out.response.error, token);
             out.attempts = attempt;

@@ -128,12 +128,12 @@ supervisor::action supervisor::on_open_failed(const open_failed& ev, double rand
     case api_outcome::rate_limited:
         // Slack said how long to wait; never wait less than the backoff would.
         return back_off(std::chrono::duration_cast<milliseconds>(ev.retry_after),
-                        "apps.connections.open rate limited (" + what + ")", random01);
+                        "apps.connections.open rate limited (" + what + ")", "open_rate_limited", random01);
     case api_outcome::ok:
     case api_outcome::retryable:
     case api_outcome::failed: break;
     }
-    return back_off(milliseconds{0}, "apps.connections.open failed: " + what, random01);
+    return back_off(milliseconds{0}, "apps.connections.open failed: " + what, "open_failed", random01);
 }
 
 supervisor::action supervisor::on_session_end(const event& ev, time_point now, double random01) {
@@ -142,25 +142,27 @@ supervisor::action supervisor::on_session_end(const event& ev, time_point now, d
     if (was_live && now - live_since_ > stable_after_) failures_ = 0;
 
     if (const auto* d = std::get_if<disconnect>(&ev)) {
-        const std::string why = "Slack sent disconnect (" + std::string(to_string(d->reason)) + ")";
+        const std::string_view label = to_string(d->reason);
+        const std::string why = "Slack sent disconnect (" + std::string(label) + ")";
         switch (d->reason) {
         case disconnect_reason::link_disabled:
             // Socket Mode was switched off: reconnecting at once would only hammer Slack.
             // Wait the longest (jittered) backoff.
-            return back_off(next_delay(std::numeric_limits<int>::max(), random01, policy_), why, random01);
+            return back_off(next_delay(std::numeric_limits<int>::max(), random01, policy_), why, label, random01);
         case disconnect_reason::too_many_websockets:
             // Slack refused this socket for a limit: a quick retry would meet the same limit.
-            return back_off(milliseconds{0}, why, random01);
+            return back_off(milliseconds{0}, why, label, random01);
         case disconnect_reason::refresh_requested:
         case disconnect_reason::warning:
         case disconnect_reason::other: break;
         }
         // Routine refresh of a live session: reconnect now, not a failure. Before hello it is
         // a failed attempt like any other (and must not become a tight reconnect loop).
-        if (!was_live) return back_off(milliseconds{0}, why + " before hello", random01);
+        if (!was_live) return back_off(milliseconds{0}, why + " before hello", label, random01);
         state_ = state::opening;
         action act = make_action(action_type::close_and_reopen);
         act.log = why + "; reconnecting now";
+        act.reconnect_reason = label;
         return act;
     }
 
@@ -169,16 +171,21 @@ supervisor::action supervisor::on_session_end(const event& ev, time_point now, d
     const char* phase = state_ == state::connecting ? "connect failed"
                         : was_live                  ? "connection lost"
                                                     : "connection failed before hello";
-    return back_off(milliseconds{0}, std::string(phase) + ": " + description, random01);
+    const std::string_view label = state_ == state::connecting ? "connect_failed"
+                                   : was_live                  ? "connection_lost"
+                                                               : "no_hello";
+    return back_off(milliseconds{0}, std::string(phase) + ": " + description, label, random01);
 }
 
-supervisor::action supervisor::back_off(milliseconds min_delay, std::string why, double random01) {
+supervisor::action supervisor::back_off(milliseconds min_delay, std::string why, std::string_view reason,
+                                        double random01) {
     ++failures_;
     const milliseconds delay = std::max(min_delay, next_delay(failures_, random01, policy_));
     state_ = state::backing_off;
     action act = make_action(action_type::wait);
     act.delay = delay;
     act.log = std::move(why) + "; retrying in " + format_delay(delay) + " (failure " + std::to_string(failures_) + ")";
+    act.reconnect_reason = reason;
     return act;
 }
 

@@ -83,6 +83,11 @@ public:
         int exit_code = 0;                   // stop
         std::string reason;                  // stop: one line for the operator
         std::string log;                     // one line to log at info/warn, or "" for nothing
+        // wait (after a failure) and close_and_reopen: what ended the previous connection or
+        // attempt, as a short fixed label for metrics and readiness: refresh_requested,
+        // warning, link_disabled, too_many_websockets, other (disconnect frames),
+        // connection_lost, connect_failed, no_hello, open_failed, open_rate_limited. "" otherwise.
+        std::string_view reconnect_reason;
     };
 
     // `policy` sets the backoff for failures; sessions live longer than `stable_after`
@@ -102,7 +107,7 @@ public:
 private:
     action on_open_failed(const open_failed& ev, double random01);
     action on_session_end(const event& ev, time_point now, double random01);
-    action back_off(std::chrono::milliseconds min_delay, std::string why, double random01);
+    action back_off(std::chrono::milliseconds min_delay, std::string why, std::string_view reason, double random01);
 
     backoff_policy policy_;
     std::chrono::seconds stable_after_;

@@ -123,7 +123,9 @@ struct fixture {
     std::optional<recorder> rec;
 
     // Opens the recorder (after any change the test makes to the file).
-    recorder& start() { return rec.emplace(storage::store(path), io.poster()); }
+    recorder& start(recorder_observer* observer = nullptr) {
+        return rec.emplace(storage::store(path), io.poster(), observer);
+    }
 
     // Submits `works`, each with the next completion, while the storage thread is held inside
     // another job: they arrive while a group is being written, so they form the next group.
@@ -144,6 +146,22 @@ struct fixture {
     // Runs completions until `n` jobs have reported.
     bool wait_for(std::size_t n) {
         return io.run_until([&] { return out.count() == n; });
+    }
+};
+
+// What the recorder reported (the metrics' view of it): jobs queued, then each group.
+struct reports final : recorder_observer {
+    std::mutex mutex;
+    std::size_t queued_jobs = 0;
+    std::vector<group_report> groups;
+
+    void queued() override {
+        std::lock_guard lock(mutex);
+        ++queued_jobs;
+    }
+    void committed(const group_report& r) override {
+        std::lock_guard lock(mutex);
+        groups.push_back(r);
     }
 };
 
@@ -213,6 +231,33 @@ TEST_CASE("a commit that fails fails its whole group, stores nothing of it, and 
     REQUIRE(f.wait_for(3));
     CHECK(f.out.errors[2].empty());
     CHECK(stored_entries(f.path) == 2);
+}
+
+TEST_CASE("the observer hears of every job queued and of each group: its size, time and failure") {
+    reports seen;  // outlives the recorder
+    fixture f;
+    poison_commits(f.path);
+    f.start(&seen);
+    f.submit_together({append("Ev-1"), append("Ev-2"), append("Ev-3")});
+    REQUIRE(f.wait_for(3));
+    f.submit_together({append("Ev-poison", "poison")});
+    REQUIRE(f.wait_for(4));
+
+    // Reported before the completions ran: nothing left to wait for.
+    std::lock_guard lock(seen.mutex);
+    CHECK(seen.queued_jobs == 2 + 3 + 1);  // the two holding jobs, then the work
+    REQUIRE(seen.groups.size() == 4);      // holding job, its three, holding job, the poison
+    std::size_t jobs = 0;
+    for (const auto& g : seen.groups) {
+        jobs += g.size;
+        CHECK(g.took > std::chrono::steady_clock::duration::zero());
+    }
+    CHECK(jobs == seen.queued_jobs);  // a pending-writes gauge returns to zero
+    CHECK(seen.groups[1].size == 3);
+    CHECK(seen.groups[1].durable);
+    CHECK(seen.groups[1].failure.empty());
+    CHECK_FALSE(seen.groups[3].durable);
+    CHECK(seen.groups[3].failure.find("FOREIGN KEY constraint failed") != std::string::npos);
 }
 
 TEST_CASE("stop() commits what is queued; a job submitted after it fails on the posting thread") {

@@ -199,6 +199,35 @@ TEST_CASE("reconnect log lines give the reason and the delay") {
     CHECK(f.logs == expected);
 }
 
+TEST_CASE("every reconnect carries a fixed reason label (metrics, /readyz); other actions carry none") {
+    fixture f;
+    CHECK(f.step(sv::start{}).reconnect_reason.empty());
+    CHECK(f.step(sv::opened{url}).reconnect_reason.empty());
+    CHECK(f.step(sv::connected{}).reconnect_reason.empty());
+    CHECK(f.step(sv::hello{}).reconnect_reason.empty());
+    CHECK(f.step(sv::disconnect{disconnect_reason::refresh_requested}).reconnect_reason == "refresh_requested");
+    f.step(sv::opened{url});
+    f.step(sv::connected{});
+    f.step(sv::hello{});
+    CHECK(f.step(sv::io_error{"read: timeout"}).reconnect_reason == "connection_lost");
+    f.retry_until_connecting();
+    CHECK(f.step(sv::io_error{"connect: refused"}).reconnect_reason == "connect_failed");
+    f.retry_until_connecting();
+    f.step(sv::connected{});
+    CHECK(f.step(sv::io_error{"closed"}).reconnect_reason == "no_hello");
+    CHECK(f.step(sv::timer_fired{}).reconnect_reason.empty());
+    CHECK(f.step(sv::open_failed{api_outcome::retryable, "internal_error", 0s}).reconnect_reason == "open_failed");
+    f.step(sv::timer_fired{});
+    CHECK(f.step(sv::open_failed{api_outcome::rate_limited, "ratelimited", 3s}).reconnect_reason ==
+          "open_rate_limited");
+    f.step(sv::timer_fired{});
+    f.step(sv::opened{url});
+    f.step(sv::connected{});
+    f.step(sv::hello{});
+    CHECK(f.step(sv::disconnect{disconnect_reason::link_disabled}).reconnect_reason == "link_disabled");
+    CHECK(f.step(sv::stop_requested{}).reconnect_reason.empty());
+}
+
 TEST_CASE("a session live for more than 60 s resets the failure count") {
     fixture f;
     f.random = 1.0;
