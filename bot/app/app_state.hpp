@@ -1,8 +1,10 @@
 // What the running bot holds in memory, shared by its executors on the I/O thread: the
 // incidents by channel (with the events held for channels being declared), the reminder
-// schedule and the bot's own user id. Derived from the database at start-up.
+// schedule and the bot's own user id. Derived from the database at start-up. Also where the
+// executors report what they did, for the metrics.
 #pragma once
 
+#include "bot/app/observer.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "core/flows/record_events.hpp"
 #include "core/reminders.hpp"
@@ -26,6 +28,9 @@ struct app_state {
     flows::incident_channels<held_event> channels;
     reminder_scheduler reminders;
     std::string bot_user_id;  // from auth.test
+    // Hears of events acked, open incidents and reminders posted; never null (must outlive
+    // the executors).
+    app_observer* observer = &app_observer::none();
 };
 
 // The wall clock, to the microsecond (Slack's ts precision): the one place executors read it.

@@ -8,17 +8,22 @@
 #include "bot/app/reminder_timer.hpp"
 #include "bot/app/slack_api.hpp"
 #include "bot/log.hpp"
+#include "bot/ops/app_metrics.hpp"
+#include "bot/ops/status.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "bot/transport/tls.hpp"
 #include "bot/transport/web_client.hpp"
 #include "storage/store.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 
@@ -26,12 +31,19 @@ namespace ib::bot {
 
 namespace net = boost::asio;
 
+namespace {
+// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+}  // namespace
+
 // The wiring: the clients, the recorder, the executors and the state they share, on one
 // single-threaded io_context. What happens for each frame is decided in core/flows/ and carried
-// out by the executors (events.cpp, commands.cpp, executor.cpp, reminder_timer.cpp).
+// out by the executors (events.cpp, commands.cpp, executor.cpp, reminder_timer.cpp). The
+// recorder and the executors report to `metrics` (bot/ops: Prometheus and /readyz).
 struct app::impl : std::enable_shared_from_this<impl> {
     app_config cfg;
     net::io_context ioc{1};
+    ops::app_metrics metrics;  // outlives the recorder and the executors below
     std::optional<storage::store> store_at_start;  // handed to the recorder by run()
     std::shared_ptr<net::ssl::context> tls;
     std::unique_ptr<web_client> api;     // bot token calls
@@ -44,10 +56,12 @@ struct app::impl : std::enable_shared_from_this<impl> {
     reminder_timer reminders;
     std::unique_ptr<socket_mode_client> sm;
     std::optional<net::signal_set> signals;
+    std::optional<net::steady_timer> heartbeat_timer;
     bool stopping = false;
     int exit_code = 0;
 
     explicit impl(app_config c) : cfg(std::move(c)), st(cfg.reminder_cadence), reminders(ioc.get_executor()) {
+        st.observer = &metrics;
         storage::store db(cfg.db_path);
         for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
             st.channels.set(std::move(inc));  // ordered by time: the latest of each channel wins
@@ -56,6 +70,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
         for (const auto& inc : st.channels.open())
             st.reminders.track(inc, derive_reminder_state(db.timeline_of_kinds(inc.id, kinds)));
+        metrics.open_incidents(st.channels.open_count());
         store_at_start.emplace(std::move(db));
     }
 
@@ -78,7 +93,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
             return;
         }
         if (auto* b = std::get_if<slack::bad_frame>(&f)) {
-            log_warn("bot", "skipping a frame Slack should not have sent: " + b->reason);
+            log_warn("bot", "skipping a frame Slack should not have sent: " + b->reason,
+                     {{"envelope", b->envelope_id.value_or("")}});
             // Redelivering a malformed envelope cannot fix it: ack it when it has an id.
             if (b->envelope_id && !b->envelope_id->empty()) sink->send(slack::make_ack(*b->envelope_id));
         }
@@ -95,6 +111,18 @@ struct app::impl : std::enable_shared_from_this<impl> {
     }
 
     static net::awaitable<void> run_reminders(std::shared_ptr<impl> self) { co_await self->reminders.run(*self->exec); }
+
+    // /healthz: the event loop says it is alive every second (the ops server reads it from its
+    // own thread, so a stuck loop shows as a stale beat).
+    static net::awaitable<void> heartbeat(std::shared_ptr<impl> self) {
+        self->heartbeat_timer.emplace(self->ioc);
+        while (!self->stopping) {
+            ops::service_status::get().heartbeat(std::chrono::steady_clock::now());
+            self->heartbeat_timer->expires_after(std::chrono::seconds{1});
+            auto [ec] = co_await self->heartbeat_timer->async_wait(use_tuple);
+            (void)ec;  // cancelled when stopping: the loop condition ends it
+        }
+    }
 
     // ---- start and stop ----------------------------------------------------------------------
 
@@ -154,6 +182,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     void shutdown() {
         stopping = true;
         reminders.stop();
+        if (heartbeat_timer) heartbeat_timer->cancel();
         if (signals) signals->cancel();
         if (api) api->close();
         if (sm_api) sm_api->close();
@@ -182,13 +211,14 @@ struct app::impl : std::enable_shared_from_this<impl> {
         slack = std::make_unique<web_slack_api>(*api, cfg.bot_token);
         rec = std::make_unique<recorder>(
             std::move(*store_at_start),
-            [ex = ioc.get_executor()](std::function<void()> f) { net::post(ex, std::move(f)); });
+            [ex = ioc.get_executor()](std::function<void()> f) { net::post(ex, std::move(f)); }, &metrics);
         store_at_start.reset();
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes);
         exec = std::make_unique<executor>(*slack, *rec, st, *intake, [this] { reminders.wake(); });
         if (cfg.handle_signals) watch_signals();
 
         net::co_spawn(ioc, main_task(shared_from_this()), log_failure);
+        net::co_spawn(ioc, heartbeat(shared_from_this()), log_failure);
         ioc.run();
         rec->stop();
         const auto c = rec->counters();

@@ -4,6 +4,7 @@
 #include "core/recording.hpp"
 #include "storage/store.hpp"
 
+#include <chrono>
 #include <utility>
 
 namespace ib::bot {
@@ -20,14 +21,15 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
     if (r.what == route::record) {
         // Converted to a timeline entry (tagging included) on the storage thread, inside its
         // group: the I/O thread only routes the event, and acks it once it is durable.
-        auto done = ack_when_durable(std::move(sink), ev.envelope_id);
+        auto outcome = std::make_shared<write_outcome>(write_outcome::none);
+        auto done = ack_when_durable(std::move(sink), ev.envelope_id, outcome);
         rec_.submit(
-            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id,
-             at = wall_now()](storage::store& s) {
+            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at = wall_now(),
+             outcome](storage::store& s) {
                 auto recorded = to_timeline_entry(ev, bot, at);
                 if (!recorded) return;  // e.g. the bot's own join: acked, nothing stored
                 recorded->entry.incident_id = incident_id;
-                s.append(recorded->entry);
+                *outcome = s.append(recorded->entry) ? write_outcome::stored : write_outcome::duplicate;
             },
             std::move(done));
         return;
@@ -45,8 +47,13 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
 void event_intake::store_held(std::vector<held_event> held, std::int64_t incident_id) {
     for (auto& h : held) {
         h.entry.incident_id = incident_id;
-        auto done = ack_when_durable(std::move(h.sink), std::move(h.envelope_id));
-        rec_.submit([e = std::move(h.entry)](storage::store& s) { s.append(e); }, std::move(done));
+        auto outcome = std::make_shared<write_outcome>(write_outcome::none);
+        auto done = ack_when_durable(std::move(h.sink), std::move(h.envelope_id), outcome);
+        rec_.submit(
+            [e = std::move(h.entry), outcome](storage::store& s) {
+                *outcome = s.append(e) ? write_outcome::stored : write_outcome::duplicate;
+            },
+            std::move(done));
     }
 }
 
@@ -54,7 +61,9 @@ void event_intake::ack_held(std::vector<held_event> held) {
     for (auto& h : held) h.sink->send(slack::make_ack(h.envelope_id));
 }
 
-recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id) {
+recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id,
+                                                std::shared_ptr<const write_outcome> outcome) {
+    const auto received = std::chrono::steady_clock::now();
     if (window_.submitted()) {
         log_debug("bot", "flow control: " + std::to_string(window_.in_flight()) +
                              " events waiting to be stored, pausing reads from Slack");
@@ -62,7 +71,8 @@ recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sin
     }
     // `this` outlives the completion: completions run on the I/O context, which the app owns
     // together with this intake.
-    return [this, sink = std::move(sink), id = std::move(envelope_id)](std::exception_ptr err) {
+    return [this, sink = std::move(sink), id = std::move(envelope_id), outcome = std::move(outcome),
+            received](std::exception_ptr err) {
         if (window_.finished()) {
             log_debug("bot", "flow control: " + std::to_string(window_.in_flight()) + " left, reading again");
             if (resume_reading) resume_reading();
@@ -76,7 +86,12 @@ recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sin
             }
         }
         const flows::action next = flows::event_written(id, err ? &failure : nullptr);
-        if (const auto* a = std::get_if<flows::ack>(&next.what)) sink->send(slack::make_ack(a->envelope_id));
+        if (const auto* a = std::get_if<flows::ack>(&next.what)) {
+            sink->send(slack::make_ack(a->envelope_id));
+            // The outcome was set on the storage thread before the group commit; the recorder's
+            // hand-over to this thread orders the two.
+            st_.observer->event_acked(*outcome, std::chrono::steady_clock::now() - received);
+        }
         if (!next.log.empty()) log_error("bot", next.log);
     };
 }

@@ -38,8 +38,10 @@ public:
 
 private:
     // The completion of one event's write, counted for flow control: acks it once durable; a
-    // failed write is not acked, so Slack redelivers the event.
-    recorder::done_fn ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id);
+    // failed write is not acked, so Slack redelivers the event. An ack is reported to the
+    // observer with its latency from now and `outcome`, which the write sets.
+    recorder::done_fn ack_when_durable(std::shared_ptr<frame_sink> sink, std::string envelope_id,
+                                       std::shared_ptr<const write_outcome> outcome);
 
     recorder& rec_;
     app_state& st_;

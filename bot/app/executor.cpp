@@ -105,11 +105,13 @@ void executor::remember(const flows::effect& what) {
         event_intake::ack_held(st_.channels.release(r->channel));
     } else if (const auto* o = std::get_if<flows::open_incident>(&what)) {
         st_.channels.set(o->inc);
+        st_.observer->open_incidents(st_.channels.open_count());
         st_.reminders.track(o->inc, reminder_state{});
         wake_reminders_();
         events_.store_held(st_.channels.release(o->inc.channel_id), o->inc.id);
     } else if (const auto* s = std::get_if<flows::set_incident>(&what)) {
-        st_.channels.set(s->inc);
+        st_.channels.set(s->inc);  // a resolve or a reopen changes the count
+        st_.observer->open_incidents(st_.channels.open_count());
     } else if (const auto* p = std::get_if<flows::replan_reminders>(&what)) {
         // Severity and status re-plan the reminders; a status-page update, a reminder or a
         // snooze moves them.

@@ -43,6 +43,13 @@ public:
     // answers of a slash command go through `reply`; null (a button, a timer): dropped.
     template <class Flow>
     boost::asio::awaitable<void> run(Flow flow, std::shared_ptr<command_reply> reply) {
+        co_await run_kept(flow, std::move(reply));
+    }
+
+    // As run(), on a flow the caller keeps, to read its state once it is done. `flow` must
+    // outlive the awaitable (co_await it at once).
+    template <class Flow>
+    boost::asio::awaitable<void> run_kept(Flow& flow, std::shared_ptr<command_reply> reply) {
         flows::action act = flow.start();
         for (;;) {
             log_line(act.level, act.log);

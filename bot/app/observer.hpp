@@ -1,7 +1,8 @@
 // What the bot's parts report as they work, for its metrics and readiness (issue 14): the
-// recorder after each group commit. Interfaces only, so the recorder and its tests need neither
-// prometheus-cpp nor Beast; the wiring (bot_app.cpp) passes the implementation over bot/ops's
-// registry and service status. Every method does nothing by default.
+// recorder after each group commit, the executors after each event, incident and reminder.
+// Interfaces only, so the recorder, the executors and their tests need neither prometheus-cpp
+// nor Beast; the wiring (bot_app.cpp) passes the implementation over bot/ops's registry and
+// service status (bot/app/ops_observer.hpp). Every method does nothing by default.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,30 @@ public:
     // A group was committed, or its commit failed; its jobs are no longer pending. On the
     // storage thread, before the group's completions are handed to the I/O thread.
     virtual void committed(const group_report&) {}
+};
+
+// What an event's write came to (set on the storage thread, read by its completion).
+enum class write_outcome {
+    none,       // nothing to store (the bot's own join, …)
+    stored,     // a new timeline entry
+    duplicate,  // already stored: a redelivery, acked again without a second copy
+};
+
+class app_observer {
+public:
+    virtual ~app_observer() = default;
+    // An event was acked once its write was durable, `latency` after it was read. I/O thread.
+    virtual void event_acked(write_outcome, std::chrono::steady_clock::duration /*latency*/) {}
+    // The bot now holds `count` open incidents (after a declare, resolve or reopen). I/O thread.
+    virtual void open_incidents(std::size_t /*count*/) {}
+    // A status-page reminder was posted. I/O thread.
+    virtual void reminder_posted() {}
+
+    // The observer that reports nowhere (tests, and until the app wires its own).
+    static app_observer& none() {
+        static app_observer nothing;
+        return nothing;
+    }
 };
 
 }  // namespace ib::bot

@@ -30,12 +30,13 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
         auto [ec] = co_await timer_.async_wait(use_tuple);
         (void)ec;  // woken early by a change, or stopping: look again
         if (stopping_) co_return;
-        // Each due reminder: note it in the schedule, store it, post it.
+        // Each due reminder: note it in the schedule, store it, post it; count it once posted.
         const time_point now = wall_now();
         for (const std::int64_t id : st.reminders.due(now)) {
             flows::reminder_flow flow(id, st.channels.find(id), st.reminders.state(id), now, st.reminders.policy());
             std::shared_ptr<command_reply> no_reply;
-            co_await exec.run(std::move(flow), std::move(no_reply));
+            co_await exec.run_kept(flow, std::move(no_reply));
+            if (flow.current().posted) st.observer->reminder_posted();
         }
     }
 }

@@ -95,6 +95,11 @@ public:
         std::sort(out.begin(), out.end(), [](const incident& a, const incident& b) { return a.id < b.id; });
         return out;
     }
+    // How many of open() there are.
+    std::size_t open_count() const {
+        return static_cast<std::size_t>(std::count_if(by_channel_.begin(), by_channel_.end(),
+                                                       [](const auto& kv) { return kv.second.is_open(); }));
+    }
     // Every incident held (one per channel), in no particular order.
     std::vector<incident> all() const {
         std::vector<incident> out;

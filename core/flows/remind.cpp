@@ -54,8 +54,11 @@ action reminder_flow::resume(event ev) {
         }
         break;
     case stage::posting:
-        if (auto note = after_post(ev, "the reminder", st_.channel_id))
+        if (auto note = after_post(ev, "the reminder", st_.channel_id)) {
+            const auto* r = std::get_if<called>(&ev);
+            st_.posted = r != nullptr && r->outcome == slack::api_outcome::ok;  // not failed, not in doubt
             return finish(st_.at, note->level, std::move(note->text));
+        }
         break;
     case stage::idle:
     case stage::finished: break;

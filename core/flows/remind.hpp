@@ -36,6 +36,7 @@ public:
         std::string channel_id;
         timeline_entry entry;      // make_reminder_entry
         reminder_message message;  // render_reminder
+        bool posted = false;       // Slack accepted the post (the reminders-posted metric)
     };
 
     // The reminder due for `incident_id` at `now`: `inc` and `st` are what the bot holds for it

@@ -73,8 +73,20 @@ std::string created_body(const std::string& id, const std::string& name) {
     return body.dump();
 }
 
+// What the executors report for the metrics (observer.hpp).
+struct reports final : app_observer {
+    std::vector<write_outcome> acked;
+    std::vector<std::size_t> open_counts;
+    void event_acked(write_outcome outcome, std::chrono::steady_clock::duration latency) override {
+        CHECK(latency >= std::chrono::steady_clock::duration::zero());
+        acked.push_back(outcome);
+    }
+    void open_incidents(std::size_t count) override { open_counts.push_back(count); }
+};
+
 // The bot's parts around an executor, on one io_context, with a recorder on a temp file.
 struct harness {
+    reports seen;
     storage::testing::temp_dir dir;
     net::io_context ioc{1};
     scripted_slack slack;
@@ -87,7 +99,10 @@ struct harness {
     // The recorder's completions arrive from its thread: keep run_one_for() waiting for them.
     net::executor_work_guard<net::io_context::executor_type> busy = net::make_work_guard(ioc);
 
-    harness() { st.bot_user_id = "U0BOT"; }
+    harness() {
+        st.bot_user_id = "U0BOT";
+        st.observer = &seen;
+    }
 
     // Runs handlers until `done()`; fails after 10 s.
     void run_until(const std::function<bool()>& done) {
@@ -179,6 +194,35 @@ TEST_CASE("declare through the seam: name_taken, then stored, acked, invited, an
     CHECK(h.st.channels.find("C123ABC456")->id == inc->id);
     CHECK(h.st.reminders.due_at(inc->id) == t0 + 30min);
     CHECK(h.wakes == 1);
+
+    // Reported for the metrics: one open incident, the held join acked as newly stored.
+    CHECK(h.seen.open_counts == std::vector<std::size_t>{1});
+    CHECK(h.seen.acked == std::vector<write_outcome>{write_outcome::stored});
+}
+
+TEST_CASE("events through the intake: stored, then a redelivery acked as a duplicate; the bot's own join stores nothing") {
+    harness h;
+    // The fixtures' channel has an incident; the fixtures' joiner is the bot itself.
+    h.st.bot_user_id = "W123ABC456";
+    incident inc = storage::testing::sample_incident("C123ABC456");
+    h.read<std::int64_t>([&](storage::store& s) {
+        auto declare = storage::testing::declare_entry("cmd:env-cmd", storage::testing::t0());
+        return s.create_incident(inc, declare);
+    });
+    h.st.channels.set(inc);
+
+    const auto message = [] { return ib_test::event_fixture("event-callback-message.json", "env-m"); };
+    h.intake.on_event(message(), h.sink);
+    h.run_until([&] { return h.sink->frames.size() == 1; });
+    h.intake.on_event(message(), h.sink);  // Slack redelivers it (it saw no ack in time)
+    h.run_until([&] { return h.sink->frames.size() == 2; });
+    h.intake.on_event(ib_test::event_fixture("event-callback-member_joined_channel.json", "env-j"), h.sink);
+    h.run_until([&] { return h.sink->frames.size() == 3; });
+
+    CHECK(h.sink->frames[2] == nlohmann::json{{"envelope_id", "env-j"}});
+    CHECK(h.seen.acked ==
+          std::vector<write_outcome>{write_outcome::stored, write_outcome::duplicate, write_outcome::none});
+    CHECK(h.read<std::size_t>([&](storage::store& s) { return s.timeline_size(inc.id); }) == 2);  // declare, message
 }
 
 TEST_CASE("declare through the seam: a rate-limited create is answered in the ack; nothing stored or held") {

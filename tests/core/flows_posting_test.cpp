@@ -121,6 +121,16 @@ TEST_CASE("summary: a failed read posts nothing; a failed summary post still pos
     }
 }
 
+// Incident 5's reminder due at `at`, noted in the schedule: its next step stores the entry.
+stepper<reminder_flow> reminder_noted(time_point at) {
+    const incident inc = incident_5();
+    const reminder_state st;
+    stepper<reminder_flow> r{reminder_flow(5, &inc, &st, at, reminder_policy::defaults()), {}};
+    r.start();
+    r.step(ok{});
+    return r;
+}
+
 TEST_CASE("reminder: noted, recorded, posted") {
     const incident inc = incident_5();
     const reminder_state st;
@@ -154,7 +164,17 @@ TEST_CASE("reminder: noted, recorded, posted") {
     CHECK(post.args["text"] == expected.text);
     CHECK(post.args["blocks"] == expected.blocks);
     CHECK_FALSE(post.idempotent);
+    CHECK_FALSE(r.flow.current().posted);
     CHECK(is<done>(r.step(posted())));
+    CHECK(r.flow.current().posted);  // counted in the reminders-posted metric
+}
+
+TEST_CASE("reminder: a post Slack refused is not counted as posted") {
+    auto r = reminder_noted(t0 + 16min);
+    CHECK(is<call>(r.step(stored{})));
+    CHECK(is<done>(r.step(answer(429, "web-api-error-ratelimited-429-body.json", 300))));
+    CHECK_FALSE(r.flow.current().posted);
+    CHECK(r.logs == std::vector<std::string>{"warn: chat.postMessage to C0INC failed: ratelimited"});
 }
 
 TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart does not repost") {
@@ -164,17 +184,14 @@ TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart
         CHECK(is<done>(r.step(ok{})));
     }
     SUBCASE("restarted while recording: recorded again (same key); while posting: not posted again") {
-        const incident inc = incident_5();
-        const reminder_state st;
-        stepper<reminder_flow> r{reminder_flow(5, &inc, &st, t0 + 20min, reminder_policy::defaults()), {}};
-        r.start();
-        r.step(ok{});
+        auto r = reminder_noted(t0 + 20min);
         stepper<reminder_flow> again{reminder_flow(r.flow.current()), {}};
         CHECK(is<append_entry>(again.step(restarted{})));
         CHECK(is<call>(again.step(stored{})));
         stepper<reminder_flow> third{reminder_flow(again.flow.current()), {}};
         CHECK(is<done>(third.step(restarted{})));
         CHECK(third.logs.size() == 1);
+        CHECK_FALSE(third.flow.current().posted);  // in doubt: not counted
     }
 }
 

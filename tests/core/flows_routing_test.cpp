@@ -74,8 +74,9 @@ TEST_CASE("events: recorded in an incident channel, held while it is declared, e
     }
 }
 
-TEST_CASE("events: open() lists the open incidents by id; all() every channel's") {
+TEST_CASE("events: open() lists the open incidents by id, open_count() counts them; all() every channel's") {
     incident_channels<int> channels;
+    CHECK(channels.open_count() == 0);
     channels.set(incident_in("C3", 3));
     channels.set(incident_in("C1", 1, status::resolved));
     channels.set(incident_in("C2", 2, status::monitoring));
@@ -83,7 +84,10 @@ TEST_CASE("events: open() lists the open incidents by id; all() every channel's"
     REQUIRE(open.size() == 2);
     CHECK(open[0].id == 2);
     CHECK(open[1].id == 3);
+    CHECK(channels.open_count() == 2);
     CHECK(channels.all().size() == 3);
+    channels.set(incident_in("C3", 3, status::resolved));  // resolved
+    CHECK(channels.open_count() == 1);
 }
 
 TEST_CASE("events: flow control pauses at the limit and resumes at a quarter") {

@@ -1,0 +1,38 @@
+#include "bot/ops/app_metrics.hpp"
+
+#include "bot/ops/metrics.hpp"
+#include "bot/ops/status.hpp"
+
+namespace ib::bot::ops {
+
+namespace {
+double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+}  // namespace
+
+void app_metrics::queued() { metrics::get().pending_writes.Increment(); }
+
+void app_metrics::committed(const group_report& r) {
+    auto& m = metrics::get();
+    m.commit_seconds.Observe(seconds(r.took));
+    m.group_commit_size.Observe(static_cast<double>(r.size));
+    m.pending_writes.Decrement(static_cast<double>(r.size));
+    // Readiness: a failed commit makes /readyz say so until one succeeds.
+    if (!r.durable)
+        service_status::get().set_storage(false, r.failure);
+    else if (commit_failed_)
+        service_status::get().set_storage(true, "");
+    commit_failed_ = !r.durable;
+}
+
+void app_metrics::event_acked(write_outcome outcome, std::chrono::steady_clock::duration latency) {
+    auto& m = metrics::get();
+    m.ack_latency.Observe(seconds(latency));
+    if (outcome == write_outcome::stored) m.events_stored.Increment();
+    else if (outcome == write_outcome::duplicate) m.duplicate_events.Increment();
+}
+
+void app_metrics::open_incidents(std::size_t count) { metrics::get().open_incidents.Set(static_cast<double>(count)); }
+
+void app_metrics::reminder_posted() { metrics::get().reminders_posted.Increment(); }
+
+}  // namespace ib::bot::ops
