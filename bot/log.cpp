@@ -80,7 +80,7 @@ std::string redact(std::string_view text) {
 }
 
 std::string format_record(log_format format, std::string_view time, log_level level, std::string_view component,
-                          std::string_view message, log_fields fields) {
+                          std::string_view message, std::span<const log_field> fields) {
     if (format == log_format::json) {
         // nlohmann escapes; invalid UTF-8 (a message quoting what a peer sent) is replaced, so
         // every line stays valid JSON.
@@ -117,6 +117,11 @@ std::string format_record(log_format format, std::string_view time, log_level le
 }
 
 void log(log_level level, std::string_view component, std::string_view message, log_fields fields) {
+    log_with_fields(level, component, message, std::span<const log_field>(fields.begin(), fields.size()));
+}
+
+void log_with_fields(log_level level, std::string_view component, std::string_view message,
+                     std::span<const log_field> fields) {
     if (!log_enabled(level)) return;
     const log_format format = g_format.load();
     std::string line = format_record(format, timestamp(format), level, component, message, fields);

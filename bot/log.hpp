@@ -8,6 +8,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ struct log_field {
 using log_fields = std::initializer_list<log_field>;
 
 void log(log_level level, std::string_view component, std::string_view message, log_fields fields = {});
+// The same, with fields gathered at run time (e.g. from what a flow's effect concerned).
+void log_with_fields(log_level level, std::string_view component, std::string_view message,
+                     std::span<const log_field> fields);
 
 inline void log_debug(std::string_view c, std::string_view m, log_fields f = {}) { log(log_level::debug, c, m, f); }
 inline void log_info(std::string_view c, std::string_view m, log_fields f = {}) { log(log_level::info, c, m, f); }
@@ -45,6 +49,10 @@ std::string redact(std::string_view text);
 // The record as the line log() writes (without the trailing newline), for tests.
 // `time` is the timestamp text to use.
 std::string format_record(log_format format, std::string_view time, log_level level, std::string_view component,
-                          std::string_view message, log_fields fields);
+                          std::string_view message, std::span<const log_field> fields);
+inline std::string format_record(log_format format, std::string_view time, log_level level,
+                                 std::string_view component, std::string_view message, log_fields fields) {
+    return format_record(format, time, level, component, message, std::span<const log_field>(fields.begin(), fields.size()));
+}
 
 }  // namespace ib::bot

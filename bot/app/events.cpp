@@ -1,5 +1,7 @@
 #include "bot/app/events.hpp"
 
+#include "bot/app/executor.hpp"
+
 #include "bot/log.hpp"
 #include "core/recording.hpp"
 #include "storage/store.hpp"
@@ -92,7 +94,10 @@ recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sin
             // hand-over to this thread orders the two.
             st_.observer->event_acked(*outcome, std::chrono::steady_clock::now() - received);
         }
-        if (!next.log.empty()) log_error("bot", next.log);
+        line_context context;
+        context.envelope = id;
+        context.error = failure;
+        log_line(next.level, next.log, context);
     };
 }
 

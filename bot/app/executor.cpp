@@ -11,6 +11,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <span>
+#include <string_view>
+#include <utility>
 
 namespace ib::bot {
 
@@ -32,13 +37,67 @@ void send_ack(frame_sink& sink, const flows::ack& a) {
 
 }  // namespace
 
-void log_line(flows::log_level level, const std::string& line) {
+line_context line_context::of(const flows::effect& what) {
+    line_context c;
+    const auto about = [&c](const ib::incident& inc) {
+        if (inc.id != 0) c.incident = std::to_string(inc.id);
+        c.channel = inc.channel_id;
+    };
+    if (const auto* call = std::get_if<flows::call>(&what)) {
+        c.method = call->method;
+        if (const auto it = call->args.find("channel"); it != call->args.end() && it->is_string())
+            c.channel = it->get<std::string>();
+    } else if (const auto* a = std::get_if<flows::ack>(&what)) {
+        c.envelope = a->envelope_id;
+    } else if (const auto* h = std::get_if<flows::hold_events>(&what)) {
+        c.channel = h->channel;
+    } else if (const auto* r = std::get_if<flows::release_events>(&what)) {
+        c.channel = r->channel;
+    } else if (const auto* o = std::get_if<flows::open_incident>(&what)) {
+        about(o->inc);
+    } else if (const auto* s = std::get_if<flows::set_incident>(&what)) {
+        about(s->inc);
+    } else if (const auto* ci = std::get_if<flows::create_incident>(&what)) {
+        about(ci->inc);
+    } else if (const auto* sc = std::get_if<flows::save_change>(&what)) {
+        about(sc->inc);
+    } else if (const auto* ae = std::get_if<flows::append_entry>(&what)) {
+        c.incident = std::to_string(ae->entry.incident_id);
+    } else if (const auto* l = std::get_if<flows::load_summary>(&what)) {
+        c.incident = std::to_string(l->incident_id);
+    } else if (const auto* rs = std::get_if<flows::run_summary>(&what)) {
+        about(rs->inc);
+    }
+    return c;
+}
+
+void line_context::add(const flows::event& ev) {
+    if (const auto* c = std::get_if<flows::called>(&ev)) {
+        if (c->outcome != slack::api_outcome::ok) error = c->error;
+    } else if (const auto* f = std::get_if<flows::store_failed>(&ev)) {
+        error = f->error;
+    } else if (const auto* s = std::get_if<flows::stored>(&ev); s != nullptr && s->inc.id != 0) {
+        incident = std::to_string(s->inc.id);  // a new incident's id
+        channel = s->inc.channel_id;
+    }
+}
+
+void log_line(flows::log_level level, const std::string& line, const line_context& context) {
+    if (level == flows::log_level::none) return;
+    const std::pair<std::string_view, const std::string*> named[] = {
+        {"incident", &context.incident}, {"channel", &context.channel}, {"method", &context.method},
+        {"envelope", &context.envelope}, {"error", &context.error}};
+    std::array<bot::log_field, std::size(named)> fields;
+    std::size_t n = 0;
+    for (const auto& [key, value] : named)
+        if (!value->empty()) fields[n++] = {key, *value};
+    const std::span<const bot::log_field> present(fields.data(), n);
     switch (level) {
     case flows::log_level::none: return;
-    case flows::log_level::debug: log_debug("bot", line); return;
-    case flows::log_level::info: log_info("bot", line); return;
-    case flows::log_level::warn: log_warn("bot", line); return;
-    case flows::log_level::error: log_error("bot", line); return;
+    case flows::log_level::debug: log_with_fields(bot::log_level::debug, "bot", line, present); return;
+    case flows::log_level::info: log_with_fields(bot::log_level::info, "bot", line, present); return;
+    case flows::log_level::warn: log_with_fields(bot::log_level::warn, "bot", line, present); return;
+    case flows::log_level::error: log_with_fields(bot::log_level::error, "bot", line, present); return;
     }
 }
 
@@ -167,9 +226,11 @@ net::awaitable<void> executor::answer(std::shared_ptr<command_reply> reply, std:
     }
     if (auto* c = std::get_if<flows::call>(&how)) {
         flows::call dm = std::move(*c);
+        line_context context = line_context::of(dm);
         flows::event ev = co_await call(std::move(dm));
+        context.add(ev);
         const flows::action after = reply->policy.delivered(std::get<flows::called>(ev));
-        log_line(after.level, after.log);
+        log_line(after.level, after.log, context);
     }
 }
 

@@ -30,8 +30,20 @@ struct command_reply {
     std::shared_ptr<frame_sink> sink;  // the connection the command came in on
 };
 
-// Logs a flow's line at its level under "bot" (nothing for log_level::none).
-void log_line(flows::log_level level, const std::string& line);
+// What a flow's next log line is about, as the structured fields of a JSON log line: what the
+// effect just performed concerned (incident, channel, Web API method, envelope) and how it
+// failed (error). A flow logs after an outcome, so this is the line's context; "": no field.
+struct line_context {
+    std::string incident, channel, method, envelope, error;
+
+    static line_context of(const flows::effect& what);
+    // Adds what the outcome says: the error of a failed call or write, the stored incident.
+    void add(const flows::event& ev);
+};
+
+// Logs a flow's line at its level under "bot" (nothing for log_level::none), with `context`'s
+// fields.
+void log_line(flows::log_level level, const std::string& line, const line_context& context = {});
 
 class executor {
 public:
@@ -51,12 +63,15 @@ public:
     template <class Flow>
     boost::asio::awaitable<void> run_kept(Flow& flow, std::shared_ptr<command_reply> reply) {
         flows::action act = flow.start();
+        line_context context;  // of the effect whose outcome the flow's next line reports
         for (;;) {
-            log_line(act.level, act.log);
+            log_line(act.level, act.log, context);
             if (std::holds_alternative<flows::done>(act.what)) co_return;
             // GCC 12 (bug 98401): arguments of co_await expressions are named locals, moved in.
             flows::effect what = std::move(act.what);
+            context = line_context::of(what);
             flows::event ev = co_await perform(std::move(what), reply);
+            context.add(ev);
             act = flow.resume(std::move(ev));
         }
     }

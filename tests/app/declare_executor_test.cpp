@@ -239,4 +239,27 @@ TEST_CASE("declare through the seam: a rate-limited create is answered in the ac
           flows::event_route::kind::ack);
 }
 
+TEST_CASE("a flow's log line carries the fields of the effect whose outcome it reports") {
+    line_context post = line_context::of(flows::post_message("C123ABC456", "hello"));
+    post.add(ib_test::answer(200, "web-api-chat.postMessage-error-too_many_attachments.json"));
+    CHECK(post.method == "chat.postMessage");
+    CHECK(post.channel == "C123ABC456");
+    CHECK(post.error == "too_many_attachments");
+    CHECK(post.incident.empty());
+
+    incident inc = storage::testing::sample_incident("C123ABC456");
+    line_context declare = line_context::of(flows::create_incident{inc, {}});
+    CHECK(declare.incident.empty());  // no id before it is stored
+    inc.id = 7;
+    declare.add(flows::stored{inc});
+    CHECK(declare.incident == "7");
+    CHECK(declare.channel == "C123ABC456");
+    CHECK(declare.error.empty());
+
+    line_context change = line_context::of(flows::save_change{inc, {}});
+    change.add(flows::store_failed{"ib.db: disk I/O error"});
+    CHECK(change.incident == "7");
+    CHECK(change.error == "ib.db: disk I/O error");
+}
+
 }  // TEST_SUITE executor
