@@ -61,8 +61,14 @@ check_report check_database(const std::string& path, bool quick) {
         SQLite::Statement s(db, quick ? "PRAGMA quick_check(" + std::to_string(max_problems) + ")"
                                       : "PRAGMA integrity_check(" + std::to_string(max_problems) + ")");
         while (s.executeStep()) {
+            // A row can span lines ("*** in database main ***\nPage 2: ..."): one line each.
             std::string line = s.getColumn(0).getString();
-            if (line != "ok") r.problems.push_back(std::move(line));
+            if (line == "ok") continue;
+            if (line.starts_with("*** in database main ***")) line.erase(0, 24);
+            for (char& c : line)
+                if (c == '\n' || c == '\r') c = ' ';
+            while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+            r.problems.push_back(std::move(line));
         }
         if (r.problems.empty() && r.schema_version >= 1) r.counts = count_rows(db);
     } catch (const SQLite::Exception& e) {
