@@ -24,11 +24,13 @@
 #include "core/tagger.hpp"
 #include "core/summary.hpp"
 #include "storage/store.hpp"
+#include "tests/e2e/ops_client.hpp"  // the HTTP GET the ops tests use, for the /metrics scraper
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -69,7 +71,7 @@ struct options {
     std::size_t long_incident = 100'000;
     std::size_t history_rows = 1'000'000;
     std::size_t open_incidents = 1'000;
-    std::vector<std::string> only;  // ours, bolt, null, storage; empty = all
+    std::vector<std::string> only;  // ours, scraped, bolt, null, storage; empty = all
     bool wants(const std::string& what) const {
         return only.empty() || std::find(only.begin(), only.end(), what) != only.end();
     }
@@ -86,7 +88,8 @@ const char* const usage =
     "  --long-incident N      timeline entries for the export/summary benchmark (default 100000)\n"
     "  --history-rows N       rows for the start-up benchmark (default 1000000)\n"
     "  --open-incidents N     open incidents for the memory benchmark (default 1000)\n"
-    "  --only LIST            comma-separated subset of: ours,bolt,null,storage\n";
+    "  --only LIST            comma-separated subset of: ours,scraped,bolt,null,storage\n"
+    "                         (scraped: incident-bot with --listen, /metrics fetched every second)\n";
 
 std::string which(const std::string& name) {
     if (name.find('/') != std::string::npos) return name;
@@ -413,6 +416,7 @@ struct bot_spec {
     std::string db;  // empty for the null client
     std::map<std::string, std::string> env;
     std::size_t bursts = 1;
+    unsigned short scrape_port = 0;  // non-zero: GET /metrics there every second while the bot runs
 };
 
 struct bot_result {
@@ -431,6 +435,9 @@ struct bot_result {
     std::optional<std::size_t> stored;  // nullopt: stores nothing (null client)
     std::size_t expected = 0;
     std::optional<int> exit_code;
+    // With scrape_port: scrapes made and failed, their duration and size.
+    std::size_t scrapes = 0, scrape_failures = 0, scrape_bytes = 0;
+    double scrape_ms_mean = NAN, scrape_ms_max = 0;
 };
 
 std::map<std::string, std::string> slack_env(const slack_simulator& sim) {
@@ -500,7 +507,39 @@ struct session {
     std::vector<ack_stats> runs;
     std::size_t burst_events = 0, steady_events = 0;
     double cpu_total = 0;
+    // The /metrics scraper (spec.scrape_port): a thread fetching every second, as Prometheus would.
+    std::thread scraper;
+    std::atomic<bool> stop_scraping{false};
+    double scrape_ms_total = 0;
     bool ok() const { return res.failure.empty(); }
+
+    void start_scraping() {
+        if (spec.scrape_port == 0) return;
+        scraper = std::thread([this] {
+            auto next = steady::now();
+            while (!stop_scraping) {
+                const auto t0 = steady::now();
+                const auto r = ib::test::http_get(spec.scrape_port, "/metrics", 5000);
+                const double took = ms(steady::now() - t0);
+                if (r && r->status == 200) {
+                    ++res.scrapes;
+                    res.scrape_bytes = r->body.size();
+                    scrape_ms_total += took;
+                    res.scrape_ms_max = std::max(res.scrape_ms_max, took);
+                } else {
+                    ++res.scrape_failures;
+                }
+                next += 1s;
+                while (!stop_scraping && steady::now() < next) std::this_thread::sleep_for(20ms);
+            }
+        });
+    }
+    void stop_scraper() {
+        stop_scraping = true;
+        if (scraper.joinable()) scraper.join();
+        if (res.scrapes > 0) res.scrape_ms_mean = scrape_ms_total / static_cast<double>(res.scrapes);
+    }
+    ~session() { stop_scraper(); }
 };
 
 // Starts the simulator and the bot (start-up time), opens the incident; res.failure on failure.
@@ -524,6 +563,7 @@ std::unique_ptr<session> open_session(const bot_spec& spec) {
         return s;
     }
     s->res.startup_ms = ms(steady::now() - t0);
+    s->start_scraping();
     if (spec.kind == bot_kind::null) {
         s->channel = sim.create_channel("inc-bench-flood", "U0BENCH01");
     } else {
@@ -603,6 +643,7 @@ bot_result close_session(const options& o, session& s) {
         res.burst_acked_all += r.acked;
         res.burst_redelivered_all += r.redelivered;
     }
+    s.stop_scraper();
     res.peak_rss_kb = proc_kb(p.pid(), "VmHWM");
     res.reconnects = sim.connections_opened() > 0 ? sim.connections_opened() - 1 : 0;
     if (res.reconnects > 0) {
@@ -794,6 +835,8 @@ std::string mb(long kb) { return kb > 0 ? fmt("%.1f MB", static_cast<double>(kb)
 
 std::string verdict(bool pass) { return pass ? "**pass**" : "**FAIL**"; }
 
+const std::string scraped_name = "incident-bot, /metrics scraped every 1 s";
+
 std::string report(const options& o, const std::vector<bot_result>& bots, const std::optional<storage_result>& st,
                    std::pair<double, double> scripting, const std::optional<stage_costs>& stages) {
     std::ostringstream out;
@@ -837,6 +880,19 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
             << " events/s through post_messages (the bench's bulk call; the frames reach the writer in one step).\n";
     }
     if (ours && !ours->groups.empty()) out << "\nincident-bot's recorder: " << ours->groups << ".\n";
+    const auto* scraped = find(scraped_name);
+    if (scraped) {
+        out << "\n" << scraped_name << ": " << scraped->scrapes << " scrapes (" << scraped->scrape_failures
+            << " failed), " << fmt("%.1f ms", scraped->scrape_ms_mean) << " mean / " << fmt("%.1f ms", scraped->scrape_ms_max)
+            << " max each, " << scraped->scrape_bytes << " bytes of exposition.";
+        if (ours)
+            out << " Against incident-bot unscraped (bursts alternating): burst acked/s "
+                << fmt("%.0f", scraped->burst.per_second) << " vs " << fmt("%.0f", ours->burst.per_second) << " ("
+                << fmt("%.2f", scraped->burst.per_second / ours->burst.per_second) << "), burst ack p99 "
+                << fmt("%.1f", scraped->burst.p99) << " vs " << fmt("%.1f ms", ours->burst.p99) << ", steady ack p99 "
+                << fmt("%.1f", scraped->steady_run.p99) << " vs " << fmt("%.1f ms", ours->steady_run.p99) << ".";
+        out << "\n";
+    }
     if (stages) {
         out << "\nincident-bot's CPU per event by stage (thread CPU time, in this process): parse_frame "
             << fmt("%.1f", stages->parse_us) << " µs, to_timeline_entry " << fmt("%.1f", stages->record_us)
@@ -920,6 +976,16 @@ int main(int argc, char** argv) {
             const auto path = db("incident-bot.db");
             specs.push_back({bot_kind::ours, "incident-bot", o.incident_bot, {"run", "--db", path}, path, {}, o.bursts});
         }
+        if (o.wants("scraped")) {
+            // The same bot with its ops endpoint on, scraped every second; its bursts alternate with
+            // the unscraped one's, so both see the same machine.
+            const auto path = db("incident-bot-scraped.db");
+            const unsigned short port = ib::test::free_loopback_port();
+            bot_spec spec{bot_kind::ours, scraped_name, o.incident_bot,
+                          {"run", "--db", path, "--listen", "127.0.0.1:" + std::to_string(port)}, path, {}, o.bursts};
+            spec.scrape_port = port;
+            specs.push_back(std::move(spec));
+        }
         if (o.wants("bolt")) {
             const auto path = db("bolt-peer.db");
             specs.push_back({bot_kind::bolt, "Bolt (JS)", o.node, {o.bolt_dir + "/app.js"}, path,
@@ -939,7 +1005,9 @@ int main(int argc, char** argv) {
             for (auto& r : run_interleaved(o, {spec})) results.push_back(std::move(r));
         for (auto& r : run_interleaved(o, together)) results.push_back(std::move(r));
         // Report order: incident-bot, Bolt, null client.
-        const auto rank = [](const bot_result& r) { return r.name == "incident-bot" ? 0 : r.name == "Bolt (JS)" ? 1 : 2; };
+        const auto rank = [](const bot_result& r) {
+            return r.name == "incident-bot" ? 0 : r.name == scraped_name ? 1 : r.name == "Bolt (JS)" ? 2 : 3;
+        };
         std::stable_sort(results.begin(), results.end(),
                          [&](const bot_result& x, const bot_result& y) { return rank(x) < rank(y); });
         std::optional<storage_result> st;
