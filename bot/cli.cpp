@@ -434,8 +434,8 @@ std::string grouped(std::int64_t n) {
 }
 
 std::string describe_counts(const storage::database_counts& c) {
-    return grouped(c.incidents) + " incidents (" + grouped(c.open_incidents) + " open), " +
-           grouped(c.timeline_entries) + " timeline entries";
+    return grouped(c.incidents) + (c.incidents == 1 ? " incident (" : " incidents (") + grouped(c.open_incidents) +
+           " open), " + grouped(c.timeline_entries) + (c.timeline_entries == 1 ? " timeline entry" : " timeline entries");
 }
 
 // incident-bot backup: one consistent copy, then one line saying what it holds.
@@ -480,6 +480,17 @@ int cmd_check(const std::vector<std::string>& args, std::ostream& out) {
     return exit_ok;
 }
 
+// The one line a failed command prints: a JSON log record once `run` has switched the log to
+// JSON (a log shipper then never sees a stray text line), else "incident-bot: <reason>".
+void report_error(std::ostream& err, const std::string& what) {
+    if (bot::current_log_format() == bot::log_format::json) {
+        err.flush();
+        bot::log_error("cli", what);
+        return;
+    }
+    err << "incident-bot: " << what << '\n';
+}
+
 }  // namespace
 
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -506,10 +517,10 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         throw usage_error("unknown command '" + command +
                           "' (expected run, export, stats, backup, check or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
-        err << "incident-bot: " << e.what() << '\n';
+        report_error(err, e.what());
         return exit_usage;
     } catch (const std::exception& e) {
-        err << "incident-bot: " << e.what() << '\n';
+        report_error(err, e.what());
         return exit_failure;
     }
 }

@@ -254,7 +254,7 @@ TEST_CASE("backup during a burst: a consistent snapshot that opens, checks and e
     // check on the live database, beside the running bot.
     const auto live = run_to_end(IB_BOT_BINARY, {"check", "--db", t.db, "--quick"});
     CHECK_MESSAGE(live.exit_code == 0, live.err);
-    CHECK(live.out.find("quick_check ok, 1 incidents (1 open)") != std::string::npos);
+    CHECK(live.out.find("quick_check ok, 1 incident (1 open)") != std::string::npos);
     CHECK(t.stop_bot(SIGTERM) == 0);
     for (const auto& f : {copy, full}) std::filesystem::remove(f);
 }
@@ -266,7 +266,7 @@ TEST_CASE("check: damage, a newer schema and a foreign file are one-line errors 
     REQUIRE(t.stop_bot(SIGTERM) == 0);
     const auto ok = run_to_end(IB_BOT_BINARY, {"check", "--db", t.db});
     CHECK_MESSAGE(ok.exit_code == 0, ok.err);
-    CHECK(ok.out.find(", integrity_check ok, 1 incidents (1 open), ") != std::string::npos);
+    CHECK(ok.out.find(", integrity_check ok, 1 incident (1 open), ") != std::string::npos);
 
     const auto one_line_failure = [](const ib::test::run_result& r, const std::string& needle) {
         CHECK(r.exit_code == 1);
@@ -325,6 +325,14 @@ TEST_CASE("configuration from the environment: flags win, a bad value names its 
     CHECK(r.exit_code == 1);
     CHECK(r.err == "incident-bot: cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use\n");
     CHECK(ms_since(started) < 5000);
+    // With JSON logs, that failure is a JSON record too.
+    r = run_to_end(IB_BOT_BINARY,
+                   {"run", "--db", t.db, "--log-format", "json", "--listen", "127.0.0.1:" + std::to_string(port)}, env);
+    CHECK(r.exit_code == 1);
+    const json failure = json::parse(r.err, nullptr, false);
+    REQUIRE_MESSAGE(failure.is_object(), r.err);
+    CHECK(failure["level"] == "error");
+    CHECK(failure["msg"] == "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
     CHECK(t.stop_bot(SIGTERM) == 0);
 }
 
