@@ -365,6 +365,9 @@ TEST_CASE("promtool accepts /metrics and the shipped rules; a Prometheus started
     const std::string deploy = std::string(IB_SOURCE_DIR) + "/deploy/prometheus";
     lint = run_to_end("/usr/bin/promtool", {"check", "config", deploy + "/prometheus.yml"});
     CHECK_MESSAGE(lint.exit_code == 0, lint.out << lint.err);
+    // Each alert fires on its series after its `for`, and not before (synthetic series).
+    lint = run_to_end("/usr/bin/promtool", {"test", "rules", deploy + "/incident-bot-alerts.test.yml"});
+    CHECK_MESSAGE(lint.exit_code == 0, lint.out << lint.err);
 
     // A Prometheus of our own: 1 s scrapes of the bot, the shipped alert rules loaded.
     const unsigned short prom_port = ib::test::free_loopback_port();
