@@ -70,37 +70,27 @@ TEST_CASE("/healthz, /readyz and /metrics answer from the service status and the
     const unsigned short port = server.port();
     REQUIRE(port != 0);
 
+    // GET target: the status code and the body, as one string to compare.
+    const auto get = [&](const std::string& target) {
+        const auto r = http_get(port, target);
+        return r ? std::to_string(r->status) + " " + r->body : std::string("no answer");
+    };
     status.heartbeat(service_status::clock::now());
-    auto r = http_get(port, "/healthz");
-    REQUIRE(r);
-    CHECK(r->status == 200);
-    CHECK(r->body == "ok\n");
+    CHECK(get("/healthz") == "200 ok\n");
     status.heartbeat(service_status::clock::now() - 20s);  // the event loop stopped answering
-    r = http_get(port, "/healthz");
-    REQUIRE(r);
-    CHECK(r->status == 503);
-    CHECK(r->body == "the event loop has not answered for 20 s\n");
+    CHECK(get("/healthz") == "503 the event loop has not answered for 20 s\n");
     status.heartbeat(service_status::clock::now());
 
     status.set_slack(false, "not connected to Slack: reconnecting after refresh_requested");
-    r = http_get(port, "/readyz");
-    REQUIRE(r);
-    CHECK(r->status == 503);
-    CHECK(r->body == "not connected to Slack: reconnecting after refresh_requested\n");
+    CHECK(get("/readyz") == "503 not connected to Slack: reconnecting after refresh_requested\n");
     status.set_slack(true, "ok");
     status.set_storage(false, "disk I/O error");
-    r = http_get(port, "/readyz?verbose=1");
-    REQUIRE(r);
-    CHECK(r->status == 503);
-    CHECK(r->body == "the database does not accept writes: disk I/O error\n");
+    CHECK(get("/readyz?verbose=1") == "503 the database does not accept writes: disk I/O error\n");
     status.set_storage(true, "");
-    r = http_get(port, "/readyz");
-    REQUIRE(r);
-    CHECK(r->status == 200);
-    CHECK(r->body == "ok\n");
+    CHECK(get("/readyz") == "200 ok\n");
 
     ib::bot::ops::metrics::get().reminders_posted.Increment();
-    r = http_get(port, "/metrics");
+    const auto r = http_get(port, "/metrics");
     REQUIRE(r);
     CHECK(r->status == 200);
     CHECK(r->body.find("# TYPE incident_bot_reminders_posted_total counter\n") != std::string::npos);
@@ -109,9 +99,7 @@ TEST_CASE("/healthz, /readyz and /metrics answer from the service status and the
     CHECK(samples.at("incident_bot_reminders_posted_total") >= 1);
     CHECK(samples.count(R"(incident_bot_ack_latency_seconds_bucket{le="+Inf"})") == 1);
 
-    r = http_get(port, "/");
-    REQUIRE(r);
-    CHECK(r->status == 404);
+    CHECK(get("/").starts_with("404 "));
     status.set_slack(false, "not connected to Slack yet");
 }
 
