@@ -17,7 +17,7 @@ for arg in "$@"; do
   esac
 done
 
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 bash scripts/build.sh -DIB_BUILD_TESTS=ON -DIB_WERROR=ON
 # The tagger's precision/recall/F1 on the labelled corpora (the same test also runs under ctest).
 "$build_dir/tests/unit_tests" --test-suite=tagger --test-case='*figures*' --no-intro | grep -v '^\[doctest\]' || true
