@@ -6,6 +6,7 @@
 #include "core/commands.hpp"
 #include "core/export.hpp"
 #include "core/summary.hpp"
+#include "core/text.hpp"
 #include "storage/store.hpp"
 
 #include <filesystem>
@@ -136,8 +137,8 @@ int run_demo(const demo_options& opts, std::ostream& out) {
     for (const auto& e : record.timeline) {
         std::string tags;
         for (const auto& t : e.tags) tags += (tags.empty() ? "" : ",") + std::string(to_string(t.tag));
-        std::string text = e.text;
-        if (text.size() > 90) text = text.substr(0, 87) + "...";
+        // One line of at most 90 bytes, cut between characters (a byte cut could split one).
+        const std::string text = clip(e.text, 90);
         out << to_iso8601(e.at).substr(11, 8) << "  " << (e.user.empty() ? "-" : e.user) << "  "
             << to_string(e.kind) << (tags.empty() ? "" : " [" + tags + "]") << "  " << text << "\n";
     }
