@@ -336,6 +336,34 @@ TEST_CASE("configuration from the environment: flags win, a bad value names its 
     CHECK(t.stop_bot(SIGTERM) == 0);
 }
 
+TEST_CASE("/metrics: reminders posted as Slack saw them; open incidents counted again after a restart") {
+    bot_fixture t;
+    const std::map<std::string, std::string> listen{{"INCIDENT_BOT_LISTEN", "127.0.0.1:0"}};
+    t.start_bot({"--status-reminder", "2s"}, listen);
+    unsigned short port = ops_port(t);
+    const std::string ch = t.declare("Metrics reminders sev2", "Metrics reminders");
+    const auto reminders = [&] {
+        std::size_t n = 0;
+        for (const auto& p : t.slack.posted_messages(ch))
+            if (p["text"].get<std::string>().find("status-page update") != std::string::npos) ++n;
+        return n;
+    };
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return reminders() >= 2; }, 8s), t.bot->log());
+    CHECK(eventually(t, [&] {
+        return metric(scrape(port), "incident_bot_reminders_posted_total") == static_cast<double>(reminders());
+    }));
+    CHECK(metric(scrape(port), "incident_bot_open_incidents") == 1);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+
+    // A new process starts from the database: the open incident is counted before any command.
+    t.start_bot({}, listen);
+    port = ops_port(t);
+    CHECK(eventually(t, [&] { return metric(scrape(port), "incident_bot_open_incidents") == 1; }, 5s));
+    t.command(ch, alice, "resolve");
+    CHECK(eventually(t, [&] { return metric(scrape(port), "incident_bot_open_incidents") == 0; }, 5s));
+    CHECK(t.stop_bot(SIGTERM) == 0);
+}
+
 }  // TEST_SUITE ops
 
 // ---- prometheus: promtool and a real Prometheus server (regular pass only) -----------------
