@@ -1,9 +1,11 @@
-// Message tagger: the entry point. The lexer (tagger/lexer) turns the (prefix of the) text into
-// word, code and Slack-reference tokens with the punctuation strength between them; each tag is
-// then decided by a few families of linguistic patterns over those tokens, one file per tag
-// (tagger/hypothesis, command, action, status), reading the word lists in tagger/words.hpp. No
-// regex, no allocation per rule beyond the token vector, no state outside the call.
-#include "tagger.hpp"
+// The tagger's hand-written rules in one call (tagging::rule_hits, core/tagging/rules.hpp); tag_message
+// (core/tagging/tag_message.cpp) weighs their hits with the trained model. The lexer (tagger/lexer)
+// turns the (prefix of the) text into word, code and Slack-reference tokens with the punctuation
+// strength between them; each tag is then decided by a few families of linguistic patterns over
+// those tokens, one file per tag (tagger/hypothesis, command, action, status), reading the word
+// lists in tagger/words.hpp. No regex, no allocation per rule beyond the token vector, no state
+// outside the call.
+#include "core/tagging/rules.hpp"
 
 #include "tagger/lexer.hpp"
 #include "tagger/rules.hpp"
@@ -18,7 +20,7 @@ constexpr std::size_t judged_prefix = 8192;
 
 }  // namespace
 
-std::vector<tag_hit> tag_message(std::string_view text) {
+std::vector<tag_hit> tagging::rule_hits(std::string_view text, unsigned families) {
     using namespace tagger;
     std::vector<tag_hit> hits;
     const sv judged = text.substr(0, std::min(text.size(), judged_prefix));
@@ -26,10 +28,14 @@ std::vector<tag_hit> tag_message(std::string_view text) {
     lex(judged, lx);
     if (lx.toks.empty()) return hits;
     const view v{lx.toks};
-    if (auto h = hypothesis_rule(v)) hits.push_back(std::move(*h));
-    if (auto h = command_rule(v)) hits.push_back(std::move(*h));
-    if (auto h = action_rule(v)) hits.push_back(std::move(*h));
-    if (auto h = status_rule(v)) hits.push_back(std::move(*h));
+    if (families & rf_hypothesis)
+        if (auto h = hypothesis_rule(v)) hits.push_back(std::move(*h));
+    if (families & rf_command)
+        if (auto h = command_rule(v)) hits.push_back(std::move(*h));
+    if (families & rf_action)
+        if (auto h = action_rule(v)) hits.push_back(std::move(*h));
+    if (families & rf_status)
+        if (auto h = status_rule(v)) hits.push_back(std::move(*h));
     return hits;
 }
 

@@ -1,113 +1,101 @@
-// Tagger tests: corpus figures (shared corpus and our labelled cases, reported separately),
-// then one block per rule family asserting the rule that fired, then robustness.
+// Tagger tests: the figures (precision/recall/F1 per tag on the tuning corpora, cross-validated,
+// and on the held-out set, which fails the suite below the bar), the check that the committed
+// model is what the trainer makes of the committed data, then one block per tag asserting what
+// fires and why, then robustness. The model's parts (tokeniser, constructions, explanations)
+// are tested in tagging_test.cpp.
 #include "core/tagger.hpp"
+#include "core/tagging/model.hpp"
+#include "core/tagging/rules.hpp"
+#include "tools/tagger/training.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
 
 using ib::tag;
 using ib::tag_message;
+namespace training = ib::tagging::training;
+using ib::tagging::k_model_tag_order;
+using ib::tagging::k_model_tags;
 
-constexpr std::array<tag, 4> k_scored{tag::hypothesis, tag::command, tag::action, tag::status};
+const std::filesystem::path k_source = IB_SOURCE_DIR;
+const std::filesystem::path k_shared = IB_SHARED_DIR;
 
-struct labelled {
-    std::string text;
-    std::set<tag> tags;
-};
+// The bar for the held-out set (issue 16), and a floor for the cross-validated figure that only
+// a broken trainer or feature change falls through.
+constexpr double k_heldout_f1 = 0.93;
+constexpr double k_cv_floor_f1 = 0.88;
 
-std::vector<labelled> load_cases(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    REQUIRE_MESSAGE(in.good(), "labelled corpus missing or unreadable: " << path.string());
-    std::vector<labelled> out;
-    std::string line;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        const auto j = nlohmann::json::parse(line, nullptr, false);
-        REQUIRE_MESSAGE(!j.is_discarded(), path.string() << ":" << line_no << ": invalid JSON");
-        labelled c;
-        c.text = j.at("text").get<std::string>();
-        for (const auto& t : j.at("tags")) {
-            const auto parsed = ib::parse_tag(t.get<std::string>());
-            REQUIRE_MESSAGE(parsed.has_value(), path.string() << ":" << line_no << ": unknown tag");
-            c.tags.insert(*parsed);
-        }
-        out.push_back(std::move(c));
-    }
-    REQUIRE_MESSAGE(!out.empty(), "labelled corpus is empty: " << path.string());
-    return out;
-}
+std::string name(std::size_t k) { return std::string(ib::to_string(k_model_tag_order[k])); }
 
-std::set<tag> predicted(const std::string& text) {
-    std::set<tag> s;
-    for (const auto& h : tag_message(text)) s.insert(h.tag);
-    return s;
-}
-
-struct scores {
-    double precision = 0, recall = 0, f1 = 0;
-    int tp = 0, fp = 0, fn = 0;
-};
-
-// Prints a per-tag table and the disagreements; returns the per-tag scores.
-std::array<scores, 4> evaluate(const char* title, const std::vector<labelled>& cases) {
-    std::array<scores, 4> s{};
-    int exact = 0;
-    std::vector<std::string> misses;
-    for (const auto& c : cases) {
-        const auto got = predicted(c.text);
-        if (got == c.tags) ++exact;
-        for (std::size_t k = 0; k < k_scored.size(); ++k) {
-            const bool want = c.tags.count(k_scored[k]) > 0, have = got.count(k_scored[k]) > 0;
-            if (want && have) ++s[k].tp;
-            if (!want && have) ++s[k].fp;
-            if (want && !have) ++s[k].fn;
-        }
-        if (got != c.tags) {
-            std::string m = "  miss: \"" + c.text + "\" want [";
-            for (tag t : c.tags) m += std::string(ib::to_string(t)) + " ";
-            m += "] got [";
-            for (const auto& h : tag_message(c.text)) m += h.rule + " ";
-            misses.push_back(m + "]");
-        }
-    }
-    std::printf("\n%s (%zu messages)\n", title, cases.size());
-    std::printf("  %-11s %9s %9s %9s %5s %5s %5s\n", "tag", "precision", "recall", "F1", "tp", "fp",
-                "fn");
-    for (std::size_t k = 0; k < k_scored.size(); ++k) {
-        auto& x = s[k];
-        x.precision = x.tp + x.fp ? double(x.tp) / (x.tp + x.fp) : 1.0;
-        x.recall = x.tp + x.fn ? double(x.tp) / (x.tp + x.fn) : 1.0;
-        x.f1 = x.precision + x.recall > 0 ? 2 * x.precision * x.recall / (x.precision + x.recall) : 0;
-        std::printf("  %-11s %9.3f %9.3f %9.3f %5d %5d %5d\n",
-                    std::string(ib::to_string(k_scored[k])).c_str(), x.precision, x.recall, x.f1,
-                    x.tp, x.fp, x.fn);
-    }
-    std::printf("  exact-set accuracy: %d/%zu = %.3f\n", exact, cases.size(),
-                double(exact) / double(cases.size()));
-    for (const auto& m : misses) std::printf("%s\n", m.c_str());
+void print_table(const std::string& title, std::size_t n, const training::scores& s) {
+    std::printf("\n%s (%zu messages)\n  %-11s %9s %9s %9s %5s %5s %5s\n", title.c_str(), n, "tag", "precision",
+                "recall", "F1", "tp", "fp", "fn");
+    for (std::size_t k = 0; k < k_model_tags; ++k)
+        std::printf("  %-11s %9.3f %9.3f %9.3f %5d %5d %5d\n", name(k).c_str(), s[k].precision(), s[k].recall(),
+                    s[k].f1(), s[k].tp, s[k].fp, s[k].fn);
     std::fflush(stdout);
+}
+
+// What tag_message (rules and model, as the bot runs them) gives each example, scored. With
+// `show_misses` the disagreements are listed too: only ever for the tuning corpora.
+training::scores figures(const std::string& title, const std::vector<training::example>& data, bool show_misses) {
+    std::vector<std::array<float, k_model_tags>> got(data.size());
+    std::vector<std::string> misses;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        got[i].fill(-1);
+        std::string why;
+        for (const auto& h : tag_message(data[i].text)) {
+            why += h.rule + " ";
+            for (std::size_t k = 0; k < k_model_tags; ++k)
+                if (h.tag == k_model_tag_order[k]) got[i][k] = 1;
+        }
+        std::string want;
+        bool same = true;
+        for (std::size_t k = 0; k < k_model_tags; ++k) {
+            if (data[i].labels >> k & 1u) want += name(k) + " ";
+            same = same && ((data[i].labels >> k & 1u) != 0) == (got[i][k] > 0);
+        }
+        if (!same) misses.push_back("  miss: \"" + data[i].text + "\" want [" + want + "] got [" + why + "]");
+    }
+    const std::array<float, k_model_tags> zero{};
+    const auto s = training::evaluate(data, got, zero);
+    print_table(title, data.size(), s);
+    if (show_misses)
+        for (const auto& m : misses) std::printf("%s\n", m.c_str());
     return s;
 }
 
-void check_scores(const std::array<scores, 4>& s) {
-    for (std::size_t k = 0; k < k_scored.size(); ++k) {
-        INFO("tag " << ib::to_string(k_scored[k]));
-        CHECK(s[k].f1 >= 0.9);
-    }
+// The trainer's run over the tuning corpora, once per process (it takes a second or two).
+const training::result& trainer_run() {
+    static const training::result r =
+        training::run(training::load_tuning_set(k_source, k_shared), training::committed_options());
+    return r;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// What a hand-written rule says about `text` for `t` (every rule family run), or "".
+std::string hand_rule(std::string_view text, tag t) {
+    for (const auto& h : ib::tagging::rule_hits(text))
+        if (h.tag == t) return h.rule;
+    return {};
 }
 
 // The rule that produced `t` for `text`, or "" when the tag is absent.
@@ -134,38 +122,71 @@ double millis(F&& f) {
 
 TEST_SUITE("tagger") {
 
-TEST_CASE("shared corpus figures") {
-    const auto cases = load_cases(std::string(IB_SHARED_DIR) + "/data/tagging-corpus.jsonl");
-    check_scores(evaluate("shared corpus", cases));
+TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
+    // As fitted: the tagger was trained on these, so this shows what it learned, not how it
+    // generalises; the cross-validated figure below is the one tuned for.
+    const auto data = k_source / "tests" / "data";
+    figures("tagging-train.jsonl (training, fitted)", training::load_corpus(data / "tagging-train.jsonl"), true);
+    figures("tagging-cases.jsonl (training, fitted)", training::load_corpus(data / "tagging-cases.jsonl"), true);
+    figures("shared tagging-corpus.jsonl (training, fitted)",
+            training::load_corpus(k_shared / "data" / "tagging-corpus.jsonl",
+                                  training::load_relabels(data / "tagging-corpus-relabels.jsonl")),
+            true);
+    const auto& r = trainer_run();
+    print_table("cross-validated on the three tuning corpora (10 folds by situation)", r.oof.size(), r.cv);
+    for (std::size_t k = 0; k < k_model_tags; ++k) {
+        INFO("tag " << name(k));
+        CHECK(r.cv[k].f1() >= k_cv_floor_f1);
+    }
 }
 
-TEST_CASE("incident-bot labelled cases figures") {
-    const auto path = std::filesystem::path(__FILE__).parent_path().parent_path() /
-                      "data/tagging-cases.jsonl";
-    const auto cases = load_cases(path);
-    check_scores(evaluate("tagging-cases.jsonl", cases));
+TEST_CASE("the committed model is what the trainer makes of the committed data") {
+    const std::string expected = training::generate_source(trainer_run().model, training::committed_provenance());
+    const std::string committed = read_file(k_source / "core" / "tagging" / "model_weights.cpp");
+    // On a mismatch: the data, the features or the trainer changed without regenerating, or the
+    // file was edited by hand. Run `build/train-tagger --write` and commit the result.
+    CHECK_MESSAGE(committed == expected, "core/tagging/model_weights.cpp is stale: run build/train-tagger --write");
 }
 
+TEST_CASE("figures: held-out set") {
+    // Written independently of the training corpus and never used for tuning: only the totals
+    // are printed, never the messages the tagger gets wrong.
+    const auto s = figures("tagging-heldout.jsonl (held out)",
+                           training::load_corpus(k_source / "tests" / "data" / "tagging-heldout.jsonl"), false);
+    for (std::size_t k = 0; k < k_model_tags; ++k) {
+        INFO("tag " << name(k));
+        CHECK(s[k].f1() >= k_heldout_f1);
+    }
+}
 
 TEST_CASE("hypothesis: a hedge introducing an explanation") {
     using T = tag;
-    // Each hedge family reports its phrase.
-    CHECK(rule("looks like the queue consumer crashed", T::hypothesis) == "hedge:looks like");
-    CHECK(rule("I think the cron double-fires since the DST change", T::hypothesis) == "hedge:i think");
-    CHECK(rule("i think its the dns cache on the bastion", T::hypothesis) == "hedge:i think");
-    CHECK(rule("could it be the WAF rule?", T::hypothesis) == "hedge:could it be");
-    CHECK(rule("probably a surge in logins from the west coast", T::hypothesis) == "hedge:probably");
-    CHECK(rule("the errors are probably coming from old clients", T::hypothesis) == "hedge:probably");
-    CHECK(rule("might be a noisy neighbour on that hypervisor", T::hypothesis) == "hedge:might be");
-    CHECK(rule("my theory: the deploy changed the default timeout", T::hypothesis) == "hedge:my theory");
-    CHECK(rule("hypothesis: the health check path changed", T::hypothesis) == "hedge:hypothesis");
-    CHECK(rule("I wonder whether it's the sidecar injection", T::hypothesis) == "hedge:i wonder whether");
-    CHECK(rule("could the TLS handshake be timing out?", T::hypothesis) == "hedge:could…be?");
-    CHECK(rule("I\u2019m fairly sure it\u2019s the expired intermediate cert", T::hypothesis) ==
-          "hedge:fairly sure");
-    CHECK(rule("pretty sure the 502s come from the idle timeout", T::hypothesis) == "hedge:pretty sure");
-    // A hedge closing its clause qualifies what came before it.
-    CHECK(rule("the timing suggests the cache warmup, maybe", T::hypothesis) == "hedge:maybe");
+    // The hand-written hedge rules name their phrase. The bot does not run them (the model's
+    // constructions cover them: see committed_options), but they stay tested as rules.
+    const std::pair<const char*, const char*> hedges[] = {
+        {"looks like the queue consumer crashed", "hedge:looks like"},
+        {"I think the cron double-fires since the DST change", "hedge:i think"},
+        {"i think its the dns cache on the bastion", "hedge:i think"},
+        {"could it be the WAF rule?", "hedge:could it be"},
+        {"probably a surge in logins from the west coast", "hedge:probably"},
+        {"the errors are probably coming from old clients", "hedge:probably"},
+        {"might be a noisy neighbour on that hypervisor", "hedge:might be"},
+        {"my theory: the deploy changed the default timeout", "hedge:my theory"},
+        {"hypothesis: the health check path changed", "hedge:hypothesis"},
+        {"I wonder whether it's the sidecar injection", "hedge:i wonder whether"},
+        {"could the TLS handshake be timing out?", "hedge:could…be?"},
+        {"I\u2019m fairly sure it\u2019s the expired intermediate cert", "hedge:fairly sure"},
+        {"pretty sure the 502s come from the idle timeout", "hedge:pretty sure"},
+        // A hedge closing its clause qualifies what came before it.
+        {"the timing suggests the cache warmup, maybe", "hedge:maybe"},
+    };
+    for (const auto& [text, name] : hedges) {
+        INFO(std::string(text));
+        CHECK(hand_rule(text, T::hypothesis) == name);
+        // And the tagger, which decides with the model, tags it too.
+        CHECK(!rule(text, T::hypothesis).empty());
+    }
+    CHECK(hand_rule("possibly, let's see", T::hypothesis).empty());
     CHECK(rule("possibly, let's see", T::hypothesis).empty());
 
     SUBCASE("not an explanation: personal state, proposal, estimate, verdict, request") {
@@ -186,7 +207,7 @@ TEST_CASE("hypothesis: a hedge introducing an explanation") {
                  "I think your hunch about the pool size is right",
                  "looks like everyone's here, let's start",
              }) {
-            INFO(text);
+            INFO(std::string(text));
             CHECK(rule(text, T::hypothesis).empty());
         }
     }
@@ -235,7 +256,7 @@ TEST_CASE("command: code, prompts, SQL, tools used as commands") {
                  "delete that last message, wrong channel",
                  "we use terraform for all of this",
              }) {
-            INFO(text);
+            INFO(std::string(text));
             CHECK(rule(text, T::command).empty());
         }
     }
@@ -284,7 +305,7 @@ TEST_CASE("action: intent, progress or a completed operation by the writer") {
                  "running low on disk on db-2",
                  "I restarted nothing, just looked",
              }) {
-            INFO(text);
+            INFO(std::string(text));
             CHECK(rule(text, T::action).empty());
         }
     }
@@ -294,13 +315,11 @@ TEST_CASE("status: customer and stakeholder communication") {
     using T = tag;
     CHECK(rule("the status page has been updated", T::status) == "status:status page");
     CHECK(rule("resolved on <https://status.acme.io|statuspage>", T::status) == "status:status page");
-    CHECK(rule("customers in APAC are saying the app is blank", T::status) == "status:customers");
     CHECK(rule("12 new tickets from enterprise customers", T::status) == "status:customers");
     CHECK(rule("support has 30+ tickets about double charges", T::status) == "status:support");
     CHECK(rule("Zendesk queue is at 120", T::status) == "status:support");
     CHECK(rule("forwarding from <#C42|support>", T::status) == "status:support");
     CHECK(rule("people are talking about us on Twitter", T::status) == "status:social");
-    CHECK(rule("getting lots of complaints about messages", T::status) == "status:complaints");
     CHECK(rule("leadership wants an update every 30 minutes", T::status) == "status:stakeholders");
     CHECK(rule("we may want to let them know it takes hours", T::status) == "status:comms");
     CHECK(rule("I'll work on messaging to send to other teams", T::status) == "status:comms");
@@ -309,6 +328,9 @@ TEST_CASE("status: customer and stakeholder communication") {
 
     SUBCASE("the words without the communication") {
         for (const char* text : {
+                 // symptoms customers reported, relayed as evidence (tests/data/README.md)
+                 "customers in APAC are saying the app is blank",
+                 "getting lots of complaints about messages",
                  "status of the rollback?",
                  "the customer_id column is null",
                  "the user service is returning 500s",
@@ -319,7 +341,7 @@ TEST_CASE("status: customer and stakeholder communication") {
                  "I'm on a customer call for 20 minutes",
                  "I'll let you know when I'm back at my desk",
              }) {
-            INFO(text);
+            INFO(std::string(text));
             CHECK(rule(text, T::status).empty());
         }
     }
@@ -329,17 +351,17 @@ TEST_CASE("multi-tag messages: one hit per tag, in tag order") {
     using T = tag;
     CHECK(tags_of("running `terraform plan` against prod to see the drift") ==
           std::vector<tag>{T::command, T::action});
-    CHECK(tags_of("I'll take care of updating the status page again") ==
-          std::vector<tag>{T::action, T::status});
+    // Telling people, even planned, is status alone (tests/data/README.md).
+    CHECK(tags_of("I'll take care of updating the status page again") == std::vector<tag>{T::status});
     CHECK(tags_of("maybe it's the cert; I'll renew it with `certbot renew --force-renewal`") ==
           std::vector<tag>{T::hypothesis, T::command, T::action});
     CHECK(tags_of("restarted the workers with `systemctl restart celery` and support says tickets "
                   "stopped") == std::vector<tag>{T::command, T::action, T::status});
     CHECK(tags_of("customers are reporting timeouts, probably the same LB issue") ==
-          std::vector<tag>{T::hypothesis, T::status});
-    CHECK(tags_of("I'll ping the support lead") == std::vector<tag>{T::action, T::status});
+          std::vector<tag>{T::hypothesis});
+    CHECK(tags_of("I'll ping the support lead") == std::vector<tag>{T::status});
     // Two code spans, two intents: still one hit per tag.
-    const auto hits = tag_message("I'll run `a` then I'll run `b`");
+    const auto hits = tag_message("I'll run `df -h` then I'll run `du -sh /var`");
     CHECK(hits.size() == 2);
     CHECK(tags_of("looks like it crashed. looks like it crashed again") ==
           std::vector<tag>{T::hypothesis});
@@ -357,8 +379,7 @@ TEST_CASE("Slack markup is opaque") {
     using T = tag;
     // A mention in front does not hide the clause start.
     CHECK(rule("<@U024BE7LH> I'll handle the rollback", T::action) == "intent:i'll+verb");
-    CHECK(rule("<@U02ABCD7|bob> I think your change is amplifying the load", T::hypothesis) ==
-          "hedge:i think");
+    CHECK(!rule("<@U02ABCD7|bob> I think your change is amplifying the load", T::hypothesis).empty());
     // Words inside link labels and targets are not prose.
     CHECK(tag_message("see <https://wiki/restart-runbook|I'll restart the pods>").empty());
     CHECK(tag_message("<#C1|customers-reporting> <@U9|support> <!here>").empty());
@@ -388,7 +409,7 @@ TEST_CASE("robustness: any bytes, bounded time") {
         const double ms = millis([&] { hits = tag_message(big); });
         MESSAGE("500 KB message tagged in " << ms << " ms");
         CHECK(ms < 50.0);
-        CHECK(rule(big, tag::hypothesis) == "hedge:i think");
+        CHECK(!rule(big, tag::hypothesis).empty());
         CHECK(rule(big, tag::status).empty());
     }
     SUBCASE("pathological repetitions") {

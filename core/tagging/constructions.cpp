@@ -1,0 +1,335 @@
+// Clause-level constructions over the token stream (see constructions.hpp). One pass per
+// sentence; every check looks a bounded number of tokens around its cue.
+#include "core/tagging/constructions.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace ib::tagging {
+namespace {
+
+using sv = std::string_view;
+
+constexpr std::array<sv, k_count> k_names = {
+    "intent+op_verb",     "intent+comms",        "progressive+op_verb", "subject+op_verb-ed",
+    "initial op_verb-ing", "initial op_verb-ed", "op_verb+audience",  "gerund subject",
+    "passive by someone", "op_verb in question", "request to act",     "personal object",
+    "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
+    "confirmed",          "status channel",      "tell audience",      "audience asks",
+    "audience reports",   "support volume",      "run code",           "code: tool",
+    "code: arguments",    "code: plain",         "bare question",
+};
+
+bool ends_with(sv w, sv s) { return w.size() >= s.size() && w.substr(w.size() - s.size()) == s; }
+
+// Looks at one sentence [b, e) of the stream.
+class sentence {
+public:
+    sentence(const tokens& t, std::size_t b, std::size_t e, construction_sink sink, void* context)
+        : t_(t), L_(t.list), b_(b), e_(e), sink_(sink), context_(context) {
+        question_ = e > b && L_[e - 1].kind == token_kind::punct && t.str(L_[e - 1]) == "?";
+    }
+
+    void run() {
+        for (std::size_t i = b_; i < e_; ++i) {
+            action_at(i);
+            hypothesis_at(i);
+            status_at(i);
+            command_at(i);
+        }
+        if (question_) cause_question();
+    }
+
+private:
+    const tokens& t_;
+    const std::vector<token>& L_;
+    std::size_t b_, e_;
+    construction_sink sink_;
+    void* context_;
+    bool question_ = false;
+    std::uint32_t found_ = 0;  // kinds already reported for this sentence
+
+    void hit(construction c, std::size_t i) {
+        if (found_ >> c & 1u) return;
+        found_ |= 1u << c;
+        sink_(context_, c, i);
+    }
+
+    sv w(std::size_t i) const { return i < e_ && L_[i].kind == token_kind::word ? t_.str(L_[i]) : sv{}; }
+    std::uint32_t cls(std::size_t i) const { return i < e_ ? L_[i].classes : 0; }
+    bool is(std::size_t i, std::uint32_t roles) const { return i < e_ && (L_[i].roles & roles) != 0; }
+    form form_of(std::size_t i) const { return i < e_ ? L_[i].form : form::exact; }
+    bool comma(std::size_t i) const { return i < e_ && L_[i].kind == token_kind::punct && t_.str(L_[i]) == ","; }
+
+    // Words that may sit between a subject or marker and its verb.
+    bool filler(std::size_t i) const {
+        if (is(i, wr_filler)) return true;
+        const sv x = w(i);
+        return x.size() > 4 && ends_with(x, "ly");
+    }
+
+    std::size_t skip_fillers(std::size_t i, int most = 4) const {
+        while (most-- > 0 && i < e_ && filler(i)) ++i;
+        return i;
+    }
+
+    // i opens a clause: the sentence start, after a comma, or after transparent words.
+    bool clause_start(std::size_t i) const {
+        std::size_t k = i;
+        for (int steps = 0; steps < 6; ++steps) {
+            if (k == b_) return true;
+            const std::size_t p = k - 1;
+            if (comma(p)) return true;
+            const bool transparent = L_[p].kind == token_kind::user || L_[p].kind == token_kind::emoji ||
+                                     L_[p].kind == token_kind::special || filler(p) || is(p, wr_transparent) ||
+                                     (L_[p].kind == token_kind::punct && t_.str(L_[p]) == ":");
+            if (!transparent) return false;
+            k = p;
+        }
+        return false;
+    }
+
+    bool op(std::size_t i) const { return (cls(i) & wc_op_verb) != 0; }
+    bool numeric(std::size_t i) const {
+        const sv x = w(i);
+        return !x.empty() && (x[0] == '0' || (x[0] == '~' && x.size() > 1 && x[1] == '0'));
+    }
+
+    // Past forms: "-ed" and irregular, and the verbs whose past is their base ("set", "reset").
+    bool past(std::size_t i) const {
+        return form_of(i) == form::past ||
+               (form_of(i) == form::exact && is(i, wr_same_past));
+    }
+
+    // What the verb at v acts on, within a few tokens: people to tell, or something personal.
+    bool comms_object(std::size_t v) const {
+        for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k) {
+            if (comma(k)) break;
+            if (cls(k) & (wc_audience | wc_comms_item)) return true;
+            if (cls(k) & (wc_system | wc_arg | wc_code)) return false;
+        }
+        return false;
+    }
+    bool personal_object(std::size_t v) const {
+        for (std::size_t k = v + 1; k < e_ && k <= v + 3; ++k) {
+            if (comma(k)) break;
+            if ((cls(k) & wc_personal) || is(k, wr_personal_obj)) return true;
+        }
+        return false;
+    }
+
+    // The verb at v, found after a subject or marker: reports the right construction.
+    void acting_verb(std::size_t v, construction plain) {
+        if (personal_object(v)) return hit(k_personal_object, v);
+        if (comms_object(v) || (cls(v) & wc_comms_verb && !(cls(v) & wc_op_verb)))
+            return hit(plain == k_intent_op ? k_intent_comms : k_op_comms_object, v);
+        hit(plain, v);
+    }
+
+    void action_at(std::size_t i) {
+        const sv x = w(i);
+        if (x.empty()) return;
+        // Intent: "I'll …", "going to …", "about to …", "let me …".
+        std::size_t after = 0;
+        const bool subject = is(i, wr_subject);
+        if (is(i, wr_intent))
+            after = i + 1;
+        else if (subject && w(i + 1) == "will")
+            after = i + 2;
+        else if (is(i, wr_intent_to) && w(i + 1) == "to")
+            after = i + 2;
+        else if (x == "let" && w(i + 1) == "me")
+            after = i + 2;
+        else if (subject && (w(i + 1) == "can" || w(i + 1) == "need" || w(i + 1) == "should"))
+            after = i + (w(i + 2) == "to" ? 3 : 2);
+        if (after) {
+            std::size_t v = skip_fillers(after);
+            if (w(v) == "be") v = skip_fillers(v + 1);
+            if (op(v) && (form_of(v) == form::exact || (w(v - 1) == "be" && form_of(v) == form::ing)))
+                acting_verb(v, question_ ? k_op_question : k_intent_op);
+            return;
+        }
+        // Progressive: "I'm restarting …", "we're rolling …".
+        std::size_t prog = 0;
+        if (is(i, wr_progressive))
+            prog = i + 1;
+        else if ((x == "i" && w(i + 1) == "am") || (x == "we" && w(i + 1) == "are"))
+            prog = i + 2;
+        if (prog) {
+            const std::size_t v = skip_fillers(prog);
+            if (op(v) && form_of(v) == form::ing) acting_verb(v, question_ ? k_op_question : k_progressive_op);
+            return;
+        }
+        // A first-person subject and a past verb: "I killed it", "we've drained node-7".
+        if (subject || is(i, wr_perfect)) {
+            std::size_t v = i + 1;
+            for (int steps = 0; steps < 4 && v < e_ && (filler(v) || w(v) == "have" || w(v) == "had"); ++steps) ++v;
+            if (op(v) && past(v)) acting_verb(v, question_ ? k_op_question : k_subject_past_op);
+            return;
+        }
+        if (!op(i)) return;
+        // Someone else asked to act: "can you restart …", "please drain …", "someone should …".
+        if (form_of(i) == form::exact) {
+            for (std::size_t k = i; k > b_ && k + 4 > i; --k)
+                if (is(k - 1, wr_request)) return hit(k_request_op, i);
+            if (question_) return hit(k_op_question, i);
+            return;
+        }
+        if (!clause_start(i)) return;
+        if (form_of(i) == form::ing) {
+            for (std::size_t k = i + 1; k < e_ && k <= i + 3; ++k)
+                if (is(k, wr_gerund_follow)) return hit(k_gerund_subject, i);
+            if (x == "running" && is(i + 1, wr_state)) return;
+            acting_verb(i, question_ ? k_op_question : k_initial_ing_op);
+            return;
+        }
+        if (past(i)) {
+            // "started seeing errors", "stopped working": aspect, not an operation.
+            if ((x == "started" || x == "stopped") && (w(i + 1) == "to" || ends_with(w(i + 1), "ing"))) return;
+            for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k) {
+                if (comma(k)) break;
+                if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return hit(k_agent_passive, i);
+            }
+            acting_verb(i, question_ ? k_op_question : k_initial_past_op);
+        }
+    }
+
+    // A hedge word that hedges here: "looks like" but not "look at", "could be" but not "could you".
+    bool hedge(std::size_t i) const {
+        const sv x = w(i), nx = w(i + 1);
+        if ((x == "sure" && i > b_ && is(i - 1, wr_sure_intensifier)) ||
+            (x == "certainly" && i > b_ && w(i - 1) == "almost") ||
+            (x == "leaning" && (nx == "towards" || nx == "toward")) ||
+            ((x == "has" || x == "have" || x == "got" || x == "gotta") &&
+             (nx == "be" || (nx == "to" && w(i + 2) == "be"))))
+            return true;
+        if (!(cls(i) & wc_hedge)) return false;
+        if (is(i, wr_like_verb)) return nx == "like" || (x == "feeling" && nx.empty());
+        if (is(i, wr_hedge_modal)) return is(i + 1, wr_modal_next);
+        if (x == "seem" || x == "seems" || x == "appear" || x == "appears")
+            return nx != "fine" && nx != "good" && nx != "ok";
+        return true;
+    }
+
+    void hypothesis_at(std::size_t i) {
+        const sv x = w(i);
+        if (x.empty()) return;
+        if (is(i, wr_confirm) || (x == "root" && w(i + 1) == "cause") ||
+            (x == "turns" && w(i + 1) == "out") || (x == "found" && w(i + 1) == "it"))
+            hit(k_confirmed, i);
+        if (cls(i) & wc_cause) {
+            for (std::size_t k = b_; k < e_; ++k)
+                if (k != i && (cls(k) & (wc_hedge | wc_modal))) return hit(k_hedged_cause, i);
+        }
+        if (!hedge(i)) return;
+        // "we should probably restart", "I'll probably", "not likely": a plan or a denial.
+        if (i > b_) {
+            const sv pv = w(i - 1);
+            if (pv == "should" || pv == "shall" || pv == "will" || pv == "would" || pv == "not" ||
+                pv == "don't" || pv == "dont" || is(i - 1, wr_intent))
+                return hit(k_hedge_personal, i);
+        }
+        // What the hedge is about: the writer, a time, a plan or a verdict is not an explanation.
+        std::size_t j = i + 1;
+        while (j < e_ && is(j, wr_hedge_glue)) ++j;
+        const sv first = w(i + 1);
+        if ((cls(i + 1) & (wc_first_person | wc_personal | wc_time)) || is(i + 1, wr_not_about) ||
+            is(j, wr_verdict) || (cls(j) & (wc_personal | wc_time)) || numeric(i + 1) || first == "around" ||
+            first == "about" || first == "~")
+            return hit(k_hedge_personal, i);
+        for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k)
+            if (is(k, wr_trend) || (w(k) == "coming" && (w(k + 1) == "down" || w(k + 1) == "back")))
+                return hit(k_hedge_personal, i);
+        for (std::size_t k = b_; k < e_; ++k) {
+            if (k == i) continue;
+            const sv y = t_.str(L_[k]);
+            if ((cls(k) & (wc_system | wc_failure | wc_cause | wc_vendor | wc_automation | wc_arg | wc_code)) ||
+                y == "<5xx>" || y == "<4xx>")
+                return hit(k_hedge_explains, i);
+        }
+    }
+
+    // "bad AMI on those 3?", "could the TLS handshake be timing out?": a question that names
+    // a possible cause, not one that asks for someone or something to be done.
+    void cause_question() {
+        const sv first = w(b_);
+        // "is it the cache?" names a cause; "is the bridge open?" does not.
+        const bool is_it = (first == "is" || first == "was" || first == "are" || first == "would") &&
+                           is(b_ + 1, wr_pronoun_it);
+        if (is(b_, wr_not_cause_q) && !is_it) return;
+        if (first == "what" && w(b_ + 1) != "if" && w(b_ + 1) != "about") return;
+        if (first == "could" && is(b_ + 1, wr_request | wr_subject)) return;
+        for (std::size_t k = b_; k < e_; ++k)
+            if (is(k, wr_request | wr_subject)) return;
+        for (std::size_t k = b_; k < e_; ++k)
+            if (cls(k) & (wc_system | wc_failure | wc_cause | wc_vendor | wc_automation)) return hit(k_cause_question, k);
+        hit(k_bare_question, b_);
+    }
+
+    void status_at(std::size_t i) {
+        const std::uint32_t c = cls(i);
+        const sv x = t_.str(L_[i]);
+        if ((c & wc_status_word) && (c & wc_comms_item)) return hit(k_status_channel, i);
+        if ((c & wc_status_word) && is(i + 1, wr_status_next)) return hit(k_status_channel, i);
+        if (is(i, wr_channel)) return hit(k_status_channel, i);
+        if (c & wc_comms_verb) {
+            for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k) {
+                if (cls(k) & (wc_audience | wc_comms_item)) return hit(k_tell_audience, i);
+                if (cls(k) & (wc_system | wc_code | wc_arg)) break;
+            }
+            // "told them 11:00": the audience named before
+            if (form_of(i) == form::past && is(i + 1, wr_them)) return hit(k_tell_audience, i);
+            // "CSMs notified", "ops mgr informed", "the VP has been informed"
+            if (form_of(i) == form::past && !(c & wc_op_verb) && i > b_ && L_[i - 1].kind == token_kind::word &&
+                !(cls(i - 1) & (wc_first_person | wc_negation)))
+                return hit(k_tell_audience, i);
+        }
+        // "heads-up to the CFO", "letting our VP know"
+        if ((x == "heads-up" || x == "headsup" || x == "fyi") && (cls(i + 1) & wc_audience || w(i + 1) == "to"))
+            return hit(k_tell_audience, i);
+        if (x == "let" || x == "letting" || x == "lets") {
+            for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k)
+                if (w(k) == "know") {
+                    for (std::size_t m = i + 1; m < k; ++m)
+                        if (cls(m) & wc_audience || is(m, wr_them)) return hit(k_tell_audience, i);
+                    break;
+                }
+        }
+        if (c & wc_audience) {
+            for (std::size_t k = i + 1; k < e_ && k <= i + 4; ++k) {
+                if (is(k, wr_asks)) return hit(k_audience_asks, i);
+                if (cls(k) & wc_observe) return hit(k_audience_reports, i);
+            }
+            if (is(i, wr_helpdesk)) {
+                for (std::size_t k = b_; k < e_; ++k)
+                    if (is(k, wr_volume)) return hit(k_support_volume, i);
+            }
+        }
+    }
+
+    void command_at(std::size_t i) {
+        const token& tk = L_[i];
+        if (is(i, wr_run)) {
+            for (std::size_t k = i + 1; k < e_ && k <= i + 2; ++k)
+                if (cls(k) & (wc_code | wc_tool | wc_tool_word)) return hit(k_run_code, i);
+        }
+        if (tk.kind != token_kind::code_span && tk.kind != token_kind::code_block) return;
+        const code_shape cs = inspect_code(t_.content(tk));
+        if (cs.sentence_case) return hit(k_code_plain, i);
+        if (cs.tool() || cs.prompt) return hit(k_code_tool, i);
+        if (cs.flag || cs.pipe || cs.path) return hit(k_code_args, i);
+        if (!cs.spaces || cs.assign || cs.label || cs.sentence_case) hit(k_code_plain, i);
+    }
+};
+
+}  // namespace
+
+void find_constructions(const tokens& toks, construction_sink sink, void* context) {
+    for_each_sentence(toks, [&](std::size_t b, std::size_t e) { sentence(toks, b, e, sink, context).run(); });
+}
+
+std::string_view construction_name(construction c) { return c < k_count ? k_names[c] : sv{}; }
+
+}  // namespace ib::tagging

@@ -1,0 +1,815 @@
+// Normalisation, tokenisation and feature extraction for the tagger's model (see features.hpp).
+#include "core/tagging/features.hpp"
+
+#include "core/tagging/constructions.hpp"
+#include "core/tagging/hash.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ib::tagging {
+namespace {
+
+using sv = std::string_view;
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+constexpr std::size_t k_max_word = 40;      // longer words become "<long>"
+constexpr std::size_t k_max_content = 160;  // code/link content kept for features
+constexpr std::size_t k_max_markup = 1024;  // a '<' further than this from its '>' is literal
+
+// Fixed seeds, one per template, so "a" as a unigram and "a" as a character n-gram differ.
+constexpr std::uint64_t seed_of(feature_template t) { return mix(0x7461676765720000ull + t); }
+constexpr std::uint64_t k_boundary_hash = 0x626f756e64617279ull;  // "boundary"
+
+// Bytes that are simply part of a word (no markup, entity, quote, separator or UTF-8 lead byte).
+constexpr auto k_plain_byte = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x21; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = true;
+    for (char c : sv("`<&,;!|?\"()[]{}")) t[static_cast<unsigned char>(c)] = false;
+    return t;
+}();
+
+class tokenizer {
+public:
+    explicit tokenizer(tokens& out) : out_(out) {}
+
+    void run(sv s) {
+        out_.text.clear();
+        out_.list.clear();
+        out_.text.reserve(s.size() + 64);
+        out_.list.reserve(s.size() / 4 + 8);
+        boundary();
+        const std::size_t n = s.size();
+        std::size_t i = 0;
+        while (i < n) i = step(s, i);
+        flush();
+        boundary();
+    }
+
+private:
+    tokens& out_;
+    bool in_word_ = false;
+    std::size_t word_b_ = 0;
+    unsigned upper_ = 0, lower_ = 0;  // letters of the current word by case
+    std::uint8_t clause_ = 0;
+    bool line_start_ = true;  // nothing but blanks since the last newline
+
+    std::size_t step(sv s, std::size_t i) {
+        const std::size_t n = s.size();
+        const char c = s[i];
+        const auto uc = static_cast<unsigned char>(c);
+        if (k_plain_byte[uc]) {  // the common case: a letter, a digit, or punctuation inside a word
+            put(c);
+            return i + 1;
+        }
+        if (c == '\n' || c == '\r') {
+            flush();
+            boundary();
+            line_start_ = true;
+            return i + 1;
+        }
+        if (uc < 0x20 || uc == 0x7f || c == ' ') {  // NUL and other controls are spacing
+            flush();
+            return i + 1;
+        }
+        if (c == '`') return code(s, i);
+        if (c == '<') {
+            if (const std::size_t next = markup(s, i); next != i) return next;
+        }
+        if (c == '&') {  // Slack escapes & < > in message text
+            if (s.compare(i, 4, "&gt;") == 0) {
+                // "> quoted text" at a line start is a block-quote marker, not a word.
+                if (!(line_start_ && !in_word_ && (i + 4 >= n || is_blank(s[i + 4])))) put('>');
+                return i + 4;
+            }
+            if (s.compare(i, 4, "&lt;") == 0) {
+                put('<');
+                return i + 4;
+            }
+            if (s.compare(i, 5, "&amp;") == 0) {
+                put('&');
+                return i + 5;
+            }
+        }
+        if (uc == 0xE2 && i + 2 < n && static_cast<unsigned char>(s[i + 1]) == 0x80) {
+            const auto u3 = static_cast<unsigned char>(s[i + 2]);
+            if (u3 == 0x98 || u3 == 0x99) {  // ‘ ’ are apostrophes
+                put('\'');
+                return i + 3;
+            }
+            if (u3 == 0x9C || u3 == 0x9D) {  // “ ”
+                flush();
+                return i + 3;
+            }
+            if (u3 == 0x93 || u3 == 0x94 || u3 == 0xA6) {  // – — … separate clauses
+                flush();
+                boundary();
+                return i + 3;
+            }
+        }
+        if (uc == 0xC2 && i + 1 < n && static_cast<unsigned char>(s[i + 1]) == 0xA0) {  // nbsp
+            flush();
+            return i + 2;
+        }
+        if (uc == 0xF0 && i + 3 < n && static_cast<unsigned char>(s[i + 1]) == 0x9F) {  // emoji
+            flush();
+            push_placeholder(token_kind::emoji, "<emoji>");
+            return i + 4;
+        }
+        switch (c) {
+            case ',':
+                flush();
+                punct(",");
+                return i + 1;
+            case ';':
+            case '!':
+                flush();
+                boundary();
+                return i + 1;
+            case '|':
+                flush();
+                punct("|");
+                return i + 1;
+            case '?':
+                flush();
+                punct("?");
+                boundary();
+                return i + 1;
+            case '"':
+            case '(':
+            case ')':
+            case '[':
+            case ']':
+            case '{':
+            case '}':
+                flush();
+                return i + 1;
+            default:
+                break;
+        }
+        put(c);
+        return i + 1;
+    }
+
+    void put(char c) {
+        if (!in_word_) {
+            in_word_ = true;
+            word_b_ = out_.text.size();
+            upper_ = lower_ = 0;
+        }
+        upper_ += c >= 'A' && c <= 'Z';
+        lower_ += c >= 'a' && c <= 'z';
+        out_.text.push_back(lower(c));
+    }
+
+    void push(token t) {
+        t.h = t.kind == token_kind::boundary ? k_boundary_hash : hash_bytes(out_.str(t));
+        // A boundary or a comma starts the next clause.
+        const bool cut = t.kind == token_kind::boundary || (t.kind == token_kind::punct && out_.str(t) == ",");
+        if (cut && !out_.list.empty() && clause_ + 1 < k_clauses) ++clause_;
+        t.clause = clause_;
+        out_.list.push_back(t);
+        line_start_ = false;
+    }
+
+    void push_placeholder(token_kind kind, sv text, sv content = {}, std::uint32_t extra = 0) {
+        token t;
+        t.kind = kind;
+        t.b = static_cast<std::uint32_t>(out_.text.size());
+        out_.text.append(text);
+        t.e = static_cast<std::uint32_t>(out_.text.size());
+        t.cb = t.e;
+        out_.text.append(content.substr(0, k_max_content));
+        t.ce = static_cast<std::uint32_t>(out_.text.size());
+        switch (kind) {
+            case token_kind::code_span:
+            case token_kind::code_block: t.classes = wc_code; break;
+            case token_kind::user:
+            case token_kind::special: t.classes = wc_mention; break;
+            case token_kind::link: t.classes = wc_link; break;
+            default: break;
+        }
+        t.classes |= extra;
+        push(t);
+    }
+
+    void punct(sv p) {
+        token t;
+        t.kind = token_kind::punct;
+        if (p == "?") t.classes = wc_qmark;
+        t.b = static_cast<std::uint32_t>(out_.text.size());
+        out_.text.append(p);
+        t.e = static_cast<std::uint32_t>(out_.text.size());
+        push(t);
+    }
+
+    void boundary() {
+        if (!out_.list.empty() && out_.list.back().kind == token_kind::boundary) return;
+        token t;
+        t.kind = token_kind::boundary;
+        t.b = t.e = static_cast<std::uint32_t>(out_.text.size());
+        push(t);
+    }
+
+    // ``` block ``` or `span`: one placeholder token holding the (bounded) content.
+    std::size_t code(sv s, std::size_t i) {
+        flush();
+        const std::size_t n = s.size();
+        if (s.compare(i, 3, "```") == 0) {
+            const std::size_t close = s.find("```", i + 3);
+            const std::size_t end = close == sv::npos ? n : close;
+            const sv content = s.substr(i + 3, end - i - 3);
+            if (content.find_first_not_of(" \t\r\n") != sv::npos) {
+                boundary();
+                push_placeholder(token_kind::code_block, "<codeblock>", content);
+                boundary();
+            }
+            return close == sv::npos ? n : close + 3;
+        }
+        std::size_t close = i + 1;
+        while (close < n && s[close] != '`' && s[close] != '\n') ++close;
+        if (close < n && s[close] == '`') {
+            const sv content = s.substr(i + 1, close - i - 1);
+            if (content.find_first_not_of(" \t") != sv::npos)
+                push_placeholder(token_kind::code_span, "<code>", content);
+            return close + 1;
+        }
+        return i + 1;  // a stray backtick
+    }
+
+    // Slack markup: <@U1>, <@U1|bob>, <#C1|chan>, <!here>, <https://x|label>. Returns i when the
+    // '<' is a literal character.
+    std::size_t markup(sv s, std::size_t i) {
+        const std::size_t n = s.size();
+        std::size_t close = i + 1, bar = sv::npos;
+        for (; close < n && close - i < k_max_markup; ++close) {
+            const char d = s[close];
+            if (d == '>') break;
+            if (d == '\n' || d == '<') return i;
+            if (d == '|' && bar == sv::npos)
+                bar = close;
+            else if (bar == sv::npos && is_blank(d))
+                return i;
+        }
+        if (close >= n || s[close] != '>' || close == i + 1) return i;
+        const sv target = s.substr(i + 1, (bar == sv::npos ? close : bar) - i - 1);
+        const sv label = bar == sv::npos ? sv{} : s.substr(bar + 1, close - bar - 1);
+        if (target.empty()) return i;
+        flush();
+        if (target[0] == '@') {
+            push_placeholder(token_kind::user, "<user>");
+        } else if (target[0] == '#') {
+            push_placeholder(token_kind::channel, "<channel>", label);
+        } else if (target[0] == '!') {
+            push_placeholder(token_kind::special, target.substr(0, 8) == "!subteam" ? "<group>" : "<here>");
+        } else if (target.find("://") != sv::npos || target.substr(0, 7) == "mailto:") {
+            // Opaque like the rest of the markup: a label names a page, it is not what the writer says.
+            push_placeholder(token_kind::link, "<link>", target, status_site(target) | status_site(label));
+        } else {
+            return i;
+        }
+        return close + 1;
+    }
+
+    // A status site or handle ("status.acme.io", "githubstatus.com", "@AcmeStatus") is where
+    // customers are told things.
+    static std::uint32_t status_site(sv w) {
+        for (std::size_t k = 0; k + 6 <= w.size(); ++k)
+            if (lower(w[k]) == 's' && lower(w[k + 1]) == 't' && lower(w[k + 2]) == 'a' && lower(w[k + 3]) == 't' &&
+                lower(w[k + 4]) == 'u' && lower(w[k + 5]) == 's')
+                return wc_comms_item | wc_status_word;
+        return 0;
+    }
+
+    // Ends the current word: strips edge punctuation and Slack emphasis, then normalises its shape.
+    void flush() {
+        if (!in_word_) return;
+        in_word_ = false;
+        std::string& t = out_.text;
+        std::size_t b = word_b_, e = t.size();
+        while (b < e && (t[b] == '*' || t[b] == '_' || t[b] == '~' || t[b] == '\'' || t[b] == '>'))
+            ++b;
+        // ":fire:" is an emoji shortcode, not a word between two colons.
+        if (e - b > 2 && t[b] == ':' && t[e - 1] == ':' && sv(t).substr(b + 1, e - b - 2).find(':') == sv::npos) {
+            t.resize(word_b_);
+            push_placeholder(token_kind::emoji, "<emoji>");
+            return;
+        }
+        bool period = false, colon = false;
+        while (e > b) {
+            const char c = t[e - 1];
+            if (c == '.')
+                period = true;
+            else if (c == ':')
+                colon = true;
+            else if (c != '*' && c != '_' && c != '~' && c != '\'')
+                break;
+            --e;
+        }
+        if (e > b) {
+            const sv w(t.data() + b, e - b);
+            const word_shape ws = scan(w);
+            if (plain(w, ws)) {
+                // Most words: the token is the bytes already written.
+                word_token(b, e, w, ws);
+            } else {
+                // The rest is rewritten from a copy (bounded: longer words become "<long>").
+                std::array<char, k_max_word + 1> copy{};
+                const std::size_t len = std::min(e - b, copy.size());
+                std::copy_n(t.begin() + static_cast<std::ptrdiff_t>(b), len, copy.begin());
+                t.resize(word_b_);
+                emit_word(sv(copy.data(), len));
+            }
+        } else {
+            t.resize(word_b_);
+        }
+        if (colon) punct(":");
+        if (period) boundary();
+    }
+
+    // What one pass over a word tells about its shape.
+    struct word_shape {
+        bool digit = false, alpha = false, slash = false, eq_star = false, sep = false, url = false;
+        unsigned dots = 0;
+    };
+    static word_shape scan(sv w) {
+        word_shape ws;
+        for (std::size_t k = 0; k < w.size(); ++k) {
+            const char c = w[k];
+            if (is_digit(c)) {
+                ws.digit = true;
+            } else if (is_alpha(c)) {
+                ws.alpha = true;
+            } else {
+                switch (c) {
+                    case '.': ++ws.dots; ws.sep = true; break;
+                    case '-': case '_': ws.sep = true; break;
+                    case '/': ws.slash = ws.sep = true; break;
+                    case ':': ws.sep = true; ws.url = ws.url || w.substr(k, 3) == "://"; break;
+                    case '=': case '*': ws.eq_star = true; break;
+                    default: break;
+                }
+            }
+        }
+        return ws;
+    }
+
+    // A word that stays as written: not markup, a link, a shape (flag, path, number) or too long.
+    static bool plain(sv w, const word_shape& ws) {
+        if (ws.digit || ws.url || w.size() > k_max_word) return false;
+        const char c = w[0];
+        if (c == ':' || c == '@' || c == '#' || c == '/' || c == '-' || c == '~' || c == '.') return false;
+        return w.substr(0, 4) != "www.";
+    }
+
+    // The token for the word w, written at [b, e) of the text: its classes, roles and shape.
+    void word_token(std::size_t b, std::size_t e, sv w, const word_shape& ws) {
+        token tok;
+        tok.kind = token_kind::word;
+        tok.b = static_cast<std::uint32_t>(b);
+        tok.e = static_cast<std::uint32_t>(e);
+        const sv written = out_.str(tok);
+        const bool lexical = written.data() == w.data() || (!ws.digit && written[0] != '<' && written != "/");
+        if (lexical) {
+            const lexeme lx = look_up(written);
+            tok.classes = lx.classes;
+            tok.form = lx.form;
+            tok.roles = lx.roles;
+            if (tok.classes & wc_sql_caps) {
+                tok.classes &= ~wc_sql_caps;
+                if (upper_ >= 2 && lower_ == 0) tok.classes |= wc_sql;
+            }
+        }
+        // A command argument's shape: a flag, a path, key=value, a wildcard, @ns, $VAR, or
+        // "db-3", "10.0.3.7", "deploy/payments", "v2.41.3" (but not "3pm", "2x", "14:05").
+        const bool flag = w.size() > 1 && w[0] == '-' && (is_alnum(w[1]) || w[1] == '-');
+        const bool arg = w.size() >= 2 &&
+                         (flag || w[0] == '/' || w[0] == '~' || w[0] == '@' || w[0] == '$' || ws.eq_star ||
+                          (ws.sep && ((ws.digit && ws.alpha) || (ws.slash && ws.alpha) || ws.dots >= 2)));
+        if (arg) tok.classes |= wc_arg;
+        if (ws.dots) tok.classes |= status_site(w);  // githubstatus.com
+        push(tok);
+    }
+
+    void emit_word(sv w) {
+        std::string& t = out_.text;
+        const word_shape ws = scan(w);
+        if (w.size() > 2 && w.front() == ':' && w.back() == ':' && w.find(' ') == sv::npos) {
+            push_placeholder(token_kind::emoji, "<emoji>");
+            return;
+        }
+        if (ws.url || w.substr(0, 4) == "www.") {
+            push_placeholder(token_kind::link, "<link>", w, status_site(w));
+            return;
+        }
+        if (w.size() > 1 && w[0] == '@' && is_alnum(w[1]) && ws.dots == 0) {
+            push_placeholder(token_kind::user, "<user>", {}, status_site(w));
+            return;
+        }
+        if (w.size() > 1 && w[0] == '#' && is_alpha(w[1])) {
+            push_placeholder(token_kind::channel, "<channel>", w.substr(1));
+            return;
+        }
+        const std::size_t b = t.size();
+        const bool flag = w.size() > 1 && w[0] == '-' && (is_alnum(w[1]) || w[1] == '-');
+        if (w.size() > k_max_word) {
+            t.append("<long>");
+        } else if (flag) {
+            t.append("<flag>");
+        } else if (w[0] == '/' || w.substr(0, 2) == "~/" || w.substr(0, 2) == "./") {
+            t.append(w.size() > 1 ? "<path>" : "/");
+        } else if (ws.digit) {
+            shape(w);
+        } else {
+            t.append(w);
+        }
+        word_token(b, t.size(), w, ws);
+    }
+
+    // Digits collapse to one "0" per run ("db-3" -> "db-0", "14:05" -> "0:0"); HTTP error codes
+    // keep their class ("502s" -> "<5xx>").
+    void shape(sv w) {
+        std::string& t = out_.text;
+        const bool code3 = (w.size() == 3 || (w.size() == 4 && (w[3] == 's' || w[3] == 'x'))) &&
+                           (w[0] == '4' || w[0] == '5') &&
+                           ((is_digit(w[1]) && is_digit(w[2])) || (w[1] == 'x' && w[2] == 'x'));
+        if (code3) {
+            t.append(w[0] == '4' ? "<4xx>" : "<5xx>");
+            return;
+        }
+        bool prev_digit = false;
+        for (char c : w) {
+            if (is_digit(c)) {
+                if (!prev_digit) t.push_back('0');
+                prev_digit = true;
+            } else {
+                t.push_back(c);
+                prev_digit = false;
+            }
+        }
+    }
+};
+
+// ---- code content: a few shape features of what a code span or block holds ----
+
+enum code_feature : std::uint8_t {
+    cf_first_word,  // the first word (after a prompt), hashed
+    cf_first_class, // its word classes (tool, sql)
+    cf_prompt, cf_flag, cf_pipe, cf_path, cf_spaces, cf_assign, cf_call, cf_label, cf_sentence_case,
+    cf_count
+};
+
+}  // namespace
+
+code_shape inspect_code(sv c) {
+    code_shape cs;
+    std::size_t i = 0;
+    auto skip_blank = [&] {
+        while (i < c.size() && (is_blank(c[i]) || c[i] == '\n' || c[i] == '\r')) ++i;
+    };
+    auto word_end = [&](std::size_t from) {
+        while (from < c.size() && !is_blank(c[from]) && c[from] != '\n' && c[from] != '\r') ++from;
+        return from;
+    };
+    skip_blank();
+    std::size_t we = word_end(i);
+    const sv w0 = c.substr(i, we - i);
+    const bool prompt_word = !w0.empty() && (w0.back() == '$' || w0.back() == '#' || w0.back() == '>' || w0 == "%" ||
+                                             (w0.size() > 1 && (w0.substr(w0.size() - 2) == "$:" ||
+                                                                w0.substr(w0.size() - 2) == "#:")));
+    if (prompt_word && we < c.size()) {
+        cs.prompt = true;
+        i = we;
+        skip_blank();
+        we = word_end(i);
+    }
+    sv first = c.substr(i, we - i);
+    cs.label = !first.empty() && first.back() == ':';
+    cs.sentence_case = first.size() > 1 && first[0] >= 'A' && first[0] <= 'Z' && first[1] >= 'a' && first[1] <= 'z';
+    while (!first.empty() && (first.back() == ';' || first.back() == ',' || first.back() == ':')) first.remove_suffix(1);
+    cs.first_len = static_cast<std::uint8_t>(std::min(first.size(), cs.first_buf.size()));
+    for (std::size_t k = 0; k < cs.first_len; ++k) cs.first_buf[k] = lower(first[k]);
+    cs.first_classes = look_up(cs.first()).classes;
+    bool blank_seen = false;
+    for (std::size_t k = i; k < c.size(); ++k) {
+        const char d = c[k];
+        if (is_blank(d) || d == '\n') {
+            blank_seen = true;
+            if (k + 2 < c.size() && c[k + 1] == '-' && (is_alnum(c[k + 2]) || c[k + 2] == '-')) cs.flag = true;
+            if (k + 1 < c.size() && c[k + 1] == '|') cs.pipe = true;
+            if (k + 2 < c.size() && (c[k + 1] == '/' || (c[k + 1] == '.' && c[k + 2] == '/'))) cs.path = true;
+        }
+        if (d == '(' && k > i && is_alnum(c[k - 1])) cs.call = true;
+    }
+    cs.spaces = blank_seen;
+    cs.assign = !blank_seen && c.find('=', i) != sv::npos;
+    // "Vault is sealed", "No space left on device": a message, not a command line.
+    cs.sentence_case = cs.sentence_case && blank_seen && !cs.flag && !cs.pipe && !cs.path;
+    return cs;
+}
+
+namespace {
+
+// ---- extraction ----
+
+constexpr auto k_class_hashes = [] {
+    std::array<std::uint64_t, 32 * 4> h{};
+    for (unsigned i = 0; i < h.size(); ++i) h[i] = mix(0x636c617373000000ull + (i / 4) * 8 + i % 4);
+    return h;
+}();
+
+std::uint64_t class_hash(unsigned bit, form f) { return k_class_hashes[bit * 4 + static_cast<unsigned>(f)]; }
+
+std::uint32_t id_of(std::uint64_t h) {
+    h = mix(h);
+    const auto id = static_cast<std::uint32_t>(h ^ (h >> 32));
+    return id == 0 ? 1 : id;
+}
+
+class extractor {
+public:
+    extractor(const tokens& toks, std::span<const tag_hit> rules, std::uint32_t templates,
+              std::vector<feature>& out)
+        : t_(toks), rules_(rules), on_(templates), out_(out) {}
+
+    void run() {
+        out_.clear();
+        out_.reserve(t_.list.size() * 12 + 16);
+        const auto& L = t_.list;
+        for (std::size_t i = 0; i < L.size(); ++i) {
+            const token& cur = L[i];
+            const bool bnd = cur.kind == token_kind::boundary;
+            if (!bnd && wants(ft_unigram)) add(ft_unigram, i, combine(seed_of(ft_unigram), cur.h));
+            if (i > 0 && wants(ft_bigram) && !(bnd && L[i - 1].kind == token_kind::boundary))
+                add(ft_bigram, i, combine(combine(seed_of(ft_bigram), L[i - 1].h), cur.h));
+            if (i > 1 && wants(ft_trigram) && !(bnd && L[i - 2].kind == token_kind::boundary))
+                add(ft_trigram, i,
+                    combine(combine(combine(seed_of(ft_trigram), L[i - 2].h), L[i - 1].h), cur.h));
+            if (cur.kind == token_kind::word && wants(ft_stem)) stem(i);
+            if ((cur.classes != 0 || (i > 0 && L[i - 1].classes != 0)) &&
+                (on_ & (mask_of(ft_class) | mask_of(ft_class_left) | mask_of(ft_class_right) | mask_of(ft_class_pair))))
+                classes(i);
+            if ((cur.kind == token_kind::code_span || cur.kind == token_kind::code_block) && wants(ft_code))
+                code(i);
+        }
+        if (wants(ft_sentence)) sentences();
+        if (wants(ft_line)) lines();
+        if (wants(ft_construction)) {
+            find_constructions(
+                t_,
+                [](void* self, construction c, std::size_t tok) {
+                    auto& x = *static_cast<extractor*>(self);
+                    x.add(ft_construction, tok, combine(seed_of(ft_construction), c), c);
+                },
+                this);
+        }
+        if (wants(ft_rule)) {
+            for (std::size_t r = 0; r < rules_.size() && r < 16; ++r) {
+                const sv name = rules_[r].rule;
+                add(ft_rule, r, combine(seed_of(ft_rule), hash_bytes(name)), 0);
+                const std::size_t cut = name.find(':');
+                if (cut != sv::npos) add(ft_rule, r, combine(seed_of(ft_rule) + 1, hash_bytes(name.substr(0, cut))), 1);
+            }
+        }
+        if (wants(ft_shape)) shape();
+    }
+
+private:
+    const tokens& t_;
+    std::span<const tag_hit> rules_;
+    std::uint32_t on_;
+    std::vector<feature>& out_;
+
+    bool wants(feature_template f) const { return (on_ & mask_of(f)) != 0; }
+
+    void add(feature_template f, std::size_t tok, std::uint64_t h, std::uint8_t a = 0, std::uint8_t b = 0) {
+        feature x;
+        x.id = id_of(h);
+        x.tok = static_cast<std::uint16_t>(std::min<std::size_t>(tok, 0xffff));
+        x.tmpl = f;
+        x.a = a;
+        x.b = b;
+        out_.push_back(x);
+    }
+
+    // The word without a regular inflection, when that leaves at least three letters.
+    void stem(std::size_t i) {
+        const sv w = t_.str(t_.list[i]);
+        if (w.size() < 5 || !is_alpha(w[0])) return;
+        sv st;
+        for (sv suffix : {sv("ing"), sv("ed"), sv("es"), sv("s"), sv("ly")}) {
+            if (w.size() >= suffix.size() + 3 && w.substr(w.size() - suffix.size()) == suffix) {
+                st = w.substr(0, w.size() - suffix.size());
+                break;
+            }
+        }
+        if (!st.empty()) add(ft_stem, i, combine(seed_of(ft_stem), hash_bytes(st)));
+    }
+
+    void classes(std::size_t i) {
+        const auto& L = t_.list;
+        const token& cur = L[i];
+        const token* prev = i > 0 ? &L[i - 1] : nullptr;
+        const auto form_byte = static_cast<std::uint8_t>(cur.form);
+        for (std::uint32_t bits = cur.classes; bits != 0; bits &= bits - 1) {
+            const auto c = static_cast<unsigned>(std::countr_zero(bits));
+            const std::uint64_t ch = class_hash(c, cur.form);
+            if (wants(ft_class)) add(ft_class, i, combine(seed_of(ft_class), ch), static_cast<std::uint8_t>(c), form_byte);
+            if (prev && wants(ft_class_left))
+                add(ft_class_left, i, combine(combine(seed_of(ft_class_left), prev->h), ch),
+                    static_cast<std::uint8_t>(c), form_byte);
+        }
+        if (!prev) return;
+        for (std::uint32_t pbits = prev->classes; pbits != 0; pbits &= pbits - 1) {
+            const auto p = static_cast<unsigned>(std::countr_zero(pbits));
+            const std::uint64_t ph = class_hash(p, prev->form);
+            if (wants(ft_class_right))
+                add(ft_class_right, i, combine(combine(seed_of(ft_class_right), ph), cur.h),
+                    static_cast<std::uint8_t>(p), static_cast<std::uint8_t>(prev->form));
+            if (!wants(ft_class_pair)) continue;
+            for (std::uint32_t bits = cur.classes; bits != 0; bits &= bits - 1) {
+                const auto c = static_cast<unsigned>(std::countr_zero(bits));
+                add(ft_class_pair, i, combine(combine(seed_of(ft_class_pair), ph), class_hash(c, cur.form)),
+                    static_cast<std::uint8_t>(p), static_cast<std::uint8_t>(c));
+            }
+        }
+    }
+
+    // Ordered pairs of word classes within one sentence, each pair once per sentence.
+    void sentences() {
+        const auto& L = t_.list;
+        std::uint32_t seen = 0;
+        std::array<std::uint32_t, k_word_classes> done{};  // done[p] bit c: pair (p, c) emitted
+        for (std::size_t i = 0; i < L.size(); ++i) {
+            const token& cur = L[i];
+            if (cur.kind == token_kind::boundary) {
+                seen = 0;
+                done.fill(0);
+                continue;
+            }
+            if (cur.classes == 0) continue;
+            for (std::uint32_t pbits = seen; pbits != 0; pbits &= pbits - 1) {
+                const auto p = static_cast<unsigned>(std::countr_zero(pbits));
+                const std::uint32_t fresh = cur.classes & ~done[p];
+                for (std::uint32_t bits = fresh; bits != 0; bits &= bits - 1) {
+                    const auto c = static_cast<unsigned>(std::countr_zero(bits));
+                    add(ft_sentence, i, combine(seed_of(ft_sentence), p * 64 + c), static_cast<std::uint8_t>(p),
+                        static_cast<std::uint8_t>(c));
+                }
+                done[p] |= fresh;
+            }
+            seen |= cur.classes;
+        }
+    }
+
+    // Each sentence judged as a possible command line: does it start like one (a prompt, a
+    // tool, SQL), and how much of it looks like arguments.
+    void lines() {
+        for_each_sentence(t_, [this](std::size_t b, std::size_t e) { line(b, e); });
+    }
+
+    void line(std::size_t b, std::size_t e) {
+        const auto& L = t_.list;
+        const std::uint64_t base = seed_of(ft_line);
+        std::size_t first = b;
+        const sv w0 = t_.str(L[b]);
+        const bool prompt = L[b].kind == token_kind::word && e - b > 1 &&
+                            (w0 == "$" || w0 == "%" || w0 == "#" || w0.back() == '$' || w0.back() == '#' ||
+                             (w0.size() > 1 && w0.back() == '>') || w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "#:" ||
+                             w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "$:");
+        if (prompt) {
+            add(ft_line, b, combine(base, 1), 1);
+            ++first;
+        }
+        std::size_t args = 0, sql = 0, prose = 0, n = 0;
+        constexpr std::uint32_t k_prose = wc_first_person | wc_hedge | wc_modal | wc_intent | wc_request |
+                                          wc_question | wc_negation | wc_cause;
+        for (std::size_t k = first; k < e; ++k) {
+            ++n;
+            args += (L[k].classes & wc_arg) != 0;
+            sql += (L[k].classes & wc_sql) != 0;
+            prose += (L[k].classes & k_prose) != 0;
+        }
+        if (first < e) {
+            const std::uint32_t c0 = L[first].classes;
+            if (c0 & wc_tool) add(ft_line, first, combine(base, args > 0 ? 3 : 2), args > 0 ? 3 : 2);
+            if (c0 & wc_tool_word) add(ft_line, first, combine(base, args > 0 ? 3 : 8), args > 0 ? 3 : 8);
+            if (c0 & wc_sql) add(ft_line, first, combine(base, sql > 1 ? 5 : 4), sql > 1 ? 5 : 4);
+        }
+        if (n >= 2) {
+            const unsigned arg_share = static_cast<unsigned>(args * 4 / n);
+            const unsigned prose_share = static_cast<unsigned>(prose * 4 / n);
+            add(ft_line, e - 1, combine(base, 10 + arg_share), 6, static_cast<std::uint8_t>(arg_share));
+            add(ft_line, e - 1, combine(base, 20 + prose_share), 7, static_cast<std::uint8_t>(prose_share));
+        }
+    }
+
+    void code(std::size_t i) {
+        const token& tok = t_.list[i];
+        const code_shape cs = inspect_code(t_.content(tok));
+        const std::uint64_t base = combine(seed_of(ft_code), tok.kind == token_kind::code_block ? 1 : 2);
+        auto flag = [&](code_feature f, bool on) {
+            if (on) add(ft_code, i, combine(base, f), f);
+        };
+        if (cs.first_len > 0) add(ft_code, i, combine(combine(base, cf_first_word), hash_bytes(cs.first())), cf_first_word);
+        for (std::uint32_t bits = cs.first_classes; bits != 0; bits &= bits - 1) {
+            const auto c = static_cast<unsigned>(std::countr_zero(bits));
+            add(ft_code, i, combine(combine(base, cf_first_class), class_hash(c, form::exact)), cf_first_class,
+                static_cast<std::uint8_t>(c));
+        }
+        flag(cf_prompt, cs.prompt);
+        flag(cf_flag, cs.flag);
+        flag(cf_pipe, cs.pipe);
+        flag(cf_path, cs.path);
+        flag(cf_spaces, cs.spaces);
+        flag(cf_assign, cs.assign);
+        flag(cf_call, cs.call);
+        flag(cf_label, cs.label);
+        flag(cf_sentence_case, cs.sentence_case);
+    }
+
+    void shape() {
+        const auto& L = t_.list;
+        std::size_t words = 0, last = 0, first = L.size();
+        for (std::size_t i = 0; i < L.size(); ++i) {
+            if (L[i].kind == token_kind::boundary) continue;
+            ++words;
+            last = i;
+            if (first == L.size()) first = i;
+        }
+        const std::uint64_t base = seed_of(ft_shape);
+        if (words == 0) return;
+        const unsigned bucket = words <= 1 ? 0 : words <= 3 ? 1 : words <= 7 ? 2 : words <= 15 ? 3 : words <= 30 ? 4 : 5;
+        add(ft_shape, last, combine(base, 10 + bucket), 0, static_cast<std::uint8_t>(bucket));
+        if (t_.str(L[last]) == "?") add(ft_shape, last, combine(base, 1), 1);
+        add(ft_shape, first, combine(base, 20 + static_cast<unsigned>(L[first].kind)), 2,
+            static_cast<std::uint8_t>(L[first].kind));
+    }
+};
+
+}  // namespace
+
+void tokenize(std::string_view text, tokens& out) {
+    tokenizer(out).run(text.substr(0, std::min(text.size(), k_judged_prefix)));
+}
+
+void extract(const tokens& toks, std::span<const tag_hit> rules, std::uint32_t templates,
+             std::vector<feature>& out) {
+    extractor(toks, rules, templates, out).run();
+}
+
+std::string describe(const tokens& toks, std::span<const tag_hit> rules, const feature& f) {
+    const auto& L = toks.list;
+    auto word = [&](std::size_t i) -> std::string {
+        if (i >= L.size()) return {};
+        if (L[i].kind == token_kind::boundary) return "^";
+        return std::string(toks.str(L[i]));
+    };
+    const std::size_t i = f.tok;
+    switch (f.tmpl) {
+        case ft_unigram:
+            return word(i);
+        case ft_bigram:
+            return i > 0 ? word(i - 1) + " " + word(i) : word(i);
+        case ft_trigram:
+            return i > 1 ? word(i - 2) + " " + word(i - 1) + " " + word(i) : word(i);
+        case ft_stem:
+            return "~" + word(i);
+        case ft_class:
+            return "[" + std::string(class_name(f.a)) + "]";
+        case ft_class_left:
+            return (i > 0 ? word(i - 1) + " " : std::string()) + "[" + std::string(class_name(f.a)) + "]";
+        case ft_class_right:
+            return "[" + std::string(class_name(f.a)) + "] " + word(i);
+        case ft_class_pair:
+            return "[" + std::string(class_name(f.a)) + "] [" + std::string(class_name(f.b)) + "]";
+        case ft_code: {
+            if (i >= L.size()) return "`code`";
+            return "`" + std::string(inspect_code(toks.content(L[i])).first()) + " …`";
+        }
+        case ft_rule:
+            return i < rules.size() ? "rule " + rules[i].rule : "rule";
+        case ft_shape:
+            return f.a == 1 ? "question" : "shape";
+        case ft_line:
+            return f.a == 1 ? "prompt" : f.a <= 3 ? "command line" : f.a <= 5 ? "SQL" : f.a == 8 ? "tool word" : "line shape";
+        case ft_construction:
+            return std::string(construction_name(static_cast<construction>(f.a)));
+        case ft_sentence:
+            return "[" + std::string(class_name(f.a)) + "] … [" + std::string(class_name(f.b)) + "]";
+        default:
+            return "?";
+    }
+}
+
+}  // namespace ib::tagging

@@ -1,0 +1,347 @@
+// The tagger's model, part by part: the normaliser/tokeniser, the word classes, the
+// constructions, the feature ids and the weight table, explanations, and near misses taken from
+// the labelling conventions (tests/data/README.md) as regression cases.
+#include "core/tagger.hpp"
+#include "core/tagging/constructions.hpp"
+#include "core/tagging/features.hpp"
+#include "core/tagging/lexicon.hpp"
+#include "core/tagging/model.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace ib::tagging;
+using ib::tag;
+
+// The token stream as text, boundaries as "|": "| i'll restart <code> |".
+std::string stream(std::string_view text) {
+    tokens t;
+    tokenize(text, t);
+    std::string out;
+    for (const token& k : t.list) {
+        if (!out.empty()) out += ' ';
+        out += k.kind == token_kind::boundary ? std::string("|") : std::string(t.str(k));
+    }
+    return out;
+}
+
+const token* find_token(const tokens& t, std::string_view s) {
+    for (const token& k : t.list)
+        if (t.str(k) == s) return &k;
+    return nullptr;
+}
+
+std::vector<std::string> constructions_of(std::string_view text) {
+    tokens t;
+    tokenize(text, t);
+    std::vector<std::string> out;
+    find_constructions(
+        t,
+        [](void* v, construction c, std::size_t) {
+            static_cast<std::vector<std::string>*>(v)->push_back(std::string(construction_name(c)));
+        },
+        &out);
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+std::vector<tag> tags_of(std::string_view text) {
+    std::vector<tag> out;
+    for (const auto& h : ib::tag_message(text)) out.push_back(h.tag);
+    return out;
+}
+
+std::string why(std::string_view text, tag t) {
+    for (const auto& h : ib::tag_message(text))
+        if (h.tag == t) return h.rule;
+    return {};
+}
+
+}  // namespace
+
+TEST_SUITE("tagging") {
+
+TEST_CASE("tokeniser: words are lowercased, apostrophes unified, edges stripped") {
+    CHECK(stream("I'll RESTART it.") == "| i'll restart it |");
+    CHECK(stream("I\xE2\x80\x99ll restart it") == "| i'll restart it |");  // curly apostrophe
+    CHECK(stream("*bold* _italic_ ~strike~ 'quoted'") == "| bold italic strike quoted |");
+    CHECK(stream("hypothesis: the LB") == "| hypothesis : the lb |");
+    CHECK(stream("is it the cache? or dns") == "| is it the cache ? | or dns |");
+    CHECK(stream("a, b; c! d\ne \xE2\x80\x94 f") == "| a , b | c | d | e | f |");
+}
+
+TEST_CASE("tokeniser: numbers, flags, paths and HTTP codes become shapes") {
+    CHECK(stream("db-3 at 14:05, 10.4.2.15 and v2.41.3") == "| db-0 at 0:0 , 0.0.0.0 and v0.0.0 |");
+    CHECK(stream("502s and 404 and 5xx but 200") == "| <5xx> and <4xx> and <5xx> but 0 |");
+    CHECK(stream("kubectl logs -n api --since=15m /var/log/x ~/y") == "| kubectl logs <flag> api <flag> <path> <path> |");
+    CHECK(stream(std::string(60, 'a')) == "| <long> |");
+}
+
+TEST_CASE("tokeniser: Slack markup, links, code and emoji are placeholder tokens") {
+    CHECK(stream("<@U024BE7LH> <@U1|bob> <#C1|inc-42> <!here> <!subteam^S1|@sre>") ==
+          "| <user> <user> <channel> <here> <group> |");
+    CHECK(stream("see <https://grafana.acme.io/d/1|api latency> or https://x.io/y") == "| see <link> or <link> |");
+    CHECK(stream("ran `df -h` then\n```\nSELECT 1;\n```\ndone") == "| ran <code> then | <codeblock> | done |");
+    CHECK(stream(":fire: \xF0\x9F\x94\xA5 @dana #payments") == "| <emoji> <emoji> <user> <channel> |");
+    CHECK(stream("mysql&gt; SHOW PROCESSLIST; a &amp; b &lt;c") == "| mysql> show processlist | a & b <c |");
+    // "> quoted" at a line start is a quote marker, not a word
+    CHECK(stream("&gt; customers are reporting 500s") == "| customers are reporting <5xx> |");
+    // Unterminated or malformed markup does not swallow the rest.
+    CHECK(stream("a < b and `unterminated <@U1 x") == "| a < b and unterminated <@u0 x |");
+}
+
+TEST_CASE("tokeniser: code content and link targets are kept for the code and status cues") {
+    tokens t;
+    tokenize("ran `sudo systemctl restart nginx` and updated <https://status.acme.io|our page>", t);
+    const token* code = find_token(t, "<code>");
+    REQUIRE(code != nullptr);
+    CHECK(t.content(*code) == "sudo systemctl restart nginx");
+    const token* link = find_token(t, "<link>");
+    REQUIRE(link != nullptr);
+    CHECK(t.content(*link) == "https://status.acme.io");
+    CHECK((link->classes & wc_comms_item) != 0);  // a status site
+}
+
+TEST_CASE("tokeniser: clauses are cut at sentence boundaries and commas") {
+    tokens t;
+    tokenize("I think the deploy broke it, rolling back now. ok", t);
+    CHECK(find_token(t, "think")->clause == find_token(t, "broke")->clause);
+    CHECK(find_token(t, "rolling")->clause == find_token(t, "broke")->clause + 1);
+    CHECK(find_token(t, "ok")->clause > find_token(t, "rolling")->clause);
+}
+
+TEST_CASE("tokeniser: bounded and safe on any bytes") {
+    tokens t;
+    std::string all;
+    for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+    for (int k = 0; k < 6; ++k) all += all;
+    tokenize(all, t);
+    CHECK(t.text.size() <= k_judged_prefix + 64 + k_judged_prefix / 2);
+    for (const token& k : t.list) {
+        CHECK(k.b <= k.e);
+        CHECK(k.e <= t.text.size());
+        CHECK(k.cb <= k.ce);
+        CHECK(k.ce <= t.text.size());
+    }
+    tokenize(std::string(300 * 1024, '`'), t);
+    tokenize(std::string(300 * 1024, '<'), t);
+    tokenize("", t);
+    CHECK(stream("") == "|");
+}
+
+TEST_CASE("word classes: listed words, their inflections, and what does not inflect") {
+    CHECK((look_up("restart").classes & wc_op_verb) != 0);
+    CHECK(look_up("restarting").form == form::ing);
+    CHECK(look_up("scaling").form == form::ing);      // dropped e
+    CHECK(look_up("stopped").form == form::past);     // doubled consonant
+    CHECK(look_up("applied").form == form::past);     // -ied
+    CHECK((look_up("applied").classes & (wc_op_verb | wc_done)) == (wc_op_verb | wc_done));  // listed and inflected
+    CHECK(look_up("spun").form == form::past);        // irregular
+    CHECK(look_up("retries").form == form::third);    // -ies
+    CHECK((look_up("reimporting").classes & wc_op_verb) != 0);  // re- prefix
+    CHECK((look_up("csms").classes & wc_audience) != 0);
+    CHECK((look_up("vermutlich").classes & wc_hedge) != 0);
+    CHECK((look_up("kubectl").classes & wc_tool) != 0);
+    CHECK((look_up("top").classes & wc_tool) == 0);   // an English word first
+    CHECK((look_up("top").classes & wc_tool_word) != 0);
+    CHECK(look_up("zzzqqq").classes == 0);
+    CHECK(look_up("").classes == 0);
+    CHECK(class_name(0) == "hedge");
+    CHECK(class_name(k_word_classes).empty());
+}
+
+TEST_CASE("word classes: SQL words count as SQL only in capitals, status sites are comms") {
+    tokens t;
+    tokenize("UPDATE flags SET x = 1 and update the flags", t);
+    CHECK((t.list[1].classes & wc_sql) != 0);   // UPDATE
+    CHECK((find_token(t, "the")->classes & wc_sql) == 0);
+    CHECK((t.list[t.list.size() - 3].classes & wc_sql) == 0);  // "update" in prose
+    tokenize("set githubstatus.com to yellow", t);
+    CHECK((find_token(t, "githubstatus.com")->classes & wc_comms_item) != 0);
+}
+
+TEST_CASE("constructions: action") {
+    CHECK(has(constructions_of("I'll roll back checkout"), "intent+op_verb"));
+    CHECK(has(constructions_of("I'm going to just restart the workers"), "intent+op_verb"));
+    CHECK(has(constructions_of("we're draining node-7"), "progressive+op_verb"));
+    CHECK(has(constructions_of("I've already restarted pgbouncer"), "subject+op_verb-ed"));
+    CHECK(has(constructions_of("ok, rolling back to 3.2.1"), "initial op_verb-ing"));
+    CHECK(has(constructions_of("I think it's the deploy, reverting it now"), "initial op_verb-ing"));
+    CHECK(has(constructions_of("blackholed the attacking /24"), "initial op_verb-ed"));
+    CHECK(has(constructions_of("I'll update the VP"), "intent+comms"));
+    CHECK(has(constructions_of("looping in legal now"), "op_verb+audience"));
+    CHECK(has(constructions_of("restarting didn't help"), "gerund subject"));
+    CHECK(has(constructions_of("restarted at 14:10 by the autoscaler"), "passive by someone"));
+    CHECK(has(constructions_of("should we roll back?"), "op_verb in question"));
+    CHECK(has(constructions_of("can you restart the ingest workers"), "request to act"));
+    CHECK(has(constructions_of("I'm going to restart my laptop"), "personal object"));
+    CHECK(!has(constructions_of("started seeing errors at 13:50"), "initial op_verb-ed"));
+    CHECK(!has(constructions_of("running low on disk"), "initial op_verb-ing"));
+}
+
+TEST_CASE("constructions: hypothesis, status and command") {
+    CHECK(has(constructions_of("bet it's the LB idle timeout again"), "hedge+explanation"));
+    CHECK(has(constructions_of("pretty sure the cert expired"), "hedge+explanation"));
+    CHECK(has(constructions_of("has to be the new WAF rule"), "hedge+explanation"));
+    CHECK(has(constructions_of("I think I need coffee"), "hedge about oneself"));
+    CHECK(has(constructions_of("probably 20 more minutes"), "hedge about oneself"));
+    CHECK(has(constructions_of("looks like error rate is coming down"), "hedge about oneself"));
+    CHECK(has(constructions_of("bad config push on those 3?"), "cause question"));
+    CHECK(has(constructions_of("tombstones?"), "bare question"));
+    CHECK(!has(constructions_of("who's IC?"), "bare question"));
+    CHECK(!has(constructions_of("can you check the db?"), "cause question"));
+    CHECK(has(constructions_of("that would explain the jump"), "hedged cause"));
+    CHECK(has(constructions_of("root cause was the expired cert"), "confirmed"));
+    CHECK(has(constructions_of("updated the status page"), "status channel"));
+    CHECK(has(constructions_of("emailed premium users the ETA"), "tell audience"));
+    CHECK(has(constructions_of("ops mgr informed"), "tell audience"));
+    CHECK(has(constructions_of("letting our VP know"), "tell audience"));
+    CHECK(has(constructions_of("leadership wants an update every 30 min"), "audience asks"));
+    CHECK(has(constructions_of("customers are saying the app is blank"), "audience reports"));
+    CHECK(has(constructions_of("support has 30 tickets about it"), "support volume"));
+    CHECK(has(constructions_of("ran `df -h` on db-3"), "run code"));
+    CHECK(has(constructions_of("`kubectl get pods`"), "code: tool"));
+    CHECK(has(constructions_of("`$ whatever --now`"), "code: tool"));  // a prompt
+    CHECK(has(constructions_of("`hsmctl sessions --partition a`"), "code: arguments"));
+    CHECK(has(constructions_of("set `max_connections=400`"), "code: plain"));
+    CHECK(has(constructions_of("`Vault is sealed` errors everywhere"), "code: plain"));
+}
+
+TEST_CASE("features: deterministic ids, templates selectable, sources recorded") {
+    tokens t;
+    tokenize("I'll restart `nginx` now", t);
+    std::vector<feature> a, b;
+    extract(t, {}, k_all_templates, a);
+    extract(t, {}, k_all_templates, b);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].id == b[i].id);
+        CHECK(a[i].id != 0);
+        CHECK(a[i].tmpl < ft_template_count);
+    }
+    extract(t, {}, mask_of(ft_unigram), b);
+    CHECK(b.size() == 4);  // i'll restart <code> now
+    for (const feature& f : b) CHECK(f.tmpl == ft_unigram);
+    // The same word in two templates has two ids.
+    std::vector<feature> bi;
+    extract(t, {}, mask_of(ft_bigram), bi);
+    for (const feature& f : bi) CHECK(std::none_of(b.begin(), b.end(), [&](const feature& u) { return u.id == f.id; }));
+    // Rules' hits are features too, named after the rule.
+    const std::vector<ib::tag_hit> rules{{tag::action, "intent:i'll+verb"}};
+    extract(t, rules, mask_of(ft_rule), b);
+    REQUIRE(b.size() == 2);  // the rule and its family
+    CHECK(describe(t, rules, b[0]) == "rule intent:i'll+verb");
+}
+
+TEST_CASE("features: described for explanations") {
+    tokens t;
+    tokenize("bet it's the LB", t);
+    std::vector<feature> fs;
+    extract(t, {}, k_all_templates, fs);
+    std::vector<std::string> names;
+    for (const feature& f : fs) names.push_back(describe(t, {}, f));
+    CHECK(has(names, "bet"));
+    CHECK(has(names, "bet it's"));
+    CHECK(has(names, "^ bet"));
+    CHECK(has(names, "[hedge]"));
+    CHECK(has(names, "hedge+explanation"));
+}
+
+TEST_CASE("model: the compiled-in table answers for known features only") {
+    const model_data& m = k_model;
+    REQUIRE(!m.keys.empty());
+    REQUIRE(m.keys.size() == m.weights.size());
+    CHECK((m.keys.size() & (m.keys.size() - 1)) == 0);  // a power of two
+    std::size_t used = 0;
+    for (std::size_t s = 0; s < m.keys.size(); ++s) {
+        if (m.keys[s] == 0) continue;
+        ++used;
+        CHECK(find(m, m.keys[s]) == &m.weights[s]);
+    }
+    CHECK(used > 1000);
+    CHECK(used * 8 <= m.keys.size() * 5);
+    CHECK(find(m, 0) == nullptr);
+    // Scores are the bias when nothing is known, and no tag passes on bias alone.
+    const auto s = score(m, {});
+    for (std::size_t k = 0; k < k_model_tags; ++k) {
+        CHECK(s[k] == m.bias[k]);
+        CHECK(s[k] <= m.threshold[k]);
+    }
+}
+
+TEST_CASE("explanations: the rule that fired, else the strongest features") {
+    // A rule that fired and counts towards the decision is named as is.
+    CHECK(why("I'll roll back checkout", tag::action) == "intent:i'll+verb");
+    CHECK(why("`kubectl get pods -n api`", tag::command) == "code-span");
+    // Otherwise the model names up to three features that weighed most for the tag.
+    const std::string h = why("bet it's the LB idle timeout vs gunicorn keepalive again", tag::hypothesis);
+    REQUIRE(h.rfind("model:hypothesis(", 0) == 0);
+    CHECK(h.back() == ')');
+    CHECK(std::count(h.begin(), h.end(), ',') <= 2);
+    const std::string s = why("pinged the CSMs of the top ten accounts", tag::status);
+    CHECK(s.rfind("model:status(", 0) == 0);
+    // Never empty, never a correction's prefix (corrections override tags by their own entries).
+    for (const char* text : {"bet it's the LB again", "exec summary sent to the VP", "wonder if it's the 3am cron",
+                             "I'm locking deploys, nobody ship anything"}) {
+        for (const auto& hit : ib::tag_message(text)) {
+            INFO(std::string(text));
+            CHECK(!hit.rule.empty());
+            CHECK(hit.rule.rfind("correction", 0) != 0);
+        }
+    }
+}
+
+TEST_CASE("near misses from the labelling conventions (tests/data/README.md)") {
+    using T = tag;
+    struct want {
+        const char* text;
+        std::vector<tag> tags;
+    };
+    const want cases[] = {
+        // hypothesis: a tentative explanation; questions count; hedges about anything else do not
+        {"could it be the 3am cron?", {T::hypothesis}},
+        {"bet it's the LB again", {T::hypothesis}},
+        {"wonder if it's the 3am cron", {T::hypothesis}},
+        {"I think I need coffee", {}},
+        {"probably 20 more minutes", {}},
+        {"I think we should page Dana", {}},
+        {"looks like error rate is coming down", {}},
+        {"AWS confirmed: a power event in use1-az4 took out the racks", {}},
+        // command: code or an invocation; a tool in prose or a code span holding no command is not
+        {"kubectl is slow from the VPN", {}},
+        {"does the bastion have redis-cli?", {}},
+        {"the setting is `max_connections=400`", {}},
+        {"git status on the deploy host shows uncommitted changes", {T::command}},
+        {"`kubectl get pods -n api`", {T::command}},
+        {"running `kubectl rollout undo deploy/api`", {T::command, T::action}},
+        {"I will run `pg_repack -t orders` next", {T::command, T::action}},
+        // action: the writer acting; not questions, proposals, requests, automation or others
+        {"should we roll back?", {}},
+        {"any objections to scaling to 60?", {}},
+        {"the autoscaler added 12 nodes", {}},
+        {"someone restarted consul on Friday", {}},
+        {"can you restart the ingest workers?", {}},
+        // status: telling customers or stakeholders, done or planned, is status alone
+        {"pinged the CSMs of the top ten accounts", {T::status}},
+        {"exec summary sent to the VP", {T::status}},
+        {"I'll be comms lead", {T::status}},
+        {"rolled back, and I've updated the status page", {T::action, T::status}},
+        {"pod status is CrashLoopBackOff", {}},
+        {"HTTP status 503 from the gateway", {}},
+        {"status of the deploy?", {}},
+        {"Acme's engineers say the 502s only happen on POST", {}},
+    };
+    for (const want& w : cases) {
+        INFO(std::string(w.text));
+        CHECK(tags_of(w.text) == w.tags);
+    }
+}
+
+}  // TEST_SUITE("tagging")

@@ -1,0 +1,146 @@
+// train-tagger: trains the tagger's model on the tuning corpora, prints its cross-validated
+// precision/recall/F1 per tag, and (with --write) writes core/tagging/model_weights.cpp.
+//
+//   train-tagger [--write] [--misses] [--folds K] [--repo DIR] [--shared DIR]
+//   train-tagger --explain TEXT        # a model trained without TEXT, and every weight it uses
+//
+// Options for experiments (the committed model uses committed_options()): --templates MASK,
+// --epochs N, --alpha X, --l1 X, --l2 X, --min-count N, --clauses MASK, --rules MASK,
+// --value TEMPLATE=X.
+//
+// The held-out set (tests/data/tagging-heldout.jsonl) is never read here: it only judges the
+// result, once, in the tagger test.
+#include "tools/tagger/training.hpp"
+
+#include "core/tagging/rules.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#ifndef IB_SOURCE_DIR
+#define IB_SOURCE_DIR "."
+#endif
+
+namespace {
+
+using namespace ib::tagging;
+using namespace ib::tagging::training;
+
+std::string name(std::size_t k) { return std::string(ib::to_string(k_model_tag_order[k])); }
+
+void print_scores(const std::string& title, const scores& s) {
+    std::printf("%s\n  %-11s %9s %9s %9s %5s %5s %5s\n", title.c_str(), "tag", "precision", "recall", "F1", "tp",
+                "fp", "fn");
+    for (std::size_t k = 0; k < k_model_tags; ++k)
+        std::printf("  %-11s %9.3f %9.3f %9.3f %5d %5d %5d\n", name(k).c_str(), s[k].precision(), s[k].recall(),
+                    s[k].f1(), s[k].tp, s[k].fp, s[k].fn);
+}
+
+// Trains without `text` and prints every weight the model gives its features.
+void explain(std::span<const example> data, const options& opt, const std::string& text) {
+    const auto feats = featurise(data, opt);
+    std::vector<std::size_t> use;
+    for (std::size_t i = 0; i < data.size(); ++i)
+        if (data[i].text != text) use.push_back(i);
+    const built_model m = train(data, feats, opt, use);
+    tokens toks;
+    const auto rules = rule_hits(text, opt.rule_families);
+    tokenize(text, toks);
+    std::vector<feature> fs;
+    extract(toks, rules, opt.templates, fs);
+    const auto s = score_clauses(m.view(), toks, fs, opt.clause_tags);
+    for (std::size_t k = 0; k < k_model_tags; ++k) {
+        std::printf("%s %.2f (bias %.2f):", name(k).c_str(), static_cast<double>(s[k]), static_cast<double>(m.bias[k]));
+        for (const auto& f : fs)
+            if (const auto* r = find(m.view(), f.id); r && (*r)[k] != 0)
+                std::printf(" %s=%.2f", describe(toks, rules, f).c_str(), (*r)[k] * static_cast<double>(m.scale));
+        std::printf("\n");
+    }
+}
+
+int run_cli(int argc, char** argv) {
+    std::string repo = IB_SOURCE_DIR, shared, text;
+    bool write = false, misses = false;
+    int folds = 10;
+    options opt = committed_options();
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::runtime_error(std::string(a) + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--write") write = true;
+        else if (a == "--misses") misses = true;
+        else if (a == "--explain") text = value();
+        else if (a == "--folds") folds = std::stoi(value());
+        else if (a == "--repo") repo = value();
+        else if (a == "--shared") shared = value();
+        else if (a == "--templates") opt.templates = static_cast<std::uint32_t>(std::stoul(value(), nullptr, 0));
+        else if (a == "--epochs") opt.epochs = std::stoi(value());
+        else if (a == "--alpha") opt.alpha = std::stod(value());
+        else if (a == "--l1") opt.l1 = std::stod(value());
+        else if (a == "--l2") opt.l2 = std::stod(value());
+        else if (a == "--min-count") opt.min_count = std::stoi(value());
+        else if (a == "--clauses") opt.clause_tags = static_cast<std::uint8_t>(std::stoul(value(), nullptr, 0));
+        else if (a == "--rules") opt.rule_families = static_cast<std::uint8_t>(std::stoul(value(), nullptr, 0));
+        else if (a == "--value") {
+            const std::string v = value();
+            const auto eq = v.find('=');
+            if (eq == std::string::npos) throw std::runtime_error("--value wants TEMPLATE=X");
+            opt.value.at(std::stoul(v.substr(0, eq))) = std::stod(v.substr(eq + 1));
+        } else {
+            throw std::runtime_error("unknown option " + std::string(a) + " (see the comment at the top of train_tagger.cpp)");
+        }
+    }
+    if (shared.empty()) shared = repo + "/../shared";
+    const auto data = load_tuning_set(repo, shared);
+    if (!text.empty()) {
+        explain(data, opt, text);
+        return 0;
+    }
+    std::printf("%zu tuning messages\n", data.size());
+    const result r = run(data, opt, folds);
+    print_scores("cross-validated (" + std::to_string(folds) + " folds by situation; thresholds chosen on the other folds)",
+                 r.cv);
+    std::printf("thresholds (log-odds):");
+    for (std::size_t k = 0; k < k_model_tags; ++k)
+        std::printf(" %s %.1f", name(k).c_str(), static_cast<double>(r.model.threshold[k]));
+    std::printf("\n%zu features in a table of %zu slots\n", r.model.features, r.model.keys.size());
+    if (misses) {
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            std::string got;
+            for (std::size_t k = 0; k < k_model_tags; ++k) {
+                const bool want = data[i].labels >> k & 1u, have = r.oof[i][k] > r.model.threshold[k];
+                if (want == have) continue;
+                char buf[64];
+                std::snprintf(buf, sizeof buf, "%s%s(%.2f) ", want ? "-" : "+", name(k).c_str(),
+                              static_cast<double>(r.oof[i][k]));
+                got += buf;
+            }
+            if (!got.empty()) std::printf("  %s| %s\n", got.c_str(), data[i].text.c_str());
+        }
+    }
+    if (write) {
+        const std::string path = repo + "/core/tagging/model_weights.cpp";
+        std::ofstream out(path, std::ios::binary);
+        out << generate_source(r.model, committed_provenance());
+        if (!out) throw std::runtime_error("cannot write " + path);
+        std::printf("wrote %s\n", path.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_cli(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "train-tagger: %s\n", e.what());
+        return 1;
+    }
+}
