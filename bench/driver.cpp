@@ -14,6 +14,7 @@
 // Then, for incident-bot only: CPU per event by stage, export and summary of a 100,000-entry
 // incident, start-up with a 1,000,000-row database, memory with 1,000 open incidents.
 
+#include "chat_lines.hpp"
 #include "child_process.hpp"
 #include "datasets.hpp"
 
@@ -196,23 +197,13 @@ std::string fmt(const char* f, double v) {
 
 std::string tail(const std::string& s, std::size_t n = 1500) { return s.size() <= n ? s : "…" + s.substr(s.size() - n); }
 
-// Chat lines for the burst; varied so the tagger does its real work.
-const std::vector<std::string> k_lines = {
-    "I think the connection pool on payments-db is exhausted, pool_wait is at 4s",
-    "`kubectl rollout restart deploy/payments-api`",
-    "Error rate is back to 0.4%, keeping an eye on it",
-    "Maybe it's the deploy from 14:05? It touched the retry settings",
-    "p99 latency on the gateway is 2.3s, normally 180ms",
-    "Rolling back payments-api to v2024.11.3",
-    "Looking at the dashboards now",
-    "Could be the new index migration holding locks",
-};
 
 std::vector<std::string> texts(const std::string& prefix, std::size_t from, std::size_t n) {
     std::vector<std::string> out;
     out.reserve(n);
     for (std::size_t i = from; i < from + n; ++i)
-        out.push_back("bench " + prefix + " " + std::to_string(i) + ": " + k_lines[i % k_lines.size()]);
+        out.push_back("bench " + prefix + " " + std::to_string(i) + ": " +
+                      std::string(ib::bench::k_burst_lines[i % ib::bench::k_burst_lines.size()]));
     return out;
 }
 
