@@ -205,7 +205,9 @@ private:
             ((x == "has" || x == "have" || x == "got" || x == "gotta") &&
              (nx == "be" || (nx == "to" && w(i + 2) == "be"))))
             return true;
+        if ((x == "put" || x == "say") && i > b_ && w(i - 1) == "i'd") return true;  // "I'd put money on"
         if (!(cls(i) & wc_hedge)) return false;
+        if (x == "idea" && i > b_ && w(i - 1) == "no") return false;  // "no idea what that does"
         if (is(i, wr_like_verb)) return nx == "like" || (x == "feeling" && nx.empty());
         if (is(i, wr_hedge_modal)) return is(i + 1, wr_modal_next);
         if (x == "seem" || x == "seems" || x == "appear" || x == "appears")
@@ -261,8 +263,12 @@ private:
         if (is(b_, wr_not_cause_q) && !is_it) return;
         if (first == "what" && w(b_ + 1) != "if" && w(b_ + 1) != "about") return;
         if (first == "could" && is(b_ + 1, wr_request | wr_subject)) return;
-        for (std::size_t k = b_; k < e_; ++k)
-            if (is(k, wr_request | wr_subject)) return;
+        // Asking someone ("can you…", "please…", "should we…") is no hypothesis; "someone tightened
+        // the bucket policy?" is one.
+        for (std::size_t k = b_; k < e_; ++k) {
+            const bool someone = w(k) == "someone" || w(k) == "somebody" || w(k) == "anyone" || w(k) == "anybody";
+            if ((is(k, wr_request | wr_subject) && !someone) || (someone && (cls(k + 1) & wc_modal))) return;
+        }
         for (std::size_t k = b_; k < e_; ++k)
             if (cls(k) & (wc_system | wc_failure | wc_cause | wc_vendor | wc_automation)) return hit(k_cause_question, k);
         hit(k_bare_question, b_);

@@ -39,7 +39,7 @@ constexpr sv k_cause[] = {
     "fallout", "consequence", "related", "correlate", "correlates", "correlated", "coincide",
     "coincides", "lines", "matches", "match", "fits", "blame", "behind", "source", "origin",
     "tripping", "eating", "hammering", "starving", "choking", "amplify", "amplifying",
-    "side-effect", "regression", "regressed", "introduced",
+    "side-effect", "regression", "regressed", "introduced", "fit", "mean", "means",
 };
 
 constexpr sv k_system[] = {
@@ -66,7 +66,7 @@ constexpr sv k_system[] = {
     "rds", "gke", "eks", "aks", "k8s", "kubernetes", "hpa", "cni", "kubelet", "regex", "payload",
     "query", "queries", "request", "header", "tcp", "udp", "http", "grpc", "cipher", "arp", "vlan",
     "fiber", "transit", "prefix", "anycast", "pop", "datacenter", "dc", "rack", "firmware", "bios",
-    "nic", "raid", "ssd",
+    "nic", "raid", "ssd", "capacity", "plugin", "package", "backend", "frontend", "agent", "ttl",
 };
 
 constexpr sv k_failure[] = {
@@ -83,7 +83,7 @@ constexpr sv k_failure[] = {
     "split-brain", "flood", "flooding", "blackhole", "blackholing", "misrouted", "loss", "reject",
     "rejecting", "refused", "refusing", "noisy", "runaway", "choke", "stall", "stalled", "stalling",
     "wedged", "pegged", "maxed", "filling", "filled", "clobbered", "collision", "mismatch", "skew",
-    "misfire", "misfiring", "double-fire", "duplicate",
+    "misfire", "misfiring", "double-fire", "duplicate", "knocked", "eviction", "degradation",
 };
 
 // Verbs of acting on the system or on the response (paging people, opening vendor tickets).
