@@ -166,7 +166,8 @@ private:
         if (subject || is(i, wr_perfect)) {
             std::size_t v = i + 1;
             for (int steps = 0; steps < 4 && v < e_ && (filler(v) || w(v) == "have" || w(v) == "had"); ++steps) ++v;
-            if (op(v) && past(v)) acting_verb(v, question_ ? k_op_question : k_subject_past_op);
+            // "we ran out of disk" is a state, not running something.
+            if (op(v) && past(v) && !is(v + 1, wr_state)) acting_verb(v, question_ ? k_op_question : k_subject_past_op);
             return;
         }
         if (!op(i)) return;
@@ -206,6 +207,7 @@ private:
              (nx == "be" || (nx == "to" && w(i + 2) == "be"))))
             return true;
         if ((x == "put" || x == "say") && i > b_ && w(i - 1) == "i'd") return true;  // "I'd put money on"
+        if (x == "what" && nx == "if") return true;  // "what if it's the firewall rule?"
         if (!(cls(i) & wc_hedge)) return false;
         if (x == "idea" && i > b_ && w(i - 1) == "no") return false;  // "no idea what that does"
         if (is(i, wr_like_verb)) return nx == "like" || (x == "feeling" && nx.empty());
@@ -308,10 +310,9 @@ private:
                 if (is(k, wr_asks)) return hit(k_audience_asks, i);
                 if (cls(k) & wc_observe) return hit(k_audience_reports, i);
             }
-            if (is(i, wr_helpdesk)) {
-                for (std::size_t k = b_; k < e_; ++k)
-                    if (is(k, wr_volume)) return hit(k_support_volume, i);
-            }
+            // "support has 30 tickets", "12 new tickets from enterprise customers"
+            for (std::size_t k = b_; k < e_; ++k)
+                if (is(k, wr_volume) && (is(i, wr_helpdesk) || w(k) != "queue")) return hit(k_support_volume, i);
         }
     }
 

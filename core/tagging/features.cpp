@@ -68,9 +68,11 @@ private:
         const std::size_t n = s.size();
         const char c = s[i];
         const auto uc = static_cast<unsigned char>(c);
-        if (k_plain_byte[uc]) {  // the common case: a letter, a digit, or punctuation inside a word
-            put(c);
-            return i + 1;
+        if (k_plain_byte[uc]) {  // the common case: a run of letters, digits or in-word punctuation
+            std::size_t e = i + 1;
+            while (e < n && k_plain_byte[static_cast<unsigned char>(s[e])]) ++e;
+            put_run(s.substr(i, e - i));
+            return e;
         }
         if (c == '\n' || c == '\r') {
             flush();
@@ -161,6 +163,25 @@ private:
         return i + 1;
     }
 
+    // put() for a run of plain bytes at once.
+    void put_run(sv run) {
+        if (!in_word_) {
+            in_word_ = true;
+            word_b_ = out_.text.size();
+            upper_ = lower_ = 0;
+        }
+        std::string& t = out_.text;
+        const std::size_t at = t.size();
+        t.resize(at + run.size());
+        char* d = t.data() + at;
+        for (char c : run) {
+            const bool up = c >= 'A' && c <= 'Z';
+            upper_ += up;
+            lower_ += c >= 'a' && c <= 'z';
+            *d++ = up ? static_cast<char>(c - 'A' + 'a') : c;
+        }
+    }
+
     void put(char c) {
         if (!in_word_) {
             in_word_ = true;
@@ -172,8 +193,9 @@ private:
         out_.text.push_back(lower(c));
     }
 
-    void push(token t) {
-        t.h = t.kind == token_kind::boundary ? k_boundary_hash : hash_bytes(out_.str(t));
+    // Appends t; its hash is computed here unless `hashed`.
+    void push(token t, bool hashed = false) {
+        if (!hashed) t.h = t.kind == token_kind::boundary ? k_boundary_hash : hash_bytes(out_.str(t));
         // A boundary or a comma starts the next clause.
         const bool cut = t.kind == token_kind::boundary || (t.kind == token_kind::punct && out_.str(t) == ",");
         if (cut && !out_.list.empty() && clause_ + 1 < k_clauses) ++clause_;
@@ -379,9 +401,10 @@ private:
         tok.b = static_cast<std::uint32_t>(b);
         tok.e = static_cast<std::uint32_t>(e);
         const sv written = out_.str(tok);
+        tok.h = hash_bytes(written);
         const bool lexical = written.data() == w.data() || (!ws.digit && written[0] != '<' && written != "/");
         if (lexical) {
-            const lexeme lx = look_up(written);
+            const lexeme lx = look_up(written, tok.h);
             tok.classes = lx.classes;
             tok.form = lx.form;
             tok.roles = lx.roles;
@@ -398,7 +421,7 @@ private:
                           (ws.sep && ((ws.digit && ws.alpha) || (ws.slash && ws.alpha) || ws.dots >= 2)));
         if (arg) tok.classes |= wc_arg;
         if (ws.dots) tok.classes |= status_site(w);  // githubstatus.com
-        push(tok);
+        push(tok, true);
     }
 
     void emit_word(sv w) {

@@ -138,8 +138,8 @@ constexpr sv k_comms_verb[] = {
     "forward", "inform", "message", "notify", "post", "publish", "reach", "reassure", "reply",
     "respond", "tell", "tweet", "update", "warn", "word", "dm", "call", "text", "sms", "cc", "loop",
     "escalate", "ping", "alert", "advise", "answer", "share", "send", "relay", "explain", "debrief",
-    "report", "acknowledge", "ack", "pin", "retweet", "edit", "reword", "sign", "approve", "say",
-    "said", "told", "write", "letter", "mail", "avisou", "avisar", "avisando", "informiert",
+    "report", "acknowledge", "ack", "pin", "retweet", "edit", "reword", "sign", "approve",
+    "told", "write", "letter", "mail", "avisou", "avisar", "avisando", "informiert",
     "informé", "prévenu", "notificado", "comunicado", "benachrichtigt", "reassured", "updated",
     "heads-up",
 };
@@ -484,11 +484,13 @@ struct slot {
     std::uint32_t past_of = 0;  // an irregular past: the classes of its base form ("ran": run's)
 };
 
-constexpr std::uint32_t key_of(sv w) {
-    const std::uint64_t h = mix(hash_bytes(w, 0x6c657869636f6eull));  // "lexicon"
+// The table key of a word, from its plain hash (the one the tokeniser computes anyway).
+constexpr std::uint32_t key_of_hash(std::uint64_t plain) {
+    const std::uint64_t h = mix(plain ^ 0x6c657869636f6eull);  // "lexicon"
     const auto k = static_cast<std::uint32_t>(h ^ (h >> 32));
     return k == 0 ? 1 : k;
 }
+constexpr std::uint32_t key_of(sv w) { return key_of_hash(hash_bytes(w)); }
 
 constexpr std::size_t slot_of(const std::array<slot, k_slots>& t, std::uint32_t k) {
     std::size_t s = static_cast<std::size_t>(k) & (k_slots - 1);
@@ -526,11 +528,12 @@ constexpr std::size_t used_slots(const std::array<slot, k_slots>& t) {
 constexpr auto k_table = build_table();
 static_assert(used_slots(k_table) * 2 < k_slots, "lexicon table too full: raise k_slots");
 
-const slot* find_slot(sv w) {
-    if (w.empty()) return nullptr;
-    const slot& s = k_table[slot_of(k_table, key_of(w))];
+const slot* find_slot_hashed(std::uint64_t plain) {
+    const slot& s = k_table[slot_of(k_table, key_of_hash(plain))];
     return s.key != 0 ? &s : nullptr;
 }
+
+const slot* find_slot(sv w) { return w.empty() ? nullptr : find_slot_hashed(hash_bytes(w)); }
 
 std::uint32_t classes_of(sv w) {
     const slot* s = find_slot(w);
@@ -599,11 +602,13 @@ lexeme inflected(sv w) {
 
 }  // namespace
 
-lexeme look_up(sv w) {
+lexeme look_up(sv w) { return look_up(w, hash_bytes(w)); }
+
+lexeme look_up(sv w, std::uint64_t plain_hash) {
     if (w.empty() || w.size() > 40) return {};
     // A listed word keeps its own classes and gains those of the word it inflects ("applied" is
     // both "done" and a form of "apply").
-    const slot* own = find_slot(w);
+    const slot* own = find_slot_hashed(plain_hash);
     const std::uint32_t exact = own ? own->classes : 0;
     const std::uint32_t roles = own ? own->roles : 0;
     // Only words that can be inflections are tried as such (-s, -ed, -ing, an irregular past, re-).

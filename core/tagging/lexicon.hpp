@@ -97,6 +97,8 @@ struct lexeme {
 // doubled consonants and dropped e) and a table of irregular pasts when the word itself is not
 // listed. {0, exact} for an unknown word. Pure and allocation-free.
 lexeme look_up(std::string_view lowered);
+// The same, given hash_bytes(lowered) (hash.hpp), which the tokeniser has already computed.
+lexeme look_up(std::string_view lowered, std::uint64_t plain_hash);
 
 // "hedge", "op_verb", … for bit index 0..k_word_classes-1 (explanations, tests).
 std::string_view class_name(unsigned bit);

@@ -62,7 +62,7 @@ std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens&
         std::int32_t whole = wide[k];
         for (std::size_t c = 0; c < clauses; ++c) whole += sums[c][k];
         best[k] = m.bias[k] + static_cast<float>(whole) * m.scale;
-        if ((clause_tags >> k & 1u) == 0) continue;
+        if ((clause_tags >> k & 1u) == 0 || clauses < 2) continue;  // one clause is the whole message
         for (std::size_t c = 0; c < clauses; ++c)
             if (size[c] >= k_min_clause_features)
                 best[k] = std::max(best[k], m.bias[k] + static_cast<float>(sums[c][k] + wide[k]) * m.scale);

@@ -22,4 +22,9 @@ enum rule_family : unsigned {
 // bounded work (a prefix of long texts).
 std::vector<tag_hit> rule_hits(std::string_view text, unsigned families = rf_all);
 
+// The hits the model takes as evidence (rule_evidence.cpp): rule_hits without the rule written
+// for a labelling convention that has since changed ("customers are saying …" relays a symptom;
+// it is not communication with customers, tests/data/README.md).
+std::vector<tag_hit> rule_evidence(std::string_view text, unsigned families);
+
 }  // namespace ib::tagging

@@ -17,7 +17,7 @@ std::vector<tag_hit> tag_message(std::string_view text) {
     bool said = false;
     for (const auto& t : toks.list) said = said || t.kind != tagging::token_kind::boundary;
     if (!said) return {};
-    const auto rules = tagging::rule_hits(text, tagging::k_model.rule_families);
+    const auto rules = tagging::rule_evidence(text, tagging::k_model.rule_families);
     std::vector<tagging::feature> features;
     tagging::extract(toks, rules, tagging::k_model.templates, features);
     return tagging::decide(tagging::k_model, toks, rules, features);

@@ -314,6 +314,10 @@ TEST_CASE("near misses from the labelling conventions (tests/data/README.md)") {
         {"I think we should page Dana", {}},
         {"looks like error rate is coming down", {}},
         {"AWS confirmed: a power event in use1-az4 took out the racks", {}},
+        {"what if it's the firewall rule we pushed?", {T::hypothesis}},
+        {"maybe we should page the DBA", {}},
+        {"I think I'll grab a coffee", {}},
+        {"might be late to the call", {}},
         // command: code or an invocation; a tool in prose or a code span holding no command is not
         {"kubectl is slow from the VPN", {}},
         {"does the bastion have redis-cli?", {}},
@@ -328,6 +332,8 @@ TEST_CASE("near misses from the labelling conventions (tests/data/README.md)") {
         {"the autoscaler added 12 nodes", {}},
         {"someone restarted consul on Friday", {}},
         {"can you restart the ingest workers?", {}},
+        {"opening a ticket with AWS support", {T::action}},
+        {"I've paged the DBA on-call", {T::action}},
         // status: telling customers or stakeholders, done or planned, is status alone
         {"pinged the CSMs of the top ten accounts", {T::status}},
         {"exec summary sent to the VP", {T::status}},
@@ -337,6 +343,9 @@ TEST_CASE("near misses from the labelling conventions (tests/data/README.md)") {
         {"HTTP status 503 from the gateway", {}},
         {"status of the deploy?", {}},
         {"Acme's engineers say the 502s only happen on POST", {}},
+        {"customers say the 502s only happen on POST", {}},
+        {"support is asking for an ETA", {T::status}},
+        {"letting the account managers know", {T::status}},
     };
     for (const want& w : cases) {
         INFO(std::string(w.text));

@@ -48,7 +48,7 @@ void explain(std::span<const example> data, const options& opt, const std::strin
         if (data[i].text != text) use.push_back(i);
     const built_model m = train(data, feats, opt, use);
     tokens toks;
-    const auto rules = rule_hits(text, opt.rule_families);
+    const auto rules = rule_evidence(text, opt.rule_families);
     tokenize(text, toks);
     std::vector<feature> fs;
     extract(toks, rules, opt.templates, fs);

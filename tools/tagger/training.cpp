@@ -120,7 +120,7 @@ std::vector<sample> featurise(std::span<const example> data, const options& opt)
     std::vector<sample> out(data.size());
     tokens toks;
     for (std::size_t i = 0; i < data.size(); ++i) {
-        const auto rules = rule_hits(data[i].text, opt.rule_families);
+        const auto rules = rule_evidence(data[i].text, opt.rule_families);
         tokenize(data[i].text, toks);
         extract(toks, rules, opt.templates, out[i].features);
         for (const feature& f : out[i].features) out[i].clause.push_back(clause_of(toks, f));
