@@ -42,8 +42,8 @@ private:
 std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens& toks,
                                               std::span<const feature> features, const weights_of& rows,
                                               std::uint8_t clause_tags) {
-    std::array<std::array<std::int32_t, k_model_tags>, k_clauses> sums{};
-    std::array<std::int32_t, k_model_tags> wide{};
+    std::array<std::array<std::int64_t, k_model_tags>, k_clauses> sums{};  // 64-bit: no overflow on any input
+    std::array<std::int64_t, k_model_tags> wide{};
     std::array<std::uint16_t, k_clauses> size{};
     std::size_t clauses = 0;
     for (std::size_t i = 0; i < features.size(); ++i) {
@@ -59,7 +59,7 @@ std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens&
     }
     std::array<float, k_model_tags> best{};
     for (std::size_t k = 0; k < k_model_tags; ++k) {
-        std::int32_t whole = wide[k];
+        std::int64_t whole = wide[k];
         for (std::size_t c = 0; c < clauses; ++c) whole += sums[c][k];
         best[k] = m.bias[k] + static_cast<float>(whole) * m.scale;
         if ((clause_tags >> k & 1u) == 0 || clauses < 2) continue;  // one clause is the whole message
@@ -130,7 +130,7 @@ std::uint8_t clause_of(const tokens& toks, const feature& f) {
 }
 
 std::array<float, k_model_tags> score(const model_data& m, std::span<const feature> features) {
-    std::array<std::int32_t, k_model_tags> sum{};
+    std::array<std::int64_t, k_model_tags> sum{};
     for (const feature& f : features) {
         if (const weight_row* r = find(m, f.id))
             for (std::size_t k = 0; k < k_model_tags; ++k) sum[k] += (*r)[k];
