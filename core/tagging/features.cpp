@@ -147,17 +147,12 @@ private:
                 punct("?");
                 boundary();
                 return i + 1;
-            case '"':
-            case '(':
-            case ')':
-            case '[':
-            case ']':
-            case '{':
-            case '}':
-                flush();
-                return i + 1;
             default:
                 break;
+        }
+        if (sv("\"()[]{}").find(c) != sv::npos) {  // quotes and brackets only separate words
+            flush();
+            return i + 1;
         }
         put(c);
         return i + 1;
