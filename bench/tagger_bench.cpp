@@ -10,7 +10,7 @@
 #include "core/tagger.hpp"
 #include "core/tagging/features.hpp"
 #include "core/tagging/model.hpp"
-#include "core/tagging/rules.hpp"
+#include "core/tagger/hits.hpp"
 #include "tools/tagger/training.hpp"
 
 #include <time.h>
@@ -61,9 +61,9 @@ std::size_t model_only(const std::string& s) {
 void report(const char* what, const std::vector<std::string>& texts) {
     using namespace ib::tagging;
     const double all = per_message(texts, [](const std::string& s) { return ib::tag_message(s).size(); });
-    const double used = per_message(texts, [](const std::string& s) { return rule_hits(s, k_model.rule_families).size(); });
+    const double used = per_message(texts, [](const std::string& s) { return ib::tagger::rule_hits(s, k_model.rule_families).size(); });
     const double model = per_message(texts, model_only);
-    const double before = per_message(texts, [](const std::string& s) { return rule_hits(s).size() + 1; });
+    const double before = per_message(texts, [](const std::string& s) { return ib::tagger::rule_hits(s).size() + 1; });
     std::printf("%-44s %7.2f µs  (rules %.2f + model %.2f; all four rule families, the tagger before: %.2f)\n",
                 what, all, used, model, before);
 }
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
             std::size_t sink = 0;
             for (std::size_t n = 0; n < count; ++n)
                 for (const auto& s : burst) {
-                    if (count_what == "rules") sink += ib::tagging::rule_hits(s).size();  // all four families
+                    if (count_what == "rules") sink += ib::tagger::rule_hits(s).size();  // all four families
                     else if (count_what == "model") sink += model_only(s);
                     else sink += ib::tag_message(s).size();
                 }

@@ -1,42 +1,28 @@
-// The tagger's hand-written rules in one call (tagging::rule_hits, core/tagging/rules.hpp); tag_message
-// (core/tagging/tag_message.cpp) weighs their hits with the trained model. The lexer (tagger/lexer)
-// turns the (prefix of the) text into word, code and Slack-reference tokens with the punctuation
-// strength between them; each tag is then decided by a few families of linguistic patterns over
-// those tokens, one file per tag (tagger/hypothesis, command, action, status), reading the word
-// lists in tagger/words.hpp. No regex, no allocation per rule beyond the token vector, no state
-// outside the call.
-#include "core/tagging/rules.hpp"
+// tag_message (tagger.hpp): the hand-written rules (core/tagger/) and the trained model
+// (core/tagging/) together. The rules fire on the patterns they know with high precision; the
+// model tokenises the message, weighs their hits with everything else it sees (words, word
+// classes, constructions, code shapes) and decides each tag, naming the rule or the features
+// that decided it.
+#include "core/tagger.hpp"
 
-#include "tagger/lexer.hpp"
-#include "tagger/rules.hpp"
+#include "core/tagging/evidence.hpp"
+#include "core/tagging/features.hpp"
+#include "core/tagging/model.hpp"
 
-#include <algorithm>
+#include <vector>
 
 namespace ib {
-namespace {
 
-// Very long messages (pasted logs) are judged on a prefix: bounded, predictable work.
-constexpr std::size_t judged_prefix = 8192;
-
-}  // namespace
-
-std::vector<tag_hit> tagging::rule_hits(std::string_view text, unsigned families) {
-    using namespace tagger;
-    std::vector<tag_hit> hits;
-    const sv judged = text.substr(0, std::min(text.size(), judged_prefix));
-    lexed lx;
-    lex(judged, lx);
-    if (lx.toks.empty()) return hits;
-    const view v{lx.toks};
-    if (families & rf_hypothesis)
-        if (auto h = hypothesis_rule(v)) hits.push_back(std::move(*h));
-    if (families & rf_command)
-        if (auto h = command_rule(v)) hits.push_back(std::move(*h));
-    if (families & rf_action)
-        if (auto h = action_rule(v)) hits.push_back(std::move(*h));
-    if (families & rf_status)
-        if (auto h = status_rule(v)) hits.push_back(std::move(*h));
-    return hits;
+std::vector<tag_hit> tag_message(std::string_view text) {
+    tagging::tokens toks;
+    tagging::tokenize(text, toks);
+    bool said = false;
+    for (const auto& t : toks.list) said = said || t.kind != tagging::token_kind::boundary;
+    if (!said) return {};
+    const auto rules = tagging::rule_evidence(text, tagging::k_model.rule_families);
+    std::vector<tagging::feature> features;
+    tagging::extract(toks, rules, tagging::k_model.templates, features);
+    return tagging::decide(tagging::k_model, toks, rules, features);
 }
 
 }  // namespace ib

@@ -3,6 +3,7 @@
 
 #include "core/tagging/constructions.hpp"
 #include "core/tagging/hash.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,7 +18,6 @@ namespace {
 
 using sv = std::string_view;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
@@ -89,18 +89,13 @@ private:
             if (const std::size_t next = markup(s, i); next != i) return next;
         }
         if (c == '&') {  // Slack escapes & < > in message text
-            if (s.compare(i, 4, "&gt;") == 0) {
+            if (const auto e = slack_entity_at(s, i)) {
+                const std::size_t next = i + e->length;
                 // "> quoted text" at a line start is a block-quote marker, not a word.
-                if (!(line_start_ && !in_word_ && (i + 4 >= n || is_blank(s[i + 4])))) put('>');
-                return i + 4;
-            }
-            if (s.compare(i, 4, "&lt;") == 0) {
-                put('<');
-                return i + 4;
-            }
-            if (s.compare(i, 5, "&amp;") == 0) {
-                put('&');
-                return i + 5;
+                const bool quote_marker =
+                    e->decoded == '>' && line_start_ && !in_word_ && (next >= n || is_blank(s[next]));
+                if (!quote_marker) put(e->decoded);
+                return next;
             }
         }
         if (uc == 0xE2 && i + 2 < n && static_cast<unsigned char>(s[i + 1]) == 0x80) {
@@ -185,7 +180,7 @@ private:
         }
         upper_ += c >= 'A' && c <= 'Z';
         lower_ += c >= 'a' && c <= 'z';
-        out_.text.push_back(lower(c));
+        out_.text.push_back(ascii_lower(c));
     }
 
     // Appends t; its hash is computed here unless `hashed`.
@@ -302,8 +297,7 @@ private:
     // customers are told things.
     static std::uint32_t status_site(sv w) {
         for (std::size_t k = 0; k + 6 <= w.size(); ++k)
-            if (lower(w[k]) == 's' && lower(w[k + 1]) == 't' && lower(w[k + 2]) == 'a' && lower(w[k + 3]) == 't' &&
-                lower(w[k + 4]) == 'u' && lower(w[k + 5]) == 's')
+            if (ascii_iequals(w.substr(k, 6), "status"))
                 return wc_comms_item | wc_status_word;
         return 0;
     }
@@ -516,7 +510,7 @@ code_shape inspect_code(sv c) {
     cs.sentence_case = first.size() > 1 && first[0] >= 'A' && first[0] <= 'Z' && first[1] >= 'a' && first[1] <= 'z';
     while (!first.empty() && (first.back() == ';' || first.back() == ',' || first.back() == ':')) first.remove_suffix(1);
     cs.first_len = static_cast<std::uint8_t>(std::min(first.size(), cs.first_buf.size()));
-    for (std::size_t k = 0; k < cs.first_len; ++k) cs.first_buf[k] = lower(first[k]);
+    for (std::size_t k = 0; k < cs.first_len; ++k) cs.first_buf[k] = ascii_lower(first[k]);
     cs.first_classes = look_up(cs.first()).classes;
     bool blank_seen = false;
     for (std::size_t k = i; k < c.size(); ++k) {

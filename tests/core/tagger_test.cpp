@@ -5,7 +5,7 @@
 // are tested in tagging_test.cpp.
 #include "core/tagger.hpp"
 #include "core/tagging/model.hpp"
-#include "core/tagging/rules.hpp"
+#include "core/tagger/hits.hpp"
 #include "tools/tagger/training.hpp"
 
 #include <doctest/doctest.h>
@@ -93,7 +93,7 @@ std::string read_file(const std::filesystem::path& p) {
 
 // What a hand-written rule says about `text` for `t` (every rule family run), or "".
 std::string hand_rule(std::string_view text, tag t) {
-    for (const auto& h : ib::tagging::rule_hits(text))
+    for (const auto& h : ib::tagger::rule_hits(text))
         if (h.tag == t) return h.rule;
     return {};
 }

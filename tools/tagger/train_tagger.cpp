@@ -12,7 +12,7 @@
 // result, once, in the tagger test.
 #include "tools/tagger/training.hpp"
 
-#include "core/tagging/rules.hpp"
+#include "core/tagging/evidence.hpp"
 
 #include <cstdio>
 #include <exception>

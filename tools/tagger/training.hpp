@@ -51,7 +51,7 @@ struct options {
     double l1 = 0.3, l2 = 2.0;       // regularisation (l1 zeroes weak features: a small table)
     int min_count = 2;               // features in fewer training messages are dropped
     std::uint8_t clause_tags = 0;    // tags scored as max(message, each clause) (model.hpp)
-    std::uint8_t rule_families = 0xf;  // rule families whose hits are features (rules.hpp)
+    std::uint8_t rule_families = 0xf;  // rule families whose hits are features (core/tagger/hits.hpp)
     // Value of a feature of each template while training (its weight is stored multiplied by
     // it, so the bot adds weights as they are): above 1 regularises that template less.
     std::array<double, ft_template_count> value = [] {

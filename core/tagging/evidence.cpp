@@ -1,5 +1,7 @@
-// rule_evidence (rules.hpp): the rules' hits the model learns from and is explained by.
-#include "core/tagging/rules.hpp"
+// rule_evidence (evidence.hpp): the rules' hits the model learns from and is explained by.
+#include "core/tagging/evidence.hpp"
+
+#include "core/tagger/hits.hpp"
 
 #include <algorithm>
 #include <array>
@@ -16,7 +18,7 @@ constexpr std::array<std::string_view, 1> k_outdated = {"status:customers"};
 }  // namespace
 
 std::vector<tag_hit> rule_evidence(std::string_view text, unsigned families) {
-    auto hits = rule_hits(text, families);
+    auto hits = tagger::rule_hits(text, families);
     std::erase_if(hits, [](const tag_hit& h) {
         return std::find(k_outdated.begin(), k_outdated.end(), h.rule) != k_outdated.end();
     });
