@@ -1,16 +1,14 @@
 // The tagger alone, in thread CPU time per message: the burst's chat lines (what the driver's
-// per-stage figure tags), the 1,200 labelled tuning messages (real incident chat), and a 300 KB
-// paste; each split into the hand-written rules the bot runs and the model (tokenise, features,
-// decide), next to all four rule families alone, which is what tag_message was before the model.
+// per-stage figure tags), the 2,080 labelled tuning messages (incident chat), and a 300 KB paste;
+// each split into the model's stages: tokenise, then features, then scoring and explaining.
 //
 //   build-bench/tagger_bench [--repo DIR] [--shared DIR]
-//   build-bench/tagger_bench --count all|rules|model N   # N passes over the burst lines, no timing
-//                                                        # (for `perf stat -e instructions`)
+//   build-bench/tagger_bench --count all|tokens N   # N passes over the burst lines, no timing
+//                                                   # (for `perf stat -e instructions`)
 #include "chat_lines.hpp"
 #include "core/tagger.hpp"
 #include "core/tagging/features.hpp"
 #include "core/tagging/model.hpp"
-#include "core/tagger/hits.hpp"
 #include "tools/tagger/training.hpp"
 
 #include <time.h>
@@ -48,24 +46,29 @@ double per_message(const std::vector<std::string>& texts, F&& f, double min_us =
     return (t - t0) / static_cast<double>(calls);
 }
 
-// The model's share: tokenise, features (no rules' hits), decide.
-std::size_t model_only(const std::string& s) {
+// The first stage alone: tokenise.
+std::size_t tokens_only(const std::string& s) {
+    ib::tagging::tokens toks;
+    ib::tagging::tokenize(s, toks);
+    return toks.list.size() + 1;
+}
+
+// Tokenise, then draw the features.
+std::size_t features_only(const std::string& s) {
     using namespace ib::tagging;
     tokens toks;
     tokenize(s, toks);
     std::vector<feature> fs;
-    extract(toks, {}, k_model.templates, fs);
-    return decide(k_model, toks, {}, fs).size() + 1;
+    extract(toks, k_model.templates, fs);
+    return fs.size() + 1;
 }
 
 void report(const char* what, const std::vector<std::string>& texts) {
-    using namespace ib::tagging;
     const double all = per_message(texts, [](const std::string& s) { return ib::tag_message(s).size(); });
-    const double used = per_message(texts, [](const std::string& s) { return ib::tagger::rule_hits(s, k_model.rule_families).size(); });
-    const double model = per_message(texts, model_only);
-    const double before = per_message(texts, [](const std::string& s) { return ib::tagger::rule_hits(s).size() + 1; });
-    std::printf("%-44s %7.2f µs  (rules %.2f + model %.2f; all four rule families, the tagger before: %.2f)\n",
-                what, all, used, model, before);
+    const double tok = per_message(texts, tokens_only);
+    const double feat = per_message(texts, features_only);
+    std::printf("%-44s %7.2f µs  (tokenise %.2f + features %.2f + score and explain %.2f)\n", what, all, tok,
+                feat - tok, all - feat);
 }
 
 }  // namespace
@@ -89,9 +92,8 @@ int main(int argc, char** argv) {
             std::size_t sink = 0;
             for (std::size_t n = 0; n < count; ++n)
                 for (const auto& s : burst) {
-                    if (count_what == "rules") sink += ib::tagger::rule_hits(s).size();  // all four families
-                    else if (count_what == "model") sink += model_only(s);
-                    else sink += ib::tag_message(s).size();
+                    if (count_what == "tokens") sink += tokens_only(s);
+                    else sink += ib::tag_message(s).size() + 1;
                 }
             return sink == 0;
         }
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
         while (paste.size() < 300 * 1024) paste += "2024-11-21T14:05:01Z ERROR pool exhausted, retrying `x` <@U1> ";
         std::printf("tag_message, thread CPU time per message (-O2, this machine):\n");
         report("burst chat lines (the driver's stage figure)", burst);
-        report("tuning corpora (1,200 incident messages)", corpus);
+        report("tuning corpora (2,080 incident messages)", corpus);
         report("a 300 KB paste (judged on its first 8 KB)", {paste});
         return 0;
     } catch (const std::exception& e) {

@@ -1,11 +1,8 @@
-// tag_message (tagger.hpp): the hand-written rules (core/tagger/) and the trained model
-// (core/tagging/) together. The rules fire on the patterns they know with high precision; the
-// model tokenises the message, weighs their hits with everything else it sees (words, word
-// classes, constructions, code shapes) and decides each tag, naming the rule or the features
-// that decided it.
+// tag_message (tagger.hpp): the trained model (core/tagging/). It tokenises the message, draws
+// its features (words, word classes, clause-level constructions, code and command-line shapes),
+// scores each tag and names the features that decided it.
 #include "core/tagger.hpp"
 
-#include "core/tagging/evidence.hpp"
 #include "core/tagging/features.hpp"
 #include "core/tagging/model.hpp"
 
@@ -19,10 +16,9 @@ std::vector<tag_hit> tag_message(std::string_view text) {
     bool said = false;
     for (const auto& t : toks.list) said = said || t.kind != tagging::token_kind::boundary;
     if (!said) return {};
-    const auto rules = tagging::rule_evidence(text, tagging::k_model.rule_families);
     std::vector<tagging::feature> features;
-    tagging::extract(toks, rules, tagging::k_model.templates, features);
-    return tagging::decide(tagging::k_model, toks, rules, features);
+    tagging::extract(toks, tagging::k_model.templates, features);
+    return tagging::decide(tagging::k_model, toks, features);
 }
 
 }  // namespace ib

@@ -1,5 +1,5 @@
 // Auto-tagging of incident-channel messages. A message may carry several tags; each comes
-// with the name of the rule that fired so a reader can see why it was applied.
+// with why it was applied (the features that decided it, core/tagging/model.hpp).
 //   hypothesis  a tentative explanation ("I think the cache…", "looks like…", "could it be…?")
 //   command     something run or to run (code spans/blocks, `$ ` or `host#:` prompts, CLI tools, SQL)
 //   action      intent or an action taken on the system ("I'll roll back", "restarting…", "failed over")

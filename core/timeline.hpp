@@ -53,7 +53,7 @@ std::optional<tag> parse_tag(std::string_view s);
 // A tag together with the rule that produced it, so a user can see why it was applied.
 struct tag_hit {
     ib::tag tag;
-    std::string rule;  // e.g. "hedge:i think+explanation", "cli:kubectl", "code-span"
+    std::string rule;  // why: e.g. "model:action(intent+op_verb, i'll [op_verb])", or a correction
     bool operator==(const tag_hit&) const = default;
 };
 

@@ -15,10 +15,12 @@ using sv = std::string_view;
 constexpr std::array<sv, k_count> k_names = {
     "intent+op_verb",     "intent+comms",        "progressive+op_verb", "subject+op_verb-ed",
     "initial op_verb-ing", "initial op_verb-ed", "op_verb+audience",  "gerund subject",
-    "passive by someone", "op_verb in question", "request to act",     "personal object",
+    "passive by someone", "op_verb in question", "request to act",     "object+op_verb-ed",
+    "switched on/off",    "personal object",
     "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
-    "confirmed",          "status channel",      "tell audience",      "audience asks",
-    "audience reports",   "support volume",      "run code",           "code: tool",
+    "confirmed",          "open hedge",          "conditional",        "alternative",
+    "status channel",     "tell audience",       "audience asks",       "audience reports",
+    "audience affected",  "support volume",      "someone else's status", "run code",         "code: tool",
     "code: arguments",    "code: plain",         "bare question",
 };
 
@@ -40,6 +42,8 @@ public:
             command_at(i);
         }
         if (question_) cause_question();
+        conditional();
+        alternative();
     }
 
 private:
@@ -49,17 +53,17 @@ private:
     construction_sink sink_;
     void* context_;
     bool question_ = false;
-    std::uint32_t found_ = 0;  // kinds already reported for this sentence
+    std::uint64_t found_ = 0;  // kinds already reported for this sentence
 
     void hit(construction c, std::size_t i) {
         if (found_ >> c & 1u) return;
-        found_ |= 1u << c;
+        found_ |= std::uint64_t{1} << c;
         sink_(context_, c, i);
     }
 
     sv w(std::size_t i) const { return i < e_ && L_[i].kind == token_kind::word ? t_.str(L_[i]) : sv{}; }
     std::uint32_t cls(std::size_t i) const { return i < e_ ? L_[i].classes : 0; }
-    bool is(std::size_t i, std::uint32_t roles) const { return i < e_ && (L_[i].roles & roles) != 0; }
+    bool is(std::size_t i, std::uint64_t roles) const { return i < e_ && (L_[i].roles & roles) != 0; }
     form form_of(std::size_t i) const { return i < e_ ? L_[i].form : form::exact; }
     bool comma(std::size_t i) const { return i < e_ && L_[i].kind == token_kind::punct && t_.str(L_[i]) == ","; }
 
@@ -128,9 +132,38 @@ private:
         hit(plain, v);
     }
 
+    // A clause of a few subject tokens, then an operational verb-ed or "on"/"off": "kill switch
+    // engaged", "flag `x` set to false", "challenge-mode on at the WAF". Not "failed to", not a
+    // failure ("the failover failed"), not one done by someone named after it ("… by the autoscaler").
+    void terse_report(std::size_t i) {
+        if (!clause_start(i)) return;
+        for (std::size_t v = i + 1; v < e_ && v <= i + 3; ++v) {
+            const sv y = w(v);
+            if (L_[v].kind == token_kind::punct) return;
+            if (y == "on" || y == "off") {
+                const sv nx = w(v + 1);
+                if (v + 1 == e_ || comma(v + 1) || nx == "at" || nx == "for" || nx == "in" || nx == "until" ||
+                    nx == "now" || nx == "again" || (L_[v + 1].kind == token_kind::punct))
+                    return hit(k_switch, v);
+                return;
+            }
+            if (op(v) && past(v) && !(cls(v) & wc_failure) && w(v + 1) != "to") {
+                for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k)
+                    if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return;
+                return hit(k_object_done, v);
+            }
+            // The subject is a few nouns or names, not a verb, a pronoun or a copula.
+            if ((cls(v) & (wc_first_person | wc_modal | wc_question | wc_negation)) || y == "is" || y == "was" ||
+                y == "are" || y == "were" || y == "be" || y == "been" || y == "has" || y == "have" || y == "had")
+                return;
+        }
+    }
+
     void action_at(std::size_t i) {
         const sv x = w(i);
         if (x.empty()) return;
+        if (!(cls(i) & (wc_first_person | wc_question | wc_modal)) && !is(i, wr_transparent) && form_of(i) == form::exact)
+            terse_report(i);
         // Intent: "I'll …", "going to …", "about to …", "let me …".
         std::size_t after = 0;
         const bool subject = is(i, wr_subject);
@@ -208,6 +241,10 @@ private:
             return true;
         if ((x == "put" || x == "say") && i > b_ && w(i - 1) == "i'd") return true;  // "I'd put money on"
         if (x == "what" && nx == "if") return true;  // "what if it's the firewall rule?"
+        // Negated certainty: "can't rule out the provider", "wouldn't surprise me if …".
+        if (i > b_ && (cls(i - 1) & wc_negation) && ((x == "rule" && nx == "out") || x == "surprise" || x == "surprised"))
+            return true;
+        if (i > b_ + 1 && x == "surprised" && (cls(i - 2) & wc_negation)) return true;  // "I'd not be surprised"
         if (!(cls(i) & wc_hedge)) return false;
         if (x == "idea" && i > b_ && w(i - 1) == "no") return false;  // "no idea what that does"
         if (is(i, wr_like_verb)) return nx == "like" || (x == "feeling" && nx.empty());
@@ -239,7 +276,13 @@ private:
         std::size_t j = i + 1;
         while (j < e_ && is(j, wr_hedge_glue)) ++j;
         const sv first = w(i + 1);
-        if ((cls(i + 1) & (wc_first_person | wc_personal | wc_time)) || is(i + 1, wr_not_about) ||
+        // "I think we should page Dana" is a plan; "I think we hit the pool limit" explains.
+        bool about_self = false;
+        if ((cls(i + 1) & wc_first_person) || is(i + 1, wr_not_about)) {
+            const bool we = first == "we" || first == "our" || first == "we're" || first == "we've";
+            about_self = !we || (cls(i + 2) & (wc_modal | wc_intent)) || is(i + 2, wr_intent | wr_intent_to);
+        }
+        if (about_self || (cls(i + 1) & (wc_personal | wc_time)) ||
             is(j, wr_verdict) || (cls(j) & (wc_personal | wc_time)) || numeric(i + 1) || first == "around" ||
             first == "about" || first == "~")
             return hit(k_hedge_personal, i);
@@ -252,6 +295,40 @@ private:
             if ((cls(k) & (wc_system | wc_failure | wc_cause | wc_vendor | wc_automation | wc_arg | wc_code)) ||
                 y == "<5xx>" || y == "<4xx>")
                 return hit(k_hedge_explains, i);
+        }
+        hit(k_hedge_open, i);
+    }
+
+    // "if MOMO-7 is looping then the queue would back up like this", "if it's the cert, only the
+    // old clients would fail": a condition with a consequence drawn from it.
+    void conditional() {
+        for (std::size_t i = b_; i < e_; ++i) {
+            if (w(i) != "if") continue;
+            // "if you can", "if we roll back", "if needed", "if so": a request, a plan or a filler.
+            const sv nx = w(i + 1);
+            if (is(i + 1, wr_request) || nx == "needed" || nx == "so" || nx == "possible" || nx == "any" ||
+                ((cls(i + 1) & wc_first_person) && op(skip_fillers(i + 2))))
+                return;
+            for (std::size_t k = i + 2; k < e_ && k <= i + 16; ++k) {
+                const sv y = w(k);
+                if (y == "then" || y == "would" || y == "wouldn't" || y == "that'd" || y == "it'd" || y == "we'd" ||
+                    y == "that'll" || y == "explains" || y == "means" || y == "exactly" || (cls(k) & wc_cause))
+                    return hit(k_conditional, i);
+            }
+            return;
+        }
+    }
+
+    // "or the geo db lookup", "or a nonce gap?", "hmm, or is it the map?": another candidate.
+    void alternative() {
+        for (std::size_t i = b_; i < e_ && i < b_ + 3; ++i) {
+            if (w(i) != "or") continue;
+            if (!clause_start(i) && i != b_) return;
+            const sv nx = w(i + 1);
+            // "or should we…", "or do you want…", "or I can…": a choice of plan, not of cause.
+            if (is(i + 1, wr_request | wr_subject) || nx == "should" || nx == "do" || nx == "can" || nx == "shall")
+                return;
+            return hit(k_alternative, i);
         }
     }
 
@@ -276,11 +353,22 @@ private:
         hit(k_bare_question, b_);
     }
 
+    // The status page at i belongs to someone else: a vendor's, "their", "the exchange's".
+    bool others_page(std::size_t i) const {
+        for (std::size_t k = i; k > b_ && k + 3 > i; --k) {
+            const sv y = w(k - 1);
+            if ((cls(k - 1) & wc_vendor) || y == "their" || y == "its" || y == "own" || y == "vendor's" ||
+                (ends_with(y, "'s") && !(cls(k - 1) & (wc_audience | wc_first_person)) && y != "it's" && y != "that's"))
+                return true;
+        }
+        return false;
+    }
+
     void status_at(std::size_t i) {
         const std::uint32_t c = cls(i);
         const sv x = t_.str(L_[i]);
-        if ((c & wc_status_word) && (c & wc_comms_item)) return hit(k_status_channel, i);
-        if ((c & wc_status_word) && is(i + 1, wr_status_next)) return hit(k_status_channel, i);
+        if ((c & wc_status_word) && ((c & wc_comms_item) || is(i + 1, wr_status_next)))
+            return hit(others_page(i) ? k_others_status : k_status_channel, i);
         if (is(i, wr_channel)) return hit(k_status_channel, i);
         if (c & wc_comms_verb) {
             for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k) {
@@ -297,18 +385,25 @@ private:
         // "heads-up to the CFO", "letting our VP know"
         if ((x == "heads-up" || x == "headsup" || x == "fyi") && (cls(i + 1) & wc_audience || w(i + 1) == "to"))
             return hit(k_tell_audience, i);
+        // "let the partner team know", "letting them know"; not "let me know", "let you know".
         if (x == "let" || x == "letting" || x == "lets") {
-            for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k)
-                if (w(k) == "know") {
-                    for (std::size_t m = i + 1; m < k; ++m)
-                        if (cls(m) & wc_audience || is(m, wr_them)) return hit(k_tell_audience, i);
-                    break;
-                }
+            for (std::size_t k = i + 2; k < e_ && k <= i + 6; ++k) {
+                const sv y = w(k);
+                if (y == "me" || y == "you" || y == "u" || y == "us" || y == "y'all") break;
+                if (y == "know") return hit(k_tell_audience, i);
+            }
         }
         if (c & wc_audience) {
             for (std::size_t k = i + 1; k < e_ && k <= i + 4; ++k) {
                 if (is(k, wr_asks)) return hit(k_audience_asks, i);
-                if (cls(k) & wc_observe) return hit(k_audience_reports, i);
+                // "the partner managers got our ETA by email", "the CIO has the summary"
+                const sv y = w(k);
+                if (y == "got" || y == "received" || y == "has" || y == "have" || y == "gets")
+                    for (std::size_t m = k + 1; m < e_ && m <= k + 4; ++m) {
+                        if (is(m, wr_volume)) break;  // "support has 30 tickets": volume, below
+                        if (cls(m) & wc_comms_item) return hit(k_tell_audience, i);
+                    }
+                if (cls(k) & wc_observe) return hit(is(k, wr_experience) ? k_audience_affected : k_audience_reports, i);
             }
             // "support has 30 tickets", "12 new tickets from enterprise customers"
             for (std::size_t k = b_; k < e_; ++k)

@@ -25,6 +25,9 @@ enum construction : std::uint8_t {
     k_agent_passive,      // verb-ed by someone else ("restarted by the autoscaler")
     k_op_question,        // an operational verb in a question or proposal ("should we roll back?")
     k_request_op,         // someone else asked to act ("can you restart…", "please drain…")
+    k_object_done,        // a short subject, then an operational verb-ed: an action reported tersely
+                          // ("kill switch engaged", "node-7 drained", "flag `x` set to false")
+    k_switch,             // a short clause switching something on or off ("flag off", "challenge-mode on")
     k_personal_object,    // the verb's object is personal ("grab lunch", "take a look")
     // hypothesis
     k_hedge_explains,     // a hedge, then a system, failure or cause word in the same sentence
@@ -32,12 +35,18 @@ enum construction : std::uint8_t {
     k_cause_question,     // a question naming a possible cause ("bad AMI on those 3?")
     k_hedged_cause,       // a causal word under a modal or hedge ("would explain", "might have caused")
     k_confirmed,          // certainty words ("confirmed", "root cause was")
+    k_hedge_open,         // a hedge about something other than the writer, a time or a plan, in a
+                          // sentence that names no system or failure ("my guess is someone fed garbage in")
+    k_conditional,        // reasoning from a condition: "if X then Y would …", "if it's the cert, only …"
+    k_alternative,        // a clause opening with "or" that offers another candidate ("or a nonce gap?")
     // status
     k_status_channel,     // a status page, status site, banner, macro, advisory
     k_tell_audience,      // a comms verb with an audience or comms item near it
     k_audience_asks,      // an audience wanting or asking something ("leadership wants an update")
-    k_audience_reports,   // an audience reporting a symptom ("customers say X is down")
+    k_audience_reports,   // an audience telling us something ("customers say X is down", "users are complaining")
+    k_audience_affected,  // an audience hit by the failure ("customers seeing 502s"): impact, not a report
     k_support_volume,     // support tickets or queues ("support has 30 tickets", "zendesk queue")
+    k_others_status,      // someone else's status page or indicator ("AWS status page still shows green")
     // command
     k_run_code,           // a run verb with code or a tool ("ran `df -h`", "try htop")
     k_code_tool,          // code whose first word is a tool or SQL

@@ -281,7 +281,7 @@ private:
         if (target[0] == '@') {
             push_placeholder(token_kind::user, "<user>");
         } else if (target[0] == '#') {
-            push_placeholder(token_kind::channel, "<channel>", label);
+            push_placeholder(token_kind::channel, "<channel>", label, comms_channel(label));
         } else if (target[0] == '!') {
             push_placeholder(token_kind::special, target.substr(0, 8) == "!subteam" ? "<group>" : "<here>");
         } else if (target.find("://") != sv::npos || target.substr(0, 7) == "mailto:") {
@@ -299,6 +299,16 @@ private:
         for (std::size_t k = 0; k + 6 <= w.size(); ++k)
             if (ascii_iequals(w.substr(k, 6), "status"))
                 return wc_comms_item | wc_status_word;
+        return 0;
+    }
+
+    // A channel where customers or stakeholders are told things: #support, #eng-announce, #status,
+    // #exec-updates, #customer-comms.
+    static std::uint32_t comms_channel(sv name) {
+        for (sv part : {sv("support"), sv("announce"), sv("status"), sv("comms"), sv("customer"), sv("exec"),
+                        sv("leadership"), sv("stakeholder"), sv("helpdesk"), sv("cs-"), sv("press")})
+            for (std::size_t k = 0; k + part.size() <= name.size(); ++k)
+                if (ascii_iequals(name.substr(k, part.size()), part)) return wc_comms_item;
         return 0;
     }
 
@@ -429,7 +439,7 @@ private:
             return;
         }
         if (w.size() > 1 && w[0] == '#' && is_alpha(w[1])) {
-            push_placeholder(token_kind::channel, "<channel>", w.substr(1));
+            push_placeholder(token_kind::channel, "<channel>", w.substr(1), comms_channel(w.substr(1)));
             return;
         }
         const std::size_t b = t.size();
@@ -478,10 +488,54 @@ enum code_feature : std::uint8_t {
     cf_first_word,  // the first word (after a prompt), hashed
     cf_first_class, // its word classes (tool, sql)
     cf_prompt, cf_flag, cf_pipe, cf_path, cf_spaces, cf_assign, cf_call, cf_label, cf_sentence_case,
+    cf_write, cf_read, cf_dry,  // command_verbs()
     cf_count
 };
 
 }  // namespace
+
+std::uint8_t command_verbs(sv c) {
+    std::uint8_t out = 0;
+    std::array<char, 24> buf{};
+    std::size_t n = 0;
+    bool too_long = false;
+    auto word_done = [&] {
+        if (n > 0 && !too_long) {
+            const sv w(buf.data(), n);
+            const std::uint64_t roles = look_up(w).roles;
+            if (roles & wr_cmd_write) out |= cv_write;
+            if ((roles & wr_cmd_read) && w != "dry") out |= cv_read;
+            if (w == "dry") out |= cv_dry;
+        }
+        n = 0;
+        too_long = false;
+    };
+    char quote = 0;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const char ch = c[i];
+        if (quote) {
+            if (ch == quote) quote = 0;
+            continue;
+        }
+        if (ch == '\'' || ch == '"') {
+            word_done();
+            quote = ch;
+            continue;
+        }
+        if (!is_alnum(ch)) {
+            word_done();
+            continue;
+        }
+        // camelCase: "killOp" is "kill" then "op".
+        if (ch >= 'A' && ch <= 'Z' && i > 0 && c[i - 1] >= 'a' && c[i - 1] <= 'z') word_done();
+        if (n < buf.size())
+            buf[n++] = ascii_lower(ch);
+        else
+            too_long = true;
+    }
+    word_done();
+    return out;
+}
 
 code_shape inspect_code(sv c) {
     code_shape cs;
@@ -524,6 +578,7 @@ code_shape inspect_code(sv c) {
         if (d == '(' && k > i && is_alnum(c[k - 1])) cs.call = true;
     }
     cs.spaces = blank_seen;
+    cs.verbs = command_verbs(c.substr(i));
     cs.assign = !blank_seen && c.find('=', i) != sv::npos;
     // "Vault is sealed", "No space left on device": a message, not a command line.
     cs.sentence_case = cs.sentence_case && blank_seen && !cs.flag && !cs.pipe && !cs.path;
@@ -550,9 +605,8 @@ std::uint32_t id_of(std::uint64_t h) {
 
 class extractor {
 public:
-    extractor(const tokens& toks, std::span<const tag_hit> rules, std::uint32_t templates,
-              std::vector<feature>& out)
-        : t_(toks), rules_(rules), on_(templates), out_(out) {}
+    extractor(const tokens& toks, std::uint32_t templates, std::vector<feature>& out)
+        : t_(toks), on_(templates), out_(out) {}
 
     void run() {
         out_.clear();
@@ -585,20 +639,11 @@ public:
                 },
                 this);
         }
-        if (wants(ft_rule)) {
-            for (std::size_t r = 0; r < rules_.size() && r < 16; ++r) {
-                const sv name = rules_[r].rule;
-                add(ft_rule, r, combine(seed_of(ft_rule), hash_bytes(name)), 0);
-                const std::size_t cut = name.find(':');
-                if (cut != sv::npos) add(ft_rule, r, combine(seed_of(ft_rule) + 1, hash_bytes(name.substr(0, cut))), 1);
-            }
-        }
         if (wants(ft_shape)) shape();
     }
 
 private:
     const tokens& t_;
-    std::span<const tag_hit> rules_;
     std::uint32_t on_;
     std::vector<feature>& out_;
 
@@ -690,6 +735,22 @@ private:
         for_each_sentence(t_, [this](std::size_t b, std::size_t e) { line(b, e); });
     }
 
+    // SQL however it is cased: a statement's head, then one of its clause words
+    // ("delete from sessions where …", "update flags set enabled = false").
+    bool sql_statement(std::size_t first, std::size_t e) const {
+        const auto& L = t_.list;
+        const sv head = t_.str(L[first]);
+        const bool reads = head == "select", writes = head == "delete" || head == "update" || head == "insert" ||
+                                                      head == "alter" || head == "truncate" || head == "drop";
+        if (L[first].kind != token_kind::word || !(reads || writes)) return false;
+        for (std::size_t k = first + 1; k < e && k <= first + 12; ++k) {
+            const sv x = t_.str(L[k]);
+            if (L[k].kind != token_kind::word) continue;
+            if (x == "from" || x == "where" || x == "into" || x == "set" || x == "table" || x == "values") return true;
+        }
+        return false;
+    }
+
     void line(std::size_t b, std::size_t e) {
         const auto& L = t_.list;
         const std::uint64_t base = seed_of(ft_line);
@@ -714,9 +775,18 @@ private:
         }
         if (first < e) {
             const std::uint32_t c0 = L[first].classes;
+            // What a command line does, by its verbs ("kubectl scale …", "delete from sessions …").
+            if (prompt || (c0 & (wc_tool | wc_tool_word | wc_sql))) {
+                std::uint8_t verbs = 0;
+                for (std::size_t k = first; k < e; ++k)
+                    if (L[k].kind == token_kind::word) verbs |= command_verbs(t_.str(L[k]));
+                if (verbs & cv_write) add(ft_line, e - 1, combine(base, 30), 9);
+                else if (verbs & cv_read) add(ft_line, e - 1, combine(base, 31), 10);
+            }
             if (c0 & wc_tool) add(ft_line, first, combine(base, args > 0 ? 3 : 2), args > 0 ? 3 : 2);
             if (c0 & wc_tool_word) add(ft_line, first, combine(base, args > 0 ? 3 : 8), args > 0 ? 3 : 8);
             if (c0 & wc_sql) add(ft_line, first, combine(base, sql > 1 ? 5 : 4), sql > 1 ? 5 : 4);
+            if (sql_statement(first, e)) add(ft_line, first, combine(base, 40), 11);
         }
         if (n >= 2) {
             const unsigned arg_share = static_cast<unsigned>(args * 4 / n);
@@ -748,6 +818,9 @@ private:
         flag(cf_call, cs.call);
         flag(cf_label, cs.label);
         flag(cf_sentence_case, cs.sentence_case);
+        flag(cf_write, (cs.verbs & cv_write) != 0);
+        flag(cf_read, (cs.verbs & (cv_read | cv_write)) == cv_read);
+        flag(cf_dry, (cs.verbs & cv_dry) != 0);
     }
 
     void shape() {
@@ -775,12 +848,11 @@ void tokenize(std::string_view text, tokens& out) {
     tokenizer(out).run(text.substr(0, std::min(text.size(), k_judged_prefix)));
 }
 
-void extract(const tokens& toks, std::span<const tag_hit> rules, std::uint32_t templates,
-             std::vector<feature>& out) {
-    extractor(toks, rules, templates, out).run();
+void extract(const tokens& toks, std::uint32_t templates, std::vector<feature>& out) {
+    extractor(toks, templates, out).run();
 }
 
-std::string describe(const tokens& toks, std::span<const tag_hit> rules, const feature& f) {
+std::string describe(const tokens& toks, const feature& f) {
     const auto& L = toks.list;
     auto word = [&](std::size_t i) -> std::string {
         if (i >= L.size()) return {};
@@ -807,14 +879,16 @@ std::string describe(const tokens& toks, std::span<const tag_hit> rules, const f
             return "[" + std::string(class_name(f.a)) + "] [" + std::string(class_name(f.b)) + "]";
         case ft_code: {
             if (i >= L.size()) return "`code`";
+            if (f.a == cf_write) return "code that changes";
+            if (f.a == cf_read) return "code that reads";
             return "`" + std::string(inspect_code(toks.content(L[i])).first()) + " …`";
         }
-        case ft_rule:
-            return i < rules.size() ? "rule " + rules[i].rule : "rule";
         case ft_shape:
             return f.a == 1 ? "question" : "shape";
         case ft_line:
-            return f.a == 1 ? "prompt" : f.a <= 3 ? "command line" : f.a <= 5 ? "SQL" : f.a == 8 ? "tool word" : "line shape";
+            return f.a == 1 ? "prompt" : f.a <= 3 ? "command line" : f.a <= 5 ? "SQL" : f.a == 8 ? "tool word"
+                   : f.a == 9 ? "command line that changes" : f.a == 10 ? "command line that reads"
+                   : f.a == 11 ? "SQL statement" : "line shape";
         case ft_construction:
             return std::string(construction_name(static_cast<construction>(f.a)));
         case ft_sentence:

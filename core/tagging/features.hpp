@@ -1,9 +1,9 @@
 // What the tagger's model sees of a message: a normaliser/tokeniser that turns chat text into a
 // stream of tokens (lowercased words, numbers and paths reduced to their shape, Slack markup,
 // links and code turned into placeholder tokens, sentence boundaries), and the features drawn
-// from that stream (word uni/bi/trigrams, stems, word classes, code-span and command-line shapes, the
-// hand-written rules that fired). A feature is a 32-bit hash plus where it came from, so the
-// model can weigh it and an explanation can name it.
+// from that stream (word uni/bi/trigrams, stems, word classes, code-span and command-line shapes,
+// clause-level constructions). A feature is a 32-bit hash plus where it came from, so the model
+// can weigh it and an explanation can name it.
 //
 // Bounded, allocation-light (one buffer for the normalised text, one vector each for tokens and
 // features, reused across calls when the caller keeps the object), pure, safe on any bytes.
@@ -39,7 +39,7 @@ struct token {
     std::uint32_t cb = 0, ce = 0;  // code: content; link/channel: target/name (original case)
     std::uint64_t h = 0;           // hash of the normalised text
     std::uint32_t classes = 0;     // word classes (words only)
-    std::uint32_t roles = 0;       // word_role bits (words only)
+    std::uint64_t roles = 0;       // word_role bits (words only)
     ib::tagging::form form = form::exact;
     token_kind kind = token_kind::word;
     std::uint8_t clause = 0;       // clause number: sentences and commas cut (capped at 31)
@@ -70,11 +70,19 @@ struct code_shape {
     bool call = false;           // name(…): a function call
     bool label = false;          // the first word ends with ':' ("error:", "x-cache:"): a log line
     bool sentence_case = false;  // "Vault is sealed": an error message, not a command
+    std::uint8_t verbs = 0;      // command_verbs() of the content
 
     std::string_view first() const { return {first_buf.data(), first_len}; }
     bool tool() const { return (first_classes & (wc_tool | wc_tool_word | wc_sql | wc_sql_caps)) != 0; }
 };
 code_shape inspect_code(std::string_view content);
+
+// What the verbs of a command line say it does: bits of cv_write (a verb that changes the system:
+// "restart", "scale", "DROP", "pg_drop_replication_slot", "--execute"), cv_read (a verb that only
+// reads: "get", "describe", "SELECT", "logs") and cv_dry ("--dry-run"). Words are split at
+// punctuation and camelCase ("db.killOp" has "kill"); quoted strings are skipped.
+enum command_verb : std::uint8_t { cv_write = 1, cv_read = 2, cv_dry = 4 };
+std::uint8_t command_verbs(std::string_view command);
 
 // Calls f(b, e) for each sentence of `toks`: each maximal run [b, e) of tokens between boundaries.
 template <class F>
@@ -112,7 +120,6 @@ enum feature_template : std::uint8_t {
     ft_class_right,   // class of the previous token + this one ("[hedge] it's")
     ft_class_pair,    // classes of two adjacent tokens ("[first_person] [op_verb/past]")
     ft_code,          // what a code span or block holds (its first word, flags, pipes, SQL)
-    ft_rule,          // a hand-written rule fired (its family and its name)
     ft_shape,         // message shape (ends with '?', length, starts with code)
     ft_sentence,      // two word classes in one sentence, in order ("[hedge] … [failure]")
     ft_line,          // a sentence shaped like a command line (tool + arguments, SQL, a prompt)
@@ -125,19 +132,17 @@ constexpr std::uint32_t k_all_templates = (1u << ft_template_count) - 1;
 
 struct feature {
     std::uint32_t id = 0;    // hash; never 0
-    std::uint16_t tok = 0;   // token it came from (last token of an n-gram); rule: index of the hit
+    std::uint16_t tok = 0;   // token it came from (last token of an n-gram)
     std::uint8_t tmpl = 0;   // feature_template
     std::uint8_t a = 0;      // class bit (ft_class*, first of a pair), or code-feature kind
     std::uint8_t b = 0;      // second class bit (ft_class_pair), or the class's form
 };
 
-// Appends the features of `toks` selected by `templates` to `out` (cleared first). `rules` are
-// the hand-written rules' hits for the same text (empty when the caller has none).
-void extract(const tokens& toks, std::span<const tag_hit> rules, std::uint32_t templates,
-             std::vector<feature>& out);
+// Appends the features of `toks` selected by `templates` to `out` (cleared first).
+void extract(const tokens& toks, std::uint32_t templates, std::vector<feature>& out);
 
 // A short human-readable name of a feature ("bet it's", "[hedge]", "i'll [op_verb]",
-// "`kubectl …`", "rule hedge:i think"), for explanations.
-std::string describe(const tokens& toks, std::span<const tag_hit> rules, const feature& f);
+// "`kubectl …`", "intent+op_verb"), for explanations.
+std::string describe(const tokens& toks, const feature& f);
 
 }  // namespace ib::tagging

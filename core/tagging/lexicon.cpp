@@ -23,9 +23,15 @@ constexpr sv k_hedge[] = {
     "might", "money's", "must", "odds", "perhaps", "plausible", "plausibly", "possible", "possibly",
     "presumably", "prob", "probably", "prolly", "reckon", "seem", "seemingly", "seems", "smell",
     "smells", "sound", "sounds", "speculate", "speculating", "suppose", "supposedly", "suspect",
-    "suspicion", "suspicious", "theory", "think", "thinking", "unless", "wager", "wonder",
+    "suspicion", "suspicious", "theory", "think", "thinking", "wager", "wonder",
     "wondering", "feeling", "believe", "suspecting", "chance", "potentially", "conceivably", "mby",
     "mayb", "maaaybe", "iirc", "afaict", "afaik",
+    "unlikely", "doubt", "doubtful", "probable", "suspected", "candidate", "fishy", "coincidence",
+    "inkling", "might've", "must've", "could've", "may've", "mightve", "mustve", "couldve", "presumed",
+    "allegedly", "speculation", "possibility", "chances", "prime", "hypothetically", "theoretically",
+    // chat spellings and typos of the above
+    "tink", "thnk", "thinkin", "mabye", "maybee", "probly", "probaly", "propably", "probs", "prbly", "guessin",
+    "sus", "suspec", "belive", "beleive", "proly", "lookslike", "seemslike", "wonderin", "imo", "imho",
     // other languages seen in multilingual teams
     "acho", "achas", "talvez", "provavelmente", "parece", "vermutlich", "vielleicht",
     "wahrscheinlich", "glaube", "scheint", "peut-être", "peut-etre", "probablement", "semble",
@@ -35,9 +41,9 @@ constexpr sv k_hedge[] = {
 
 constexpr sv k_cause[] = {
     "because", "cause", "caused", "causing", "culprit", "due", "explain", "explains", "explanation",
-    "trigger", "triggered", "triggering", "root", "why", "since", "thanks", "result", "resulting",
+    "trigger", "triggered", "triggering", "root", "why", "result", "resulting",
     "fallout", "consequence", "related", "correlate", "correlates", "correlated", "coincide",
-    "coincides", "lines", "matches", "match", "fits", "blame", "behind", "source", "origin",
+    "coincides", "matches", "match", "fits", "blame", "source", "origin",
     "tripping", "eating", "hammering", "starving", "choking", "amplify", "amplifying",
     "side-effect", "regression", "regressed", "introduced", "fit", "mean", "means",
 };
@@ -117,6 +123,18 @@ constexpr sv k_op_verb[] = {
     "hard-code", "hardcode", "comment", "uncomment", "rewrite", "patch", "drop", "kick", "ramp",
     "dial", "bleed", "steer", "pivot", "rename", "mount", "unmount", "format", "expire", "rotate",
     "reboot", "recycle", "respawn", "reschedule", "backfill", "rehydrate",
+    // more verbs of changing a system, in the forms chat uses
+    "nuke", "zap", "skip", "park", "issue", "exclude", "upload", "resend", "rebroadcast", "e-stop", "estop",
+    "zero", "hold", "unhold", "submit", "take", "send", "trust", "distrust", "allow", "deny", "crank", "nudge",
+    "tighten", "loosen", "relax", "harden", "uncap", "unthrottle", "ratelimit", "re-point", "disarm", "arm",
+    "disengage", "activate", "deactivate", "denylist", "geoblock", "sinkhole", "reissue", "retrigger",
+    "re-trigger", "redrive", "re-drive", "undrain", "reshard", "repartition", "defrag", "compact", "cull",
+    "scrub", "clone", "backup", "reclone", "rollout", "roll-out", "canary", "demote", "stonith", "segregate",
+    "split", "switchover", "fail-back", "downsize", "rightsize", "thaw", "power-cycle", "powercycle", "reseat",
+    "reflash", "flash", "commission", "deprovision", "register", "deregister", "unregister", "withdraw",
+    "advertise", "depref", "de-pref", "prepend", "mirror", "seed", "reseed", "prewarm", "preload", "bust",
+    "summon", "keep", "hotpatch", "hot-patch", "engage", "re-enable", "reenable", "reinstate", "reactivate",
+    "reassign", "rebind", "rebalance", "reroute", "rollforward", "roll-forward", "fix-forward", "pause",
     // other languages in multilingual teams
     "starte", "neustart", "deploye", "setze", "stoppe", "reinicio", "reiniciando", "subindo",
     "fazendo", "aplicando", "derrubando", "revertendo", "desplegando", "revirtiendo", "redéploie",
@@ -163,6 +181,12 @@ constexpr sv k_audience[] = {
     "all-hands", "company-wide", "staff", "employees", "hr", "owners", "stores", "franchise",
     "partners", "affiliates", "advertisers", "publishers", "head", "liaison", "mgr", "spoc",
     "business", "kunde", "kunden", "cliente", "clientes", "customer-facing", "user-facing",
+    "officer", "officers", "rep", "reps", "representative", "representatives", "registrar", "provost", "dean",
+    "supervisor", "supervisors", "superintendent", "coordinator", "cmo", "cro", "chro", "counsel", "attorney",
+    "lawyer", "lawyers", "broker", "brokers", "proctor", "proctors", "instructor", "instructors", "faculty",
+    "teachers", "parents", "guests", "passengers", "travelers", "travellers", "viewers", "listeners", "creators",
+    "residents", "callers", "claimants", "prescribers", "sponsor", "sponsors", "promoter", "gm",
+    "stakeholders", "execs", "leads", "advertisers", "shippers", "carriers", "people",
     "merchant-facing", "externally", "external",
 };
 
@@ -176,7 +200,8 @@ constexpr sv k_comms_item[] = {
     "paragraph", "canned", "faq", "broadcast", "sms", "push", "in-app", "changelog", "credits",
     "credit", "refund", "refunds", "compensation", "apology", "twitter", "x.com", "linkedin",
     "reddit", "discord", "forum", "mastodon", "bluesky", "facebook", "instagram", "slack-connect",
-    "portal", "page", "site",
+    "portal", "page", "site", "downdetector", "complaint", "complaints", "voicemail", "greeting", "ivr", "motd", "toast", "note", "notices", "recap",
+    "digest", "all-clear", "heads", "holding", "apologies", "wording", "faq", "help-center", "kb-article",
 };
 
 constexpr sv k_tool[] = {
@@ -337,7 +362,8 @@ constexpr sv k_observe[] = {
     "noticing", "spot", "spotted", "getting", "got", "report", "reports", "reporting", "reported",
     "says", "say", "saying", "said", "returns", "returning", "returned", "gives", "giving", "gave",
     "lists", "listing", "prints", "printing", "outputs", "hitting", "appearing", "observing",
-    "observed", "finding", "found", "turns",
+    "observed", "finding", "found", "turns", "complain", "complaining", "complained", "complains", "tweeting",
+    "posting", "writing", "calling", "emailing", "asking", "angry",
 };
 
 constexpr sv k_status_word[] = {"status", "statuses", "statuspage", "status-page"};
@@ -379,11 +405,13 @@ constexpr sv r_trend[] = {"recovering", "improving", "stabilizing", "stabilising
 constexpr sv r_asks[] = {"asking", "asked", "asks", "wants", "want", "wanted", "needs", "need", "requesting",
                          "requested", "expects", "expecting", "waiting", "demanding", "would"};
 constexpr sv r_helpdesk[] = {"support", "zendesk", "helpdesk", "servicedesk", "intercom", "freshdesk"};
-constexpr sv r_volume[] = {"ticket", "tickets", "queue", "cases", "calls", "chats", "flooded", "flooding", "macro"};
+constexpr sv r_volume[] = {"ticket", "tickets", "queue", "cases", "calls", "chats", "chat", "flooded", "flooding", "macro",
+                           "inbox", "escalation", "escalations", "requests", "volume", "backlog", "emails"};
 constexpr sv r_run[] = {"run", "ran", "running", "rerun", "reran", "rerunning", "tried", "try", "trying", "exec",
                         "executed", "executing", "typed", "type"};
 constexpr sv r_status_next[] = {"page", "pages", "site", "update", "updates", "dashboard", "io"};
 constexpr sv r_channel[] = {"banner", "macro", "macros", "advisory", "newsletter", "blog", "tweet", "tweeted",
+                            "ivr", "motd", "voicemail", "all-clear",
                             "press", "statement", "all-hands", "talking", "notice", "announcement", "announced",
                             "announce"};
 constexpr sv r_like_verb[] = {"look", "looks", "sound", "sounds", "smell", "smells", "feel", "feels", "looking",
@@ -391,19 +419,46 @@ constexpr sv r_like_verb[] = {"look", "looks", "sound", "sounds", "smell", "smel
 constexpr sv r_hedge_modal[] = {"could", "might", "may", "must"};
 constexpr sv r_modal_next[] = {"be", "have", "it", "this", "that", "the", "just", "also", "well", "been", "explain"};
 constexpr sv r_personal_obj[] = {"look", "peek", "glance", "minute", "sec", "second", "moment", "while", "nothing",
-                                 "none"};
+                                 "none", "eye", "eyes", "note", "notes", "break", "stab", "crack"};
 constexpr sv r_state[] = {"low", "out", "hot", "slow", "fine", "behind", "late", "ok", "smoothly", "again"};
 constexpr sv r_same_past[] = {"set", "reset", "cut", "put", "shut", "shed", "rerun"};
 constexpr sv r_not_about[] = {"you", "we", "not", "so", "your", "you're", "youre"};
 constexpr sv r_them[] = {"them", "him", "her", "everyone", "folks"};
 constexpr sv r_sure_intensifier[] = {"pretty", "fairly", "quite", "almost", "mostly"};
 constexpr sv r_pronoun_it[] = {"it", "this", "that"};
+constexpr sv r_experience[] = {"see", "seeing", "saw", "seen", "getting", "got", "hitting", "hit", "experiencing",
+                               "experience", "noticing", "finding", "found"};
+// Sub-commands, SQL heads and function-name parts that change the system, or only read it, as
+// CLIs, SQL and admin APIs spell them ("kubectl scale", "ALTER USER", "pg_drop_replication_slot",
+// "Restart-Service", "db.killOp", "--reset-offsets --execute").
+constexpr sv r_cmd_write[] = {
+    "restart", "reload", "rollback", "undo", "scale", "apply", "patch", "delete", "del", "rm", "rmdir", "mv",
+    "kill", "killop", "pkill", "killall", "drain", "cordon", "uncordon", "taint", "reboot", "shutdown", "poweroff",
+    "stop", "start", "disable", "enable", "pause", "resume", "suspend", "purge", "flush", "flushall", "flushdb",
+    "clear", "create", "replace", "set", "unset", "push", "upgrade", "install", "uninstall", "update", "reset",
+    "cancel", "terminate", "failover", "promote", "demote", "rotate", "renew", "revoke", "grant", "insert",
+    "alter", "drop", "truncate", "vacuum", "reindex", "deregister", "register", "authorize", "activate",
+    "deactivate", "evict", "compact", "prune", "unseal", "seal", "import", "restore", "execute", "submit",
+    "makestep", "mount", "umount", "resize", "attach", "detach", "label", "annotate", "abort", "retry",
+    "requeue", "replay", "invalidate", "expire", "destroy", "remove", "add", "put", "chmod", "chown", "fence",
+    "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
+    "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
+};
+constexpr sv r_cmd_read[] = {
+    "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
+    "zgrep", "tail", "head", "less", "diff", "history", "info", "inspect", "explain", "plan", "stat", "stats",
+    "check", "test", "ping", "dig", "nslookup", "whois", "traceroute", "mtr", "watch", "ps", "df", "du",
+    "uptime", "find", "count", "query", "search", "scan", "events", "version", "whoami", "env", "echo", "wc",
+    "sort", "uniq", "jq", "awk", "lsof", "ss", "netstat", "iostat", "vmstat", "dmesg", "journalctl", "strace",
+    "tcpdump", "perf", "htop", "verify", "validate", "dry", "currentop", "tracking", "health", "cluster-info",
+    "processlist", "tables", "columns", "diagnose", "doctor", "lint", "tree", "view", "print", "read",
+};
 
 struct list_ref {
     const sv* words;
     std::size_t size;
     std::uint32_t cls;
-    std::uint32_t roles;
+    std::uint64_t roles;
 };
 
 template <std::size_t N>
@@ -411,7 +466,7 @@ constexpr list_ref ref(const sv (&a)[N], std::uint32_t cls) {
     return {a, N, cls, 0};
 }
 template <std::size_t N>
-constexpr list_ref role(const sv (&a)[N], std::uint32_t r) {
+constexpr list_ref role(const sv (&a)[N], std::uint64_t r) {
     return {a, N, 0, r};
 }
 
@@ -445,6 +500,8 @@ constexpr list_ref k_lists[] = {
     role(r_state, wr_state),                  role(r_same_past, wr_same_past),
     role(r_not_about, wr_not_about),          role(r_them, wr_them),
     role(r_sure_intensifier, wr_sure_intensifier), role(r_pronoun_it, wr_pronoun_it),
+    role(r_cmd_write, wr_cmd_write),          role(r_cmd_read, wr_cmd_read),
+    role(r_experience, wr_experience),
 };
 
 constexpr std::string_view k_class_names[k_word_classes] = {
@@ -475,13 +532,13 @@ constexpr irregular k_irregular[] = {
 
 // ---- the table ----
 
-constexpr std::size_t k_slots = 4096;  // power of two, well over twice the listed words
+constexpr std::size_t k_slots = 8192;  // power of two, well over twice the listed words
 
 struct slot {
     std::uint32_t key = 0;  // hash of the word; 0 = empty
     std::uint32_t classes = 0;
-    std::uint32_t roles = 0;
     std::uint32_t past_of = 0;  // an irregular past: the classes of its base form ("ran": run's)
+    std::uint64_t roles = 0;
 };
 
 // The table key of a word, from its plain hash (the one the tokeniser computes anyway).
@@ -610,7 +667,7 @@ lexeme look_up(sv w, std::uint64_t plain_hash) {
     // both "done" and a form of "apply").
     const slot* own = find_slot_hashed(plain_hash);
     const std::uint32_t exact = own ? own->classes : 0;
-    const std::uint32_t roles = own ? own->roles : 0;
+    const std::uint64_t roles = own ? own->roles : 0;
     // Only words that can be inflections are tried as such (-s, -ed, -ing, an irregular past, re-).
     const bool maybe_inflected = w.size() >= 3 && (w.back() == 's' || w.back() == 'd' || w.back() == 'g' ||
                                                   (own && own->past_of) || w.substr(0, 2) == "re");

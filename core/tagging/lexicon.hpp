@@ -51,37 +51,40 @@ enum word_class : std::uint32_t {
 constexpr unsigned k_word_classes = 31;
 
 // Roles of function words in the constructions (constructions.hpp): exact words, not inflected.
-enum word_role : std::uint32_t {
-    wr_intent = 1u << 0,         // i'll, we'll, lemme, gonna: a verb follows
-    wr_intent_to = 1u << 1,      // going, about, ready, planning, want: "to" and a verb follow
-    wr_subject = 1u << 2,        // i, we
-    wr_progressive = 1u << 3,    // i'm, im, we're
-    wr_perfect = 1u << 4,        // i've, ive, we've
-    wr_filler = 1u << 5,         // just, now, also, quickly: between a subject and its verb
-    wr_transparent = 1u << 6,    // and, so, then, ok: before a clause's first word
-    wr_gerund_follow = 1u << 7,  // is, was, didn't, helped: after a gerund that is a subject
-    wr_request = 1u << 8,        // you, someone, please: asking someone else
-    wr_not_cause_q = 1u << 9,    // who, where, can, should, status: opens a question naming no cause
-    wr_confirm = 1u << 10,       // confirmed, definitely, culprit, verified
-    wr_hedge_glue = 1u << 11,    // like, that, it's, is, be, a, the: between a hedge and its content
-    wr_verdict = 1u << 12,       // good, fine, great, plan, worth: a hedge judging, not explaining
-    wr_trend = 1u << 13,         // recovering, improving, normal, right, agree
-    wr_asks = 1u << 14,          // asking, wants, needs, expects
-    wr_helpdesk = 1u << 15,      // support, zendesk, helpdesk
-    wr_volume = 1u << 16,        // tickets, queue, cases, calls, chats, flooded
-    wr_run = 1u << 17,           // run, ran, tried, exec, typed: running something
-    wr_status_next = 1u << 18,   // page, site, update, dashboard, io: after "status"
-    wr_channel = 1u << 19,       // banner, macro, advisory, blog, tweet, press, statement
-    wr_like_verb = 1u << 20,     // looks, sounds, smells, feels: hedges only before "like"
-    wr_hedge_modal = 1u << 21,   // could, might, may, must: hedges only before be, have, it
-    wr_modal_next = 1u << 22,    // be, have, it, this, that, the, been, explain
-    wr_personal_obj = 1u << 23,  // look, peek, minute, moment, nothing: "take a look" is no action
-    wr_state = 1u << 24,         // low, out, hot, behind: "running low" is a state
-    wr_same_past = 1u << 25,     // set, reset, cut, put, shut: the past is the base form
-    wr_not_about = 1u << 26,     // you, we, not, so, your: after a hedge, not about a cause
-    wr_them = 1u << 27,          // them, him, her, everyone, folks: people named before
-    wr_sure_intensifier = 1u << 28,  // pretty, fairly, quite, almost: "pretty sure"
-    wr_pronoun_it = 1u << 29,    // it, this, that: "is it the cache?"
+enum word_role : std::uint64_t {
+    wr_intent = 1ull << 0,         // i'll, we'll, lemme, gonna: a verb follows
+    wr_intent_to = 1ull << 1,      // going, about, ready, planning, want: "to" and a verb follow
+    wr_subject = 1ull << 2,        // i, we
+    wr_progressive = 1ull << 3,    // i'm, im, we're
+    wr_perfect = 1ull << 4,        // i've, ive, we've
+    wr_filler = 1ull << 5,         // just, now, also, quickly: between a subject and its verb
+    wr_transparent = 1ull << 6,    // and, so, then, ok: before a clause's first word
+    wr_gerund_follow = 1ull << 7,  // is, was, didn't, helped: after a gerund that is a subject
+    wr_request = 1ull << 8,        // you, someone, please: asking someone else
+    wr_not_cause_q = 1ull << 9,    // who, where, can, should, status: opens a question naming no cause
+    wr_confirm = 1ull << 10,       // confirmed, definitely, culprit, verified
+    wr_hedge_glue = 1ull << 11,    // like, that, it's, is, be, a, the: between a hedge and its content
+    wr_verdict = 1ull << 12,       // good, fine, great, plan, worth: a hedge judging, not explaining
+    wr_trend = 1ull << 13,         // recovering, improving, normal, right, agree
+    wr_asks = 1ull << 14,          // asking, wants, needs, expects
+    wr_helpdesk = 1ull << 15,      // support, zendesk, helpdesk
+    wr_volume = 1ull << 16,        // tickets, queue, cases, calls, chats, flooded
+    wr_run = 1ull << 17,           // run, ran, tried, exec, typed: running something
+    wr_status_next = 1ull << 18,   // page, site, update, dashboard, io: after "status"
+    wr_channel = 1ull << 19,       // banner, macro, advisory, blog, tweet, press, statement
+    wr_like_verb = 1ull << 20,     // looks, sounds, smells, feels: hedges only before "like"
+    wr_hedge_modal = 1ull << 21,   // could, might, may, must: hedges only before be, have, it
+    wr_modal_next = 1ull << 22,    // be, have, it, this, that, the, been, explain
+    wr_personal_obj = 1ull << 23,  // look, peek, minute, moment, nothing: "take a look" is no action
+    wr_state = 1ull << 24,         // low, out, hot, behind: "running low" is a state
+    wr_same_past = 1ull << 25,     // set, reset, cut, put, shut: the past is the base form
+    wr_not_about = 1ull << 26,     // you, we, not, so, your: after a hedge, not about a cause
+    wr_them = 1ull << 27,          // them, him, her, everyone, folks: people named before
+    wr_sure_intensifier = 1ull << 28,  // pretty, fairly, quite, almost: "pretty sure"
+    wr_pronoun_it = 1ull << 29,    // it, this, that: "is it the cache?"
+    wr_experience = 1ull << 30,    // seeing, getting, hitting: an audience affected, not reporting
+    wr_cmd_write = 1ull << 31,     // in a command: a verb that changes the system (restart, scale, drop, rm)
+    wr_cmd_read = 1ull << 32,      // in a command: a verb that only reads (get, describe, show, logs, select)
 };
 
 // The inflection a word was found under; verbs and plurals share "third" (-s).
@@ -90,7 +93,7 @@ enum class form : std::uint8_t { exact, ing, past, third };
 struct lexeme {
     std::uint32_t classes = 0;
     ib::tagging::form form = form::exact;
-    std::uint32_t roles = 0;  // word_role bits of the word itself
+    std::uint64_t roles = 0;  // word_role bits of the word itself
 };
 
 // Classes (and roles) of a lowercased word, trying regular inflections (-s, -es, -ies, -ed, -ing with

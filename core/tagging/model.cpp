@@ -70,23 +70,7 @@ std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens&
     return best;
 }
 
-// The hand-written rule behind tag k when one fired and the model weighs it in favour.
-const tag_hit* supporting_rule(std::span<const tag_hit> rules, std::span<const feature> features,
-                               const weights_of& rows, std::size_t k) {
-    for (std::size_t i = 0; i < features.size(); ++i) {
-        const feature& f = features[i];
-        if (f.tmpl != ft_rule || f.tok >= rules.size()) continue;
-        const tag_hit& hit = rules[f.tok];
-        if (hit.tag != k_model_tag_order[k]) continue;
-        const weight_row* r = rows[i];
-        if (r && (*r)[k] > 0) return &hit;
-    }
-    return nullptr;
-}
-
-std::string explain(const tokens& toks, std::span<const tag_hit> rules, std::span<const feature> features,
-                    const weights_of& rows, std::size_t k) {
-    if (const tag_hit* hit = supporting_rule(rules, features, rows, k)) return hit->rule;
+std::string explain(const tokens& toks, std::span<const feature> features, const weights_of& rows, std::size_t k) {
     // The strongest few contributions in favour, then their names without repeats.
     struct contribution {
         std::int16_t w;
@@ -111,7 +95,7 @@ std::string explain(const tokens& toks, std::span<const tag_hit> rules, std::spa
     std::array<std::string, 3> names;
     std::size_t named = 0;
     for (std::size_t j = 0; j < kept && named < names.size(); ++j) {
-        std::string name = describe(toks, rules, features[top[j].index]);
+        std::string name = describe(toks, features[top[j].index]);
         if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(named), name) !=
             names.begin() + static_cast<std::ptrdiff_t>(named))
             continue;
@@ -125,7 +109,7 @@ std::string explain(const tokens& toks, std::span<const tag_hit> rules, std::spa
 }  // namespace
 
 std::uint8_t clause_of(const tokens& toks, const feature& f) {
-    if (f.tmpl == ft_rule || f.tmpl == ft_shape || f.tok >= toks.list.size()) return k_whole_message;
+    if (f.tmpl == ft_shape || f.tok >= toks.list.size()) return k_whole_message;
     return toks.list[f.tok].clause;
 }
 
@@ -145,13 +129,12 @@ std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens&
     return score_clauses(m, toks, features, weights_of(m, features), clause_tags);
 }
 
-std::vector<tag_hit> decide(const model_data& m, const tokens& toks, std::span<const tag_hit> rules,
-                            std::span<const feature> features) {
+std::vector<tag_hit> decide(const model_data& m, const tokens& toks, std::span<const feature> features) {
     std::vector<tag_hit> hits;
     const weights_of rows(m, features);
     const auto s = score_clauses(m, toks, features, rows, m.clause_tags);
     for (std::size_t k = 0; k < k_model_tags; ++k)
-        if (s[k] > m.threshold[k]) hits.push_back({k_model_tag_order[k], explain(toks, rules, features, rows, k)});
+        if (s[k] > m.threshold[k]) hits.push_back({k_model_tag_order[k], explain(toks, features, rows, k)});
     return hits;
 }
 

@@ -28,7 +28,6 @@ struct model_data {
     std::uint32_t templates = 0;  // feature_template mask the model was trained with
     float scale = 1;              // weight = w * scale
     std::uint8_t clause_tags = 0; // tags judged clause by clause too (score_clauses)
-    std::uint8_t rule_families = 0;  // the hand-written rule families whose hits are features
     std::array<float, k_model_tags> bias{};
     std::array<float, k_model_tags> threshold{};  // a tag is given when its score exceeds this
     // Open addressing on the feature id, a power of two slots: keys[s] is a feature id (0 = an
@@ -49,7 +48,7 @@ std::array<float, k_model_tags> score(const model_data& m, std::span<const featu
 // A message is also judged clause by clause (tokens' clause numbers), since one clause may act
 // while another hedges ("I think the deploy broke it, rolling back now"): for the tags in
 // `clause_tags` (bit k = k_model_tag_order[k]) the score is the larger of the whole message's and
-// each clause's (the features of its tokens plus the message-wide ones: rules and shape).
+// each clause's (the features of its tokens plus the message-wide ones: the message's shape).
 std::array<float, k_model_tags> score_clauses(const model_data& m, const tokens& toks,
                                               std::span<const feature> features, std::uint8_t clause_tags);
 
@@ -60,10 +59,9 @@ constexpr std::uint16_t k_min_clause_features = 3;
 constexpr std::uint8_t k_whole_message = 0xff;
 std::uint8_t clause_of(const tokens& toks, const feature& f);
 
-// The tags whose score passes their threshold, each explained: the name of the hand-written
-// rule that fired for that tag when it counts towards the decision, else
-// "model:<tag>(<up to three strongest features>)", e.g. "model:hypothesis(bet it's, [hedge])".
-std::vector<tag_hit> decide(const model_data& m, const tokens& toks, std::span<const tag_hit> rules,
-                            std::span<const feature> features);
+// The tags whose score passes their threshold, each explained by the features that weighed most
+// for it: "model:<tag>(<up to three strongest features>)", e.g.
+// "model:hypothesis(hedge+explanation, bet it's, [hedge])".
+std::vector<tag_hit> decide(const model_data& m, const tokens& toks, std::span<const feature> features);
 
 }  // namespace ib::tagging

@@ -1,18 +1,19 @@
 // train-tagger: trains the tagger's model on the tuning corpora, prints its cross-validated
 // precision/recall/F1 per tag, and (with --write) writes core/tagging/model_weights.cpp.
 //
-//   train-tagger [--write] [--misses] [--folds K] [--repo DIR] [--shared DIR]
+//   train-tagger [--write] [--misses] [--by-corpus] [--folds K] [--repo DIR] [--shared DIR]
+//   --misses     the cross-validated misses, each with its fold and out-of-fold scores
+//   --by-corpus  also leave one corpus out: train on the others, judge it (training.hpp)
 //   train-tagger --explain TEXT        # a model trained without TEXT, and every weight it uses
 //
 // Options for experiments (the committed model uses committed_options()): --templates MASK,
-// --epochs N, --alpha X, --l1 X, --l2 X, --min-count N, --clauses MASK, --rules MASK,
+// --epochs N, --members N, --alpha X, --beta X, --l1 X, --l2 X, --min-count N, --clauses MASK,
 // --value TEMPLATE=X.
 //
 // The held-out set (tests/data/tagging-heldout.jsonl) is never read here: it only judges the
 // result, once, in the tagger test.
 #include "tools/tagger/training.hpp"
 
-#include "core/tagging/evidence.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -48,23 +49,22 @@ void explain(std::span<const example> data, const options& opt, const std::strin
         if (data[i].text != text) use.push_back(i);
     const built_model m = train(data, feats, opt, use);
     tokens toks;
-    const auto rules = rule_evidence(text, opt.rule_families);
     tokenize(text, toks);
     std::vector<feature> fs;
-    extract(toks, rules, opt.templates, fs);
+    extract(toks, opt.templates, fs);
     const auto s = score_clauses(m.view(), toks, fs, opt.clause_tags);
     for (std::size_t k = 0; k < k_model_tags; ++k) {
         std::printf("%s %.2f (bias %.2f):", name(k).c_str(), static_cast<double>(s[k]), static_cast<double>(m.bias[k]));
         for (const auto& f : fs)
             if (const auto* r = find(m.view(), f.id); r && (*r)[k] != 0)
-                std::printf(" %s=%.2f", describe(toks, rules, f).c_str(), (*r)[k] * static_cast<double>(m.scale));
+                std::printf(" %s=%.2f", describe(toks, f).c_str(), (*r)[k] * static_cast<double>(m.scale));
         std::printf("\n");
     }
 }
 
 int run_cli(int argc, char** argv) {
     std::string repo = IB_SOURCE_DIR, shared, text;
-    bool write = false, misses = false;
+    bool write = false, misses = false, by_corpus = false;
     int folds = 10;
     options opt = committed_options();
     for (int i = 1; i < argc; ++i) {
@@ -75,18 +75,20 @@ int run_cli(int argc, char** argv) {
         };
         if (a == "--write") write = true;
         else if (a == "--misses") misses = true;
+        else if (a == "--by-corpus") by_corpus = true;
         else if (a == "--explain") text = value();
         else if (a == "--folds") folds = std::stoi(value());
         else if (a == "--repo") repo = value();
         else if (a == "--shared") shared = value();
         else if (a == "--templates") opt.templates = static_cast<std::uint32_t>(std::stoul(value(), nullptr, 0));
         else if (a == "--epochs") opt.epochs = std::stoi(value());
+        else if (a == "--members") opt.members = std::stoi(value());
+        else if (a == "--beta") opt.beta = std::stod(value());
         else if (a == "--alpha") opt.alpha = std::stod(value());
         else if (a == "--l1") opt.l1 = std::stod(value());
         else if (a == "--l2") opt.l2 = std::stod(value());
         else if (a == "--min-count") opt.min_count = std::stoi(value());
         else if (a == "--clauses") opt.clause_tags = static_cast<std::uint8_t>(std::stoul(value(), nullptr, 0));
-        else if (a == "--rules") opt.rule_families = static_cast<std::uint8_t>(std::stoul(value(), nullptr, 0));
         else if (a == "--value") {
             const std::string v = value();
             const auto eq = v.find('=');
@@ -110,18 +112,27 @@ int run_cli(int argc, char** argv) {
     for (std::size_t k = 0; k < k_model_tags; ++k)
         std::printf(" %s %.1f", name(k).c_str(), static_cast<double>(r.model.threshold[k]));
     std::printf("\n%zu features in a table of %zu slots\n", r.model.features, r.model.keys.size());
-    if (misses) {
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            std::string got;
-            for (std::size_t k = 0; k < k_model_tags; ++k) {
-                const bool want = data[i].labels >> k & 1u, have = r.oof[i][k] > r.model.threshold[k];
-                if (want == have) continue;
-                char buf[64];
-                std::snprintf(buf, sizeof buf, "%s%s(%.2f) ", want ? "-" : "+", name(k).c_str(),
-                              static_cast<double>(r.oof[i][k]));
-                got += buf;
-            }
-            if (!got.empty()) std::printf("  %s| %s\n", got.c_str(), data[i].text.c_str());
+    // Misses: "-tag" wanted but not given, "+tag" given but not wanted, with the score.
+    auto miss = [&](std::size_t i, const std::array<float, k_model_tags>& logit,
+                    const std::array<float, k_model_tags>& threshold, const std::string& where) {
+        std::string got;
+        for (std::size_t k = 0; k < k_model_tags; ++k) {
+            const bool want = data[i].labels >> k & 1u, have = logit[k] > threshold[k];
+            if (want == have) continue;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s%s(%.2f) ", want ? "-" : "+", name(k).c_str(), static_cast<double>(logit[k]));
+            got += buf;
+        }
+        if (!got.empty()) std::printf("  %s %s| %s\n", where.c_str(), got.c_str(), data[i].text.c_str());
+    };
+    if (misses)
+        for (std::size_t i = 0; i < data.size(); ++i) miss(i, r.oof[i], r.model.threshold, "fold " + std::to_string(r.folds[i]));
+    if (by_corpus) {
+        for (const auto& c : leave_one_corpus_out(data, opt, folds)) {
+            print_scores("left out: " + c.name + " (" + std::to_string(c.judged.size()) + " messages; trained on the others)",
+                         c.s);
+            if (misses)
+                for (std::size_t j = 0; j < c.judged.size(); ++j) miss(c.judged[j], c.logits[j], c.threshold, "out");
         }
     }
     if (write) {

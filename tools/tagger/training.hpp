@@ -39,8 +39,9 @@ struct relabel {
 std::vector<example> load_corpus(const std::filesystem::path& path, std::span<const relabel> relabels = {});
 std::vector<relabel> load_relabels(const std::filesystem::path& path);
 
-// The three tuning corpora: tests/data/tagging-train.jsonl, tests/data/tagging-cases.jsonl and
-// <shared>/data/tagging-corpus.jsonl with tests/data/tagging-corpus-relabels.jsonl applied.
+// The tuning corpora: tests/data/tagging-train.jsonl, tests/data/tagging-train2.jsonl,
+// tests/data/tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
+// tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
 struct options {
@@ -51,7 +52,6 @@ struct options {
     double l1 = 0.3, l2 = 2.0;       // regularisation (l1 zeroes weak features: a small table)
     int min_count = 2;               // features in fewer training messages are dropped
     std::uint8_t clause_tags = 0;    // tags scored as max(message, each clause) (model.hpp)
-    std::uint8_t rule_families = 0xf;  // rule families whose hits are features (core/tagger/hits.hpp)
     // Value of a feature of each template while training (its weight is stored multiplied by
     // it, so the bot adds weights as they are): above 1 regularises that template less.
     std::array<double, ft_template_count> value = [] {
@@ -67,18 +67,17 @@ struct built_model {
     std::uint32_t templates = 0;
     float scale = 1;
     std::uint8_t clause_tags = 0;
-    std::uint8_t rule_families = 0;
     std::array<float, k_model_tags> bias{};
     std::array<float, k_model_tags> threshold{};
     std::vector<std::uint32_t> keys;  // as model_data: open addressing on the feature id
     std::vector<weight_row> weights;
     std::size_t features = 0;  // non-empty slots
 
-    model_data view() const { return {templates, scale, clause_tags, rule_families, bias, threshold, keys, weights}; }
+    model_data view() const { return {templates, scale, clause_tags, bias, threshold, keys, weights}; }
 
 };
 
-// The features of each example (the hits of opt.rule_families included) and the clause of each
+// The features of each example and the clause of each
 // feature, computed once per template mask.
 struct sample {
     std::vector<feature> features;
@@ -123,11 +122,24 @@ std::array<float, k_model_tags> best_thresholds(std::span<const example> data,
 // The whole procedure behind the committed model: k-fold cross-validation, thresholds chosen on
 // the out-of-fold scores, and the model trained on everything with those thresholds.
 struct result {
+    std::vector<int> folds;                            // fold of each example
     std::vector<std::array<float, k_model_tags>> oof;  // out-of-fold log-odds per example
     scores cv;  // out-of-fold, each fold judged with thresholds chosen on the other folds only
     built_model model;
 };
 result run(std::span<const example> data, const options& opt, int folds = 10);
+
+// Leave one corpus out: for each corpus, the whole procedure (run()) on the others and its model
+// judged on that corpus: the nearest proxy for text by a writer the model never read. The two
+// small early sets (tagging-cases.jsonl and the shared sample) count as one corpus.
+struct corpus_result {
+    std::string name;
+    std::vector<std::size_t> judged;                      // indices into the data
+    std::vector<std::array<float, k_model_tags>> logits;  // the model's scores for them
+    std::array<float, k_model_tags> threshold{};          // its thresholds
+    scores s{};
+};
+std::vector<corpus_result> leave_one_corpus_out(std::span<const example> data, const options& opt, int folds = 10);
 
 // The generated C++ source (core/tagging/model_weights.cpp) for a model; `provenance` goes into
 // its header comment.
