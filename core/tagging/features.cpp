@@ -489,7 +489,6 @@ enum code_feature : std::uint8_t {
     cf_first_class, // its word classes (tool, sql)
     cf_prompt, cf_flag, cf_pipe, cf_path, cf_spaces, cf_assign, cf_call, cf_label, cf_sentence_case,
     cf_write, cf_read, cf_dry,  // command_verbs()
-    cf_no_write,                // a tool's command with no verb that changes the system
     cf_count
 };
 
@@ -783,8 +782,6 @@ private:
                     if (L[k].kind == token_kind::word) verbs |= command_verbs(t_.str(L[k]));
                 if (verbs & cv_write) add(ft_line, e - 1, combine(base, 30), 9);
                 else if (verbs & cv_read) add(ft_line, e - 1, combine(base, 31), 10);
-                // No verb that changes anything: a probe ("kcat -C …", "xmlsec1 --verify …").
-                if (!(verbs & cv_write)) add(ft_line, e - 1, combine(base, 32), 12);
             }
             if (c0 & wc_tool) add(ft_line, first, combine(base, args > 0 ? 3 : 2), args > 0 ? 3 : 2);
             if (c0 & wc_tool_word) add(ft_line, first, combine(base, args > 0 ? 3 : 8), args > 0 ? 3 : 8);
@@ -824,7 +821,6 @@ private:
         flag(cf_write, (cs.verbs & cv_write) != 0);
         flag(cf_read, (cs.verbs & (cv_read | cv_write)) == cv_read);
         flag(cf_dry, (cs.verbs & cv_dry) != 0);
-        flag(cf_no_write, cs.tool() && !(cs.verbs & cv_write));
     }
 
     void shape() {
@@ -843,16 +839,6 @@ private:
         if (t_.str(L[last]) == "?") add(ft_shape, last, combine(base, 1), 1);
         add(ft_shape, first, combine(base, 20 + static_cast<unsigned>(L[first].kind)), 2,
             static_cast<std::uint8_t>(L[first].kind));
-        // Nobody doing anything: no first person, intent or request, and no operational verb in
-        // its -ing or base form ("db is back", "latency normal now", "unsealed. raft peers 3/3").
-        bool agent = false;
-        for (std::size_t i = 0; i < L.size() && !agent; ++i) {
-            const std::uint32_t c = L[i].classes;
-            agent = (c & (wc_first_person | wc_intent | wc_request | wc_modal)) != 0 ||
-                    ((c & wc_op_verb) && L[i].form != form::past) || L[i].kind == token_kind::code_span ||
-                    L[i].kind == token_kind::code_block;
-        }
-        if (!agent) add(ft_shape, last, combine(base, 2), 3, static_cast<std::uint8_t>(bucket));
     }
 };
 
@@ -895,16 +881,14 @@ std::string describe(const tokens& toks, const feature& f) {
             if (i >= L.size()) return "`code`";
             if (f.a == cf_write) return "code that changes";
             if (f.a == cf_read) return "code that reads";
-            if (f.a == cf_no_write) return "code that changes nothing";
             return "`" + std::string(inspect_code(toks.content(L[i])).first()) + " …`";
         }
         case ft_shape:
-            return f.a == 1 ? "question" : f.a == 3 ? "nobody acting" : "shape";
+            return f.a == 1 ? "question" : "shape";
         case ft_line:
             return f.a == 1 ? "prompt" : f.a <= 3 ? "command line" : f.a <= 5 ? "SQL" : f.a == 8 ? "tool word"
                    : f.a == 9 ? "command line that changes" : f.a == 10 ? "command line that reads"
-                   : f.a == 11 ? "SQL statement" : f.a == 12 ? "command line that changes nothing"
-                   : "line shape";
+                   : f.a == 11 ? "SQL statement" : "line shape";
         case ft_construction:
             return std::string(construction_name(static_cast<construction>(f.a)));
         case ft_sentence:

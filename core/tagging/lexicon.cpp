@@ -443,8 +443,6 @@ constexpr sv r_cmd_write[] = {
     "requeue", "replay", "invalidate", "expire", "destroy", "remove", "add", "put", "chmod", "chown", "fence",
     "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
-    "change", "modify", "edit", "cp", "publish", "trigger", "invoke", "lock", "unlock", "block", "unblock",
-    "ban", "unban", "refund", "release", "fwpush",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
