@@ -91,7 +91,8 @@ const char* const run_help =
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
     "  SLACK_BOT_TOKEN  bot token (xoxb-...)\n"
-    "  SLACK_API_URL    Web API base URL (default https://slack.com/api/)\n"
+    "  SLACK_API_URL    Web API base URL (default https://slack.com/api/; plain http:// only to a\n"
+    "                   loopback host such as 127.0.0.1)\n"
     "  SSL_CERT_FILE    extra CA bundle for TLS peer verification (OpenSSL's variable)\n"
     "Durations: 90s, 15m, 1h, 1h30m.\n";
 
@@ -324,6 +325,8 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     const auto u = parse_url(cfg.api_url);
     if (!u || (u->scheme != "http" && u->scheme != "https"))
         throw usage_error("SLACK_API_URL must be an http:// or https:// URL");
+    if (const std::string refusal = plain_text_refusal(*u, "SLACK_API_URL"); !refusal.empty())
+        throw usage_error(refusal);
 
     bot::app a(cfg);
     // The ops endpoint starts once the database is open (so /readyz can be true) and before

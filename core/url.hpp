@@ -27,4 +27,13 @@ struct url_parts {
 // for anything else (other schemes, user-info, spaces or control characters, empty host).
 std::optional<url_parts> parse_url(std::string_view url);
 
+// A host that can only be this machine: "localhost" (RFC 6761 keeps it on the loopback
+// interface), an IPv4 literal in 127.0.0.0/8, or the IPv6 loopback "::1" in any spelling.
+bool is_loopback_host(std::string_view host);
+
+// Why the bot refuses to talk to `u`, or "" when it may: plain http:// and ws:// carry the
+// tokens and every message in clear text, so they are allowed only to a loopback host (the
+// simulator in tests and the demo). `what` names the URL in the reason ("SLACK_API_URL").
+std::string plain_text_refusal(const url_parts& u, std::string_view what);
+
 }  // namespace ib

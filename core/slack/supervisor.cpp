@@ -1,5 +1,7 @@
 #include "supervisor.hpp"
 
+#include "../url.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -61,6 +63,18 @@ supervisor::action supervisor::resume(const event& ev, time_point now, double ra
         // apps.connections.open answered: connect to the fresh URL, or decide how to retry.
         if (const auto* o = std::get_if<opened>(&ev)) {
             if (o->url.empty()) return on_open_failed({api_outcome::retryable, "no url in the response", {}}, random01);
+            // Every event would travel in clear text: refuse, and say so, rather than retry.
+            if (const auto u = parse_url(o->url)) {
+                if (std::string refusal = plain_text_refusal(*u, "the Socket Mode URL from apps.connections.open");
+                    !refusal.empty()) {
+                    state_ = state::stopped;
+                    action act = make_action(action_type::stop);
+                    act.exit_code = exit_config_error;
+                    act.reason = std::move(refusal);
+                    act.log = act.reason;
+                    return act;
+                }
+            }
             state_ = state::connecting;
             action act = make_action(action_type::connect);
             act.url = o->url;

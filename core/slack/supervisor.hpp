@@ -44,8 +44,8 @@ public:
     // ---- events: what happened (fed to resume) ---------------------------------------------
     struct start {};                  // begin connecting (sent once, from idle)
     struct opened {                   // apps.connections.open returned ok
-        std::string url;              // the wss:// URL to connect to
-    };
+        std::string url;              // the wss:// URL to connect to (plain ws:// only to a
+    };                                // loopback host: anything else stops with exit_config_error)
     struct open_failed {              // apps.connections.open failed (HTTP or Slack error)
         api_outcome outcome = api_outcome::failed;  // from parse_api_response
         std::string error;            // Slack's error code or a transport description

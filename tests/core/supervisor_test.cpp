@@ -309,6 +309,30 @@ TEST_CASE("apps.connections.open with a bad token stops with a config exit code"
     CHECK(f.sup.current() == st::stopped);
 }
 
+TEST_CASE("a plain ws:// Socket Mode URL is refused unless the host is loopback") {
+    SUBCASE("another host: stop with a config exit code and a one-line reason, never connect") {
+        fixture f;
+        f.step(sv::start{});
+        auto act = f.step(sv::opened{"ws://wss-primary.slack.com/link/?ticket=t1"});
+        CHECK(act.type == at::stop);
+        CHECK(act.exit_code == supervisor::exit_config_error);
+        CHECK(act.reason.find("plain ws://") != std::string::npos);
+        CHECK(act.reason.find("wss-primary.slack.com") != std::string::npos);
+        CHECK(act.reason.find('\n') == std::string::npos);
+        CHECK(act.log == act.reason);
+        CHECK(f.sup.current() == st::stopped);
+    }
+    SUBCASE("the simulator on this machine: connect as usual") {
+        for (const char* local : {"ws://127.0.0.1:41234/link/?ticket=t1", "ws://[::1]:41234/link/", "ws://localhost:1/"}) {
+            fixture f;
+            f.step(sv::start{});
+            const auto act = f.step(sv::opened{local});
+            CHECK_MESSAGE(act.type == at::connect, local);
+            CHECK(act.url == local);
+        }
+    }
+}
+
 TEST_CASE("other apps.connections.open failures back off") {
     fixture f;
     f.random = 1.0;
