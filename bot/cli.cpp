@@ -313,6 +313,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     // Tokens come from the environment, never from flags (they would show in `ps`).
     cfg.app_token = env("SLACK_APP_TOKEN");
     cfg.bot_token = env("SLACK_BOT_TOKEN");
+    // Whatever they look like, they never reach a log line or an error message.
+    bot::add_secret(cfg.app_token);
+    bot::add_secret(cfg.bot_token);
     if (cfg.app_token.empty())
         throw usage_error("SLACK_APP_TOKEN is not set: create an app-level token (xapp-...) with connections:write");
     if (!cfg.app_token.starts_with("xapp-"))
@@ -491,7 +494,8 @@ void report_error(std::ostream& err, const std::string& what) {
         bot::log_error("cli", what);
         return;
     }
-    err << "incident-bot: " << what << '\n';
+    // Redacted like every log line: an argument or a path can hold a pasted token.
+    err << "incident-bot: " << bot::redact(what) << '\n';
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace ib::bot {
 namespace {
@@ -48,6 +50,24 @@ std::string timestamp(log_format format) {
     return out + "Z";
 }
 
+std::mutex g_secrets_mutex;
+std::vector<std::string> g_secrets;  // longest first, so a secret inside another goes with it
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The Slack token prefix that starts at text[i] (any case), or "".
+std::string_view token_prefix_at(std::string_view text, std::size_t i) {
+    static constexpr std::string_view prefixes[] = {"xoxa-", "xoxb-", "xoxc-", "xoxd-", "xoxe-",
+                                                    "xoxp-", "xoxr-", "xoxs-", "xapp-"};
+    if (text.size() - i < 5 || (text[i] != 'x' && text[i] != 'X')) return {};
+    for (std::string_view p : prefixes) {
+        std::size_t k = 0;
+        while (k < p.size() && lower(text[i + k]) == p[k]) ++k;
+        if (k == p.size()) return p;
+    }
+    return {};
+}
+
 }  // namespace
 
 void set_log_level(log_level level) { g_level = level; }
@@ -55,24 +75,38 @@ bool log_enabled(log_level level) { return level >= g_level.load(); }
 void set_log_format(log_format format) { g_format = format; }
 log_format current_log_format() { return g_format.load(); }
 
+void add_secret(std::string_view secret) {
+    if (secret.size() < 8) return;
+    std::lock_guard lock(g_secrets_mutex);
+    if (std::find(g_secrets.begin(), g_secrets.end(), secret) != g_secrets.end()) return;
+    g_secrets.emplace_back(secret);
+    std::sort(g_secrets.begin(), g_secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
 std::string redact(std::string_view text) {
-    static constexpr std::string_view prefixes[] = {"xapp-", "xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxs-"};
+    // The configured secrets first, verbatim: they need not look like Slack tokens.
+    std::string unsecret;
+    {
+        std::lock_guard lock(g_secrets_mutex);
+        if (!g_secrets.empty()) {
+            unsecret = std::string(text);
+            for (const auto& secret : g_secrets)
+                for (auto pos = unsecret.find(secret); pos != std::string::npos; pos = unsecret.find(secret, pos))
+                    unsecret.replace(pos, secret.size(), "<redacted>");
+            text = unsecret;
+        }
+    }
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
-        bool replaced = false;
-        for (std::string_view p : prefixes) {
-            if (text.substr(i, p.size()) == p && (i == 0 || !token_char(text[i - 1]))) {
-                out += p;
-                out += "***";
-                i += p.size();
-                while (i < text.size() && token_char(text[i])) ++i;
-                replaced = true;
-                break;
-            }
+        if (const std::string_view p = token_prefix_at(text, i); !p.empty()) {
+            out += p;  // the prefix says which token it was, in lower case
+            out += "***";
+            i += p.size();
+            while (i < text.size() && token_char(text[i])) ++i;
+            continue;
         }
-        if (replaced) continue;
         const char c = text[i++];
         out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
     }

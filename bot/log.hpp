@@ -41,9 +41,11 @@ inline void log_info(std::string_view c, std::string_view m, log_fields f = {}) 
 inline void log_warn(std::string_view c, std::string_view m, log_fields f = {}) { log(log_level::warn, c, m, f); }
 inline void log_error(std::string_view c, std::string_view m, log_fields f = {}) { log(log_level::error, c, m, f); }
 
-// Replaces anything that looks like a Slack token (xapp-…, xoxb-…, xoxp-…, xoxe-…, xoxa-…,
-// xoxr-…) with "xoxb-***" style placeholders, and control characters with '?', so a line
-// stays one line.
+// Replaces every Slack token in `text` with "<prefix>***" ("xoxb-***"), and control characters
+// with '?', so a line stays one line. A token is any of Slack's prefixes (xoxa-, xoxb-, xoxc-,
+// xoxd-, xoxe-, xoxp-, xoxr-, xoxs-, xapp-) in any case, wherever it starts (inside a word, after
+// "Bearer%20", in a URL), with the letters, digits and '-' that follow it; and any secret given
+// to add_secret(), verbatim, whatever it looks like.
 std::string redact(std::string_view text);
 
 // The record as the line log() writes (without the trailing newline), for tests.
@@ -54,5 +56,9 @@ inline std::string format_record(log_format format, std::string_view time, log_l
                                  std::string_view component, std::string_view message, log_fields fields) {
     return format_record(format, time, level, component, message, std::span<const log_field>(fields.begin(), fields.size()));
 }
+
+// Also redact `secret` (a configured token) wherever it appears, as "<redacted>". Thread-safe;
+// secrets shorter than 8 characters are ignored (they would blank ordinary words).
+void add_secret(std::string_view secret);
 
 }  // namespace ib::bot
