@@ -77,6 +77,14 @@ struct app::impl : std::enable_shared_from_this<impl> {
     // ---- frames ----------------------------------------------------------------------------
 
     void on_frame(slack::frame&& f, std::shared_ptr<frame_sink> sink) {
+        // Not for this app or workspace: acked (a redelivery cannot make it ours), never read.
+        if (const std::string why = slack::foreign_reason(f, st.self); !why.empty()) {
+            const std::string id = envelope_id_of(f);
+            log_warn("bot", "dropping envelope " + (id.empty() ? std::string("without an id") : id) +
+                                " meant for another app or workspace: " + why);
+            if (!id.empty()) sink->send(slack::make_ack(id));
+            return;
+        }
         if (auto* ev = std::get_if<slack::events_api>(&f)) return intake->on_event(std::move(*ev), std::move(sink));
         if (auto* sc = std::get_if<slack::slash_command>(&f)) {
             net::co_spawn(ioc, on_command(shared_from_this(), std::move(*sc), std::move(sink)), log_failure);
@@ -98,6 +106,13 @@ struct app::impl : std::enable_shared_from_this<impl> {
             // Redelivering a malformed envelope cannot fix it: ack it when it has an id.
             if (b->envelope_id && !b->envelope_id->empty()) sink->send(slack::make_ack(*b->envelope_id));
         }
+    }
+
+    static std::string envelope_id_of(const slack::frame& f) {
+        if (const auto* e = std::get_if<slack::events_api>(&f)) return e->envelope_id;
+        if (const auto* c = std::get_if<slack::slash_command>(&f)) return c->envelope_id;
+        if (const auto* i = std::get_if<slack::interactive>(&f)) return i->envelope_id;
+        return {};
     }
 
     // The tasks below hold `self`: the app outlives every flow it runs.
@@ -147,6 +162,10 @@ struct app::impl : std::enable_shared_from_this<impl> {
             co_return;
         }
         self->st.bot_user_id = who.response.body["user_id"].get<std::string>();
+        if (const auto team = who.response.body.find("team_id"); team != who.response.body.end() && team->is_string())
+            self->st.self.team_id = team->get<std::string>();
+        else
+            log_warn("bot", "auth.test gave no team_id: envelopes are not checked for their workspace");
         net::co_spawn(self->ioc, run_reminders(self), log_failure);
         log_info("bot", "authenticated as " + self->st.bot_user_id + " (team " +
                             who.response.body.value("team", std::string("?")) + ")");
@@ -155,6 +174,16 @@ struct app::impl : std::enable_shared_from_this<impl> {
         socket_mode_options so;
         so.app_token = self->cfg.app_token;
         so.idle_timeout = self->cfg.idle_timeout;
+        so.on_hello = [weak = std::weak_ptr<impl>(self)](const slack::hello& h) {
+            auto s = weak.lock();
+            if (!s) return;
+            if (h.app_id.empty()) {
+                if (s->st.self.app_id.empty())
+                    log_warn("bot", "Slack's hello named no app: envelopes are not checked for their app");
+                return;
+            }
+            s->st.self.app_id = h.app_id;
+        };
         self->sm = std::make_unique<socket_mode_client>(
             self->ioc.get_executor(), *self->sm_api, self->tls, so,
             [weak = std::weak_ptr<impl>(self)](slack::frame&& f, std::shared_ptr<frame_sink> sink) {

@@ -255,7 +255,10 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
             const auto data = c->buffer.cdata();
             slack::frame f = slack::parse_frame(
                 std::string_view(static_cast<const char*>(data.data()), data.size()), self->opts.max_frame_bytes);
-            if (std::holds_alternative<slack::hello>(f)) co_return supervisor::hello{};
+            if (const auto* h = std::get_if<slack::hello>(&f)) {
+                if (self->opts.on_hello) self->opts.on_hello(*h);
+                co_return supervisor::hello{};
+            }
             if (auto* d = std::get_if<slack::disconnect>(&f)) co_return supervisor::disconnect{d->reason};
             if (std::holds_alternative<slack::events_api>(f)) ops::metrics::get().events_received.Increment();
             self->on_frame(std::move(f), c);

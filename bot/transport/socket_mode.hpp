@@ -38,6 +38,7 @@ struct socket_mode_options {
     std::chrono::milliseconds handshake_timeout{10000};  // TCP, TLS, WebSocket handshake and close
     std::size_t max_frame_bytes = slack::default_max_frame_bytes;  // larger frames are refused
     backoff_policy backoff{};                            // reconnect delays after failures
+    std::function<void(const slack::hello&)> on_hello;   // each hello, e.g. to learn the app id
 };
 
 // Called on the I/O thread for every frame other than hello and disconnect.

@@ -355,15 +355,18 @@ frame read_events_api(reader& r, json& j, std::optional<std::string> id) {
         e.event_id = r.str(*p, "payload", "event_id");
         e.event_time = r.integer(*p, "payload", "event_time").value_or(0);
         e.team_id = r.str(*p, "payload", "team_id");
+        e.api_app_id = r.str(*p, "payload", "api_app_id");
         if (json* ev = r.object(*p, "payload", "event", true)) {
             std::string etype = r.str(*ev, ev_path, "type", true);
             if (r.ok()) e.event = read_inner_event(r, *ev, std::move(etype));
         }
     } else if (r.ok() && ptype == "app_rate_limited") {
         e.team_id = r.str(*p, "payload", "team_id");
+        e.api_app_id = r.str(*p, "payload", "api_app_id");
         e.event = app_rate_limited{r.integer(*p, "payload", "minute_rate_limited").value_or(0)};
     } else if (r.ok()) {
         e.team_id = r.str(*p, "payload", "team_id");
+        e.api_app_id = r.str(*p, "payload", "api_app_id");
         e.event = other_event{ptype};
     }
     if (!r.ok()) return bad_frame{r.error(), std::move(id)};
@@ -382,6 +385,7 @@ frame read_slash_command(reader& r, json& j, std::optional<std::string> id) {
         c.channel_id = r.str(*p, "payload", "channel_id", true);
         c.channel_name = r.str(*p, "payload", "channel_name");
         c.team_id = r.str(*p, "payload", "team_id");
+        c.api_app_id = r.str(*p, "payload", "api_app_id");
         c.response_url = r.str(*p, "payload", "response_url");
         c.trigger_id = r.str(*p, "payload", "trigger_id");
     }
@@ -398,7 +402,15 @@ frame read_interactive(reader& r, json& j, std::optional<std::string> id) {
         x.callback_id = r.str(*p, "payload", "callback_id");
         x.trigger_id = r.str(*p, "payload", "trigger_id");
         x.response_url = r.str(*p, "payload", "response_url");
-        if (json* user = r.object(*p, "payload", "user")) x.user_id = r.str(*user, "payload.user", "id");
+        x.api_app_id = r.str(*p, "payload", "api_app_id");
+        if (json* user = r.object(*p, "payload", "user")) {
+            x.user_id = r.str(*user, "payload.user", "id");
+            x.team_id = r.str(*user, "payload.user", "team_id");
+        }
+        if (json* team = r.object(*p, "payload", "team")) {
+            std::string team_id = r.str(*team, "payload.team", "id");
+            if (!team_id.empty()) x.team_id = std::move(team_id);
+        }
         if (json* ch = r.object(*p, "payload", "channel")) x.channel_id = r.str(*ch, "payload.channel", "id");
         if (json* box = r.object(*p, "payload", "container")) {
             std::string ch = r.str(*box, "payload.container", "channel_id");

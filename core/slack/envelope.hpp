@@ -166,6 +166,7 @@ struct events_api {
     std::string event_id;      // globally unique, dedupe on it; empty for app_rate_limited
     std::int64_t event_time = 0;  // epoch seconds (0 when absent)
     std::string team_id;
+    std::string api_app_id;    // the app the event was sent to (origin.hpp checks it)
     inner_event event;
 
     friend bool operator==(const events_api&, const events_api&) = default;
@@ -181,6 +182,7 @@ struct slash_command {
     std::string channel_id;
     std::string channel_name;
     std::string team_id;
+    std::string api_app_id;
     std::string response_url;
     std::string trigger_id;
     bool accepts_response_payload = false;
@@ -202,6 +204,8 @@ struct interactive {
     std::string envelope_id;
     std::string type;          // payload.type: "block_actions", "shortcut", …
     std::string user_id;       // payload.user.id
+    std::string team_id;       // payload.team.id, else payload.user.team_id
+    std::string api_app_id;    // payload.api_app_id
     std::string channel_id;    // payload.channel.id, else payload.container.channel_id
     std::string message_ts;    // payload.container.message_ts (block_actions on a message)
     std::string callback_id;   // shortcuts

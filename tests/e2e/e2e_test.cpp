@@ -307,6 +307,8 @@ TEST_CASE("status-page reminders: on time, reset by an update, snoozed by a butt
                         {"accepts_response_payload", false},
                         {"payload",
                          {{"type", "block_actions"},
+                          {"api_app_id", t.slack.app_id()},  // as Slack sends it: our app, our workspace
+                          {"team", {{"id", t.slack.team_id()}}},
                           {"user", {{"id", carol}}},
                           {"channel", {{"id", ch}}},
                           {"container", {{"type", "message"}, {"channel_id", ch}}},
