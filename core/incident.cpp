@@ -32,6 +32,22 @@ std::string with_note(std::string text, std::string_view note) {
     return text;
 }
 
+// "3,000": thousands separated, as people read them.
+std::string grouped(std::size_t n) {
+    std::string digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+    return digits;
+}
+
+// `what` ("That note") over max_text_chars: the reply says how long it is and what to do.
+std::optional<error> check_length(std::string_view what, std::string_view text) {
+    const std::size_t n = count_code_points(text);
+    if (n <= max_text_chars) return std::nullopt;
+    return make_error(errc::invalid_argument, std::string(what) + " is " + grouped(n) +
+                                                  " characters; please keep it to " + grouped(max_text_chars) +
+                                                  " or fewer (put long output in a snippet or a file and link to it).");
+}
+
 }  // namespace
 
 std::string_view to_string(severity s) {
@@ -132,6 +148,7 @@ result<timeline_entry> change_status(incident& inc, status to, std::string_view 
         return make_error(errc::not_allowed, "the incident is resolved; reopen it to change its status");
     if (inc.state == to) return make_error(errc::already_done, "status is already " + std::string(to_string(to)));
     if (auto e = check_time(inc, now)) return *e;
+    if (auto e = check_length("That note", note)) return *e;
 
     const bool resolving = to == status::resolved;
     auto entry = make_entry(inc, resolving ? entry_kind::resolve : entry_kind::status, by, now,
@@ -163,6 +180,7 @@ result<timeline_entry> reopen(incident& inc, std::string_view by, std::string_vi
         return make_error(errc::time_out_of_order, "that time is before the incident was resolved (" +
                                                        to_iso8601(*inc.resolved_at) + ")");
     if (auto e = check_time(inc, now)) return *e;
+    if (auto e = check_length("That note", note)) return *e;
     auto entry = make_entry(inc, entry_kind::reopen, by, now, with_note("reopened", note));
     entry.attrs["previous_resolved_at"] = to_iso8601(*inc.resolved_at);
     if (!note.empty()) entry.attrs["note"] = std::string(note);
@@ -173,11 +191,18 @@ result<timeline_entry> reopen(incident& inc, std::string_view by, std::string_vi
 }
 
 result<timeline_entry> set_detected(incident& inc, time_point detected, std::string_view by, time_point now) {
+    if (detected > now)
+        return make_error(errc::time_out_of_order, "detection (" + to_iso8601(detected) + ") is in the future; it is " +
+                                                       to_iso8601(now) + " now (times are UTC)");
     if (detected > inc.declared_at)
         return make_error(errc::time_out_of_order, "detection (" + to_iso8601(detected) +
                                                        ") can't be after the declaration (" +
                                                        to_iso8601(inc.declared_at) + ")");
-    if (detected > now) return make_error(errc::time_out_of_order, "detection time is in the future");
+    if (detected < inc.declared_at - max_detection_lead)
+        return make_error(errc::time_out_of_order,
+                          "detection (" + to_iso8601(detected) + ") is more than 7 days before the declaration (" +
+                              to_iso8601(inc.declared_at) +
+                              "); check the date, or say when it really began in a `/incident note`");
     if (inc.acknowledged_at && *inc.acknowledged_at < detected)
         return make_error(errc::time_out_of_order, "it was acknowledged at " + to_iso8601(*inc.acknowledged_at) +
                                                        ", before that detection time");
@@ -210,6 +235,7 @@ result<timeline_entry> text_entry(const incident& inc, entry_kind kind, std::str
                                   time_point now, std::string_view what) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return make_error(errc::invalid_argument, std::string(what) + " needs some text");
+    if (auto e = check_length("That " + std::string(what.substr(what.find(' ') + 1)), text)) return *e;
     if (auto e = check_time(inc, now)) return *e;
     return make_entry(inc, kind, by, now, std::string(text));
 }

@@ -8,6 +8,7 @@
 #include "time.hpp"
 #include "timeline.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ struct incident {
     time_point start() const { return detected_at.value_or(declared_at); }
 };
 
+// The longest note, action item, status-page text or status/resolve/reopen note, in code points:
+// the record stays readable and every announcement quoting it stays within Slack's limits.
+inline constexpr std::size_t max_text_chars = 3000;
+// How long before its declaration an incident may have been detected.
+inline constexpr std::chrono::hours max_detection_lead{24 * 7};
+
 // Opens a new incident in `investigating`. Errors: empty title.
 // The returned entry is the `declare` timeline entry.
 struct declared {
@@ -83,7 +90,8 @@ result<timeline_entry> change_status(incident& inc, status to, std::string_view 
                                      std::string_view note, time_point now);
 result<timeline_entry> resolve(incident& inc, std::string_view by, std::string_view note, time_point now);
 result<timeline_entry> reopen(incident& inc, std::string_view by, std::string_view note, time_point now);
-// `detected` must not be later than declared_at.
+// `detected` must not be in the future (after `now`), nor later than declared_at, nor more than
+// max_detection_lead (7 days) before it.
 result<timeline_entry> set_detected(incident& inc, time_point detected, std::string_view by, time_point now);
 
 enum class role { commander, comms_lead };
@@ -91,7 +99,8 @@ std::string_view to_string(role r);                        // "commander", "comm
 result<timeline_entry> assign_role(incident& inc, role r, std::string_view user, std::string_view by,
                                    time_point now);
 
-// Entries that do not change the incident's fields but belong on its timeline.
+// Entries that do not change the incident's fields but belong on its timeline. Texts (and the
+// notes above) longer than max_text_chars are refused with errc::invalid_argument.
 result<timeline_entry> add_note(const incident& inc, std::string_view text, std::string_view by, time_point now);
 result<timeline_entry> add_action_item(const incident& inc, std::string_view text, std::string_view owner,
                                        std::string_view by, time_point now);

@@ -5,7 +5,9 @@
 
 #include <cstdio>
 
+#include <algorithm>
 #include <type_traits>
+#include <vector>
 
 namespace ib {
 namespace {
@@ -189,13 +191,28 @@ std::string declared_reply(const incident& inc) {
 
 std::string render_incident_list(std::span<const incident> open, time_point now) {
     if (open.empty()) return "No open incidents. :relieved:";
+    std::vector<const incident*> order;
+    order.reserve(open.size());
+    for (const incident& inc : open) order.push_back(&inc);
+    std::stable_sort(order.begin(), order.end(), [](const incident* a, const incident* b) {
+        return a->sev != b->sev ? a->sev < b->sev : a->id < b->id;
+    });
     std::string out = "*Open incidents (" + std::to_string(open.size()) + "):*";
-    for (const incident& inc : open) {
-        const auto age = std::chrono::floor<std::chrono::seconds>(now - inc.declared_at);
-        out += "\n• " + channel_link(inc.channel_id, inc.channel_name) + " " + std::string(to_string(inc.sev)) +
-               " · " + std::string(to_string(inc.state)) + " · " + escape_mrkdwn(inc.title) + " · open for " +
-               format_duration(age > std::chrono::seconds{0} ? age : std::chrono::seconds{0});
+    // Room kept for the last line, "…and N more", whatever N.
+    constexpr std::size_t footer_room = 120;
+    std::size_t shown = 0;
+    for (const incident* inc : order) {
+        const auto age = std::chrono::floor<std::chrono::seconds>(now - inc->declared_at);
+        const std::string line = "\n• " + channel_link(inc->channel_id, inc->channel_name) + " " +
+                                 std::string(to_string(inc->sev)) + " · " + std::string(to_string(inc->state)) + " · " +
+                                 escape_mrkdwn(inc->title) + " · open for " +
+                                 format_duration(age > std::chrono::seconds{0} ? age : std::chrono::seconds{0});
+        if (out.size() + line.size() + footer_room > max_list_chars) break;
+        out += line;
+        ++shown;
     }
+    if (shown < order.size())
+        out += "\n_…and " + std::to_string(order.size() - shown) + " more (less severe or newer) not shown here._";
     return out;
 }
 

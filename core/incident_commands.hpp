@@ -43,7 +43,11 @@ std::string channel_topic(const incident& inc);
 // The reply to the declarer: a link to the new channel.
 std::string declared_reply(const incident& inc);
 
-// `/incident list`: open incidents with their channel, severity, status and age at `now`.
+// `/incident list`: open incidents with their channel, severity, status and age at `now`, the
+// most severe first (then the oldest). However many are open, the reply stays within
+// max_list_chars (Slack advises keeping a message's text under 4,000 characters): the
+// incidents that do not fit are counted in a last line instead.
+inline constexpr std::size_t max_list_chars = 3500;
 std::string render_incident_list(std::span<const incident> open, time_point now);
 
 // `/incident stats`: median, p90 and mean TTA and TTR by severity over the last 30 and 90 days

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace ib;
 using namespace std::chrono_literals;
 
@@ -176,6 +178,32 @@ TEST_CASE("list and stats") {
     CHECK(s.find("40m 00s") != std::string::npos);
     CHECK(s.find("10m 00s") != std::string::npos);  // the older incident, 90-day window
     CHECK(render_stats({}, t0).find("no incidents") != std::string::npos);
+}
+
+TEST_CASE("list: the most severe first, and within Slack's limits however many are open") {
+    std::vector<incident> open;
+    for (int i = 1; i <= 400; ++i) {
+        auto inc = open_incident();
+        inc.id = i;
+        inc.channel_id = "C" + std::to_string(1000 + i);
+        inc.sev = i == 399 ? severity::sev1 : severity::sev3;
+        inc.title = std::string(150, i == 399 ? 'A' : 'z');  // the longest titles allowed
+        open.push_back(inc);
+    }
+    const std::string l = render_incident_list(open, t0 + 1h);
+    CHECK(l.size() <= max_list_chars);
+    CHECK(l.starts_with("*Open incidents (400):*\n• <#C1399|"));  // the sev1 leads
+    const auto shown = static_cast<std::size_t>(std::count(l.begin(), l.end(), '\n')) - 1;
+    CHECK(shown > 5);
+    CHECK(l.find("…and " + std::to_string(400 - shown) + " more") != std::string::npos);
+    // Titles that grow when escaped for Slack still fit.
+    for (auto& inc : open) inc.title = std::string(150, '&');
+    CHECK(render_incident_list(open, t0 + 1h).size() <= max_list_chars);
+    // A few fit whole, with nothing left out.
+    open.resize(3);
+    const std::string few = render_incident_list(open, t0 + 1h);
+    CHECK(few.find("more") == std::string::npos);
+    CHECK(std::count(few.begin(), few.end(), '\n') == 3);
 }
 
 TEST_CASE("stats as a plain-text table for the command line, over chosen windows") {

@@ -235,6 +235,23 @@ TEST_CASE("detection time") {
         CHECK(e.error().code == errc::time_out_of_order);
         CHECK_FALSE(inc.detected_at);
     }
+    SUBCASE("in the future is refused, and says so") {
+        auto e = set_detected(inc, t0 + 10min, "U1", t0 + 2min);
+        REQUIRE_FALSE(e);
+        CHECK(e.error().code == errc::time_out_of_order);
+        CHECK(e.error().message.find("in the future") != std::string::npos);
+        CHECK_FALSE(inc.detected_at);
+    }
+    SUBCASE("up to 7 days before the declaration is accepted; more is refused") {
+        REQUIRE(set_detected(inc, t0 - 7 * 24h, "U1", t0 + 1min));
+        CHECK(inc.detected_at == t0 - 7 * 24h);
+        auto e = set_detected(inc, t0 - 7 * 24h - 1s, "U1", t0 + 2min);
+        REQUIRE_FALSE(e);
+        CHECK(e.error().code == errc::time_out_of_order);
+        CHECK(e.error().message.find("more than 7 days before the declaration") != std::string::npos);
+        CHECK(inc.detected_at == t0 - 7 * 24h);  // unchanged
+        CHECK_FALSE(set_detected(inc, t0 - 365 * 24h, "U1", t0 + 2min));
+    }
     SUBCASE("after the acknowledgement is refused") {
         REQUIRE(set_detected(inc, t0 - 15min, "U1", t0));
         REQUIRE(acknowledge(inc, "U2", t0 - 10min));
@@ -267,6 +284,37 @@ TEST_CASE("notes, action items, status-page updates") {
     auto early = add_note(inc, "x", "U1", t0 - 1s);
     REQUIRE_FALSE(early);
     CHECK(early.error().code == errc::time_out_of_order);
+}
+
+TEST_CASE("texts over 3,000 characters get a friendly refusal; 3,000 is fine") {
+    auto inc = fresh();
+    const std::string limit(max_text_chars, 'x');
+    // Counted in characters, not bytes: 3,000 two-byte letters are still 3,000.
+    std::string accented;
+    for (std::size_t i = 0; i < max_text_chars; ++i) accented += "\xc3\xa9";
+    const std::string over = limit + "y";
+    CHECK(add_note(inc, limit, "U1", t0 + 1min));
+    CHECK(add_note(inc, accented, "U1", t0 + 1min));
+    CHECK(add_action_item(inc, limit, "", "U1", t0 + 1min));
+    CHECK(record_statuspage_update(inc, limit, "U1", t0 + 1min));
+    const auto refused = [](const result<timeline_entry>& r, std::string_view what) {
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::invalid_argument);
+        CHECK(r.error().message.starts_with(what));
+        CHECK(r.error().message.find("3,001 characters") != std::string::npos);
+        CHECK(r.error().message.find("3,000 or fewer") != std::string::npos);
+    };
+    refused(add_note(inc, over, "U1", t0 + 1min), "That note");
+    refused(add_action_item(inc, over, "U3", "U1", t0 + 1min), "That action item");
+    refused(record_statuspage_update(inc, over, "U1", t0 + 1min), "That status-page update");
+    // Notes on lifecycle changes too; the incident is left as it was.
+    refused(change_status(inc, status::identified, "U1", over, t0 + 1min), "That note");
+    CHECK(inc.state == status::investigating);
+    refused(resolve(inc, "U1", over, t0 + 1min), "That note");
+    CHECK(inc.is_open());
+    REQUIRE(resolve(inc, "U1", "", t0 + 2min));
+    refused(reopen(inc, "U1", over, t0 + 3min), "That note");
+    CHECK_FALSE(inc.is_open());
 }
 
 }  // TEST_SUITE
