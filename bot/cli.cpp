@@ -7,10 +7,14 @@
 #include "bot/ops/metrics.hpp"
 #include "core/export.hpp"
 #include "core/incident_commands.hpp"
+#include "core/redaction.hpp"
 #include "core/svg.hpp"
 #include "core/url.hpp"
 #include "storage/maintenance.hpp"
 #include "storage/store.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -59,6 +63,7 @@ const char* const top_help =
     "  stats    TTA and TTR by severity (median, p90, mean) over the last 30 and 90 days\n"
     "  backup   copy the database to a new file, consistently, while 'run' writes\n"
     "  check    check the database: integrity, schema version, counts\n"
+    "  redact   replace what one message said with [redacted: reason], recorded on the timeline\n"
     "  demo     run a sample incident against the bundled Slack simulator (no workspace needed)\n"
     "\n"
     "Options:\n"
@@ -105,13 +110,14 @@ const char* const demo_help =
     "  --quiet     don't print the bot's log lines\n";
 
 const char* const export_help =
-    "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv|svg\n"
+    "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv|svg [--include-deleted]\n"
     "\n"
-    "Prints one incident with its timeline to stdout.\n"
+    "Prints one incident with its timeline to stdout. What deleted messages said is left out.\n"
     "  --db PATH          SQLite database written by 'incident-bot run'\n"
     "  --incident ID      numeric incident id, or 'latest' for the most recently declared\n"
     "  --format FORMAT    json (machine-readable), md (review draft), csv (timeline rows),\n"
     "                     svg (timeline chart: lifecycle markers, TTA/TTR bars, messages by tag)\n"
+    "  --include-deleted  JSON only: keep the text of messages deleted in Slack (for an investigation)\n"
     "Example: incident-bot export --db incidents.db --incident latest --format svg > timeline.svg\n";
 
 const char* const backup_help =
@@ -132,6 +138,19 @@ const char* const check_help =
     "Prints one line; exits 1 on any problem.\n"
     "  --db PATH   the database (default: $INCIDENT_BOT_DB)\n"
     "  --quick     quick_check instead: skips index contents, fast enough for every start\n";
+
+const char* const redact_help =
+    "Usage: incident-bot redact --db PATH --incident ID --ts TS --reason TEXT [--by NAME]\n"
+    "\n"
+    "Replaces the stored text of one message (a pasted secret, personal data) and of its edits with\n"
+    "'[redacted: TEXT]', and records that as a timeline entry of its own, with who and when. The only\n"
+    "change the append-only timeline allows. The old text is overwritten in the database file and its\n"
+    "write-ahead log; copies made earlier (backups, exports) keep it.\n"
+    "  --db PATH        the database (default: $INCIDENT_BOT_DB); the bot may keep running\n"
+    "  --incident ID    the incident's number\n"
+    "  --ts TS          the message's Slack timestamp (its slack_ts in 'export --format json')\n"
+    "  --reason TEXT    why, in one line (up to 200 characters); it stays in the record\n"
+    "  --by NAME        who redacts (default: the OS user running this)\n";
 
 const char* const stats_help =
     "Usage: incident-bot stats --db PATH [--days N]\n"
@@ -198,6 +217,23 @@ const std::string& require(const option_map& opts, const std::string& name, cons
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();
+}
+
+// `--incident`'s value: a positive number ("or 'latest'" in the message when that is allowed).
+std::int64_t incident_number(const std::string& v, bool latest_allowed) {
+    std::int64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || ptr != v.data() + v.size() || n <= 0)
+        throw usage_error(std::string("--incident must be a positive number") + (latest_allowed ? " or 'latest'" : "") +
+                          ", not '" + v + "'");
+    return n;
+}
+
+// Who runs this command, for the record: the login name of the real user.
+std::string os_user() {
+    if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr && *pw->pw_name != '\0')
+        return pw->pw_name;
+    return "uid " + std::to_string(::getuid());
 }
 
 // Where each option's value came from: "--name" or the environment variable that supplied it.
@@ -362,7 +398,7 @@ int cmd_demo(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
-    auto opts = parse_options("export", args, 1, {"db", "incident", "format"});
+    auto opts = parse_options("export", args, 1, {"db", "incident", "format"}, {"include-deleted"});
     if (opts.count("help")) {
         out << export_help;
         return exit_ok;
@@ -372,15 +408,12 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     const std::string& format = require(opts, "format", "export");
     if (format != "json" && format != "md" && format != "csv" && format != "svg")
         throw usage_error("unknown --format '" + format + "' (expected json, md, csv or svg)");
+    const bool include_deleted = opts.count("include-deleted") > 0;
+    if (include_deleted && format != "json")
+        throw usage_error("--include-deleted is for --format json only (the other formats never quote deleted messages)");
 
     std::optional<std::int64_t> id;
-    if (which != "latest") {
-        std::int64_t v = 0;
-        const auto [ptr, ec] = std::from_chars(which.data(), which.data() + which.size(), v);
-        if (ec != std::errc{} || ptr != which.data() + which.size() || v <= 0)
-            throw usage_error("--incident must be a positive number or 'latest', not '" + which + "'");
-        id = v;
-    }
+    if (which != "latest") id = incident_number(which, true);
 
     storage::store db_store(db, storage::open_options{.read_only = true});
     const auto inc = id ? db_store.incident_by_id(*id) : db_store.latest_incident();
@@ -389,12 +422,49 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     incident_record record{*inc, db_store.timeline(inc->id)};
     // JSON, the format for tooling and the largest, goes out as it is formatted.
     if (format == "json")
-        export_json(record, [&](std::string_view piece) {
-            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-        });
+        export_json(
+            record,
+            [&](std::string_view piece) { out.write(piece.data(), static_cast<std::streamsize>(piece.size())); },
+            export_options{.include_deleted = include_deleted});
     else if (format == "md") out << export_markdown(record);
     else if (format == "svg") out << export_svg(record);
     else out << export_csv(record);
+    out.flush();
+    return exit_ok;
+}
+
+// incident-bot redact: plans the redaction in core (the message must be on the incident's
+// timeline), then lets storage rewrite it and push the old text out of the files.
+int cmd_redact(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("redact", args, 1, {"db", "incident", "ts", "reason", "by"});
+    if (opts.count("help")) {
+        out << redact_help;
+        return exit_ok;
+    }
+    const std::string db = db_option(opts, "redact");
+    const std::int64_t id = incident_number(require(opts, "incident", "redact"), false);
+    const std::string& ts = require(opts, "ts", "redact");
+    const std::string& reason = require(opts, "reason", "redact");
+    const std::string by = opts.count("by") ? require(opts, "by", "redact") : os_user();
+
+    storage::store db_store(db);
+    const auto inc = db_store.incident_by_id(id);
+    if (!inc) throw command_error("no incident " + std::to_string(id) + " in " + db);
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    auto planned = plan_redaction(*inc, db_store.timeline(id), ts, reason, by, now);
+    if (!planned) {
+        if (planned.error().code == errc::not_found) throw command_error(planned.error().message);
+        throw usage_error(planned.error().message);
+    }
+    const auto done = db_store.redact_message(*planned);
+    if (!done.checkpointed)
+        throw command_error("redacted message " + ts + " of incident " + std::to_string(id) + " (" +
+                            std::to_string(done.rewritten) + " entries), but another process kept the write-ahead log "
+                            "busy: its old text may stay in " + db + "-wal until the bot's next checkpoint; stop the "
+                            "bot and run this again to be sure");
+    out << "Redacted message " << ts << " of incident " << id << " (" << done.rewritten
+        << (done.rewritten == 1 ? " entry" : " entries") << " rewritten, by " << by
+        << "). Backups and exports made before now still hold the old text.\n";
     out.flush();
     return exit_ok;
 }
@@ -503,7 +573,7 @@ void report_error(std::ostream& err, const std::string& what) {
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, stats, backup, check, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, backup, check, redact, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -521,8 +591,9 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (command == "demo") return cmd_demo(args, out);
         if (command == "backup") return cmd_backup(args, out);
         if (command == "check") return cmd_check(args, out);
+        if (command == "redact") return cmd_redact(args, out);
         throw usage_error("unknown command '" + command +
-                          "' (expected run, export, stats, backup, check or demo; see 'incident-bot --help')");
+                          "' (expected run, export, stats, backup, check, redact or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         report_error(err, e.what());
         return exit_usage;

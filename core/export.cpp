@@ -109,14 +109,13 @@ std::string one_line(std::string_view s) {
 
 // What an entry says; entries with no text of their own (joins, reactions…) are described. The
 // draft quotes a pinned message's text, and leaves out the text of deleted ones (people delete
-// what should not have been posted, such as a pasted secret). The JSON and CSV exports keep
-// everything.
+// what should not have been posted, such as a pasted secret), as the CSV and (by default) the
+// JSON exports do.
 std::string display_text(const timeline_entry& e, const message_history& history) {
+    if (history.withheld(e) && e.kind != entry_kind::deletion) return "_(deleted later; text left out of this draft)_";
     switch (e.kind) {
     case entry_kind::message:
     case entry_kind::edit:
-        if (history.deleted(e.slack_ts) || (e.kind == entry_kind::edit && history.deleted(e.ref_ts)))
-            return "_(deleted later; text left out of this draft)_";
         return e.kind == entry_kind::edit ? "(edited " + e.ref_ts + ") " + e.text : e.text;
     case entry_kind::key_moment: {
         const auto* marked = history.message(e.ref_ts);
@@ -129,6 +128,8 @@ std::string display_text(const timeline_entry& e, const message_history& history
     case entry_kind::reaction: return ":" + e.attr("reaction", "?") + ": on message " + e.ref_ts;
     case entry_kind::unreaction: return "removed :" + e.attr("reaction", "?") + ": from message " + e.ref_ts;
     case entry_kind::deletion: return "(deleted message " + e.ref_ts + ")";
+    case entry_kind::redaction:
+        return "(redacted message " + e.ref_ts + " by " + e.attr("by", "?") + ": " + e.attr("reason") + ")";
     case entry_kind::severity:
     case entry_kind::status:
         if (e.text.empty())
@@ -359,8 +360,10 @@ void append_block(std::string& out, char open, char close, std::size_t n, F&& it
     out += close;
 }
 
-// entry_json(e) dumped with a 2-space indent at depth 2, without building it.
-void append_entry(std::string& out, const timeline_entry& e) {
+// entry_json(e) dumped with a 2-space indent at depth 2, without building it. A `withheld`
+// entry (a deleted message's, see export_options) goes out with text "" and without
+// attrs.previous_text.
+void append_entry(std::string& out, const timeline_entry& e, bool withheld) {
     out += "{\n      \"seq\": ";
     out += std::to_string(e.seq);
     out += ",\n      \"at\": ";
@@ -388,12 +391,14 @@ void append_entry(std::string& out, const timeline_entry& e) {
         append_json_string(out, *tags[i].second);
     });
     out += ",\n      \"text\": ";
-    append_json_string(out, e.text);
+    append_json_string(out, withheld ? std::string_view{} : std::string_view(e.text));
     out += ",\n      \"ref_ts\": ";
     append_string_or_null(out, e.ref_ts);
     out += ",\n      \"attrs\": ";
+    const bool drop_previous = withheld && e.attrs.count("previous_text") != 0;
     auto attr = e.attrs.begin();
-    append_block(out, '{', '}', e.attrs.size(), [&](std::size_t) {
+    append_block(out, '{', '}', e.attrs.size() - (drop_previous ? 1 : 0), [&](std::size_t) {
+        if (drop_previous && attr->first == "previous_text") ++attr;
         append_json_string(out, attr->first);
         out += ": ";
         append_json_string(out, attr->second);
@@ -406,7 +411,7 @@ void append_entry(std::string& out, const timeline_entry& e) {
 
 std::span<const std::string_view> review_questions() { return questions; }
 
-void export_json(const incident_record& r, const std::function<void(std::string_view)>& write) {
+void export_json(const incident_record& r, const std::function<void(std::string_view)>& write, export_options opts) {
     // The same document as dumping one ordered_json of it, built and printed entry by entry:
     // a 100,000-entry timeline never exists as one JSON tree, nor (with a sink that writes) as
     // one string; `write` gets it in pieces of about 64 KiB.
@@ -418,6 +423,7 @@ void export_json(const incident_record& r, const std::function<void(std::string_
         else if (e.kind == entry_kind::key_moment) key_moments.push_back(&e);
     }
     const auto people = participants(r.timeline);
+    const message_history history(r.timeline);
     std::string out;
     out.reserve(piece + 8192);
     auto flush = [&] {
@@ -433,7 +439,7 @@ void export_json(const incident_record& r, const std::function<void(std::string_
     out += "  \"timeline\": [";
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {
         out += i ? ",\n    " : "\n    ";
-        append_entry(out, r.timeline[i]);
+        append_entry(out, r.timeline[i], !opts.include_deleted && history.withheld(r.timeline[i]));
         flush_when_full();
     }
     out += r.timeline.empty() ? "],\n" : "\n  ],\n";
@@ -462,10 +468,10 @@ void export_json(const incident_record& r, const std::function<void(std::string_
     flush();
 }
 
-std::string export_json(const incident_record& r) {
+std::string export_json(const incident_record& r, export_options opts) {
     std::string doc;
     doc.reserve(r.timeline.size() * 400 + 4096);
-    export_json(r, [&](std::string_view piece) { doc += piece; });
+    export_json(r, [&](std::string_view piece) { doc += piece; }, opts);
     return doc;
 }
 
@@ -483,10 +489,14 @@ std::string export_markdown(const incident_record& r) {
 }
 
 std::string export_csv(const incident_record& r) {
+    const message_history history(r.timeline);
     std::string out = "at,slack_ts,user,kind,tags,text,ref_ts\r\n";
     for (const auto& e : r.timeline) {
+        // A deleted message's words stay out of the spreadsheet (the deletion row says why).
+        const bool withheld = history.withheld(e) && e.kind != entry_kind::deletion;
         out += csv_field(to_iso8601(e.at)) + ',' + csv_field(e.slack_ts) + ',' + csv_field(e.user) + ',' +
-               csv_field(to_string(e.kind)) + ',' + csv_field(tag_list(e, ";")) + ',' + csv_field(e.text) + ',' +
+               csv_field(to_string(e.kind)) + ',' + csv_field(tag_list(e, ";")) + ',' +
+               csv_field(withheld ? std::string_view("(deleted)") : std::string_view(e.text)) + ',' +
                csv_field(e.ref_ts) + "\r\n";
     }
     return out;

@@ -20,24 +20,34 @@ struct incident_record {
     std::vector<timeline_entry> timeline;
 };
 
+struct export_options {
+    // JSON: keep what deleted messages said. By default a message deleted in Slack, its edits
+    // and its deletion entry carry text "" and no attrs.previous_text (people delete what should
+    // not have been posted, such as a pasted secret); the entries themselves stay.
+    bool include_deleted = false;
+};
+
 // JSON export, schema_version 1; pretty-printed with a 2-space indent and a final '\n'.
 // Top-level keys: schema_version, incident, timeline, participants, action_items,
 // status_updates, key_moments. Times are ISO-8601 UTC strings or null; metric seconds are
 // integers or null when n/a; empty user ids are null. Invalid UTF-8 in recorded text is
 // replaced by U+FFFD rather than failing the export.
-std::string export_json(const incident_record& r);
+std::string export_json(const incident_record& r, export_options opts = {});
 // The same document handed to `write` in pieces (about 64 KiB each, in order), so a large
 // timeline can go out while it is being formatted instead of being held as one string.
-void export_json(const incident_record& r, const std::function<void(std::string_view)>& write);
+void export_json(const incident_record& r, const std::function<void(std::string_view)>& write,
+                 export_options opts = {});
 
 // Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
 // fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page
 // updates, Action items, Key moments, Open questions. Table cells escape '|' and newlines.
+// Never quotes a deleted message.
 std::string export_markdown(const incident_record& r);
 
 // RFC 4180 CSV (CRLF line ends, header `at,slack_ts,user,kind,tags,text,ref_ts`, tags joined
 // by ';'), one row per timeline entry in timeline order. Fields that a spreadsheet would run
-// as a formula get a leading apostrophe (see csv_field in export.cpp).
+// as a formula get a leading apostrophe (see csv_field in export.cpp). A deleted message and
+// its edits read "(deleted)".
 std::string export_csv(const incident_record& r);
 
 // The questions J. Hand's guide asks a review to answer, in the order to ask them. Shared by

@@ -6,7 +6,7 @@
 namespace ib {
 namespace {
 
-constexpr std::array<std::pair<entry_kind, std::string_view>, 21> kind_names{{
+constexpr std::array<std::pair<entry_kind, std::string_view>, 22> kind_names{{
     {entry_kind::message, "message"},
     {entry_kind::bot_message, "bot_message"},
     {entry_kind::join, "join"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<entry_kind, std::string_view>, 21> kind_names{{
     {entry_kind::action_item, "action_item"},
     {entry_kind::statuspage, "statuspage"},
     {entry_kind::reminder, "reminder"},
+    {entry_kind::redaction, "redaction"},
 }};
 
 constexpr std::array<std::pair<tag, std::string_view>, 5> tag_names{{
@@ -94,6 +95,16 @@ const timeline_entry* message_history::message(std::string_view ts) const {
 }
 
 bool message_history::deleted(std::string_view ts) const { return !ts.empty() && deleted_.contains(ts); }
+
+bool message_history::withheld(const timeline_entry& e) const {
+    switch (e.kind) {
+    case entry_kind::message:
+    case entry_kind::bot_message: return deleted(e.slack_ts);
+    case entry_kind::edit:
+    case entry_kind::deletion: return deleted(e.ref_ts);
+    default: return false;
+    }
+}
 
 std::string_view message_history::latest_text(std::string_view ts, std::string_view original) const {
     if (ts.empty()) return original;

@@ -39,6 +39,8 @@ enum class entry_kind {
     action_item,  // follow-up action item (attrs: owner)
     statuspage,   // a status-page update was published (text: what it said)
     reminder,     // the bot reminded the channel (e.g. status page overdue)
+    redaction,    // `incident-bot redact`: the message ref_ts and its edits now read `text`
+                  // ("[redacted: <reason>]"); attrs: by (who ran it), reason
 };
 std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
 std::optional<entry_kind> parse_entry_kind(std::string_view s);
@@ -102,6 +104,10 @@ public:
     std::string_view latest_text(const timeline_entry& message) const {
         return latest_text(message.slack_ts, message.text);
     }
+    // The text `e` carries (its text, or the earlier text an edit or deletion kept in
+    // attrs.previous_text) is a deleted message's: a message or bot message later deleted, an
+    // edit of one, or the deletion itself. Exports leave such text out unless asked for it.
+    bool withheld(const timeline_entry& e) const;
 
 private:
     std::unordered_map<std::string_view, const timeline_entry*> messages_;

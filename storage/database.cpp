@@ -4,6 +4,13 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -20,6 +27,22 @@ bool is_special_path(const std::string& path) {
 bool is_not_a_database(const SQLite::Exception& e) {
     const int code = e.getErrorCode() & 0xff;
     return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
+}
+
+// Creates `path` empty, readable and writable by its owner only (0600, whatever the umask), when
+// it does not exist yet: the timeline is a record of what people said during an incident. SQLite
+// gives the -wal and -shm files it creates next to it the database file's mode.
+void create_private_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return;  // an existing database keeps the mode its owner gave it
+        throw storage_error(path + ": cannot open: " + std::strerror(errno));
+    }
+    // The umask may have taken bits away, never added them; fchmod makes it exactly 0600.
+    const int rc = ::fchmod(fd, 0600);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) throw storage_error(path + ": cannot set its mode to 0600: " + std::strerror(err));
 }
 
 }  // namespace
@@ -51,6 +74,8 @@ SQLite::Database open_database(const std::string& path, const open_options& opts
     // per-call connection mutex is pure overhead on the read paths.
     const int flags = SQLite::OPEN_NOMUTEX |
                       (opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+
+    if (!opts.read_only && !is_special_path(path)) create_private_file(path);
 
     std::optional<SQLite::Database> db;
     try {

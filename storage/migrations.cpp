@@ -96,10 +96,43 @@ DROP INDEX incidents_open;
 )sql");
 }
 
+// v5: private incidents, and redaction as the one sanctioned rewrite of the timeline.
+//   incidents.is_private  1 for an incident declared with --private (older rows: 0)
+//   kind 'redaction'      a new entry kind (an older build must refuse the file, hence a version)
+//   timeline_no_update    still refuses every UPDATE but one: replacing the text of a message
+//                         (or bot message), of its edits, and the earlier text its edit and
+//                         deletion entries kept (attrs.previous_text), with the text of a
+//                         redaction entry for that message already on the same timeline, of the
+//                         form "[redacted: …]". No other column may change. Deletes stay refused.
+void v5_private_and_redaction(SQLite::Database& db) {
+    db.exec(R"sql(
+ALTER TABLE incidents ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
+
+DROP TRIGGER timeline_no_update;
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+WHEN NOT (
+    NEW.seq IS OLD.seq AND NEW.incident_id IS OLD.incident_id AND NEW."key" IS OLD."key" AND NEW.at IS OLD.at
+    AND NEW.slack_ts IS OLD.slack_ts AND NEW."user" IS OLD."user" AND NEW.kind IS OLD.kind
+    AND NEW.tags IS OLD.tags AND NEW.ref_ts IS OLD.ref_ts AND NEW.received_at IS OLD.received_at
+    AND OLD.kind IN ('message', 'bot_message', 'edit', 'deletion')
+    AND EXISTS (
+        SELECT 1 FROM timeline AS r
+        WHERE r.incident_id = OLD.incident_id AND r.kind = 'redaction' AND r.ref_ts <> ''
+          AND r.ref_ts = (CASE WHEN OLD.kind IN ('message', 'bot_message') THEN OLD.slack_ts ELSE OLD.ref_ts END)
+          AND r."text" LIKE '[redacted: %]'
+          AND NEW."text" IS (CASE WHEN OLD.kind = 'deletion' THEN OLD."text" ELSE r."text" END)
+          AND NEW.attrs IS (CASE WHEN json_type(OLD.attrs, '$.previous_text') IS NULL THEN OLD.attrs
+                                 ELSE json_set(OLD.attrs, '$.previous_text', r."text") END))
+)
+BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
-    static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes};
+    static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
+                                                   v5_private_and_redaction};
     return steps;
 }
 

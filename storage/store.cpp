@@ -421,6 +421,53 @@ std::vector<incident> store::incidents_declared_between(time_point from, time_po
     });
 }
 
+store::redaction_result store::redact_message(const timeline_entry& redaction) {
+    auto& im = *impl_;
+    im.require_writable("redact_message");
+    if (redaction.kind != entry_kind::redaction || redaction.ref_ts.empty())
+        throw storage_error(im.path_ + ": redact_message: not a redaction entry with the message's ts");
+    if (im.in_group_) throw storage_error(im.path_ + ": redact_message: a group is open");
+    redaction_result out;
+    im.guarded("redact_message", [&] {
+        // Freed space is zeroed from now on, on this connection: the old text is not left behind
+        // in a page's free area or in a freed overflow page.
+        im.db_.exec("PRAGMA secure_delete = ON");
+        write_scope tx(im.db_, false);
+        SQLite::Statement find(im.db_,
+                               "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND slack_ts = ?2"
+                               " AND kind IN ('message', 'bot_message')");
+        find.bind(1, redaction.incident_id);
+        find.bind(2, redaction.ref_ts);
+        find.executeStep();
+        if (find.getColumn(0).getInt64() == 0)
+            throw storage_error(im.path_ + ": no message with ts " + redaction.ref_ts + " on incident " +
+                                std::to_string(redaction.incident_id) + "'s timeline");
+        find.reset();
+        if (!im.insert_entry(redaction, redaction.incident_id))
+            throw storage_error(im.path_ + ": redact_message: an entry with key '" + redaction.key + "' is stored");
+        // The message and its edits read the redaction's text; what edits and the deletion kept
+        // of earlier text is replaced too. The same expressions as the trigger's, so it agrees.
+        SQLite::Statement rewrite(
+            im.db_,
+            R"(UPDATE timeline SET "text" = CASE WHEN kind = 'deletion' THEN "text" ELSE ?3 END,)"
+            " attrs = CASE WHEN json_type(attrs, '$.previous_text') IS NULL THEN attrs"
+            "              ELSE json_set(attrs, '$.previous_text', ?3) END"
+            " WHERE incident_id = ?1 AND ((kind IN ('message', 'bot_message') AND slack_ts = ?2)"
+            "                          OR (kind IN ('edit', 'deletion') AND ref_ts = ?2))");
+        rewrite.bind(1, redaction.incident_id);
+        rewrite.bind(2, redaction.ref_ts);
+        rewrite.bind(3, redaction.text);
+        out.rewritten = static_cast<std::size_t>(rewrite.exec());
+        tx.commit();
+        // Copy every page into the main file and empty the WAL, so no earlier frame keeps the old
+        // text. Waits busy_timeout for readers; (busy, log frames, checkpointed frames).
+        SQLite::Statement checkpoint(im.db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+        if (checkpoint.executeStep()) out.checkpointed = checkpoint.getColumn(0).getInt() == 0;
+        im.db_.exec("PRAGMA secure_delete = OFF");
+    });
+    return out;
+}
+
 void store::begin_group() {
     auto& im = *impl_;
     im.require_writable("begin_group");

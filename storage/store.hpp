@@ -89,6 +89,23 @@ public:
     // index, so it costs what it returns, not the size of the timeline.
     std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const;
 
+    // ---- Redaction: the one sanctioned rewrite of the timeline. ----
+    struct redaction_result {
+        std::size_t rewritten = 0;  // entries whose text changed: the message, its edits, deletion
+        bool checkpointed = false;  // the WAL was copied into the main file and emptied
+    };
+    // `redaction` is an entry of kind redaction whose ref_ts is the Slack ts of a message (or bot
+    // message) on incident `redaction.incident_id` and whose text is "[redacted: <reason>]". In
+    // one transaction it is appended, and its text replaces the message's text, its edits' text
+    // and the earlier text the message's edit and deletion entries kept (attrs.previous_text);
+    // the timeline's trigger allows exactly this. So that the old text leaves the files, the
+    // rewrite runs with secure_delete (freed space is overwritten with zeros) and the WAL is then
+    // checkpointed into the main file and truncated; `checkpointed` is false when another
+    // connection kept the checkpoint from finishing (the old text may stay in the -wal file
+    // until a later checkpoint). Copies outside this file (backups) are not touched.
+    // Throws storage_error when that message is not on that incident's timeline.
+    redaction_result redact_message(const timeline_entry& redaction);
+
     // ---- Group commit. ----
     // Opens one transaction that the following writes share until commit_group(): a burst of
     // writes then costs one fsync. Each write stays atomic on its own (a savepoint), so one

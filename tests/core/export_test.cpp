@@ -1,6 +1,7 @@
 // Exports (JSON, Markdown, CSV) and participants, checked on a realistic recorded incident.
 #include "core/export.hpp"
 #include "core/participants.hpp"
+#include "core/svg.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -333,7 +334,9 @@ TEST_SUITE("export") {
         CHECK(kill->at("at") == "2026-11-20T14:46:00Z");
         CHECK(kill->at("slack_ts") == to_slack_ts(at(14, 46, 0)));
         CHECK(kill->at("ref_ts").is_null());
-        CHECK(find_entry(tl, "message", 2)->at("text") == "it's always DNS, I think");  // the record keeps deleted text
+        // A deleted message's text stays out unless asked for (export_options::include_deleted).
+        CHECK(find_entry(tl, "message", 2)->at("text") == "");
+        CHECK(find_entry(tl, "deletion")->at("attrs") == json::object());
         const auto* declare = find_entry(tl, "declare");
         REQUIRE(declare != nullptr);
         CHECK(declare->at("slack_ts").is_null());  // lifecycle entries have no Slack ts
@@ -509,6 +512,41 @@ TEST_SUITE("export") {
         SUBCASE("an empty timeline is just the header") {
             CHECK(export_csv(incident_record{}) == "at,slack_ts,user,kind,tags,text,ref_ts\r\n");
         }
+    }
+
+    TEST_CASE("deleted messages: no format quotes them; JSON only when asked") {
+        auto r = chapter6_outage();
+        const std::string said = "it's always DNS, I think";
+        // A deleted bot message and an edited-then-deleted message too.
+        timeline_builder b{r};
+        const auto bot = b.add(entry_kind::bot_message, at(15, 11, 0), "B0OTHER", "token xyz-posted-by-a-bot").slack_ts;
+        b.add(entry_kind::deletion, at(15, 11, 5), "", "", {}, {{"previous_text", "token xyz-posted-by-a-bot"}}, bot);
+        const auto typo = b.add(entry_kind::message, at(15, 12, 0), "U0BOB", "first draft secret-abc").slack_ts;
+        b.add(entry_kind::edit, at(15, 12, 5), "U0BOB", "second draft secret-abc", {}, {{"previous_text", "first draft secret-abc"}},
+              typo);
+        b.add(entry_kind::deletion, at(15, 12, 9), "", "", {}, {{"previous_text", "second draft secret-abc"}}, typo);
+        r = b.r;
+
+        for (const std::string& text :
+             {export_json(r), export_csv(r), export_markdown(r), export_svg(r)}) {
+            CHECK(text.find(said) == std::string::npos);
+            CHECK(text.find("xyz-posted-by-a-bot") == std::string::npos);
+            CHECK(text.find("secret-abc") == std::string::npos);
+        }
+        // The entries are still there: who said something, when, and that it was deleted.
+        const auto j = json::parse(export_json(r));
+        const auto* m = find_entry(j["timeline"], "message", 2);
+        REQUIRE(m != nullptr);
+        CHECK(m->at("user") == "U0CAROL");
+        CHECK(m->at("tags") == json::array({"hypothesis"}));
+        CHECK(count(export_csv(r), ",(deleted),") == 4);  // the two messages, the bot's, one edit
+
+        // --include-deleted: everything, as recorded.
+        const std::string all = export_json(r, export_options{.include_deleted = true});
+        CHECK(all.find(said) != std::string::npos);
+        CHECK(all.find("xyz-posted-by-a-bot") != std::string::npos);
+        CHECK(count(all, "secret-abc") == 4);  // message, edit, edit's and deletion's previous_text
+        CHECK(json::parse(all)["timeline"].size() == j["timeline"].size());
     }
 
     TEST_CASE("markdown: review draft with every section, metrics and escaped cells") {

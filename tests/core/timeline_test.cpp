@@ -49,4 +49,24 @@ TEST_CASE("message_history: latest edit, deletions, and the message behind a ts"
     CHECK(h.message("") == nullptr);
     CHECK(h.message(tl[0].ref_ts) == &tl[6]);  // a key moment finds a message stored after it
 }
+
+TEST_CASE("message_history: the text of a deleted message is withheld wherever it is kept") {
+    const std::vector<timeline_entry> tl{
+        entry(entry_kind::message, "1.1", "", "kept"),
+        entry(entry_kind::edit, "1.5", "1.1", "kept, edited"),
+        entry(entry_kind::message, "1.2", "", "secret"),
+        entry(entry_kind::edit, "1.6", "1.2", "secret, edited"),
+        entry(entry_kind::deletion, "1.7", "1.2", ""),
+        entry(entry_kind::bot_message, "1.3", "", "a bot's paste"),
+        entry(entry_kind::deletion, "1.8", "1.3", ""),
+        entry(entry_kind::reaction, "1.9", "1.2", ":eyes:"),
+        entry(entry_kind::note, "", "", "a note"),
+    };
+    const message_history h(tl);
+    const bool expected[] = {false, false, true, true, true, true, true, false, false};
+    for (std::size_t i = 0; i < tl.size(); ++i) {
+        CAPTURE(i);
+        CHECK(h.withheld(tl[i]) == expected[i]);
+    }
+}
 }  // TEST_SUITE

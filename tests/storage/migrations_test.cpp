@@ -53,7 +53,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 4);
+    CHECK(latest_version() == 5);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -177,7 +177,7 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
     }
 
     store s(path);
-    CHECK(s.schema_version() == 4);
+    CHECK(s.schema_version() == latest_version());
     CHECK(s.latest_incident()->id == 3);
     CHECK(s.timeline_size(3) == 2);
     const entry_kind kinds[] = {entry_kind::statuspage};
@@ -188,6 +188,33 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
     SQLite::Database raw(path);
     CHECK(schema_objects(raw, "index") ==
           std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at", "timeline_by_incident_kind"});
+}
+
+TEST_CASE("v5: a v4 file's incidents are public, and its timeline stays append-only but for redaction") {
+    temp_dir dir;
+    const auto path = dir.file("v4.db");
+    {
+        auto db = open_database(path, {});
+        migrate(db, 4);
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at)
+VALUES (4, 'Checkout errors', 2, 'investigating', 'C04', 'inc-checkout', 'U01', 1700000000000000);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, "text", received_at)
+VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message', 'password is hunter2', 1700000010000001);
+)sql");
+        // v4's trigger refuses every update, redaction included.
+        CHECK_THROWS_WITH_AS(db.exec("UPDATE timeline SET \"text\" = '[redacted: x]' WHERE incident_id = 4"),
+                             doctest::Contains("append-only"), SQLite::Exception);
+    }
+    store s(path);
+    CHECK(s.schema_version() == latest_version());
+    REQUIRE(s.incident_by_id(4));
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    // Still refused without a redaction entry for that message.
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET \"text\" = '[redacted: x]' WHERE incident_id = 4"),
+                         doctest::Contains("append-only"), SQLite::Exception);
+    CHECK_THROWS_WITH_AS(raw.exec("DELETE FROM timeline WHERE incident_id = 4"), doctest::Contains("append-only"),
+                         SQLite::Exception);
 }
 
 TEST_CASE("each step is one transaction with its version bump") {
@@ -250,7 +277,7 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v5: this build knows v0 to v4");
+              path + ": cannot migrate to schema v6: this build knows v0 to v5");
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
@@ -265,7 +292,7 @@ TEST_CASE("a database written by a newer build is refused") {
         SQLite::Database raw(path, SQLite::OPEN_READWRITE);
         raw.exec("PRAGMA user_version = 7");
     }
-    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v4)";
+    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v5)";
     CHECK(error_of([&] { store s(path); }) == expected);
     CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
     auto db = open_database(path, {});
