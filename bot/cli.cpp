@@ -6,6 +6,7 @@
 #include "bot/ops/http_server.hpp"
 #include "bot/ops/metrics.hpp"
 #include "core/export.hpp"
+#include "core/access.hpp"
 #include "core/incident_commands.hpp"
 #include "core/redaction.hpp"
 #include "core/svg.hpp"
@@ -72,7 +73,8 @@ const char* const top_help =
 
 const char* const run_help =
     "Usage: incident-bot run [--db PATH] [--listen HOST:PORT] [--status-reminder DURATION | --reminders SPEC]\n"
-    "                        [--idle-timeout DURATION] [--max-pending N] [--log-level LEVEL] [--log-format FORMAT]\n"
+    "                        [--idle-timeout DURATION] [--max-pending N] [--responders GROUP_ID] [--log-level LEVEL]\n"
+    "                        [--log-format FORMAT]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH                  SQLite database (default: incident-bot.db)\n"
@@ -86,12 +88,16 @@ const char* const run_help =
     "                             frames or pongs (default 30s)\n"
     "  --max-pending N            stop reading from Slack while N events wait to be stored, until a\n"
     "                             quarter remain (default 2000; bounds memory in a burst)\n"
+    "  --responders GROUP_ID      only members of this Slack user group (e.g. S0614TZR7; scope\n"
+    "                             usergroups:read) may resolve, reopen, change the severity, assign\n"
+    "                             roles or set the detection time (default: anyone in the channel)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
     "  --log-format FORMAT        text (default) or json (one object per line: time, level, component,\n"
     "                             msg and fields such as incident, channel, envelope, error)\n"
     "Every option can also come from the environment, INCIDENT_BOT_ and its name in capitals with\n"
     "'_' for '-': INCIDENT_BOT_DB, INCIDENT_BOT_LISTEN, INCIDENT_BOT_STATUS_REMINDER, INCIDENT_BOT_REMINDERS,\n"
-    "INCIDENT_BOT_IDLE_TIMEOUT, INCIDENT_BOT_MAX_PENDING, INCIDENT_BOT_LOG_LEVEL, INCIDENT_BOT_LOG_FORMAT.\n"
+    "INCIDENT_BOT_IDLE_TIMEOUT, INCIDENT_BOT_MAX_PENDING, INCIDENT_BOT_RESPONDERS, INCIDENT_BOT_LOG_LEVEL,\n"
+    "INCIDENT_BOT_LOG_FORMAT.\n"
     "A flag wins over its variable (and --status-reminder/--reminders over both variables).\n"
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
@@ -293,7 +299,7 @@ std::string db_option(option_map& opts, const std::string& command) {
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     auto opts = parse_options("run", args, 1,
                               {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending",
-                               "log-level", "log-format"});
+                               "log-level", "log-format", "responders"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
@@ -301,7 +307,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     const option_sources sources =
         apply_environment(opts,
                           {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level",
-                           "log-format"},
+                           "log-format", "responders"},
                           {"status-reminder", "reminders"});
     const auto from = [&](const std::string& name) { return source_of(sources, name); };
     bot::app_config cfg;
@@ -323,6 +329,11 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
         if (ec != std::errc{} || ptr != v.data() + v.size() || n == 0 || n > 1'000'000)
             throw usage_error(from("max-pending") + " must be a whole number from 1 to 1000000, not '" + v + "'");
         cfg.max_pending_writes = n;
+    }
+    if (auto it = opts.find("responders"); it != opts.end()) {
+        if (!is_usergroup_id(it->second))
+            throw usage_error(from("responders") + " takes a Slack user group ID like S0614TZR7, not '" + it->second + "'");
+        cfg.responders = it->second;
     }
     if (auto it = opts.find("log-level"); it != opts.end()) {
         const std::string& l = it->second;

@@ -84,24 +84,39 @@ bool looks_like_sev(std::string_view word) {
     return true;
 }
 
+// "--private", any case; also "—private" and "–private": macOS and iOS turn a typed "--" into a
+// dash.
+bool is_private_flag(std::string_view word) {
+    for (std::string_view dashes : {"--", "\u2014", "\u2013"})
+        if (word.starts_with(dashes)) return ascii_iequals(word.substr(dashes.size()), "private");
+    return false;
+}
+
 result<command> parse_start(std::string_view args) {
-    constexpr std::string_view usage = "Usage: `/incident start <title> [sev1..sev5]`";
+    constexpr std::string_view usage = "Usage: `/incident start <title> [sev1..sev5] [--private]`";
     std::optional<severity> sev;
-    auto [last, before] = split_last(args);
-    // A trailing "sev<digits>" is the severity ("severe" is just a word of the title).
-    if (looks_like_sev(last)) {
-        sev = parse_severity(last);
-        if (!sev)
-            return usage_error("Unknown severity `" + std::string(last) +
-                               "`: use sev1 (complete outage) to sev5 (false alarm).\n" + std::string(usage));
-        args = before;
+    bool is_private = false;
+    // The severity and --private trail the title, in either order ("severe" is just a word of
+    // the title; a trailing "sev<digits>" is meant as a severity).
+    for (int i = 0; i < 2; ++i) {
+        auto [last, before] = split_last(args);
+        if (!is_private && is_private_flag(last)) {
+            is_private = true;
+            args = before;
+        } else if (!sev && looks_like_sev(last)) {
+            sev = parse_severity(last);
+            if (!sev)
+                return usage_error("Unknown severity `" + std::string(last) +
+                                   "`: use sev1 (complete outage) to sev5 (false alarm).\n" + std::string(usage));
+            args = before;
+        }
     }
     std::string title = one_line(args);
     if (title.empty()) return usage_error("The incident needs a title.\n" + std::string(usage));
     if (const std::size_t n = count_code_points(title); n > cmd::max_title_chars)
         return usage_error("That title is " + std::to_string(n) + " characters; please keep it to " +
                            std::to_string(cmd::max_title_chars) + " or fewer.");
-    return command{cmd::start{std::move(title), sev}};
+    return command{cmd::start{std::move(title), sev, is_private}};
 }
 
 result<command> parse_sev(std::string_view args) {
@@ -316,7 +331,8 @@ result<command> parse_command(std::string_view raw) {
 
 std::string usage_text() {
     return "*Usage:* `/incident <subcommand>`\n"
-           "\u2022 `start <title> [sev1..sev5]` \u2014 declare an incident and open its channel\n"
+           "\u2022 `start <title> [sev1..sev5] [--private]` \u2014 declare an incident and open its channel "
+           "(`--private`: a private channel)\n"
            "\u2022 `ack` \u2014 acknowledge: you are on it\n"
            "\u2022 `sev <1-5>` \u2014 change the severity (sev1 = complete outage, sev5 = false alarm)\n"
            "\u2022 `status <investigating|identified|monitoring|resolved> [note]` \u2014 move the incident on\n"

@@ -28,9 +28,11 @@ namespace cmd {
 
 inline constexpr std::size_t max_title_chars = 150;  // code points, after trimming
 
-struct start {            // start <title> [sev1..sev5]: declare an incident
+struct start {            // start <title> [sev1..sev5] [--private]: declare an incident
     std::string title;    // trimmed, inner whitespace collapsed, entities decoded
     std::optional<ib::severity> sev;  // nullopt: the caller's default
+    bool is_private = false;          // --private (or "—private", as Slack's clients may type
+                                      // it): a private channel instead of a public one
 };
 struct ack {};            // ack: "I'm on it"
 struct set_severity {     // sev <1-5|sevN>

@@ -58,6 +58,7 @@ ojson incident_json(const incident& inc) {
     j["commander"] = string_or_null(inc.commander);
     j["comms_lead"] = string_or_null(inc.comms_lead);
     j["reopen_count"] = inc.reopen_count;
+    j["private"] = inc.is_private;
     j["tta_seconds"] = seconds_or_null(m.tta);
     j["ttr_seconds"] = seconds_or_null(m.ttr);
     j["phases"] = ojson{{"detection_seconds", seconds_or_null(m.detection)},
@@ -172,6 +173,8 @@ void markdown_header(std::string& md, const incident& inc) {
     md += " · **Status:** " + std::string(to_string(inc.state));
     if (!inc.channel_name.empty()) md += " · **Channel:** #" + one_line(inc.channel_name);
     md += "\n\n";
+    if (inc.is_private)
+        md += "**Private incident:** declared in a private channel; share this draft only with its members.\n\n";
     md += "**Declared by:** " + who(inc.declared_by) + " · **Commander:** " + who(inc.commander) +
           " · **Comms lead:** " + who(inc.comms_lead) + "\n\n";
     md +=

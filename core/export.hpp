@@ -30,8 +30,9 @@ struct export_options {
 // JSON export, schema_version 1; pretty-printed with a 2-space indent and a final '\n'.
 // Top-level keys: schema_version, incident, timeline, participants, action_items,
 // status_updates, key_moments. Times are ISO-8601 UTC strings or null; metric seconds are
-// integers or null when n/a; empty user ids are null. Invalid UTF-8 in recorded text is
-// replaced by U+FFFD rather than failing the export.
+// integers or null when n/a; empty user ids are null; incident.private says whether it was
+// declared in a private channel. Invalid UTF-8 in recorded text is replaced by U+FFFD rather
+// than failing the export.
 std::string export_json(const incident_record& r, export_options opts = {});
 // The same document handed to `write` in pieces (about 64 KiB each, in order), so a large
 // timeline can go out while it is being formatted instead of being held as one string.
@@ -41,7 +42,7 @@ void export_json(const incident_record& r, const std::function<void(std::string_
 // Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
 // fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page
 // updates, Action items, Key moments, Open questions. Table cells escape '|' and newlines.
-// Never quotes a deleted message.
+// Never quotes a deleted message; a private incident says so under its title.
 std::string export_markdown(const incident_record& r);
 
 // RFC 4180 CSV (CRLF line ends, header `at,slack_ts,user,kind,tags,text,ref_ts`, tags joined

@@ -57,6 +57,8 @@ struct incident {
     std::string commander;                   // incident commander, user id or empty
     std::string comms_lead;                  // communications lead, user id or empty
     int reopen_count = 0;
+    bool is_private = false;                 // declared with --private: a private channel, listed
+                                             // only for its members, marked in exports and stats
 
     bool is_open() const { return state != status::resolved; }
     // Start of the incident for metrics: detected_at when known, else declared_at.

@@ -171,6 +171,9 @@ std::string declare_announcement(const incident& inc) {
     return ":rotating_light: *Incident declared: " + escape_mrkdwn(inc.title) + "*\n" +
            "*Severity:* " + sev_label(inc.sev) + "   *Status:* " + std::string(to_string(inc.state)) +
            "   *Declared by:* " + who(inc.declared_by) + "\n" +
+           (inc.is_private ? ":lock: *Private incident:* only the members of this channel see it, here and in "
+                             "`/incident list`; invite whoever needs to help.\n"
+                           : "") +
            "Everything said in this channel is recorded, with its time, for the post-incident review. "
            "Talk here as you work: hypotheses, commands you run, what you try.\n" +
            "*Commands:* `/incident ack` · `sev <1-5>` · `status <investigating|identified|monitoring|resolved> [note]` · "
@@ -186,7 +189,8 @@ std::string channel_topic(const incident& inc) {
 
 std::string declared_reply(const incident& inc) {
     return ":rotating_light: Incident declared: " + channel_link(inc.channel_id, inc.channel_name) + " (" +
-           std::string(to_string(inc.sev)) + "). You've been invited; everything said there is recorded.";
+           std::string(to_string(inc.sev)) + (inc.is_private ? ", private" : "") +
+           "). You've been invited; everything said there is recorded.";
 }
 
 std::string render_incident_list(std::span<const incident> open, time_point now) {
@@ -243,7 +247,17 @@ std::string render_stats(std::span<const incident> incidents, time_point now, st
                           format_metric(r.ttr.p90).c_str(), format_metric(r.ttr.mean).c_str());
             out += line;
         }
-        out += slack ? "```\n" : "\n";
+        out += slack ? "```\n" : "";
+        // Private incidents count like the others; the table says how many there are.
+        std::size_t private_count = 0;
+        for (const incident& inc : incidents)
+            if (inc.is_private && inc.declared_at >= now - std::chrono::days{days} &&
+                inc.declared_at < now + std::chrono::seconds{1})
+                ++private_count;
+        if (private_count > 0)
+            out += "Includes " + std::to_string(private_count) + " private incident" + (private_count == 1 ? "" : "s") +
+                   ".\n";
+        out += slack ? "" : "\n";
     }
     const std::string definitions =
         "TTA = acknowledged − start, TTR = resolved − start (start = detected, else declared). "

@@ -61,8 +61,9 @@ enum class stats_format {
 };
 // One fixed-width table per window, in the given order: severities with incidents declared in
 // [now − N days, now] (sev1..sev5, count, TTA and TTR median, p90 and mean; "n/a" when no
-// incident of that severity has the metric), or "no incidents." for an empty window; then a
-// line with the definitions of TTA and TTR. Window lengths must be positive. Pure: `now` comes
+// incident of that severity has the metric), or "no incidents." for an empty window, with a
+// line "Includes N private incidents." when some of them are private; then a line with the
+// definitions of TTA and TTR. Window lengths must be positive. Pure: `now` comes
 // from the caller.
 std::string render_stats(std::span<const incident> incidents, time_point now, std::span<const int> window_days,
                          stats_format format);

@@ -518,7 +518,8 @@ std::string export_svg(const incident_record& r) {
 
     // Header, title and the document.
     const std::string title = "Incident #" + std::to_string(inc.id) + (inc.title.empty() ? "" : ": " + inc.title);
-    const std::string subtitle = std::string(to_string(inc.sev)) + " (" + std::string(describe(inc.sev)) + ") · " +
+    const std::string subtitle = std::string(inc.is_private ? "private · " : "") + std::string(to_string(inc.sev)) +
+                                 " (" + std::string(describe(inc.sev)) + ") · " +
                                  std::string(to_string(inc.state)) + (inc.is_open() ? " (open)" : "") + " · " +
                                  std::to_string(r.timeline.size()) + " timeline entries · " +
                                  ymd(inc.start()) + " · times UTC";

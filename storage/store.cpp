@@ -17,7 +17,7 @@ namespace {
 constexpr const char* incident_select =
     "SELECT id, title, severity, status, channel_id, channel_name, declared_by, declared_at, detected_at,"
     " acknowledged_at, acknowledged_by, identified_at, mitigated_at, resolved_at, commander, comms_lead,"
-    " reopen_count FROM incidents ";
+    " reopen_count, is_private FROM incidents ";
 
 constexpr const char* entry_select =
     R"(SELECT seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)"
@@ -82,7 +82,7 @@ std::optional<time_point> column_time(const SQLite::Statement& s, int index) {
     return from_unix_micros(c.getInt64());
 }
 
-// Binds the 16 stored fields of `inc` (all but id) to ?1..?16, in incident_select's order.
+// Binds the 17 stored fields of `inc` (all but id) to ?1..?17, in incident_select's order.
 // `status_text` must outlive the statement's next step.
 void bind_incident_fields(SQLite::Statement& s, const incident& inc, const std::string& status_text) {
     s.bindNoCopy(1, inc.title);
@@ -101,6 +101,7 @@ void bind_incident_fields(SQLite::Statement& s, const incident& inc, const std::
     s.bindNoCopy(14, inc.commander);
     s.bindNoCopy(15, inc.comms_lead);
     s.bind(16, inc.reopen_count);
+    s.bind(17, inc.is_private ? 1 : 0);
 }
 
 }  // namespace
@@ -228,6 +229,7 @@ struct store::impl {
         inc.commander = s.getColumn(14).getString();
         inc.comms_lead = s.getColumn(15).getString();
         inc.reopen_count = s.getColumn(16).getInt();
+        inc.is_private = s.getColumn(17).getInt() != 0;
         return inc;
     }
 
@@ -352,8 +354,8 @@ std::int64_t store::create_incident(incident& inc, timeline_entry& declare_entry
         auto& s = im.stmt(im.insert_incident_,
                           "INSERT INTO incidents (title, severity, status, channel_id, channel_name, declared_by,"
                           " declared_at, detected_at, acknowledged_at, acknowledged_by, identified_at, mitigated_at,"
-                          " resolved_at, commander, comms_lead, reopen_count)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+                          " resolved_at, commander, comms_lead, reopen_count, is_private)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
         std::int64_t id = 0;
         {
             reset_on_exit reset(s);
@@ -385,11 +387,12 @@ bool store::save_change(const incident& inc, const timeline_entry& entry) {
                           "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
                           " channel_name = ?5, declared_by = ?6, declared_at = ?7, detected_at = ?8,"
                           " acknowledged_at = ?9, acknowledged_by = ?10, identified_at = ?11, mitigated_at = ?12,"
-                          " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16 WHERE id = ?17");
+                          " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16,"
+                          " is_private = ?17 WHERE id = ?18");
         reset_on_exit reset(s);
         const std::string status_text = im.status_text(inc);
         bind_incident_fields(s, inc, status_text);
-        s.bind(17, inc.id);
+        s.bind(18, inc.id);
         if (s.exec() != 1)
             throw storage_error(im.path_ + ": save_change: no incident with id " + std::to_string(inc.id));
         tx.commit();

@@ -1,12 +1,13 @@
 // What the running bot holds in memory, shared by its executors on the I/O thread: the
 // incidents by channel (with the events held for channels being declared), the reminder
-// schedule, the bot's own user id and identity (app and workspace) and the start rate limit.
-// Derived from the database at start-up. Also where the executors report what they did, for the
-// metrics.
+// schedule, the bot's own user id and identity, the members of private incident channels, the
+// start rate limit and the responders group. Derived from the database at start-up. Also where
+// the executors report what they did, for the metrics.
 #pragma once
 
 #include "bot/app/observer.hpp"
 #include "bot/transport/socket_mode.hpp"
+#include "core/access.hpp"
 #include "core/flows/record_events.hpp"
 #include "core/rate_limit.hpp"
 #include "core/reminders.hpp"
@@ -32,7 +33,9 @@ struct app_state {
     reminder_scheduler reminders;
     std::string bot_user_id;  // from auth.test
     slack::identity self;     // envelopes must be for this workspace (auth.test) and app (hello)
+    channel_roster members;   // who is in each private incident's channel (for /incident list)
     start_rate_limit starts;  // /incident start per person
+    responders_gate responders;  // --responders, and its members when last read
     // Hears of events acked, open incidents and reminders posted; never null (must outlive
     // the executors).
     app_observer* observer = &app_observer::none();

@@ -68,9 +68,14 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // Rebuild each open incident's reminder schedule from what is stored, so reminders
         // survive a restart. Only the status-page and reminder entries are read.
         const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
-        for (const auto& inc : st.channels.open())
+        const entry_kind membership[] = {entry_kind::join, entry_kind::leave};
+        for (const auto& inc : st.channels.open()) {
             st.reminders.track(inc, derive_reminder_state(db.timeline_of_kinds(inc.id, kinds)));
+            // Who may see a private incident listed: its channel's members, from its record.
+            if (inc.is_private) st.members.rebuild(inc, db.timeline_of_kinds(inc.id, membership));
+        }
         metrics.open_incidents(st.channels.open_count());
+        st.responders.group = cfg.responders;
         store_at_start.emplace(std::move(db));
     }
 

@@ -23,6 +23,8 @@ struct app_config {
     // quarter of them remain (bounds memory in a burst; TCP holds Slack back meanwhile).
     std::size_t max_pending_writes = 2000;
     bool handle_signals = true;                     // SIGINT/SIGTERM stop the bot (off when embedded)
+    std::string responders;                         // user group ID whose members alone may resolve,
+                                                    // reopen, change severity, roles, detection; "" = anyone
 };
 
 class app {

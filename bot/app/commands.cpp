@@ -26,7 +26,7 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     if (auto* a = std::get_if<flows::request::answer>(&req))
         text = std::move(a->text);
     else if (std::holds_alternative<flows::request::list>(req))
-        text = render_incident_list(st.channels.open(), wall_now());
+        text = render_incident_list(visible_to(st.channels.open(), user, st.members), wall_now());
     else if (std::holds_alternative<flows::request::stats>(req))
         text = render_stats(st.channels.all(), wall_now());
     if (!text.empty()) {
@@ -53,7 +53,7 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
         flows::snooze_flow flow(*here, z->duration, user, wall_now());
         co_await exec.run(std::move(flow), std::move(reply));
     } else if (auto* c = std::get_if<flows::request::change>(&req)) {
-        flows::change_flow flow(std::move(c->what), *here, user, std::move(c->key), wall_now());
+        flows::change_flow flow(std::move(c->what), *here, user, std::move(c->key), wall_now(), st.responders);
         co_await exec.run(std::move(flow), std::move(reply));
     }
 }

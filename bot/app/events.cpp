@@ -21,6 +21,11 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
         log_warn("bot", "Slack is rate-limiting event delivery to this app (app_rate_limited)");
     const flows::event_route r = st_.channels.route(ev);
     if (r.what == route::record) {
+        // Who is in a private incident's channel decides who sees it listed.
+        if (const incident* inc = st_.channels.find(r.channel); inc != nullptr && inc->is_private) {
+            if (const auto* j = std::get_if<slack::member_joined>(&ev.event)) st_.members.joined(r.channel, j->user);
+            if (const auto* l = std::get_if<slack::member_left>(&ev.event)) st_.members.left(r.channel, l->user);
+        }
         // Converted to a timeline entry (tagging included) on the storage thread, inside its
         // group: the I/O thread only routes the event, and acks it once it is durable.
         auto outcome = std::make_shared<write_outcome>(write_outcome::none);

@@ -167,7 +167,12 @@ void executor::remember(const flows::effect& what) {
         st_.observer->open_incidents(st_.channels.open_count());
         st_.reminders.track(o->inc, reminder_state{});
         wake_reminders_();
-        events_.store_held(st_.channels.release(o->inc.channel_id), o->inc.id);
+        auto held = st_.channels.release(o->inc.channel_id);
+        if (o->inc.is_private) {
+            st_.members.rebuild(o->inc, {});  // the declarer; joins held meanwhile follow
+            for (const auto& h : held) st_.members.apply(o->inc.channel_id, h.entry);
+        }
+        events_.store_held(std::move(held), o->inc.id);
     } else if (const auto* s = std::get_if<flows::set_incident>(&what)) {
         st_.channels.set(s->inc);  // a resolve or a reopen changes the count
         st_.observer->open_incidents(st_.channels.open_count());
@@ -179,6 +184,8 @@ void executor::remember(const flows::effect& what) {
         wake_reminders_();
     } else if (const auto* f = std::get_if<flows::forget_reminders>(&what)) {
         st_.reminders.forget(f->incident_id);
+    } else if (const auto* k = std::get_if<flows::keep_responders>(&what)) {
+        st_.responders.last_read = k->members;
     }
 }
 

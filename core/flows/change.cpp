@@ -1,32 +1,50 @@
 #include "core/flows/change.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace ib::flows {
 
-change_flow::change_flow(command c, incident current, std::string user, std::string key, time_point now) {
+change_flow::change_flow(command c, incident current, std::string user, std::string key, time_point now,
+                         responders_gate responders) {
     st_.cmd = std::move(c);
     st_.before = std::move(current);
     st_.user = std::move(user);
     st_.key = std::move(key);
     st_.now = now;
+    st_.responders = std::move(responders);
 }
 
 change_flow::change_flow(state saved) : st_(std::move(saved)) {}
 
+namespace {
+
+call read_responders(const std::string& group) { return call{"usergroups.users.list", {{"usergroup", group}}}; }
+
+}  // namespace
+
 action change_flow::start() {
     if (st_.at != stage::idle) return finish(st_.at, log_level::error, "change: start() called twice; giving up");
-    auto plan = plan_change(st_.cmd, st_.before, st_.user, st_.now);
-    if (!plan) return fail(":warning: " + plan.error().message);
-    st_.plan = std::move(plan.value());
-    st_.plan.entry.key = st_.key;
-    return remember();
+    if (st_.responders.group.empty() || !needs_responder(st_.cmd)) return plan();
+    // Read the group now: membership changes as people rotate on and off call.
+    st_.at = stage::checking;
+    return step(read_responders(st_.responders.group));
 }
 
 action change_flow::resume(event ev) {
     const bool restart = std::holds_alternative<restarted>(ev);
     const bool done_ok = std::holds_alternative<ok>(ev);
     switch (st_.at) {
+    case stage::checking:
+        if (const auto* r = std::get_if<called>(&ev)) return after_check(*r);
+        if (restart) return step(read_responders(st_.responders.group));  // a read: safe to repeat
+        break;
+
+    case stage::keeping:
+        if (restart) return step(keep_responders{*st_.responders.last_read});
+        if (done_ok) return authorize(*st_.responders.last_read);
+        break;
+
     case stage::remembering:
         if (restart) return remember();
         if (done_ok) return store();
@@ -81,6 +99,40 @@ action change_flow::resume(event ev) {
     return out_of_place(st_.at, "change", ev);
 }
 
+action change_flow::plan() {
+    auto plan = plan_change(st_.cmd, st_.before, st_.user, st_.now);
+    if (!plan) return fail(":warning: " + plan.error().message);
+    st_.plan = std::move(plan.value());
+    st_.plan.entry.key = st_.key;
+    return remember();
+}
+
+action change_flow::after_check(const called& r) {
+    if (r.outcome == slack::api_outcome::ok) {
+        if (auto members = usergroup_members(r.body)) {
+            st_.responders.last_read = std::move(*members);
+            st_.at = stage::keeping;
+            return step(keep_responders{*st_.responders.last_read});
+        }
+    }
+    const std::string error = r.outcome == slack::api_outcome::ok ? "no users in the answer" : r.error;
+    const std::string what = "usergroups.users.list for " + st_.responders.group + " failed: " + error;
+    // The last list read stands in; with none, nobody can be checked, so nothing changes.
+    if (st_.responders.last_read) return authorize(*st_.responders.last_read, log_level::warn, what + "; using the last list read");
+    return fail(responders_unknown_reply(st_.responders.group, error), log_level::warn, what + "; refusing the change");
+}
+
+action change_flow::authorize(const std::vector<std::string>& members, log_level level, std::string log) {
+    if (std::find(members.begin(), members.end(), st_.user) == members.end())
+        return fail(not_a_responder_reply(st_.responders.group), level, std::move(log));
+    action next = plan();
+    if (next.level == log_level::none) {
+        next.level = level;
+        next.log = std::move(log);
+    }
+    return next;
+}
+
 action change_flow::remember() {
     // In memory before the store, so a second command typed meanwhile plans from this one.
     st_.at = stage::remembering;
@@ -103,15 +155,17 @@ action change_flow::after_announce(log_level level, std::string log) {
     return step(run_summary{st_.plan.updated, true}, level, std::move(log));
 }
 
-action change_flow::fail(std::string reply_text) {
+action change_flow::fail(std::string reply_text, log_level level, std::string log) {
     st_.at = stage::failing;
-    return step(reply{std::move(reply_text)});
+    return step(reply{std::move(reply_text)}, level, std::move(log));
 }
 
 std::string_view to_string(change_flow::stage s) {
     using st = change_flow::stage;
     switch (s) {
     case st::idle: return "idle";
+    case st::checking: return "checking";
+    case st::keeping: return "keeping";
     case st::remembering: return "remembering";
     case st::storing: return "storing";
     case st::restoring: return "restoring";

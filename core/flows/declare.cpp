@@ -11,6 +11,7 @@ declare_flow::declare_flow(cmd::start what, std::string declarer, std::string ke
                            time_point now) {
     st_.title = std::move(what.title);
     st_.sev = what.sev.value_or(severity::sev3);
+    st_.is_private = what.is_private;
     st_.declarer = std::move(declarer);
     st_.key = std::move(key);
     st_.bot_user_id = std::move(bot_user_id);
@@ -101,7 +102,8 @@ action declare_flow::create_channel() {
     const std::string base = channel_name_for(st_.title, std::chrono::floor<std::chrono::days>(st_.now));
     // A retried create after a lost answer could make a second channel: never made twice.
     return step(call{
-        "conversations.create", {{"name", channel_name_with_suffix(base, st_.attempt)}, {"is_private", false}}, false});
+        "conversations.create", {{"name", channel_name_with_suffix(base, st_.attempt)}, {"is_private", st_.is_private}},
+        false});
 }
 
 action declare_flow::after_create(const called& r) {
@@ -122,7 +124,9 @@ action declare_flow::after_create(const called& r) {
     auto decl = declare_incident(st_.title, st_.sev, st_.declarer, st_.channel_id, st_.channel_name, st_.now);
     if (!decl) return fail(":warning: " + decl.error().message);
     st_.inc = std::move(decl->inc);
+    st_.inc.is_private = st_.is_private;
     st_.entry = std::move(decl->entry);
+    if (st_.is_private) st_.entry.attrs["private"] = "true";
     st_.entry.key = st_.key;
     // Events for the new channel can arrive before the incident has an id: they wait.
     st_.at = stage::holding;

@@ -1,7 +1,8 @@
-// `/incident start <title> [sev]`: the declare flow as a state machine (effects.hpp). The
+// `/incident start <title> [sev] [--private]`: the declare flow as a state machine (effects.hpp). The
 // conversation with Slack and the store, step by step:
 //
-//   conversations.create inc-YYYYMMDD-<slug>   (name_taken: the same name with -2, -3, … up to -20)
+//   conversations.create inc-YYYYMMDD-<slug>   (name_taken: the same name with -2, -3, … up to -20;
+//                                               a private channel for --private)
 //   hold the new channel's events               (they arrive before the incident has an id)
 //   store the incident and its declare entry    (deduplicated on the command's key)
 //   open it: route the channel's events to it (those held first), schedule its reminders
@@ -46,6 +47,7 @@ public:
         // The command.
         std::string title;
         severity sev = severity::sev3;  // the command's severity, or sev3
+        bool is_private = false;        // --private: a private channel (conversations.create is_private)
         std::string declarer;           // Slack user id
         std::string key;                // dedupe key of the declare entry ("cmd:<envelope id>")
         std::string bot_user_id;        // the declarer is not invited when it is the bot itself

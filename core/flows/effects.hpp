@@ -101,6 +101,11 @@ struct replan_reminders {
 struct forget_reminders {
     std::int64_t incident_id = 0;
 };
+// The responders user group was read: keep `members` as the last list read, for when it cannot
+// be read (core/access.hpp). -> ok
+struct keep_responders {
+    std::vector<std::string> members;
+};
 
 // Read what a summary needs: the incident's whole timeline and, for the review prompt, the
 // incidents declared in [history_from, history_to) (the last `max_history` of them, this one
@@ -121,7 +126,8 @@ struct run_summary {
 
 using effect =
     std::variant<done, call, reply, ack, hold_events, release_events, open_incident, set_incident, create_incident,
-                 save_change, append_entry, replan_reminders, forget_reminders, load_summary, run_summary>;
+                 save_change, append_entry, replan_reminders, forget_reminders, load_summary, run_summary,
+                 keep_responders>;
 
 enum class log_level { none, debug, info, warn, error };
 

@@ -74,6 +74,26 @@ TEST_CASE("start") {
     SUBCASE("no-break spaces separate words too") {
         CHECK(parsed<cmd::start>("start\xc2\xa0" "API down\xc2\xa0sev2").sev == severity::sev2);
     }
+    SUBCASE("--private, before or after the severity, as typed or as a client's dash") {
+        const auto p = parsed<cmd::start>("start Payroll export leaked sev1 --private");
+        CHECK(p.title == "Payroll export leaked");
+        CHECK(p.sev == severity::sev1);
+        CHECK(p.is_private);
+        const auto q = parsed<cmd::start>("start Payroll export leaked --PRIVATE sev2");
+        CHECK(q.title == "Payroll export leaked");
+        CHECK(q.sev == severity::sev2);
+        CHECK(q.is_private);
+        CHECK(parsed<cmd::start>("start Leak \u2014private").is_private);  // macOS turned "--" into an em dash
+        CHECK(parsed<cmd::start>("start Leak \u2013private").is_private);
+        CHECK_FALSE(parsed<cmd::start>("start Leak").is_private);
+        CHECK_FALSE(parsed<cmd::start>("start Leak sev1").is_private);
+        // Only as the last words: elsewhere it is part of the title.
+        const auto t = parsed<cmd::start>("start --private keys leaked");
+        CHECK(t.title == "--private keys leaked");
+        CHECK_FALSE(t.is_private);
+        CHECK(contains(error_of("start --private"), "needs a title"));
+        CHECK(contains(error_of("start sev1 --private"), "needs a title"));
+    }
     SUBCASE("errors") {
         CHECK(contains(error_of("start"), "needs a title"));
         CHECK(contains(error_of("start   sev2"), "needs a title"));

@@ -549,6 +549,16 @@ TEST_SUITE("export") {
         CHECK(json::parse(all)["timeline"].size() == j["timeline"].size());
     }
 
+    TEST_CASE("private incidents are marked in every export") {
+        auto r = chapter6_outage();
+        CHECK(json::parse(export_json(r))["incident"]["private"] == false);
+        CHECK(export_markdown(r).find("Private incident") == std::string::npos);
+        r.inc.is_private = true;
+        CHECK(json::parse(export_json(r))["incident"]["private"] == true);
+        CHECK(export_markdown(r).find("**Private incident:**") != std::string::npos);
+        CHECK(export_svg(r).find(">private · sev1") != std::string::npos);
+    }
+
     TEST_CASE("markdown: review draft with every section, metrics and escaped cells") {
         const auto md = export_markdown(chapter6_outage());
 

@@ -206,6 +206,28 @@ TEST_CASE("list: the most severe first, and within Slack's limits however many a
     CHECK(std::count(few.begin(), few.end(), '\n') == 3);
 }
 
+TEST_CASE("private incidents: said so when declared, counted in stats") {
+    auto inc = open_incident();
+    inc.is_private = true;
+    CHECK(declare_announcement(inc).find(":lock: *Private incident:*") != std::string::npos);
+    CHECK(declared_reply(inc).find("sev2, private)") != std::string::npos);
+    CHECK(declare_announcement(open_incident()).find("Private") == std::string::npos);
+
+    auto pub = open_incident();
+    pub.acknowledged_at = t0 + 2min;
+    auto priv = pub;
+    priv.is_private = true;
+    const std::vector<incident> all{pub, priv, priv};
+    const auto s = render_stats(all, t0 + 1h);
+    CHECK(s.find("Includes 2 private incidents.") != std::string::npos);
+    static constexpr int one_window[] = {30};
+    const std::vector<incident> one{pub, priv};
+    CHECK(render_stats(one, t0 + 1h, one_window, stats_format::plain).find("Includes 1 private incident.\n") !=
+          std::string::npos);
+    const std::vector<incident> none{pub};
+    CHECK(render_stats(none, t0 + 1h).find("private") == std::string::npos);
+}
+
 TEST_CASE("stats as a plain-text table for the command line, over chosen windows") {
     // Three sev2s (TTA 2m, 4m, 10m; TTR 30m, 55m, 1h 30m), an open sev1 with no metrics, and a
     // sev3 declared 60 days earlier.

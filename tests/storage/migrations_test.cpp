@@ -209,6 +209,7 @@ VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message', 'pas
     store s(path);
     CHECK(s.schema_version() == latest_version());
     REQUIRE(s.incident_by_id(4));
+    CHECK_FALSE(s.incident_by_id(4)->is_private);
     SQLite::Database raw(path, SQLite::OPEN_READWRITE);
     // Still refused without a redaction entry for that message.
     CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET \"text\" = '[redacted: x]' WHERE incident_id = 4"),
