@@ -18,13 +18,7 @@ namespace {
 const time_point t0 = *parse_iso8601("2026-11-21T14:00:00Z");
 const std::string group = "S0614TZR7";
 
-incident open_incident_3() {
-    auto d = declare_incident("Checkout errors", severity::sev2, "U0ALICE", "C0INC", "inc-20261121-checkout-errors",
-                              t0);
-    REQUIRE(d);
-    d->inc.id = 3;
-    return d->inc;
-}
+incident open_incident_3() { return checkout_incident(t0); }
 
 stepper<change_flow> make(const std::string& text, const std::string& user, responders_gate gate) {
     auto c = parse_command(text);

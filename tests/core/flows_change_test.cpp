@@ -15,13 +15,7 @@ namespace {
 
 const time_point t0 = *parse_iso8601("2026-11-21T14:00:00Z");
 
-incident open_incident_3() {
-    auto d = declare_incident("Checkout errors", severity::sev2, "U0ALICE", "C0INC", "inc-20261121-checkout-errors",
-                              t0);
-    REQUIRE(d);
-    d->inc.id = 3;
-    return d->inc;
-}
+incident open_incident_3() { return checkout_incident(t0); }
 
 stepper<change_flow> make(const std::string& text, incident current = open_incident_3(), std::string user = "U0BOB") {
     auto c = parse_command(text);

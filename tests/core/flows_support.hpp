@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/flows/effects.hpp"
+#include "core/incident.hpp"
 #include "core/slack/envelope.hpp"
 #include "core/slack/web_api.hpp"
 
@@ -25,6 +26,16 @@ inline std::string fixture_text(const std::string& name) {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+// Incident 3, "Checkout errors" (sev2, declared by U0ALICE at `at` in C0INC): the change flows'
+// subject.
+inline ib::incident checkout_incident(ib::time_point at) {
+    auto d = ib::declare_incident("Checkout errors", ib::severity::sev2, "U0ALICE", "C0INC",
+                                  "inc-20261121-checkout-errors", at);
+    REQUIRE(d);
+    d->inc.id = 3;
+    return d->inc;
 }
 
 // A Web API answer as the executor feeds it back: Slack's response (a fixture) classified by
