@@ -6,6 +6,7 @@
 // shared/slack-fixtures/ (every key Slack sends must be there, with the same JSON type).
 
 #include "sim/slack_simulator.hpp"
+#include "fixture_shape.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,7 +19,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -38,57 +38,9 @@ using namespace std::chrono_literals;
 using ib::sim::simulator_options;
 using ib::sim::slack_simulator;
 
-const std::string k_fixtures = std::string(IB_SHARED_DIR) + "/slack-fixtures/";
 const std::string k_certs = std::string(IB_CERTS_DIR) + "/";
-
-json
-load_fixture(const std::string& name)
-{
-    std::ifstream in(k_fixtures + name);
-    REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
-    return json::parse(in);
-}
-
-// Keys of `expected` (recursively; arrays by their first element) that `actual` lacks or
-// holds with another JSON type. A null in the fixture matches any value.
-void
-collect_missing(const json& expected, const json& actual, const std::string& path, std::vector<std::string>& out)
-{
-    if (expected.is_object()) {
-        if (!actual.is_object()) {
-            out.push_back(path + " is not an object");
-            return;
-        }
-        for (auto& [key, value] : expected.items()) {
-            auto it = actual.find(key);
-            if (it == actual.end())
-                out.push_back(path + "." + key + " missing");
-            else
-                collect_missing(value, *it, path + "." + key, out);
-        }
-    } else if (expected.is_array()) {
-        if (!actual.is_array())
-            out.push_back(path + " is not an array");
-        else if (!expected.empty() && !actual.empty())
-            collect_missing(expected[0], actual[0], path + "[0]", out);
-    } else if (!expected.is_null()) {
-        bool same = (expected.is_string() && actual.is_string()) || (expected.is_number() && actual.is_number()) ||
-                    (expected.is_boolean() && actual.is_boolean());
-        if (!same)
-            out.push_back(path + " is " + actual.type_name() + ", Slack sends " + expected.type_name());
-    }
-}
-
-std::string
-missing_keys(const json& expected, const json& actual)
-{
-    std::vector<std::string> out;
-    collect_missing(expected, actual, "$", out);
-    std::string joined;
-    for (auto& m : out)
-        joined += m + "; ";
-    return joined;
-}
+using ib::test::load_fixture;
+using ib::test::missing_keys;
 
 //----------------------------------------------------------------------------------------
 // Minimal client: plain or TLS, HTTP and WebSocket
