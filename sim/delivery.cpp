@@ -7,7 +7,20 @@
 
 namespace ib::sim::detail {
 
-delivery::delivery(const simulator_options& opts, id_source& ids) : opts_(opts), ids_(ids) {}
+namespace {
+
+bool
+is_command_type(const std::string& type)
+{
+    return type == "slash_commands" || type == "interactive";
+}
+
+}  // namespace
+
+delivery::delivery(const simulator_options& opts, id_source& ids) : opts_(opts), ids_(ids)
+{
+    rng_.seed(opts.seed.value_or(mix64(ids.seed())));
+}
 
 void
 delivery::set_hooks(hooks h)
@@ -21,67 +34,216 @@ delivery::set_hooks(hooks h)
 std::string
 delivery::submit(json env, steady::time_point now)
 {
-    (void)now;
     if (!env.is_object())
         throw std::invalid_argument("slack_simulator: an envelope must be a JSON object");
     if (!env.contains("envelope_id") || !env["envelope_id"].is_string())
         env["envelope_id"] = ids_.uuid();
     auto id = env["envelope_id"].get<std::string>();
-    bool tracked_event = env.value("type", json()) == "events_api";
+    auto type = env.contains("type") && env["type"].is_string() ? env["type"].get<std::string>() : std::string();
     std::size_t attempt = 0;
-    if (tracked_event && env.contains("retry_attempt") && env["retry_attempt"].is_number_integer())
+    if (type == "events_api" && env.contains("retry_attempt") && env["retry_attempt"].is_number_integer())
         attempt = static_cast<std::size_t>(std::max<long long>(0, env["retry_attempt"].get<long long>()));
     out_frame f{frame_kind::text, to_text(env), id, 0};
     std::unique_lock lock(m_);
-    note_envelope(id, f.text);
-    accept(std::move(f), tracked_event, attempt);
-    auto [kicks, rearm] = take_hooks();
+    envelopes_sent_[id] = f.text;
+    accept(std::move(f), type, attempt, now);
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
     return id;
 }
 
 void
 delivery::submit_events(std::vector<std::pair<std::string, std::string>> envelopes, steady::time_point now)
 {
-    (void)now;
     std::unique_lock lock(m_);
     for (auto& [id, text] : envelopes) {
-        note_envelope(id, text);
-        accept(out_frame{frame_kind::text, std::move(text), id, 0}, true, 0);
+        envelopes_sent_[id] = text;
+        accept(out_frame{frame_kind::text, std::move(text), id, 0}, "events_api", 0, now);
     }
-    auto [kicks, rearm] = take_hooks();
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
 }
 
 void
 delivery::submit_text(std::string text, steady::time_point now)
 {
-    (void)now;
     std::unique_lock lock(m_);
-    accept(out_frame{frame_kind::text, std::move(text), {}, 0}, false, 0);
-    auto [kicks, rearm] = take_hooks();
+    accept(out_frame{frame_kind::text, std::move(text), {}, 0}, "", 0, now);
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
 }
 
 void
-delivery::accept(out_frame f, bool tracked_event, std::size_t attempt)
+delivery::accept(out_frame f, const std::string& type, std::size_t attempt, steady::time_point now)
 {
-    if (tracked_event) {
+    if (type == "events_api") {
         auto d = ++delivery_seq_;
-        deliveries_.emplace(d, tracked{f.text, f.envelope_id, {f.envelope_id}, attempt, 0, false});
+        deliveries_.emplace(d, tracked{std::move(f.text), f.envelope_id, {f.envelope_id}, attempt, 0, false});
         delivery_by_envelope_[f.envelope_id] = d;
-        f.delivery = d;
+        send_event(d, now);
+    } else if (is_command_type(type)) {
+        // The user waits for the ack from now on.
+        auto deadline = now + opts_.command_ack_deadline;
+        commands_[f.envelope_id] = command{deadline};
+        command_deadlines_.emplace_back(deadline, f.envelope_id);
+        note_deadline(deadline);
+        send_command(std::move(f), now);
+    } else {
+        send_other(std::move(f));
     }
-    dispatch(std::move(f));
+}
+
+// Onto a connection, or into the outbox when no connection is open and when_disconnected is
+// queue. false: no connection and retry: the caller decides what the failed attempt means.
+bool
+delivery::place(out_frame& f)
+{
+    if (auto* c = choose()) {
+        queue_on(*c, std::move(f));
+        return true;
+    }
+    if (opts_.when_disconnected == simulator_options::no_connection::queue) {
+        outbox_.push_back(std::move(f));
+        return true;
+    }
+    return false;
+}
+
+// One delivery attempt of an event; with no connection (retry) a failed attempt, repeated while
+// retries fall due at once.
+void
+delivery::send_event(std::uint64_t d, steady::time_point now)
+{
+    for (;;) {
+        auto it = deliveries_.find(d);
+        if (it == deliveries_.end())
+            return;
+        out_frame f{frame_kind::text, it->second.text, it->second.envelope_id, d};
+        if (place(f) || !fail_attempt(d, now))
+            return;
+    }
+}
+
+void
+delivery::send_command(out_frame f, steady::time_point now)
+{
+    // With nowhere to send it, the user sees the command fail at once.
+    if (!place(f))
+        fail_command(f.envelope_id, "dispatch_failed", now);
+}
+
+void
+delivery::send_other(out_frame f)
+{
+    if (auto* c = choose())
+        queue_on(*c, std::move(f));
+    else
+        outbox_.push_back(std::move(f));
+}
+
+// A frame that was queued but never written (its connection ended): sent again as it was.
+void
+delivery::route(out_frame f, steady::time_point now)
+{
+    if (f.delivery != 0) {
+        auto it = deliveries_.find(f.delivery);
+        if (it != deliveries_.end() && it->second.envelope_id == f.envelope_id && !it->second.written)
+            send_event(f.delivery, now);
+    } else if (commands_.count(f.envelope_id)) {
+        send_command(std::move(f), now);
+    } else {
+        send_other(std::move(f));
+    }
+}
+
+// An attempt of d failed (its connection closed, its ack timed out, or no connection was
+// open). Drops d past max_redeliveries; else schedules the next attempt after its delay.
+// true: the next attempt is due now (already prepared); the caller sends it.
+bool
+delivery::fail_attempt(std::uint64_t d, steady::time_point now)
+{
+    auto it = deliveries_.find(d);
+    if (it == deliveries_.end())
+        return false;
+    auto& rec = it->second;
+    rec.written = false;
+    rec.conn = 0;
+    if (rec.attempt >= opts_.max_redeliveries) {
+        lose(d);
+        return false;
+    }
+    auto delay = rec.attempt < opts_.retry_delays.size() ? opts_.retry_delays[rec.attempt] : std::chrono::milliseconds{0};
+    if (delay.count() > 0) {
+        retry_at_.emplace(now + delay, d);
+        note_deadline(now + delay);
+        return false;
+    }
+    next_attempt(d);
+    return true;
+}
+
+// The envelope for the next attempt: same payload (same event_id), new envelope_id,
+// retry_attempt + 1, retry_reason "timeout" (socket-mode-events_api-message.json; bolt-js
+// receiver types).
+void
+delivery::next_attempt(std::uint64_t d)
+{
+    auto& rec = deliveries_.at(d);
+    auto env = json::parse(rec.text, nullptr, false);
+    auto id = ids_.uuid();
+    rec.attempt += 1;
+    if (env.is_object()) {
+        env["envelope_id"] = id;
+        env["retry_attempt"] = rec.attempt;
+        env["retry_reason"] = "timeout";
+        rec.text = to_text(env);
+    }
+    rec.envelope_id = id;
+    rec.envelope_ids.push_back(id);
+    rec.written = false;
+    rec.conn = 0;
+    delivery_by_envelope_[id] = d;
+    envelopes_sent_[id] = rec.text;
+}
+
+void
+delivery::lose(std::uint64_t d)
+{
+    auto it = deliveries_.find(d);
+    if (it == deliveries_.end())
+        return;
+    auto env = json::parse(it->second.text, nullptr, false);
+    std::string event_id;
+    if (env.is_object() && env.contains("payload") && env["payload"].is_object())
+        event_id = arg_string(env["payload"], "event_id");
+    lost_.push_back(event_id);
+    forget(it);
+    cv_.notify_all();
+}
+
+void
+delivery::fail_command(const std::string& envelope_id, const std::string& error, steady::time_point now)
+{
+    auto it = commands_.find(envelope_id);
+    if (it == commands_.end() || it->second.acked || it->second.failed)
+        return;
+    it->second.failed = true;
+    failures_.push_back(slack_simulator::command_failure{envelope_id, error, now});
+    cv_.notify_all();
 }
 
 delivery::connection*
 delivery::choose()
 {
-    return open_.empty() ? nullptr : &open_.back();
+    if (open_.empty())
+        return nullptr;
+    if (opts_.choose_connection == simulator_options::connection_choice::newest)
+        return &open_.back();
+    std::uniform_int_distribution<std::size_t> pick(0, open_.size() - 1);
+    return &open_[pick(rng_)];
 }
 
 delivery::connection*
@@ -89,18 +251,6 @@ delivery::find(conn_id id)
 {
     auto it = std::find_if(open_.begin(), open_.end(), [id](const connection& c) { return c.id == id; });
     return it == open_.end() ? nullptr : &*it;
-}
-
-// To the newest open connection, or into the outbox until one opens.
-void
-delivery::dispatch(out_frame f)
-{
-    auto* c = choose();
-    if (!c) {
-        outbox_.push_back(std::move(f));
-        return;
-    }
-    queue_on(*c, std::move(f));
 }
 
 void
@@ -113,39 +263,6 @@ delivery::queue_on(connection& c, out_frame f)
     }
 }
 
-// A new envelope for an unacked event: same payload (same event_id), new envelope_id,
-// retry_attempt + 1, retry_reason "timeout". Drops the event past max_redeliveries.
-void
-delivery::redeliver(std::uint64_t d)
-{
-    auto it = deliveries_.find(d);
-    if (it == deliveries_.end())
-        return;
-    auto& rec = it->second;
-    if (rec.attempt >= opts_.max_redeliveries) {
-        forget(it);
-        return;
-    }
-    auto env = json::parse(rec.text, nullptr, false);
-    if (!env.is_object()) {
-        forget(it);
-        return;
-    }
-    auto id = ids_.uuid();
-    rec.attempt += 1;
-    env["envelope_id"] = id;
-    env["retry_attempt"] = rec.attempt;
-    env["retry_reason"] = "timeout";
-    rec.text = to_text(env);
-    rec.envelope_id = id;
-    rec.envelope_ids.push_back(id);
-    rec.written = false;
-    rec.conn = 0;
-    delivery_by_envelope_[id] = d;
-    note_envelope(id, rec.text);
-    dispatch(out_frame{frame_kind::text, rec.text, id, d});
-}
-
 void
 delivery::forget(std::unordered_map<std::uint64_t, tracked>::iterator it)
 {
@@ -154,10 +271,33 @@ delivery::forget(std::unordered_map<std::uint64_t, tracked>::iterator it)
     deliveries_.erase(it);
 }
 
-void
-delivery::note_envelope(const std::string& envelope_id, const std::string& text)
+std::size_t
+delivery::expire_undelivered(steady::time_point now)
 {
-    envelopes_sent_[envelope_id] = text;
+    std::unique_lock lock(m_);
+    std::size_t dropped = 0;
+    std::deque<out_frame> kept;
+    for (auto& f : outbox_) {
+        if (f.delivery != 0) {
+            if (deliveries_.count(f.delivery)) {
+                lose(f.delivery);
+                ++dropped;
+            }
+        } else if (commands_.count(f.envelope_id)) {
+            fail_command(f.envelope_id, "dispatch_failed", now);
+        } else {
+            kept.push_back(std::move(f));
+        }
+    }
+    outbox_ = std::move(kept);
+    for (auto& [at, d] : retry_at_) {
+        if (deliveries_.count(d)) {
+            lose(d);
+            ++dropped;
+        }
+    }
+    retry_at_.clear();
+    return dropped;
 }
 
 //-- connections --------------------------------------------------------------------------
@@ -170,29 +310,22 @@ delivery::open(steady::time_point now)
     auto id = ++conn_seq_;
     open_.push_back(connection{id, {}, {}, false, false});
     ++opened_;
-    open_.back().queue.push_back(out_frame{frame_kind::hello, to_text(hello_frame(open_.size())), {}, 0});
-    // Events lost with an earlier connection go first (they are older), then the outbox.
-    auto parked = std::move(parked_);
-    parked_.clear();
-    for (auto d : parked)
-        redeliver(d);
     auto& c = open_.back();
+    c.queue.push_back(out_frame{frame_kind::hello, to_text(hello_frame(open_.size())), {}, 0});
+    // Then everything that waited for a connection, in order.
     while (!outbox_.empty()) {
         c.queue.push_back(std::move(outbox_.front()));
         outbox_.pop_front();
     }
-    // The caller starts the writer; kicks for this connection would be redundant.
-    pending_kicks_.erase(std::remove(pending_kicks_.begin(), pending_kicks_.end(), id), pending_kicks_.end());
-    auto [kicks, rearm] = take_hooks();
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
     return id;
 }
 
 void
 delivery::closed(conn_id id, steady::time_point now)
 {
-    (void)now;
     std::unique_lock lock(m_);
     auto it = std::find_if(open_.begin(), open_.end(), [id](const connection& c) { return c.id == id; });
     if (it == open_.end())
@@ -203,32 +336,21 @@ delivery::closed(conn_id id, steady::time_point now)
         --connected_;
         cv_.notify_all();
     }
-
-    std::vector<std::uint64_t> lost;
+    // Events written and unacked: failed attempts, retried (elsewhere, later, or not at all).
     for (auto d : c.inflight) {
         auto rec = deliveries_.find(d);
-        if (rec != deliveries_.end() && rec->second.written && rec->second.conn == id) {
-            rec->second.written = false;
-            lost.push_back(d);
-        }
+        if (rec == deliveries_.end() || !rec->second.written || rec->second.conn != id)
+            continue;
+        if (fail_attempt(d, now))
+            send_event(d, now);
     }
-    std::deque<out_frame> unsent;
+    // Frames never written: sent again as they were.
     for (auto& f : c.queue)
         if (f.kind == frame_kind::text)
-            unsent.push_back(std::move(f));
-
-    if (open_.empty()) {
-        parked_.insert(parked_.end(), lost.begin(), lost.end());
-        outbox_.insert(outbox_.begin(), std::make_move_iterator(unsent.begin()), std::make_move_iterator(unsent.end()));
-    } else {
-        for (auto d : lost)
-            redeliver(d);
-        for (auto& f : unsent)
-            dispatch(std::move(f));
-    }
-    auto [kicks, rearm] = take_hooks();
+            route(std::move(f), now);
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
 }
 
 std::optional<out_frame>
@@ -238,30 +360,38 @@ delivery::next_frame(conn_id id, steady::time_point now)
     auto* c = find(id);
     if (!c)
         return std::nullopt;
-    if (c->queue.empty()) {
+    std::optional<out_frame> f;
+    while (!f && !c->queue.empty()) {
+        f = std::move(c->queue.front());
+        c->queue.pop_front();
+        // A frame of an event that has moved on (acked, dropped, re-sent) is not written.
+        if (f->delivery != 0) {
+            auto rec = deliveries_.find(f->delivery);
+            if (rec == deliveries_.end() || rec->second.envelope_id != f->envelope_id || rec->second.written)
+                f.reset();
+        }
+    }
+    if (!f) {
         c->idle = true;
         return std::nullopt;
     }
-    out_frame f = std::move(c->queue.front());
-    c->queue.pop_front();
     // From here on the frame counts as written: ack latency starts, and a tracked event is
-    // redelivered if this connection ends before it is acked.
-    if (!f.envelope_id.empty()) {
-        sent_at_[f.envelope_id] = now;
-        auto rec = f.delivery == 0 ? deliveries_.end() : deliveries_.find(f.delivery);
-        if (rec != deliveries_.end() && rec->second.envelope_id == f.envelope_id) {
-            rec->second.written = true;
-            rec->second.conn = id;
-            c->inflight.push_back(f.delivery);
-            if (opts_.redeliver_after.count() > 0) {
-                sent_order_.push_back(sent_entry{now, f.delivery, f.envelope_id});
-                note_deadline(now + opts_.redeliver_after);
-            }
+    // retried if this connection ends (or its ack times out) before it is acked.
+    if (!f->envelope_id.empty())
+        sent_at_[f->envelope_id] = now;
+    if (f->delivery != 0) {
+        auto& rec = deliveries_.at(f->delivery);
+        rec.written = true;
+        rec.conn = id;
+        c->inflight.push_back(f->delivery);
+        if (opts_.redeliver_after.count() > 0) {
+            sent_order_.push_back(sent_entry{now, f->delivery, f->envelope_id});
+            note_deadline(now + opts_.redeliver_after);
         }
     }
-    auto [kicks, rearm] = take_hooks();
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
     return f;
 }
 
@@ -287,7 +417,7 @@ delivery::client_frame(const std::string& text, steady::time_point now)
     if (id_it == j.end() || !id_it->is_string())
         return;
     auto id = id_it->get<std::string>();
-    slack_simulator::ack a{id, std::nullopt, steady::duration::zero(), now};
+    slack_simulator::ack a{id, std::nullopt, steady::duration::zero(), now, false};
     if (auto p = j.find("payload"); p != j.end())
         a.payload = *p;
     std::lock_guard lock(m_);
@@ -302,6 +432,11 @@ delivery::client_frame(const std::string& text, steady::time_point now)
             forget(rec);
         else
             delivery_by_envelope_.erase(d);
+    }
+    // A command acked after its deadline: the user already saw the error.
+    if (auto c = commands_.find(id); c != commands_.end()) {
+        a.late = now > c->second.deadline;
+        c->second.acked = true;
     }
     ack_index_.emplace(id, acks_.size());
     acks_.push_back(std::move(a));
@@ -331,8 +466,16 @@ delivery::next_deadline()
 {
     std::lock_guard lock(m_);
     std::optional<steady::time_point> next;
+    auto consider = [&next](steady::time_point t) {
+        if (!next || t < *next)
+            next = t;
+    };
     if (!sent_order_.empty())
-        next = sent_order_.front().at + opts_.redeliver_after;
+        consider(sent_order_.front().at + opts_.redeliver_after);
+    if (!retry_at_.empty())
+        consider(retry_at_.begin()->first);
+    if (!command_deadlines_.empty())
+        consider(command_deadlines_.front().first);
     armed_ = next;
     pending_rearm_ = false;
     return next;
@@ -345,12 +488,12 @@ delivery::note_deadline(steady::time_point at)
         pending_rearm_ = true;
 }
 
-// The redelivery sweep (redeliver_after > 0): sent_order_ is in send order, so the stale ones
-// are always at the front.
 void
 delivery::on_timer(steady::time_point now)
 {
     std::unique_lock lock(m_);
+    // Ack timeouts (redeliver_after): sent_order_ is in send order, so the stale ones are always
+    // at the front.
     while (!sent_order_.empty()) {
         auto& front = sent_order_.front();
         auto it = deliveries_.find(front.delivery);
@@ -359,12 +502,26 @@ delivery::on_timer(steady::time_point now)
             break;
         auto d = front.delivery;
         sent_order_.pop_front();
-        if (!stale)
-            redeliver(d);
+        if (!stale && fail_attempt(d, now))
+            send_event(d, now);
     }
-    auto [kicks, rearm] = take_hooks();
+    // Retries that fell due.
+    while (!retry_at_.empty() && retry_at_.begin()->first <= now) {
+        auto d = retry_at_.begin()->second;
+        retry_at_.erase(retry_at_.begin());
+        if (!deliveries_.count(d))
+            continue;  // acked or given up meanwhile
+        next_attempt(d);
+        send_event(d, now);
+    }
+    // Commands not acked in time: the user sees operation_timeout.
+    while (!command_deadlines_.empty() && command_deadlines_.front().first <= now) {
+        fail_command(command_deadlines_.front().second, "operation_timeout", now);
+        command_deadlines_.pop_front();
+    }
+    auto todo = take_hooks();
     lock.unlock();
-    run_hooks(std::move(kicks), rearm);
+    run_hooks(std::move(todo));
 }
 
 std::pair<std::vector<conn_id>, bool>
@@ -377,12 +534,12 @@ delivery::take_hooks()
 }
 
 void
-delivery::run_hooks(std::vector<conn_id> kicks, bool rearm)
+delivery::run_hooks(std::pair<std::vector<conn_id>, bool> todo)
 {
     if (hooks_.kick)
-        for (auto id : kicks)
+        for (auto id : todo.first)
             hooks_.kick(id);
-    if (rearm && hooks_.rearm)
+    if (todo.second && hooks_.rearm)
         hooks_.rearm();
 }
 
@@ -448,6 +605,20 @@ delivery::client_closes() const
 {
     std::lock_guard lock(m_);
     return client_closes_;
+}
+
+std::vector<std::string>
+delivery::lost_events() const
+{
+    std::lock_guard lock(m_);
+    return lost_;
+}
+
+std::vector<slack_simulator::command_failure>
+delivery::command_failures() const
+{
+    std::lock_guard lock(m_);
+    return failures_;
 }
 
 }  // namespace ib::sim::detail

@@ -1,6 +1,10 @@
 // slack-sim: runs the Slack simulator for manual sessions.
 //
-//   slack-sim [--tls CERT KEY] [--ping-ms N] [--redeliver-ms N]
+//   slack-sim [--like-slack] [--tls CERT KEY] [--ping-ms N] [--redeliver-ms N]
+//
+// --like-slack: every Slack behaviour on (simulator_options::like_slack(): events retried at
+// once, after 1 and 5 minutes, then lost while no connection is open; random connection choice).
+// Options after it override its values.
 //
 // Prints the Web API URL and the tokens, then serves until SIGINT/SIGTERM. Point the bot
 // at it with SLACK_API_URL=<api_url> SLACK_APP_TOKEN=<app token> SLACK_BOT_TOKEN=<bot token>.
@@ -20,7 +24,7 @@ namespace {
 int
 usage(const char* argv0)
 {
-    std::cerr << "usage: " << argv0 << " [--tls CERT KEY] [--ping-ms N] [--redeliver-ms N]\n";
+    std::cerr << "usage: " << argv0 << " [--like-slack] [--tls CERT KEY] [--ping-ms N] [--redeliver-ms N]\n";
     return 2;
 }
 
@@ -32,7 +36,13 @@ main(int argc, char** argv)
     ib::sim::simulator_options opts;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
-        if (arg == "--tls" && i + 2 < argc) {
+        if (arg == "--like-slack") {
+            auto tls_cert = opts.tls_cert_file;
+            auto tls_key = opts.tls_key_file;
+            opts = ib::sim::simulator_options::like_slack();
+            opts.tls_cert_file = tls_cert;
+            opts.tls_key_file = tls_key;
+        } else if (arg == "--tls" && i + 2 < argc) {
             opts.tls_cert_file = argv[++i];
             opts.tls_key_file = argv[++i];
         } else if (arg == "--ping-ms" && i + 1 < argc) {

@@ -1,5 +1,7 @@
 #include "sim/payloads.hpp"
 
+#include <algorithm>
+
 namespace ib::sim::detail {
 
 json
@@ -105,8 +107,25 @@ bot_profile()
 json
 rich_text_blocks(const std::string& text, const std::string& block_id)
 {
-    json text_el = {{"type", "text"}, {"text", text}};
-    json section = {{"type", "rich_text_section"}, {"elements", json::array({text_el})}};
+    // A mention (<@U…> or <@U…|name>) is a user element, as in interactive-message_action.json;
+    // the rest is text, as given.
+    json elements = json::array();
+    std::size_t from = 0;
+    for (auto at = text.find("<@"); at != std::string::npos; at = text.find("<@", at + 2)) {
+        auto end = text.find('>', at);
+        if (end == std::string::npos)
+            break;
+        auto id = text.substr(at + 2, std::min(text.find('|', at), end) - at - 2);
+        if (id.empty() || (id[0] != 'U' && id[0] != 'W'))
+            continue;
+        if (at > from)
+            elements.push_back({{"type", "text"}, {"text", text.substr(from, at - from)}});
+        elements.push_back({{"type", "user"}, {"user_id", id}});
+        from = end + 1;
+    }
+    if (from < text.size() || elements.empty())
+        elements.push_back({{"type", "text"}, {"text", text.substr(from)}});
+    json section = {{"type", "rich_text_section"}, {"elements", std::move(elements)}};
     json block = {{"type", "rich_text"}, {"block_id", block_id}, {"elements", json::array({section})}};
     return json::array({block});
 }
@@ -132,6 +151,65 @@ member_left_event(const std::string& channel, const std::string& user, const std
 {
     return {{"type", "member_left_channel"},    {"user", user},      {"channel", channel},
             {"channel_type", is_private ? "G" : "C"}, {"team", k_team_id}, {"event_ts", ts}};
+}
+
+json
+slash_command_payload(const std::string& channel_id, const std::string& channel_name, const std::string& user,
+                      const std::string& user_name, const std::string& command, const std::string& text,
+                      const std::string& response_url, const std::string& trigger_id)
+{
+    json p = json::object();
+    p["token"] = k_verification_token;
+    p["team_id"] = k_team_id;
+    p["team_domain"] = k_team_domain;
+    p["channel_id"] = channel_id;
+    p["channel_name"] = channel_name;
+    p["user_id"] = user;
+    p["user_name"] = user_name;
+    p["command"] = command;
+    p["text"] = text;
+    p["api_app_id"] = k_app_id;
+    p["is_enterprise_install"] = "false";
+    p["response_url"] = response_url;
+    p["trigger_id"] = trigger_id;
+    return p;
+}
+
+json
+message_action_payload(const std::string& channel_id, const std::string& channel_name, const std::string& user,
+                       const std::string& user_name, const json& message, const std::string& callback_id,
+                       const std::string& trigger_id, const std::string& response_url, const std::string& action_ts)
+{
+    json p = json::object();
+    p["type"] = "message_action";
+    p["token"] = k_verification_token;
+    p["action_ts"] = action_ts;
+    p["team"] = {{"id", k_team_id}, {"domain", k_team_domain}};
+    p["user"] = {{"id", user}, {"name", user_name}};
+    p["channel"] = {{"id", channel_id}, {"name", channel_name}};
+    p["callback_id"] = callback_id;
+    p["trigger_id"] = trigger_id;
+    p["message_ts"] = message.value("ts", "");
+    p["message"] = message;
+    p["response_url"] = response_url;
+    return p;
+}
+
+json
+view_submission_payload(const std::string& user, const std::string& user_name, json view, const std::string& trigger_id)
+{
+    json p = json::object();
+    p["type"] = "view_submission";
+    p["team"] = {{"id", k_team_id}, {"domain", k_team_domain}};
+    p["user"] = {{"id", user}, {"username", user_name}, {"name", user_name}, {"team_id", k_team_id}};
+    p["api_app_id"] = k_app_id;
+    p["token"] = k_verification_token;
+    p["trigger_id"] = trigger_id;
+    p["view"] = std::move(view);
+    p["response_urls"] = json::array();
+    p["is_enterprise_install"] = false;
+    p["enterprise"] = nullptr;
+    return p;
 }
 
 std::string

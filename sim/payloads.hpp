@@ -42,7 +42,8 @@ json disconnect_frame(const std::string& reason);
 // The bot's bot_profile on its messages (event-callback-message-bot_message.json).
 json bot_profile();
 
-// What a real client sends for plain text: one rich_text block (event-callback-message.json).
+// What a real client sends with a message: one rich_text block, mentions as user elements
+// (event-callback-message.json, interactive-message_action.json).
 json rich_text_blocks(const std::string& text, const std::string& block_id);
 
 // member_joined_channel (event-callback-member_joined_channel.json); channel_type "C" for
@@ -52,6 +53,22 @@ json member_joined_event(const std::string& channel, const std::string& user, co
 
 // member_left_channel (event-callback-member_left_channel.json).
 json member_left_event(const std::string& channel, const std::string& user, const std::string& ts, bool is_private);
+
+// A slash command's payload (socket-mode-slash_commands*.json; [SC]).
+json slash_command_payload(const std::string& channel_id, const std::string& channel_name, const std::string& user,
+                           const std::string& user_name, const std::string& command, const std::string& text,
+                           const std::string& response_url, const std::string& trigger_id);
+
+// A message shortcut's payload (interactive-message_action.json): `message` as in history.
+json message_action_payload(const std::string& channel_id, const std::string& channel_name, const std::string& user,
+                            const std::string& user_name, const json& message, const std::string& callback_id,
+                            const std::string& trigger_id, const std::string& response_url,
+                            const std::string& action_ts);
+
+// A modal's submission (interactive-view_submission.json, -bolt-python.json): `view` as the
+// bot opened it, with the user's state.values.
+json view_submission_payload(const std::string& user, const std::string& user_name, json view,
+                             const std::string& trigger_id);
 
 // "channel" for public channels, "group" for private ones, "im" for DMs (event `channel_type`).
 std::string message_channel_type(bool is_private);

@@ -6,7 +6,7 @@
 //   delivery  (delivery.hpp)    which connection gets each envelope, acks, redelivery
 //   transport (transport.hpp)   the sockets: HTTP and Socket Mode over Beast
 //
-// workspace and web_api share one mutex (model::m); delivery has its own. A scripted action
+// workspace and web_api share one mutex (impl::m); delivery has its own. A scripted action
 // changes the workspace under the mutex, then hands the events it caused to delivery, in the
 // order they were scripted.
 
@@ -106,10 +106,17 @@ struct slack_simulator::impl final : transport_backend {
     }
 
     //-- events ----------------------------------------------------------------------------
-    // Wraps each inner event in event_callback + an events_api envelope and hands it on.
+    // Wraps an inner event in event_callback + an events_api envelope and hands it on, unless
+    // the app would not receive it (subscriptions, membership). Returns the envelope_id ("" when
+    // not sent).
     std::string
     emit(json inner)
     {
+        {
+            std::lock_guard lock(m);
+            if (!api.delivers(inner))
+                return {};
+        }
         auto env = events_api_envelope(event_callback(std::move(inner), ids.event_id()), ids.uuid());
         return out.submit(std::move(env), steady::now());
     }
@@ -119,6 +126,59 @@ struct slack_simulator::impl final : transport_backend {
     {
         for (auto& e : events)
             emit(std::move(e));
+    }
+
+    // A user's message (a thread reply with thread_ts; subtype thread_broadcast for a reply also
+    // sent to the channel): stored, then its event (and app_mention) emitted. Returns the ts.
+    std::string
+    post(const std::string& channel, const std::string& user, const std::string& text, const std::string& thread_ts,
+         const std::string& subtype)
+    {
+        json e;
+        std::string ts;
+        {
+            std::lock_guard lock(m);
+            auto& c = ws.ensure_channel(channel);
+            auto& stored = ws.add_user_message(c, user, text, thread_ts, subtype, ids);
+            ts = stored.ts;
+            e = ws.message_event(c, stored);
+        }
+        // Slack sends app_mention too when the bot is mentioned (its own event and event_id).
+        std::optional<json> mention;
+        if (opts.emit_app_mention && text.find("<@" + k_bot_user_id) != std::string::npos) {
+            mention = e;
+            (*mention)["type"] = "app_mention";
+            mention->erase("channel_type");
+        }
+        emit(std::move(e));
+        if (mention)
+            emit(std::move(*mention));
+        return ts;
+    }
+
+    // An interactive envelope for a user's interaction, with a fresh trigger_id registered for
+    // views.open. build(trigger_id) makes the payload.
+    template <class Build>
+    std::string
+    interaction(const std::string& user, bool accepts_response_payload, Build build)
+    {
+        auto trigger = ids.trigger_id();
+        json payload;
+        {
+            std::lock_guard lock(m);
+            ws.touch_user(user);
+            ws.add_trigger(trigger, user, steady::now());
+            payload = build(trigger);
+        }
+        return out.submit(interactive_envelope(std::move(payload), ids.uuid(), accepts_response_payload), steady::now());
+    }
+
+    // A response_url that points back at the simulator, so a bot can use it offline.
+    std::string
+    response_url()
+    {
+        auto n = ids.next();
+        return base_url() + "/commands/" + k_team_id + "/" + std::to_string(n) + "/" + hex(mix64(n ^ ids.seed()), 24);
     }
 
     std::string
@@ -136,6 +196,17 @@ struct slack_simulator::impl final : transport_backend {
     delivery out;
     transport sockets;
 };
+
+simulator_options
+simulator_options::like_slack()
+{
+    simulator_options o;
+    o.retry_delays = {std::chrono::milliseconds{0}, std::chrono::minutes{1}, std::chrono::minutes{5}};
+    o.when_disconnected = no_connection::retry;
+    o.choose_connection = connection_choice::random;
+    o.member_events_only = true;
+    return o;
+}
 
 slack_simulator::slack_simulator(simulator_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
 
@@ -203,35 +274,23 @@ std::string
 slack_simulator::post_message(const std::string& channel, const std::string& user, const std::string& text,
                               const std::string& thread_ts)
 {
-    auto& s = *impl_;
-    json e;
-    std::string ts;
-    {
-        std::lock_guard lock(s.m);
-        auto& c = s.ws.ensure_channel(channel);
-        s.ws.touch_user(user);
-        message_rec m;
-        m.ts = s.ids.ts();
-        m.user = user;
-        m.text = text;
-        m.thread_ts = thread_ts;
-        m.client_msg_id = s.ids.uuid();
-        m.block_id = s.ids.block_id();
-        auto& stored = s.ws.add_message(c, std::move(m));
-        ts = stored.ts;
-        e = s.ws.message_event(c, stored);
-    }
-    // Slack sends app_mention too when the bot is mentioned (its own event and event_id).
-    std::optional<json> mention;
-    if (s.opts.emit_app_mention && text.find("<@" + k_bot_user_id) != std::string::npos) {
-        mention = e;
-        (*mention)["type"] = "app_mention";
-        mention->erase("channel_type");
-    }
-    s.emit(std::move(e));
-    if (mention)
-        s.emit(std::move(*mention));
-    return ts;
+    return impl_->post(channel, user, text, thread_ts, "");
+}
+
+std::string
+slack_simulator::type_message(const std::string& channel, const std::string& user, const std::string& typed,
+                              const std::string& thread_ts)
+{
+    return impl_->post(channel, user, slack_escape(typed), thread_ts, "");
+}
+
+std::string
+slack_simulator::broadcast_reply(const std::string& channel, const std::string& user, const std::string& text,
+                                 const std::string& thread_ts)
+{
+    if (thread_ts.empty())
+        throw std::invalid_argument("slack_simulator::broadcast_reply: a thread_broadcast needs thread_ts");
+    return impl_->post(channel, user, text, thread_ts, "thread_broadcast");
 }
 
 void
@@ -245,13 +304,7 @@ slack_simulator::join(const std::string& channel, const std::string& user, const
         s.ws.touch_user(user);
         c.members.insert(user);
         joined = member_joined_event(c.id, user, inviter, s.ids.ts(), c.is_private);
-        message_rec m;
-        m.ts = s.ids.ts();
-        m.user = user;
-        m.subtype = "channel_join";
-        m.inviter = inviter;
-        m.text = "<@" + user + "|" + s.ws.user_name(user) + "> has joined the channel";
-        message = s.ws.message_event(c, s.ws.add_message(c, std::move(m)));
+        message = s.ws.message_event(c, s.ws.add_join_message(c, user, inviter, s.ids));
     }
     s.emit(std::move(joined));
     s.emit(std::move(message));
@@ -267,12 +320,7 @@ slack_simulator::leave(const std::string& channel, const std::string& user)
         auto& c = s.ws.ensure_channel(channel);
         c.members.erase(user);
         left = member_left_event(c.id, user, s.ids.ts(), c.is_private);
-        message_rec m;
-        m.ts = s.ids.ts();
-        m.user = user;
-        m.subtype = "channel_leave";
-        m.text = "<@" + user + "|" + s.ws.user_name(user) + "> has left the channel";
-        message = s.ws.message_event(c, s.ws.add_message(c, std::move(m)));
+        message = s.ws.message_event(c, s.ws.add_leave_message(c, user, s.ids));
     }
     s.emit(std::move(left));
     s.emit(std::move(message));
@@ -292,6 +340,7 @@ slack_simulator::react(const std::string& channel, const std::string& user, cons
         s.ws.touch_user(user);
         if (auto author = s.ws.author(channel, item_ts); !author.empty())
             e["item_user"] = author;
+        s.ws.react(channel, item_ts, user, reaction, added);
     }
     e["item"] = {{"type", "message"}, {"channel", channel}, {"ts", item_ts}};
     e["event_ts"] = s.ids.ts();
@@ -371,18 +420,14 @@ slack_simulator::post_messages(const std::string& channel, const std::string& us
         // The same events as post_message's, stored under one lock.
         std::lock_guard lock(s.m);
         auto& c = s.ws.ensure_channel(channel);
-        s.ws.touch_user(user);
         for (const auto& text : texts) {
-            message_rec m;
-            m.ts = s.ids.ts();
-            m.user = user;
-            m.text = text;
-            m.client_msg_id = s.ids.uuid();
-            m.block_id = s.ids.block_id();
-            events.push_back(s.ws.message_event(c, s.ws.add_message(c, std::move(m))));
+            auto e = s.ws.message_event(c, s.ws.add_user_message(c, user, text, "", "", s.ids));
+            if (s.api.delivers(e))
+                events.push_back(std::move(e));
         }
     }
-    // Serialized on the caller's thread, handed to delivery in one step.
+    // Serialized on the caller's thread, handed to delivery in one step. (An event the app would
+    // not receive has no envelope: its id is missing from the result.)
     std::vector<std::pair<std::string, std::string>> frames;
     std::vector<std::string> ids;
     frames.reserve(events.size());
@@ -403,33 +448,63 @@ slack_simulator::slash_command(const std::string& channel_id, const std::string&
                                const std::string& command)
 {
     auto& s = *impl_;
-    auto n = s.ids.next();
-    json p = json::object();
-    p["token"] = k_verification_token;
-    p["team_id"] = k_team_id;
-    p["team_domain"] = k_team_domain;
-    p["channel_id"] = channel_id;
+    auto trigger = s.ids.trigger_id();
+    json p;
     {
         std::lock_guard lock(s.m);
         s.ws.touch_user(user);
-        p["channel_name"] = s.ws.ensure_channel(channel_id).name;
-        p["user_name"] = s.ws.user_name(user);
+        s.ws.touch_mentions(text);
+        s.ws.add_trigger(trigger, user, steady::now());
+        p = slash_command_payload(channel_id, s.ws.ensure_channel(channel_id).name, user, s.ws.user_name(user), command,
+                                  text, s.response_url(), trigger);
     }
-    p["user_id"] = user;
-    p["command"] = command;
-    p["text"] = text;
-    p["api_app_id"] = k_app_id;
-    p["is_enterprise_install"] = "false";
-    // response_url points back at the simulator so a bot can use it offline.
-    p["response_url"] = s.base_url() + "/commands/" + k_team_id + "/" + std::to_string(n) + "/" +
-                        hex(mix64(n ^ s.ids.seed()), 24);
-    p["trigger_id"] = s.ids.trigger_id();
     json env = json::object();
     env["envelope_id"] = s.ids.uuid();
     env["payload"] = std::move(p);
     env["type"] = "slash_commands";
     env["accepts_response_payload"] = true;
     return s.out.submit(std::move(env), steady::now());
+}
+
+std::string
+slack_simulator::type_command(const std::string& channel_id, const std::string& user, const std::string& typed,
+                              const std::string& command)
+{
+    return slash_command(channel_id, user, slack_escape(typed), command);
+}
+
+std::string
+slack_simulator::message_shortcut(const std::string& channel, const std::string& user, const std::string& message_ts,
+                                  const std::string& callback_id)
+{
+    auto& s = *impl_;
+    return s.interaction(user, false, [&](const std::string& trigger) {
+        auto* c = s.ws.find_channel(channel);
+        auto* m = s.ws.find_message(channel, message_ts);
+        if (!c || !m)
+            throw std::invalid_argument("slack_simulator::message_shortcut: no message " + channel + "/" + message_ts);
+        return message_action_payload(c->id, c->name, user, s.ws.user_name(user), s.ws.message_json(*c, *m),
+                                      callback_id, trigger, s.response_url(), s.ids.ts());
+    });
+}
+
+std::string
+slack_simulator::submit_view(const std::string& view_id, const nlohmann::json& values)
+{
+    auto& s = *impl_;
+    std::string user;
+    {
+        std::lock_guard lock(s.m);
+        auto* v = s.ws.find_view(view_id);
+        if (!v)
+            throw std::invalid_argument("slack_simulator::submit_view: the bot opened no view " + view_id);
+        user = v->user;
+    }
+    return s.interaction(user, true, [&](const std::string& trigger) {
+        json view = s.ws.find_view(view_id)->view;
+        view["state"] = {{"values", values}};
+        return view_submission_payload(user, s.ws.user_name(user), std::move(view), trigger);
+    });
 }
 
 std::string
@@ -468,8 +543,14 @@ slack_simulator::set_silent(bool on)
     impl_->sockets.set_silent(on);
 }
 
+std::size_t
+slack_simulator::expire_undelivered()
+{
+    return impl_->out.expire_undelivered(steady::now());
+}
+
 std::string
-slack_simulator::create_channel(const std::string& name, const std::string& creator)
+slack_simulator::create_channel(const std::string& name, const std::string& creator, bool is_private)
 {
     auto& s = *impl_;
     if (auto err = channel_name_error(name); !err.empty())
@@ -478,7 +559,7 @@ slack_simulator::create_channel(const std::string& name, const std::string& crea
     if (s.ws.name_taken(name))
         throw std::invalid_argument("slack_simulator::create_channel: name_taken");
     s.ws.touch_user(creator);
-    return s.ws.add_channel(name, creator, false).id;
+    return s.ws.add_channel(name, creator, is_private).id;
 }
 
 void
@@ -486,6 +567,35 @@ slack_simulator::set_user_name(const std::string& user, const std::string& name)
 {
     std::lock_guard lock(impl_->m);
     impl_->ws.set_user(user, user_rec{name, name, name});
+}
+
+void
+slack_simulator::set_user_profile(const std::string& user, const std::string& handle, const std::string& real_name,
+                                  const std::string& display_name)
+{
+    std::lock_guard lock(impl_->m);
+    impl_->ws.set_user(user, user_rec{handle, display_name, real_name});
+}
+
+std::string
+slack_simulator::create_usergroup(const std::string& handle, const std::vector<std::string>& members)
+{
+    std::lock_guard lock(impl_->m);
+    for (auto& u : members)
+        impl_->ws.touch_user(u);
+    return impl_->ws.add_usergroup(handle, members);
+}
+
+void
+slack_simulator::set_usergroup_members(const std::string& usergroup_id, const std::vector<std::string>& members)
+{
+    std::lock_guard lock(impl_->m);
+    auto* group = impl_->ws.usergroup_members(usergroup_id);
+    if (!group)
+        throw std::invalid_argument("slack_simulator::set_usergroup_members: no user group " + usergroup_id);
+    for (auto& u : members)
+        impl_->ws.touch_user(u);
+    *group = members;
 }
 
 void
@@ -585,6 +695,36 @@ slack_simulator::posted_messages(const std::string& channel_id) const
     return it == impl_->ws.bot_posts.end() ? std::vector<json>{} : it->second;
 }
 
+std::vector<json>
+slack_simulator::history(const std::string& channel_id) const
+{
+    std::lock_guard lock(impl_->m);
+    std::vector<json> out;
+    auto* c = static_cast<const workspace&>(impl_->ws).find_channel(channel_id);
+    if (c)
+        for (auto& [key, m] : c->history)
+            out.push_back(impl_->ws.message_json(*c, m));
+    return out;
+}
+
+std::vector<json>
+slack_simulator::ephemeral_messages(const std::string& channel_id, const std::string& user) const
+{
+    std::lock_guard lock(impl_->m);
+    auto it = impl_->ws.ephemerals.find({channel_id, user});
+    return it == impl_->ws.ephemerals.end() ? std::vector<json>{} : it->second;
+}
+
+std::vector<slack_simulator::opened_view>
+slack_simulator::views() const
+{
+    std::lock_guard lock(impl_->m);
+    std::vector<opened_view> out;
+    for (auto& v : impl_->ws.views)
+        out.push_back(opened_view{v.id, v.user, v.trigger_id, v.view});
+    return out;
+}
+
 //-- observers: envelopes sent, client closes ----------------------------------------------
 
 std::optional<json>
@@ -597,6 +737,18 @@ std::vector<slack_simulator::client_close>
 slack_simulator::client_closes() const
 {
     return impl_->out.client_closes();
+}
+
+std::vector<std::string>
+slack_simulator::lost_events() const
+{
+    return impl_->out.lost_events();
+}
+
+std::vector<slack_simulator::command_failure>
+slack_simulator::command_failures() const
+{
+    return impl_->out.command_failures();
 }
 
 //-- end observers ------------------------------------------------------------------------

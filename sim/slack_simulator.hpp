@@ -1,28 +1,89 @@
 #pragma once
 // A scriptable fake Slack for end-to-end tests, demos and benchmarks.
 //
-// One TCP port on 127.0.0.1 serves both the Web API (POST /api/<method>) and the
-// Socket Mode WebSocket (/link/?ticket=…), optionally over TLS. Frames and responses
-// have the shape of the real payloads in shared/slack-fixtures/.
+// One TCP port on 127.0.0.1 serves both the Web API (POST /api/<method>) and the Socket Mode
+// WebSocket (/link/?ticket=…), optionally over TLS. Every payload has the shape of a real one in
+// shared/slack-fixtures/ (SOURCES.md says where each came from); facts below cite
+// shared/docs/slack-protocol.md ([SM], [EV], [SC], [RL], [M:x] are its source keys).
 //
-// Threading: the simulator runs its own io_context on a background thread. Every public
-// member is thread-safe. Scripting calls return once the frame is queued; frames wait
-// while no socket is connected and are flushed, in order, right after the next `hello`.
+// What it models, as Slack does it:
+// - Socket Mode: apps.connections.open with the app token and one-time tickets, `hello` first,
+//   envelopes with retry_attempt/retry_reason, acks with or without a payload, server pings and
+//   pongs, `disconnect` frames [SM]. Several connections at once (Slack allows 10; no cap here);
+//   each envelope goes to one of them: the newest, or one at random (choose_connection) [SM];
+//   what a closed connection left unacked is redelivered to another open one
+//   (slackapi/bolt-python#1071).
+// - Events API retries: an event not acked within redeliver_after (3 s), or whose connection
+//   closed first, is retried up to max_redeliveries (3) times with the same event_id and
+//   retry_attempt + 1, after retry_delays (Slack: at once, 1 min, 5 min [EV]), then dropped;
+//   with when_disconnected == retry a delivery attempt with no connection open fails at once, so
+//   an event said while the bot is down is lost once its retries are spent ([SM]: "you may lose
+//   events until you establish a connection") and exists only in the channel's history (§6).
+// - Slash commands and interactive payloads are never retried: not acked within
+//   command_ack_deadline (3 s) the user sees operation_timeout [SC]; sent while no connection
+//   is open they fail at once with dispatch_failed (when_disconnected == retry).
+// - Text is Slack's: `&`, `<`, `>` arrive as `&amp;`, `&lt;`, `&gt;` in message events,
+//   slash-command text and history, while markup (`<@U…>`, `<#C…|name>`, `<!here>`,
+//   `<https://…|label>`) stays as is (§6, docs.slack.dev/messaging/formatting-message-text).
+//   post_message() and slash_command() take text in that form (what Slack sends); type_message()
+//   and type_command() take what a person typed and escape it.
+// - History: every message (users', the bot's chat.postMessage posts, channel_join and
+//   channel_leave, thread replies, thread_broadcast) is kept per channel with its ts, edits and
+//   reactions applied. conversations.history (newest first, top level plus thread_broadcast;
+//   parents carry thread_ts, reply_count, reply_users, latest_reply) and conversations.replies
+//   (parent first on the first page, then replies oldest first) page like Slack: oldest/latest
+//   exclusive unless inclusive, limit 100 by default and 999 at most, cursor and has_more; the bot
+//   must be a member (not_in_channel); Tier 3 rate limit (rate_limits) [M:conversations.history].
+// - Web API: auth.test, conversations.create (public and private), invite, join, info,
+//   setTopic, history, replies; chat.postMessage (threads, reply_broadcast), postEphemeral
+//   (user_not_in_channel), update; pins.add; users.info (user_not_found); usergroups.users.list;
+//   views.open (trigger_id exchanged once, within trigger_ttl). Errors as documented; HTTP 429
+//   with Retry-After past a rate limit [RL]; missing_scope when bot_scopes lacks one [OAS].
+// - Private channels: channel_type "group" in message events and "G" in membership events
+//   (event-callback-message.groups.json), subscription message.groups; invisible
+//   (channel_not_found) to a bot that is not a member. IDs start with C, as Slack's have since
+//   2021 (docs.slack.dev/reference/events/member_joined_channel).
+// - Interactivity: message shortcuts (message_action, interactive-message_action.json) and
+//   view_submission for a modal the bot opened (interactive-view_submission.json).
+//
+// What it does not model: message_replied events, tombstones for deleted thread parents (a
+// deleted message simply leaves the history), channel_topic messages in history, Enterprise
+// Grid, files, app_rate_limited, the 30,000 events/hour cap, rate limits other than those in
+// rate_limits, edits' history (only the last text is kept), ephemeral messages shown anywhere but
+// ephemeral_messages(), retry_reason other than "timeout", rich_text blocks beyond one section
+// (a mention is a user element; other markup and entities stay in text elements as sent).
+//
+// Defaults are Slack's except where Slack's behaviour would break a test that exists today; those
+// options keep the old behaviour and say which issue flips them: when_disconnected (queue; issue
+// 12), choose_connection (newest; issue 15), member_events_only (false). simulator_options::
+// like_slack() sets them all the way Slack behaves.
+//
+// Threading: the simulator runs its own io_context on a background thread. Every public member is
+// thread-safe. Scripting calls return once the frame is queued; scripted in one thread, frames go
+// out in scripting order.
 //
 // Asio/Beast stay out of this header (pimpl), so including it is cheap.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace ib::sim {
+
+// What Slack's clients make of typed text: `&` -> `&amp;`, `<` -> `&lt;`, `>` -> `&gt;` (only those
+// three are entities). Compose Slack text from typed text and markup with it:
+// post_message(ch, u, "<@U0ALICE> " + slack_escape("p99 > 2s")).
+std::string slack_escape(std::string_view typed);
 
 struct simulator_options {
     // Accepted by apps.connections.open (Authorization: Bearer).
@@ -33,11 +94,65 @@ struct simulator_options {
     std::optional<std::string> tls_cert_file, tls_key_file;
     // Server-initiated WebSocket pings.
     std::chrono::milliseconds ping_interval{10000};
-    // 0: unacked events_api envelopes are redelivered only when their connection is gone
-    // (on the next connection). >0: also re-sent after this long without an ack.
-    std::chrono::milliseconds redeliver_after{0};
-    // Like Slack: 3 retries, then the event is dropped.
+    // How long a written events_api envelope may go unacked before the attempt counts as failed
+    // and the event is retried ("respond … within three seconds" [EV]). 0: never (an attempt
+    // fails only when its connection closes), the default before issue 12.
+    std::chrono::milliseconds redeliver_after{3000};
+    // Like Slack: 3 retries, then the event is dropped [EV].
     std::size_t max_redeliveries = 3;
+    // Delay before retry k (k = 1..max_redeliveries; index k-1) after a failed attempt; missing
+    // entries mean "at once". Slack: nearly at once, after 1 min, after 5 min [EV]:
+    // like_slack() sets {0, 60 s, 300 s}; tests shorten them. Default: every retry at once.
+    std::vector<std::chrono::milliseconds> retry_delays;
+
+    enum class no_connection { queue, retry };
+    // What a delivery attempt does when no connection is open.
+    // queue: the frame waits, and the next connection gets it after its hello (events lost with a
+    //   closed connection come first, with retry_attempt + 1); nothing is ever dropped for want of
+    //   a connection. Useful for tests that want redelivery.
+    // retry (Slack): an events_api attempt fails at once and is retried per retry_delays, then the
+    //   event is dropped (lost_events()); a slash command or interactive payload fails at once
+    //   with dispatch_failed (command_failures()). Raw and disconnect frames still wait.
+    // Default queue; issue 12 flips it to retry (its backfill recovers what was lost).
+    no_connection when_disconnected = no_connection::queue;
+
+    enum class connection_choice { newest, random };
+    // Which open connection gets each envelope. Slack: any of them, "do not assume any
+    // distribution pattern" [SM]; random picks uniformly (seeded by `seed`). Default newest;
+    // issue 15 flips it to random (several instances must share the work).
+    connection_choice choose_connection = connection_choice::newest;
+    // Seed for random choices; unset: a fresh one per simulator.
+    std::optional<std::uint64_t> seed;
+
+    // Slash commands and interactive payloads must be acked within this or the user sees an error
+    // (operation_timeout) [SC]; a late ack is recorded with ack::late. Never retried. Slack: 3 s.
+    std::chrono::milliseconds command_ack_deadline{3000};
+
+    // Calls allowed per method per rate_limit_window; past it HTTP 429 with Retry-After and
+    // {"ok":false,"error":"ratelimited"} [RL]. Default: Tier 3 (50 per minute) for the history
+    // methods [M:conversations.history]; clear() to turn off.
+    std::map<std::string, int> rate_limits = {{"conversations.history", 50}, {"conversations.replies", 50}};
+    std::chrono::milliseconds rate_limit_window{60000};
+
+    // The bot token's scopes; a method (or a channel type) whose scope is missing answers
+    // missing_scope with needed/provided [OAS]. nullopt: every scope is granted.
+    std::optional<std::set<std::string>> bot_scopes;
+    // The app's bot event subscriptions (message.channels, message.groups, member_joined_channel,
+    // reaction_added, …); events outside them are not delivered. nullopt: every event.
+    std::optional<std::set<std::string>> bot_events;
+    // Slack delivers channel events only from conversations the bot is a member of
+    // (docs.slack.dev/reference/events/member_joined_channel: "requires membership"). Default
+    // false: events from every channel (tests/transport and tests/sim script channels the bot is
+    // not in); no open issue needs it flipped.
+    bool member_events_only = false;
+    // How long a trigger_id can be exchanged (views.open); Slack: 3 s
+    // (docs.slack.dev/tools/bolt-python/concepts/opening-modals).
+    std::chrono::milliseconds trigger_ttl{3000};
+
+    // Like Slack: on top of Slack's own behaviour in the defaults above, retry_delays
+    // {0, 60 s, 300 s}, when_disconnected retry, choose_connection random, member_events_only.
+    static simulator_options like_slack();
+
     // Like Slack: a user message that mentions the bot (<@U0SIMBOT1>) also produces an
     // app_mention event (a second envelope, its own event_id).
     bool emit_app_mention = true;
@@ -66,26 +181,52 @@ public:
     const simulator_options& options() const;
 
     // --- scripting what users do -------------------------------------------------------
-    // A user posts in a channel (a thread reply when thread_ts is set). Returns the ts.
+    // Every scripted message lands in the channel's history, connected bot or not; its event is
+    // delivered per the options (it may be lost while no connection is open).
+    //
+    // A user posts in a channel (a thread reply when thread_ts is set), `text` in Slack's form:
+    // entities and markup as Slack sends them (see slack_escape). Returns the ts.
     std::string post_message(const std::string& channel, const std::string& user, const std::string& text,
                              const std::string& thread_ts = "");
+    // A user types `typed` (nothing of it is markup): posted escaped, as Slack's client does.
+    std::string type_message(const std::string& channel, const std::string& user, const std::string& typed,
+                             const std::string& thread_ts = "");
+    // A thread reply also sent to the channel (subtype thread_broadcast, with its root).
+    std::string broadcast_reply(const std::string& channel, const std::string& user, const std::string& text,
+                                const std::string& thread_ts);
     // member_joined_channel + message/channel_join.
     void join(const std::string& channel, const std::string& user, const std::string& inviter = "");
     // member_left_channel + message/channel_leave.
     void leave(const std::string& channel, const std::string& user);
-    // reaction_added (or reaction_removed when added is false) on the message item_ts.
+    // reaction_added (or reaction_removed when added is false) on the message item_ts; the
+    // message's `reactions` in history follow.
     void react(const std::string& channel, const std::string& user, const std::string& reaction,
                const std::string& item_ts, bool added = true);
     // message/message_changed and message/message_deleted.
     void edit_message(const std::string& channel, const std::string& ts, const std::string& new_text);
     void delete_message(const std::string& channel, const std::string& ts);
-    // A slash_commands envelope (accepts_response_payload=true). Returns its envelope_id.
+    // A slash_commands envelope (accepts_response_payload=true), `text` in Slack's form. Returns
+    // its envelope_id.
     std::string slash_command(const std::string& channel_id, const std::string& user, const std::string& text,
                               const std::string& command = "/incident");
+    // The same with what the user typed after the command, escaped like Slack.
+    std::string type_command(const std::string& channel_id, const std::string& user, const std::string& typed,
+                             const std::string& command = "/incident");
+    // A message shortcut on channel/message_ts (interactive envelope, payload type
+    // message_action with callback_id, a fresh trigger_id, the message as in history). Returns the
+    // envelope_id.
+    std::string message_shortcut(const std::string& channel, const std::string& user, const std::string& message_ts,
+                                 const std::string& callback_id);
+    // The user submits a modal the bot opened with views.open: a view_submission envelope
+    // (accepts_response_payload=true) whose view.state.values is `values` (block_id -> action_id
+    // -> element state, as in interactive-view_submission.json). Throws std::invalid_argument for
+    // an unknown view id. Returns the envelope_id.
+    std::string submit_view(const std::string& view_id, const nlohmann::json& values);
     // Any envelope (envelope_id filled in when absent). An events_api envelope is tracked
     // for redelivery like any other event. Returns the envelope_id.
     std::string send_envelope(nlohmann::json envelope);
-    // Wraps an inner event in event_callback + events_api (new event_id). Returns the envelope_id.
+    // Wraps an inner event in event_callback + events_api (new event_id). Returns the envelope_id,
+    // or "" when the app would not receive the event (bot_events, member_events_only).
     std::string send_event(nlohmann::json inner_event);
     // Any text frame, not necessarily JSON.
     void send_raw(const std::string& text_frame);
@@ -97,16 +238,27 @@ public:
     // keeping the TCP connections open (a dead peer). false: resume; connections that were
     // being read when silence began are closed then (abruptly), later ones carry on.
     void set_silent(bool);
+    // Slack gives up now on everything it has not delivered yet: events waiting for a connection
+    // or for a retry are dropped (lost_events()), commands waiting for a connection fail
+    // (dispatch_failed). What is on a socket already stays. Returns the number of events dropped.
+    std::size_t expire_undelivered();
     // A pre-existing channel (e.g. to provoke name_taken). Returns its id "C…".
-    std::string create_channel(const std::string& name, const std::string& creator);
+    std::string create_channel(const std::string& name, const std::string& creator, bool is_private = false);
     // Display name used in payloads (user_name, channel_join text, users.info).
     void set_user_name(const std::string& user, const std::string& name);
+    // users.info's profile: real_name, and display_name (may be empty, as for many real users:
+    // clients then show the real name). The handle (`name`) becomes `handle`.
+    void set_user_profile(const std::string& user, const std::string& handle, const std::string& real_name,
+                          const std::string& display_name);
+    // A user group (usergroups.users.list). Returns its id "S…".
+    std::string create_usergroup(const std::string& handle, const std::vector<std::string>& members);
+    void set_usergroup_members(const std::string& usergroup_id, const std::vector<std::string>& members);
 
     // --- bulk sending (for bench/) ---------------------------------------------------------
     // post_message for each text, in order, in `channel` by `user` (no app_mention), except
     // that every frame is built on the caller's thread first and handed to the server in one
     // step: a burst reaches the socket writer at once instead of at the caller's pace.
-    // Returns the envelope_ids, in order.
+    // Returns the envelope_ids, in order (of the events the app receives).
     std::vector<std::string> post_messages(const std::string& channel, const std::string& user,
                                            const std::vector<std::string>& texts);
     // --- end bulk sending ----------------------------------------------------------------
@@ -134,6 +286,7 @@ public:
         std::optional<nlohmann::json> payload;        // present when the ack carried "payload"
         std::chrono::steady_clock::duration latency;  // since the envelope's frame was written (0 if never sent)
         std::chrono::steady_clock::time_point at;     // when the ack was read
+        bool late = false;  // a slash command or interactive ack after command_ack_deadline
     };
     std::optional<ack> wait_ack(const std::string& envelope_id, std::chrono::milliseconds timeout) const;
     std::vector<ack> acks() const;
@@ -151,6 +304,19 @@ public:
     std::optional<channel_info> channel_by_id(const std::string& id) const;
     // chat.postMessage bodies that succeeded, in order, each with its "ts" added.
     std::vector<nlohmann::json> posted_messages(const std::string& channel_id) const;
+    // Everything the channel's history holds, oldest first, thread replies included, each as
+    // conversations.history/replies return it.
+    std::vector<nlohmann::json> history(const std::string& channel_id) const;
+    // chat.postEphemeral bodies that succeeded for this user in this channel, each with its
+    // "message_ts" added.
+    std::vector<nlohmann::json> ephemeral_messages(const std::string& channel_id, const std::string& user) const;
+    // Views the bot opened with views.open, oldest first: the view as views.open returned it
+    // (with its "id"), for whom, and with which trigger_id.
+    struct opened_view {
+        std::string id, user, trigger_id;
+        nlohmann::json view;
+    };
+    std::vector<opened_view> views() const;
 
     // Polls pred every few milliseconds until it holds or the timeout passes.
     bool wait_for(std::function<bool()> pred, std::chrono::milliseconds timeout) const;
@@ -166,6 +332,16 @@ public:
         std::chrono::steady_clock::time_point at;
     };
     std::vector<client_close> client_closes() const;
+    // event_ids of the events Slack gave up on (retries spent, or expire_undelivered()), in order.
+    std::vector<std::string> lost_events() const;
+    // Slash commands and interactive payloads the user saw fail: "operation_timeout" (not acked
+    // within command_ack_deadline) or "dispatch_failed" (no connection open), in order.
+    struct command_failure {
+        std::string envelope_id;
+        std::string error;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::vector<command_failure> command_failures() const;
     // --- end observing envelopes and client closes --------------------------------------
 
 private:

@@ -1,5 +1,7 @@
 #include "sim/support.hpp"
 
+#include "sim/slack_simulator.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -73,6 +75,13 @@ utf8_length(std::string_view s)
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+}  // namespace ib::sim::detail
+
+namespace ib::sim {
+
+// The simulator keeps its own copy of Slack's escaping rather than the bot's text module (core/):
+// a stand-in that shared the bot's codec would agree with the bot's mistakes.
+// docs.slack.dev/messaging/formatting-message-text, "Escaping text".
 std::string
 slack_escape(std::string_view typed)
 {
@@ -88,6 +97,10 @@ slack_escape(std::string_view typed)
     }
     return out;
 }
+
+}  // namespace ib::sim
+
+namespace ib::sim::detail {
 
 namespace {
 constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

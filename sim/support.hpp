@@ -1,9 +1,7 @@
 #pragma once
-// Small helpers every part of the simulator uses: ids and timestamps, Slack's text escaping,
-// Web API argument decoding. Plain C++ and nlohmann_json, no I/O, no state beyond counters.
-//
-// The simulator keeps its own copy of Slack's escaping rather than using the bot's text module
-// (core/): a stand-in that shared the bot's codec would agree with the bot's mistakes.
+// Small helpers every part of the simulator uses: ids and timestamps, Web API argument decoding.
+// Plain C++ and nlohmann_json, no I/O, no state beyond counters. (Slack's text escaping,
+// ib::sim::slack_escape, is defined in support.cpp too.)
 
 #include <atomic>
 #include <chrono>
@@ -29,10 +27,6 @@ std::string lowercase(std::string s);
 bool iequals_prefix(std::string_view s, std::string_view prefix);
 // Number of UTF-8 code points (Slack counts characters, not bytes).
 std::size_t utf8_length(std::string_view s);
-
-// What Slack's clients do to typed text: `&`, `<` and `>` become `&amp;`, `&lt;`, `&gt;`; only
-// those three are entities (docs.slack.dev/messaging/formatting-message-text, "Escaping text").
-std::string slack_escape(std::string_view typed);
 
 // Standard base64 (RFC 4648, with padding); decode returns false on anything else.
 std::string base64_encode(std::string_view in);

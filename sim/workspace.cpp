@@ -114,6 +114,46 @@ workspace::add_message(channel_rec& c, message_rec m)
     return c.history.insert_or_assign(key, std::move(m)).first->second;
 }
 
+message_rec&
+workspace::add_user_message(channel_rec& c, const std::string& user, const std::string& text,
+                            const std::string& thread_ts, const std::string& subtype, id_source& ids)
+{
+    touch_user(user);
+    touch_mentions(text);
+    message_rec m;
+    m.ts = ids.ts();
+    m.user = user;
+    m.text = text;
+    m.thread_ts = thread_ts;
+    m.subtype = subtype;
+    m.client_msg_id = ids.uuid();
+    m.block_id = ids.block_id();
+    return add_message(c, std::move(m));
+}
+
+message_rec&
+workspace::add_join_message(channel_rec& c, const std::string& user, const std::string& inviter, id_source& ids)
+{
+    message_rec m;
+    m.ts = ids.ts();
+    m.user = user;
+    m.subtype = "channel_join";
+    m.inviter = inviter;
+    m.text = "<@" + user + "|" + user_name(user) + "> has joined the channel";
+    return add_message(c, std::move(m));
+}
+
+message_rec&
+workspace::add_leave_message(channel_rec& c, const std::string& user, id_source& ids)
+{
+    message_rec m;
+    m.ts = ids.ts();
+    m.user = user;
+    m.subtype = "channel_leave";
+    m.text = "<@" + user + "|" + user_name(user) + "> has left the channel";
+    return add_message(c, std::move(m));
+}
+
 std::optional<message_rec>
 workspace::remove_message(const std::string& channel, const std::string& ts)
 {
@@ -182,10 +222,13 @@ workspace::message_json(const channel_rec& c, const message_rec& m) const
         } else {
             std::int64_t parent_key = 0;
             auto parent = ts_micros(m.thread_ts, parent_key) ? c.history.find(parent_key) : c.history.end();
+            // A reply names its parent's author; a thread_broadcast carries the parent as root
+            // (event-callback-message-thread_broadcast.json).
             if (parent != c.history.end()) {
-                j["parent_user_id"] = parent->second.user;
                 if (m.subtype == "thread_broadcast")
                     j["root"] = message_json(c, parent->second);
+                else
+                    j["parent_user_id"] = parent->second.user;
             }
         }
     }
@@ -206,6 +249,115 @@ workspace::message_event(const channel_rec& c, const message_rec& m) const
     e["event_ts"] = m.ts;
     e["channel_type"] = c.is_im ? "im" : message_channel_type(c.is_private);
     return e;
+}
+
+namespace {
+
+// In conversations.history: top-level messages, and replies also sent to the channel.
+bool
+top_level(const message_rec& m)
+{
+    return m.thread_ts.empty() || m.thread_ts == m.ts || m.subtype == "thread_broadcast";
+}
+
+// The inclusive key range a query allows.
+std::pair<std::optional<std::int64_t>, std::optional<std::int64_t>>
+key_range(const page_query& q)
+{
+    std::optional<std::int64_t> lo, hi;
+    if (q.oldest)
+        lo = q.inclusive ? *q.oldest : *q.oldest + 1;
+    if (q.latest)
+        hi = q.inclusive ? *q.latest : *q.latest - 1;
+    return {lo, hi};
+}
+
+}  // namespace
+
+page
+workspace::history_page(const channel_rec& c, const page_query& q) const
+{
+    auto [lo, hi] = key_range(q);
+    if (q.cursor)
+        hi = hi ? std::min(*hi, *q.cursor) : *q.cursor;
+    page p;
+    auto it = hi ? c.history.upper_bound(*hi) : c.history.end();
+    while (it != c.history.begin()) {
+        --it;
+        if (lo && it->first < *lo)
+            break;
+        if (!top_level(it->second))
+            continue;
+        if (p.messages.size() >= q.limit) {
+            p.next = it->first;
+            break;
+        }
+        p.messages.push_back(&it->second);
+    }
+    return p;
+}
+
+const message_rec*
+workspace::thread_parent(const channel_rec& c, const std::string& ts) const
+{
+    std::int64_t key = 0;
+    if (!ts_micros(ts, key))
+        return nullptr;
+    auto it = c.history.find(key);
+    if (it == c.history.end())
+        return nullptr;
+    const auto& m = it->second;
+    if (m.thread_ts.empty() || m.thread_ts == m.ts)
+        return &m;
+    // A reply: its thread is its parent's.
+    std::int64_t parent_key = 0;
+    auto parent = ts_micros(m.thread_ts, parent_key) ? c.history.find(parent_key) : c.history.end();
+    return parent == c.history.end() ? nullptr : &parent->second;
+}
+
+page
+workspace::replies_page(const channel_rec& c, const message_rec& parent, const page_query& q) const
+{
+    auto [lo, hi] = key_range(q);
+    page p;
+    if (!q.cursor)
+        p.messages.push_back(&parent);
+    for (const auto& ts : parent.replies) {
+        std::int64_t key = 0;
+        if (!ts_micros(ts, key) || (lo && key < *lo) || (hi && key > *hi) || (q.cursor && key < *q.cursor))
+            continue;
+        auto it = c.history.find(key);
+        if (it == c.history.end())
+            continue;  // deleted
+        if (p.messages.size() >= q.limit) {
+            p.next = key;
+            break;
+        }
+        p.messages.push_back(&it->second);
+    }
+    return p;
+}
+
+bool
+workspace::react(const std::string& channel, const std::string& ts, const std::string& user,
+                 const std::string& reaction, bool added)
+{
+    auto* m = find_message(channel, ts);
+    if (!m)
+        return false;
+    auto r = std::find_if(m->reactions.begin(), m->reactions.end(),
+                          [&](const reaction_rec& x) { return x.name == reaction; });
+    if (added) {
+        if (r == m->reactions.end())
+            r = m->reactions.insert(m->reactions.end(), reaction_rec{reaction, {}});
+        if (std::find(r->users.begin(), r->users.end(), user) == r->users.end())
+            r->users.push_back(user);
+    } else if (r != m->reactions.end()) {
+        r->users.erase(std::remove(r->users.begin(), r->users.end(), user), r->users.end());
+        if (r->users.empty())
+            m->reactions.erase(r);
+    }
+    return true;
 }
 
 //-- users --------------------------------------------------------------------------------
@@ -239,6 +391,19 @@ workspace::touch_user(const std::string& user)
         users_.try_emplace(user);
 }
 
+void
+workspace::touch_mentions(const std::string& text)
+{
+    for (auto at = text.find("<@"); at != std::string::npos; at = text.find("<@", at + 2)) {
+        auto end = text.find_first_of(">|", at + 2);
+        if (end == std::string::npos)
+            break;
+        auto id = text.substr(at + 2, end - at - 2);
+        if (!id.empty() && (id[0] == 'U' || id[0] == 'W') && id.size() <= 20)
+            touch_user(id);
+    }
+}
+
 json
 workspace::user_json(const std::string& id) const
 {
@@ -258,7 +423,9 @@ workspace::user_json(const std::string& id) const
     profile["status_emoji"] = "";
     profile["status_text"] = "";
     profile["team"] = k_team_id;
-    profile["image_48"] = "https://secure.gravatar.com/avatar/sim.jpg";
+    for (auto size : {"24", "32", "48", "72", "192", "512"})
+        profile[std::string("image_") + size] = "https://secure.gravatar.com/avatar/sim-" + std::string(size) + ".jpg";
+    profile["image_original"] = "https://secure.gravatar.com/avatar/sim.jpg";
     if (bot) {
         profile["bot_id"] = k_bot_id;
         profile["api_app_id"] = k_app_id;
@@ -286,6 +453,46 @@ workspace::user_json(const std::string& id) const
     u["has_2fa"] = false;
     u["updated"] = 1700000000;
     return u;
+}
+
+//-- user groups, interactivity --------------------------------------------------------------
+
+std::string
+workspace::add_usergroup(const std::string& handle, std::vector<std::string> members)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "S0SIM%04zu", usergroups_.size() + 1);
+    usergroups_[buf] = usergroup_rec{handle, std::move(members)};
+    return buf;
+}
+
+std::vector<std::string>*
+workspace::usergroup_members(const std::string& id)
+{
+    auto it = usergroups_.find(id);
+    return it == usergroups_.end() ? nullptr : &it->second.members;
+}
+
+void
+workspace::add_trigger(const std::string& trigger_id, const std::string& user, steady::time_point at)
+{
+    triggers_[trigger_id] = trigger_rec{user, at, false};
+}
+
+workspace::trigger_rec*
+workspace::find_trigger(const std::string& trigger_id)
+{
+    auto it = triggers_.find(trigger_id);
+    return it == triggers_.end() ? nullptr : &it->second;
+}
+
+const workspace::view_rec*
+workspace::find_view(const std::string& id) const
+{
+    for (const auto& v : views)
+        if (v.id == id)
+            return &v;
+    return nullptr;
 }
 
 json

@@ -20,6 +20,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -1018,6 +1019,287 @@ TEST_CASE("Socket Mode: throughput")
     // Frames arrive in scripted order.
     auto acks = sim.acks();
     CHECK(acks.front().latency < 5s);
+}
+
+TEST_CASE("Slack delivery: an event said while no connection is open is lost once its retries are spent")
+{
+    simulator_options opts;
+    opts.when_disconnected = simulator_options::no_connection::retry;
+    opts.retry_delays = {0ms, 100ms, 200ms};  // Slack: at once, 1 min, 5 min
+    slack_simulator sim(opts);
+    sim.start();
+    auto ch = sim.create_channel("inc-down", "U0ALICE");
+    client_env env;
+    {
+        ws_conn<plain_stream> ws(env);
+        open_socket_mode(env, sim, ws);
+        ws.close();
+    }
+    REQUIRE(sim.wait_for([&] { return sim.open_connections() == 0; }, 2s));
+
+    // Said while the bot is down: in the channel's history, and lost to the bot.
+    auto lost_ts = sim.type_message(ch, "U0BOB", "p99 > 2s & rising");
+    auto failed = sim.slash_command(ch, "U0ALICE", "status");
+    CHECK(sim.wait_for([&] { return sim.lost_events().size() == 1; }, 3s));
+    auto failures = sim.command_failures();
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].envelope_id == failed);
+    CHECK(failures[0].error == "dispatch_failed");
+    ws_conn<plain_stream> late(env);
+    open_socket_mode(env, sim, late);
+    CHECK_FALSE(late.read_json(400ms));  // nothing but hello
+    auto history = sim.history(ch);
+    REQUIRE(history.size() == 1);
+    CHECK(history[0]["ts"] == lost_ts);
+    CHECK(history[0]["text"] == "p99 &gt; 2s &amp; rising");
+
+    SUBCASE("a connection that opens within the retry window gets the retry")
+    {
+        simulator_options slow = opts;
+        slow.retry_delays = {0ms, 2s};
+        slack_simulator sim2(slow);
+        sim2.start();
+        auto id = sim2.send_event({{"type", "message"}, {"text", "said while down"}});
+        (void)id;
+        ws_conn<plain_stream> ws(env);
+        open_socket_mode(env, sim2, ws);
+        auto frame = ws.read_json(4s);
+        REQUIRE(frame);
+        CHECK((*frame)["payload"]["event"]["text"] == "said while down");
+        CHECK((*frame)["retry_attempt"] == 2);
+        CHECK(sim2.lost_events().empty());
+    }
+}
+
+TEST_CASE("Slack delivery: random choice over real connections; a dead one's unacked events reach the other")
+{
+    simulator_options opts;
+    opts.choose_connection = simulator_options::connection_choice::random;
+    opts.seed = 7;
+    slack_simulator sim(opts);
+    sim.start();
+    client_env env_a, env_b;
+    ws_conn<plain_stream> a(env_a);
+    ws_conn<plain_stream> b(env_b);
+    open_socket_mode(env_a, sim, a);
+    open_socket_mode(env_b, sim, b);
+    REQUIRE(sim.wait_for([&] { return sim.open_connections() == 2; }, 2s));
+    constexpr int n = 40;
+    for (int i = 0; i < n; ++i)
+        sim.post_message("C0SPREAD", "U0ALICE", "e" + std::to_string(i));
+
+    // b reads what it got and acks nothing; its read then times out and closes the socket.
+    std::set<std::string> on_b;
+    while (auto frame = b.read_json(300ms))
+        on_b.insert((*frame)["payload"]["event_id"].get<std::string>());
+    CHECK(on_b.size() > 5);  // binomial(40, 1/2)
+    CHECK(on_b.size() < n - 5);
+
+    // a gets its own events, then b's again as retries.
+    std::set<std::string> on_a, retried;
+    while (on_a.size() + retried.size() < n) {
+        auto frame = a.read_json(3s);
+        REQUIRE(frame);
+        auto event_id = (*frame)["payload"]["event_id"].get<std::string>();
+        a.ack((*frame)["envelope_id"].get<std::string>());
+        ((*frame)["retry_attempt"] == 0 ? on_a : retried).insert(event_id);
+    }
+    CHECK(retried == on_b);
+    CHECK(on_a.size() + on_b.size() == n);
+}
+
+TEST_CASE("commands: an ack after command_ack_deadline is late and the user saw operation_timeout")
+{
+    simulator_options opts;
+    opts.command_ack_deadline = 200ms;
+    slack_simulator sim(opts);
+    sim.start();
+    client_env env;
+    ws_conn<plain_stream> ws(env);
+    open_socket_mode(env, sim, ws);
+    auto slow = sim.slash_command("C0GENERAL", "U0ALICE", "summary");
+    auto quick = sim.slash_command("C0GENERAL", "U0ALICE", "help");
+    auto first = ws.read_json();
+    auto second = ws.read_json();
+    REQUIRE(first);
+    REQUIRE(second);
+    ws.ack(quick);
+    REQUIRE(sim.wait_for([&] { return !sim.command_failures().empty(); }, 2s));
+    ws.ack(slow, json{{"text", "too late"}});
+    auto a = sim.wait_ack(slow, 2s);
+    REQUIRE(a);
+    CHECK(a->late);
+    CHECK_FALSE(sim.wait_ack(quick, 0ms)->late);
+    auto failures = sim.command_failures();
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].envelope_id == slow);
+    CHECK(failures[0].error == "operation_timeout");
+    // Never sent again.
+    CHECK_FALSE(ws.read_json(300ms));
+}
+
+TEST_CASE("text like Slack's: typed text arrives escaped, markup stays")
+{
+    slack_simulator sim;
+    sim.start();
+    client_env env;
+    ws_conn<plain_stream> ws(env);
+    open_socket_mode(env, sim, ws);
+    sim.type_message("C0GENERAL", "U0BOB", "p99 > 2s & <x>");
+    sim.type_message("C0GENERAL", "U0BOB", "<!channel>");
+    sim.post_message("C0GENERAL", "U0BOB", "<@U0ALICE> " + ib::sim::slack_escape("a < b"));
+    sim.type_command("C0GENERAL", "U0BOB", "note p99 > 2s & <x>");
+    auto typed = read_until_event(ws, "message");
+    ws.ack(typed["envelope_id"]);
+    CHECK(typed["payload"]["event"]["text"] == "p99 &gt; 2s &amp; &lt;x&gt;");
+    auto literal = read_until_event(ws, "message");
+    ws.ack(literal["envelope_id"]);
+    CHECK(literal["payload"]["event"]["text"] == "&lt;!channel&gt;");
+    auto mention = read_until_event(ws, "message");
+    ws.ack(mention["envelope_id"]);
+    CHECK(mention["payload"]["event"]["text"] == "<@U0ALICE> a &lt; b");
+    // The mention is a user element in the blocks, as in Slack's own payloads.
+    CHECK(mention["payload"]["event"]["blocks"][0]["elements"][0]["elements"][0] ==
+          json{{"type", "user"}, {"user_id", "U0ALICE"}});
+    auto command = ws.read_json();
+    REQUIRE(command);
+    CHECK((*command)["payload"]["text"] == "note p99 &gt; 2s &amp; &lt;x&gt;");
+    auto history = sim.history("C0GENERAL");
+    REQUIRE(history.size() == 3);
+    CHECK(history[1]["text"] == "&lt;!channel&gt;");
+}
+
+TEST_CASE("Web API over HTTP: history with paging, Retry-After on the wire, a private channel")
+{
+    simulator_options opts;
+    opts.rate_limits = {{"conversations.history", 3}};
+    slack_simulator sim(opts);
+    sim.start();
+    client_env env;
+    http_conn<plain_stream> conn(env, sim.port());
+    auto ch = conn.call("conversations.create", {{"name", "inc-http"}}, k_bot_token).body["channel"]["id"];
+    auto root = sim.post_message(ch, "U0ALICE", "root");
+    sim.post_message(ch, "U0BOB", "reply", root);
+    sim.broadcast_reply(ch, "U0BOB", "broadcast", root);
+    sim.join(ch, "U0CAROL");
+    sim.react(ch, "U0CAROL", "eyes", root);
+
+    auto page = conn.call("conversations.history", {{"channel", ch}, {"limit", 2}}, k_bot_token);
+    REQUIRE(page.body["ok"] == true);
+    CHECK(page.body["messages"].size() == 2);
+    CHECK(page.body["has_more"] == true);
+    auto rest = conn.post("/api/conversations.history",
+                          "channel=" + ch.get<std::string>() + "&limit=2&cursor=" +
+                              page.body["response_metadata"]["next_cursor"].get<std::string>(),
+                          "application/x-www-form-urlencoded", k_bot_token);
+    REQUIRE(rest.body["ok"] == true);
+    REQUIRE(rest.body["messages"].size() == 1);
+    CHECK(rest.body["messages"][0]["text"] == "root");
+    CHECK(rest.body["messages"][0]["reply_count"] == 2);
+    CHECK(rest.body["messages"][0]["reactions"][0]["name"] == "eyes");
+    auto limited = conn.call("conversations.history", {{"channel", ch}}, k_bot_token);
+    auto again = conn.call("conversations.history", {{"channel", ch}}, k_bot_token);
+    CHECK(limited.status == 200);
+    CHECK(again.status == 429);
+    CHECK(again.retry_after == "60");
+    CHECK(again.body["error"] == "ratelimited");
+
+    // A private channel the bot is not in does not exist for it.
+    auto secret = sim.create_channel("secret-room", "U0ALICE", true);
+    CHECK(conn.call("conversations.info", {{"channel", secret}}, k_bot_token).body["error"] == "channel_not_found");
+    CHECK(conn.call("chat.postMessage", {{"channel", secret}, {"text", "hi"}}, k_bot_token).body["error"] ==
+          "channel_not_found");
+}
+
+TEST_CASE("Interactivity: a message shortcut, views.open with its trigger_id, the modal's submission")
+{
+    slack_simulator sim;
+    sim.start();
+    sim.set_user_name("U0ALICE", "alice");
+    client_env env;
+    http_conn<plain_stream> conn(env, sim.port());
+    ws_conn<plain_stream> ws(env);
+    open_socket_mode(env, sim, ws);
+    auto ch = conn.call("conversations.create", {{"name", "inc-tags"}}, k_bot_token).body["channel"]["id"];
+    ws.ack(read_until_event(ws, "member_joined_channel")["envelope_id"]);
+    auto ts = sim.post_message(ch, "U0BOB", "<@U0ALICE> bet it's the LB again");
+    ws.ack(read_until_event(ws, "message")["envelope_id"]);
+
+    auto id = sim.message_shortcut(ch, "U0ALICE", ts, "correct_tags");
+    auto frame = ws.read_json();
+    REQUIRE(frame);
+    CHECK((*frame)["envelope_id"] == id);
+    CHECK((*frame)["type"] == "interactive");
+    auto shape = load_fixture("socket-mode-interactive-shortcut.json");
+    shape.erase("payload");
+    CHECK(missing_keys(shape, *frame) == "");
+    auto& payload = (*frame)["payload"];
+    CHECK(missing_keys(load_fixture("interactive-message_action.json"), payload) == "");
+    CHECK(payload["type"] == "message_action");
+    CHECK(payload["callback_id"] == "correct_tags");
+    CHECK(payload["message"]["text"] == "<@U0ALICE> bet it's the LB again");
+    CHECK(payload["user"]["name"] == "alice");
+    ws.ack(id);
+
+    json view = {{"type", "modal"},
+                 {"callback_id", "correct_tags"},
+                 {"private_metadata", ch.get<std::string>() + "/" + ts},
+                 {"title", {{"type", "plain_text"}, {"text", "Correct tags"}}},
+                 {"submit", {{"type", "plain_text"}, {"text", "Save"}}},
+                 {"blocks", json::array()}};
+    auto opened = conn.call("views.open", {{"trigger_id", payload["trigger_id"]}, {"view", view}}, k_bot_token);
+    REQUIRE(opened.body["ok"] == true);
+    CHECK(conn.call("views.open", {{"trigger_id", payload["trigger_id"]}, {"view", view}}, k_bot_token)
+              .body["error"] == "exchanged_trigger_id");
+    auto views = sim.views();
+    REQUIRE(views.size() == 1);
+    CHECK(views[0].user == "U0ALICE");
+    CHECK(views[0].view["private_metadata"] == ch.get<std::string>() + "/" + ts);
+
+    json values = {{"tags", {{"tags", {{"type", "checkboxes"}, {"selected_options", json::array()}}}}}};
+    auto submitted = sim.submit_view(views[0].id, values);
+    auto submission = ws.read_json();
+    REQUIRE(submission);
+    CHECK((*submission)["envelope_id"] == submitted);
+    CHECK((*submission)["accepts_response_payload"] == true);
+    CHECK((*submission)["payload"]["type"] == "view_submission");
+    CHECK((*submission)["payload"]["view"]["id"] == views[0].id);
+    CHECK((*submission)["payload"]["view"]["state"]["values"] == values);
+    CHECK((*submission)["payload"]["user"]["id"] == "U0ALICE");
+    ws.ack(submitted, json{{"response_action", "clear"}});
+    auto a = sim.wait_ack(submitted, 2s);
+    REQUIRE(a);
+    CHECK((*a->payload)["response_action"] == "clear");
+    CHECK_THROWS_AS(sim.submit_view("V0NOPE", values), std::invalid_argument);
+}
+
+TEST_CASE("Web API over HTTP: users.info, usergroups.users.list, chat.postEphemeral as Slack answers them")
+{
+    slack_simulator sim;
+    sim.start();
+    sim.set_user_profile("U0ALICE", "alice", "Alice Liddell", "");
+    auto group = sim.create_usergroup("responders", {"U0ALICE"});
+    client_env env;
+    http_conn<plain_stream> conn(env, sim.port());
+    auto user = conn.call("users.info", {{"user", "U0ALICE"}}, k_bot_token).body["user"];
+    CHECK(user["profile"]["display_name"] == "");
+    CHECK(user["profile"]["real_name"] == "Alice Liddell");
+    CHECK(conn.call("users.info", {{"user", "U0NOBODY"}}, k_bot_token).body["error"] == "user_not_found");
+    CHECK(conn.call("usergroups.users.list", {{"usergroup", group}}, k_bot_token).body["users"] ==
+          json::array({"U0ALICE"}));
+    sim.set_usergroup_members(group, {"U0ALICE", "U0BOB"});
+    CHECK(conn.call("usergroups.users.list", {{"usergroup", group}}, k_bot_token).body["users"].size() == 2);
+
+    auto ch = sim.create_channel("inc-eph", "U0ALICE");
+    CHECK(conn.call("chat.postEphemeral", {{"channel", ch}, {"user", "U0BOB"}, {"text", "x"}}, k_bot_token)
+              .body["error"] == "user_not_in_channel");
+    sim.join(ch, "U0BOB");
+    CHECK(conn.call("chat.postEphemeral", {{"channel", ch}, {"user", "U0BOB"}, {"text", "catch-up"}}, k_bot_token)
+              .body["ok"] == true);
+    auto shown = sim.ephemeral_messages(ch, "U0BOB");
+    REQUIRE(shown.size() == 1);
+    CHECK(shown[0]["text"] == "catch-up");
+    CHECK(sim.ephemeral_messages(ch, "U0ALICE").empty());
 }
 
 }  // TEST_SUITE("sim")
