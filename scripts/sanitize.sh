@@ -16,7 +16,11 @@ bash scripts/setup.sh
 start=$SECONDS
 stamp() { printf '[sanitize] %s (%ds)\n' "$1" $((SECONDS - start)); }
 
-cmake -S . -B "$build_dir" -DIB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIB_BUILD_TESTS=ON "$@" >/dev/null
+# -O1 -g1 (line tables only), as AddressSanitizer's documentation suggests: reports keep file and
+# line, and the build costs about half the compiler time of -O2 -g (core/export.cpp under ASan:
+# 24.9 s against 46.7 s of CPU, measured with /usr/bin/time on the 2-core CI machine kind).
+cmake -S . -B "$build_dir" -DIB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DIB_BUILD_TESTS=ON "$@" >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 stamp "built"
 
