@@ -170,7 +170,7 @@ void executor::remember(const flows::effect& what) {
         auto held = st_.channels.release(o->inc.channel_id);
         if (o->inc.is_private) {
             st_.members.rebuild(o->inc, {});  // the declarer; joins held meanwhile follow
-            for (const auto& h : held) st_.members.apply(o->inc.channel_id, h.entry);
+            for (const auto& kept : held) st_.members.apply(o->inc.channel_id, kept.entry);
         }
         events_.store_held(std::move(held), o->inc.id);
     } else if (const auto* s = std::get_if<flows::set_incident>(&what)) {
