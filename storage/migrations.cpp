@@ -128,11 +128,28 @@ BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
 )sql");
 }
 
+// v6: the flow journal (store::save_flow). One row per product flow in progress (a declaration, a
+// lifecycle change, a summary, a reminder, a snooze): its kind and its state as JSON
+// (core/flows/journal.hpp), written with the flow's store step and before each post, deleted when
+// the flow ends. At start-up the bot resumes every row left by a crash. `step` orders the writes
+// of one flow: an older snapshot never replaces a newer one. The rowid keeps the order of first
+// writes, the order flows are resumed in.
+void v6_flow_journal(SQLite::Database& db) {
+    db.exec(R"sql(
+CREATE TABLE flows (
+    "key"  TEXT    PRIMARY KEY CHECK ("key" <> ''),
+    kind   TEXT    NOT NULL,
+    step   INTEGER NOT NULL,
+    state  TEXT    NOT NULL
+);
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
-                                                   v5_private_and_redaction};
+                                                   v5_private_and_redaction, v6_flow_journal};
     return steps;
 }
 

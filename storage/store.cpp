@@ -23,18 +23,18 @@ constexpr const char* entry_select =
     R"(SELECT seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)"
     " FROM timeline ";
 
-// The atomic unit of one write: its own IMMEDIATE transaction, or, inside a group (see
-// store::begin_group), a savepoint, so one failing write rolls back alone and the group's
-// other writes still commit together.
+// The atomic unit of one write: its own IMMEDIATE transaction or, inside a transaction already
+// open (a group, see store::begin_group, or store::atomically), a savepoint, so one failing write
+// rolls back alone and the other writes still commit together.
 class write_scope {
 public:
-    write_scope(SQLite::Database& db, bool in_group) : db_(db), in_group_(in_group) {
-        db_.exec(in_group_ ? "SAVEPOINT write_scope" : "BEGIN IMMEDIATE");
+    explicit write_scope(SQLite::Database& db) : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
+        db_.exec(nested_ ? "SAVEPOINT write_scope" : "BEGIN IMMEDIATE");
     }
     ~write_scope() {
         if (done_) return;
         try {
-            if (in_group_) {
+            if (nested_) {
                 db_.exec("ROLLBACK TO write_scope");
                 db_.exec("RELEASE write_scope");
             } else {
@@ -47,13 +47,13 @@ public:
     write_scope(const write_scope&) = delete;
     write_scope& operator=(const write_scope&) = delete;
     void commit() {
-        db_.exec(in_group_ ? "RELEASE write_scope" : "COMMIT");
+        db_.exec(nested_ ? "RELEASE write_scope" : "COMMIT");
         done_ = true;
     }
 
 private:
     SQLite::Database& db_;
-    bool in_group_;
+    bool nested_;
     bool done_ = false;
 };
 
@@ -116,7 +116,7 @@ struct store::impl {
     // are finalized before it closes.
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
         incident_by_id_, latest_incident_, declared_between_,
-        timeline_, timeline_size_, timeline_kind_;
+        timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_;
 
     impl(const std::string& path, const open_options& opts)
         : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
@@ -297,7 +297,7 @@ struct store::impl {
                 stored.push_back(insert_entry(entries[0], entries[0].incident_id).has_value());
                 return stored;
             }
-            write_scope tx(db_, in_group_);
+            write_scope tx(db_);
             for (; i < entries.size(); ++i) stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
             tx.commit();
         } catch (const SQLite::Exception& e) {
@@ -340,7 +340,7 @@ std::int64_t store::create_incident(incident& inc, timeline_entry& declare_entry
     auto& im = *impl_;
     im.require_writable("create_incident");
     return im.guarded("create_incident", [&]() -> std::int64_t {
-        write_scope tx(im.db_, im.in_group_);
+        write_scope tx(im.db_);
         if (const auto existing = im.find_key(declare_entry.key)) {
             const auto [seq, incident_id] = *existing;
             auto stored = im.load_incident(incident_id);
@@ -381,7 +381,7 @@ bool store::save_change(const incident& inc, const timeline_entry& entry) {
         throw storage_error(im.path_ + ": save_change: entry belongs to incident " +
                             std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
     return im.guarded("save_change", [&] {
-        write_scope tx(im.db_, im.in_group_);
+        write_scope tx(im.db_);
         if (!im.insert_entry(entry, inc.id)) return false;  // duplicate: tx rolls back, nothing written
         auto& s = im.stmt(im.update_incident_,
                           "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
@@ -435,7 +435,7 @@ store::redaction_result store::redact_message(const timeline_entry& redaction) {
         // Freed space is zeroed from now on, on this connection: the old text is not left behind
         // in a page's free area or in a freed overflow page.
         im.db_.exec("PRAGMA secure_delete = ON");
-        write_scope tx(im.db_, false);
+        write_scope tx(im.db_);
         SQLite::Statement find(im.db_,
                                "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND slack_ts = ?2"
                                " AND kind IN ('message', 'bot_message')");
@@ -469,6 +469,58 @@ store::redaction_result store::redact_message(const timeline_entry& redaction) {
         im.db_.exec("PRAGMA secure_delete = OFF");
     });
     return out;
+}
+
+void store::atomically(const std::function<void()>& writes) {
+    auto& im = *impl_;
+    im.require_writable("atomically");
+    im.guarded("atomically", [&] {
+        write_scope tx(im.db_);
+        writes();
+        tx.commit();
+    });
+}
+
+bool store::save_flow(const flow_row& row) {
+    auto& im = *impl_;
+    im.require_writable("save_flow");
+    if (row.key.empty()) throw storage_error(im.path_ + ": save_flow: empty key");
+    return im.guarded("save_flow", [&] {
+        auto& s = im.stmt(im.save_flow_,
+                          R"(INSERT INTO flows ("key", kind, step, state) VALUES (?1, ?2, ?3, ?4))"
+                          R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
+                          " state = excluded.state WHERE excluded.step > flows.step");
+        reset_on_exit reset(s);
+        s.bindNoCopy(1, row.key);
+        s.bindNoCopy(2, row.kind);
+        s.bind(3, row.step);
+        s.bindNoCopy(4, row.state);
+        return s.exec() == 1;
+    });
+}
+
+void store::forget_flow(std::string_view key) {
+    auto& im = *impl_;
+    im.require_writable("forget_flow");
+    im.guarded("forget_flow", [&] {
+        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1)");
+        reset_on_exit reset(s);
+        const std::string k(key);
+        s.bindNoCopy(1, k);
+        s.exec();
+    });
+}
+
+std::vector<store::flow_row> store::unfinished_flows() const {
+    auto& im = *impl_;
+    return im.guarded("unfinished_flows", [&] {
+        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state FROM flows ORDER BY rowid)");
+        std::vector<flow_row> out;
+        while (s.executeStep())
+            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64(),
+                           s.getColumn(3).getString()});
+        return out;
+    });
 }
 
 void store::begin_group() {

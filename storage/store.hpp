@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -105,6 +106,28 @@ public:
     // until a later checkpoint). Copies outside this file (backups) are not touched.
     // Throws storage_error when that message is not on that incident's timeline.
     redaction_result redact_message(const timeline_entry& redaction);
+
+    // ---- Several writes as one. ----
+    // Runs `writes` (calls on this store) atomically: all of them or, if it throws, none (a
+    // savepoint inside a group or another atomic scope, else its own transaction). Rethrows.
+    void atomically(const std::function<void()>& writes);
+
+    // ---- The flow journal (schema v6): product flows in progress, resumed after a crash. ----
+    struct flow_row {
+        std::string key;   // the flow's key (its command's "cmd:<envelope id>", …), not empty
+        std::string kind;  // "declare", "change", … (core/flows/journal.hpp)
+        std::int64_t step = 0;  // the flow's count of journal writes: orders them
+        std::string state;      // JSON
+        bool operator==(const flow_row&) const = default;
+    };
+    // Stores `row` as the flow's journal entry, replacing the stored one unless that one has a
+    // step >= row.step (an older snapshot that arrives late changes nothing). Returns whether it
+    // was written.
+    bool save_flow(const flow_row& row);
+    // Deletes the flow's entry (the flow is over). No-op for an unknown key.
+    void forget_flow(std::string_view key);
+    // The flows not forgotten, in the order of their first save.
+    std::vector<flow_row> unfinished_flows() const;
 
     // ---- Group commit. ----
     // Opens one transaction that the following writes share until commit_group(): a burst of

@@ -53,7 +53,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 5);
+    CHECK(latest_version() == 6);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -64,7 +64,7 @@ TEST_CASE("a fresh database is at the latest version") {
     SQLite::Database db(path);
     CHECK(user_version(db) == latest_version());
     CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
-    CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline"});
+    CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows"});
     CHECK(schema_objects(db, "index") ==
           std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at", "timeline_by_incident_kind"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
@@ -278,7 +278,7 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v6: this build knows v0 to v5");
+              path + ": cannot migrate to schema v7: this build knows v0 to v6");
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
@@ -293,7 +293,7 @@ TEST_CASE("a database written by a newer build is refused") {
         SQLite::Database raw(path, SQLite::OPEN_READWRITE);
         raw.exec("PRAGMA user_version = 7");
     }
-    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v5)";
+    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v6)";
     CHECK(error_of([&] { store s(path); }) == expected);
     CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
     auto db = open_database(path, {});

@@ -1,0 +1,52 @@
+// One `incident-bot run` per SQLite file. Two bots on one file would split Slack's events between
+// them: the one that did not see `/incident start` would ack that channel's events as "not an
+// incident channel", and both would post reminders. So `run` takes this lock before it opens the
+// database, and a second `run` refuses at once, naming the pid that holds the file.
+//
+// The lock is an exclusive flock(2) on a side file, "<database>.lock", in the database's folder:
+//   - it belongs to the open file, so the kernel drops it when the process dies, SIGKILL
+//     included: a crashed bot never leaves a stale lock behind (the pid written in the file is
+//     only for the message, and is overwritten by the next holder);
+//   - the database itself is not locked: `export`, `stats` and the other read-only commands open
+//     it while `run` runs (WAL lets readers and the writer work side by side);
+//   - paths that name the same file (relative, absolute, through a symlink to the folder) meet on
+//     the same lock file, since flock locks the file, not the name.
+// Not across hosts: flock on a network file system is not to be trusted (nor is SQLite's WAL).
+#pragma once
+
+#include "common.hpp"
+
+#include <string>
+
+namespace ib::storage {
+
+// The database is held by another `run`. what(): "<db>: in use by another incident-bot run
+// (pid 1234); one run per database file".
+class database_in_use : public storage_error {
+public:
+    using storage_error::storage_error;
+};
+
+class run_lock {
+public:
+    // Takes the lock for `db_path` without waiting and writes this process's pid into the lock
+    // file. ":memory:" and "file:" URIs need no lock (an empty run_lock). Throws database_in_use
+    // when another process holds it, storage_error when the lock file cannot be created.
+    static run_lock acquire(const std::string& db_path);
+
+    run_lock() = default;
+    ~run_lock();  // releases the lock (the file stays: removing it could race a new holder)
+    run_lock(run_lock&& other) noexcept;
+    run_lock& operator=(run_lock&& other) noexcept;
+    run_lock(const run_lock&) = delete;
+    run_lock& operator=(const run_lock&) = delete;
+
+    bool held() const { return fd_ >= 0; }
+    const std::string& file() const { return file_; }  // "<db>.lock", "" when not held
+
+private:
+    int fd_ = -1;
+    std::string file_;
+};
+
+}  // namespace ib::storage
