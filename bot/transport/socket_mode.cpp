@@ -57,6 +57,7 @@ struct connection final : frame_sink {
     std::deque<std::string> outbox;
     net::steady_timer wake;
     bool open = true;
+    bool hello_overdue = false;  // the hello deadline closed the socket
 
     explicit connection(net::any_io_executor ex) : wake(ex) {}
 
@@ -125,7 +126,8 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     std::size_t opened = 0;
 
     impl(net::any_io_executor e, web_client& a, std::shared_ptr<ssl::context> t, socket_mode_options o, frame_handler h)
-        : ex(e), api(a), tls(std::move(t)), opts(std::move(o)), on_frame(std::move(h)), fsm(opts.backoff),
+        : ex(e), api(a), tls(std::move(t)), opts(std::move(o)), on_frame(std::move(h)),
+          fsm(opts.backoff, std::chrono::seconds{60}, opts.hello_timeout),
           backoff_timer(e), resume_timer(e) {}
 
     double random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
@@ -297,12 +299,26 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         co_return ec;
     }
 
-    net::awaitable<supervisor::event> read() {
+    // Reads until hello, a disconnect or an error. With a `hello_deadline`, a timer closes the
+    // socket if hello has not come by then (the read fails) -> no_hello.
+    net::awaitable<supervisor::event> read(std::chrono::milliseconds hello_deadline) {
         auto c = conn;
         if (!c) co_return supervisor::io_error{"no connection"};
         auto self = shared_from_this();
+        std::shared_ptr<net::steady_timer> deadline;
+        if (hello_deadline.count() > 0) {
+            deadline = std::make_shared<net::steady_timer>(ex);
+            deadline->expires_after(hello_deadline);
+            deadline->async_wait([c](const boost::system::error_code& ec) {
+                if (ec || !c->open) return;  // cancelled: hello came, or the socket is gone anyway
+                c->hello_overdue = true;
+                c->shut();
+            });
+        }
         auto read_op = c->visit([&](auto& s) -> net::awaitable<supervisor::event> { return read_frames(self, c, s); });
         supervisor::event ev = co_await std::move(read_op);
+        if (deadline) deadline->cancel();
+        if (c->hello_overdue) co_return supervisor::no_hello{};
         co_return ev;
     }
 
@@ -360,7 +376,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
                 break;
             }
             case supervisor::action_type::read:
-                ev = co_await read();
+                ev = co_await read(act.delay);
                 break;
             case supervisor::action_type::wait:
                 co_await close_connection(false);

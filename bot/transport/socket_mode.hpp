@@ -36,6 +36,7 @@ struct socket_mode_options {
     std::string app_token;                               // xapp-…, for apps.connections.open
     std::chrono::milliseconds idle_timeout{30000};       // silence (no frame, no pong) that means a dead peer
     std::chrono::milliseconds handshake_timeout{10000};  // TCP, TLS, WebSocket handshake and close
+    std::chrono::milliseconds hello_timeout{10000};      // from the open socket to Slack's hello
     std::size_t max_frame_bytes = slack::default_max_frame_bytes;  // larger frames are refused
     backoff_policy backoff{};                            // reconnect delays after failures
     std::function<void(const slack::hello&)> on_hello;   // each hello, e.g. to learn the app id

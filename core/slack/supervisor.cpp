@@ -29,10 +29,13 @@ supervisor::action make_action(supervisor::action_type type) {
     return act;
 }
 
+// Keep reading: the answer to every event that does not end a session being read.
+supervisor::action keep_reading() { return make_action(supervisor::action_type::read); }
+
 }  // namespace
 
-supervisor::supervisor(backoff_policy policy, std::chrono::seconds stable_after)
-    : policy_(policy), stable_after_(stable_after) {}
+supervisor::supervisor(backoff_policy policy, std::chrono::seconds stable_after, std::chrono::milliseconds hello_timeout)
+    : policy_(policy), stable_after_(stable_after), hello_timeout_(hello_timeout) {}
 
 supervisor::action supervisor::resume(const event& ev, time_point now, double random01) {
     // Terminal: once stopped, nothing restarts the machine.
@@ -87,10 +90,12 @@ supervisor::action supervisor::resume(const event& ev, time_point now, double ra
         break;
 
     case state::connecting:
-        // Handshake done: the first frame to read is hello.
+        // Handshake done: the first frame to read is hello, and it must not take forever.
         if (std::holds_alternative<connected>(ev)) {
             state_ = state::awaiting_hello;
-            return make_action(action_type::read);
+            action act = make_action(action_type::read);
+            act.delay = hello_timeout_;
+            return act;
         }
         if (std::holds_alternative<io_error>(ev)) return on_session_end(ev, now, random01);
         break;
@@ -104,13 +109,19 @@ supervisor::action supervisor::resume(const event& ev, time_point now, double ra
             act.log = "Socket Mode: connected";
             return act;
         }
-        if (std::holds_alternative<disconnect>(ev) || std::holds_alternative<io_error>(ev))
+        if (std::holds_alternative<disconnect>(ev) || std::holds_alternative<io_error>(ev) ||
+            std::holds_alternative<no_hello>(ev))
             return on_session_end(ev, now, random01);
+        // Anything else (a late timer): go on reading; the hello deadline set on connect stands.
+        if (!std::holds_alternative<start>(ev)) return keep_reading();
         break;
 
     case state::live:
         if (std::holds_alternative<disconnect>(ev) || std::holds_alternative<io_error>(ev))
             return on_session_end(ev, now, random01);
+        // A second hello, a late deadline or timer: nothing to do but read the next frame. (Answering
+        // `none` here once left the session's reader waiting for an action that never came.)
+        if (!std::holds_alternative<start>(ev)) return keep_reading();
         break;
 
     case state::backing_off:
@@ -181,7 +192,10 @@ supervisor::action supervisor::on_session_end(const event& ev, time_point now, d
     }
 
     const auto* e = std::get_if<io_error>(&ev);
-    const std::string description = e != nullptr ? e->description : std::string("unknown error");
+    const std::string description = e != nullptr                        ? e->description
+                                     : std::holds_alternative<no_hello>(ev) ? "Slack sent no hello within " +
+                                                                                  format_delay(hello_timeout_)
+                                                                            : std::string("unknown error");
     const char* phase = state_ == state::connecting ? "connect failed"
                         : was_live                  ? "connection lost"
                                                     : "connection failed before hello";

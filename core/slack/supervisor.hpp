@@ -35,7 +35,7 @@ public:
         idle,            // constructed, start not received yet
         opening,         // apps.connections.open is in flight
         connecting,      // TCP/TLS/WebSocket handshake to the returned URL is in flight
-        awaiting_hello,  // socket open, reading until Slack's hello frame
+        awaiting_hello,  // socket open, reading until Slack's hello frame (at most hello_timeout)
         live,            // hello received: frames flow, the session's read loop runs
         backing_off,     // waiting for the backoff timer before opening again
         stopped,         // terminal: the driver has been told to stop
@@ -53,6 +53,7 @@ public:
     };
     struct connected {};              // the WebSocket handshake completed
     struct hello {};                  // the hello frame arrived
+    struct no_hello {};               // hello_timeout passed after the handshake without hello
     struct disconnect {               // a disconnect frame arrived
         disconnect_reason reason = disconnect_reason::other;
     };
@@ -62,8 +63,8 @@ public:
     struct timer_fired {};            // the wait from action_type::wait elapsed
     struct stop_requested {};         // shutdown (signal, CLI): stop from any state
 
-    using event = std::variant<start, opened, open_failed, connected, hello, disconnect, io_error, timer_fired,
-                               stop_requested>;
+    using event = std::variant<start, opened, open_failed, connected, hello, no_hello, disconnect, io_error,
+                               timer_fired, stop_requested>;
 
     // ---- actions: what the driver must do next ---------------------------------------------
     enum class action_type {
@@ -71,7 +72,8 @@ public:
         call_open,         // call apps.connections.open -> opened / open_failed (or io_error)
         connect,           // connect to `url` -> connected / io_error
         read,              // start or continue the session's read loop -> hello / disconnect / io_error
-                           // (all other frames are handled by the session itself)
+                           // (all other frames are handled by the session itself); with a
+                           // `delay`, hello must arrive within it, else close the socket -> no_hello
         wait,              // drop any socket, wait `delay` -> timer_fired
         close_and_reopen,  // close the current socket cleanly, then do call_open
         stop,              // close everything and exit with `exit_code`; print `reason`
@@ -79,7 +81,7 @@ public:
     struct action {
         action_type type = action_type::none;
         std::string url;                     // connect
-        std::chrono::milliseconds delay{0};  // wait
+        std::chrono::milliseconds delay{0};  // wait: how long; read: the deadline for hello (0: none)
         int exit_code = 0;                   // stop
         std::string reason;                  // stop: one line for the operator
         std::string log;                     // one line to log at info/warn, or "" for nothing
@@ -90,14 +92,21 @@ public:
         std::string_view reconnect_reason;
     };
 
+    // How long Slack may take to say hello once the WebSocket is open (a peer that accepts the
+    // socket and then stays silent, answering pings, would otherwise hold the bot forever).
+    static constexpr std::chrono::milliseconds default_hello_timeout{10000};
+
     // `policy` sets the backoff for failures; sessions live longer than `stable_after`
-    // reset the failure count when they end.
-    explicit supervisor(backoff_policy policy = {}, std::chrono::seconds stable_after = std::chrono::seconds{60});
+    // reset the failure count when they end; hello must come within `hello_timeout`.
+    explicit supervisor(backoff_policy policy = {}, std::chrono::seconds stable_after = std::chrono::seconds{60},
+                        std::chrono::milliseconds hello_timeout = default_hello_timeout);
 
     // Advances the machine by one event and returns the next action. `now` is steady time (any
     // epoch, never decreasing), `random01` a uniform value in [0, 1) used only when the
-    // answer is a backoff wait. Events that make no sense in the current state leave it
-    // unchanged and return action_type::none; no event ever throws.
+    // answer is a backoff wait. No event ever throws. While a socket is being read (waiting for
+    // hello, or live) every event that does not end the session (a second hello, a late timer)
+    // is ignored by answering `read` again: nothing can leave the reader stalled. In the other
+    // states an event out of place leaves the state unchanged and returns action_type::none.
     action resume(const event& ev, time_point now, double random01);
 
     state current() const { return state_; }
@@ -111,6 +120,7 @@ private:
 
     backoff_policy policy_;
     std::chrono::seconds stable_after_;
+    std::chrono::milliseconds hello_timeout_;
     state state_ = state::idle;
     int failures_ = 0;
     time_point live_since_{};

@@ -383,6 +383,50 @@ TEST_CASE("too_many_websockets and disconnects before hello count as failures") 
     CHECK(act.log == "Slack sent disconnect (refresh_requested) before hello; retrying in 2.0s (failure 2)");
 }
 
+TEST_CASE("hello has a deadline: connected reads with hello_timeout; no hello in time is a failed attempt") {
+    fixture f;
+    f.step(sv::start{});
+    f.step(sv::opened{url});
+    auto act = f.step(sv::connected{});
+    CHECK(act.type == at::read);
+    CHECK(act.delay == supervisor::default_hello_timeout);
+    CHECK(supervisor::default_hello_timeout == 10s);
+    // A late timer while waiting: read on, the deadline stands (no new one).
+    act = f.step(sv::timer_fired{});
+    CHECK(act.type == at::read);
+    CHECK(act.delay == 0ms);
+    // The deadline passed: the socket goes, a backoff, one line saying why.
+    act = f.step(sv::no_hello{});
+    CHECK(act.type == at::wait);
+    CHECK(f.sup.current() == st::backing_off);
+    CHECK(f.sup.failures() == 1);
+    CHECK(act.log.starts_with("connection failed before hello: Slack sent no hello within 10.0s; retrying in "));
+    CHECK(act.log.ends_with(" (failure 1)"));
+    // The next attempt gets the deadline again; a live session reads without one.
+    f.retry_until_connecting();
+    CHECK(f.step(sv::connected{}).delay == 10s);
+    CHECK(f.step(sv::hello{}).delay == 0ms);
+
+    supervisor quick({}, 60s, 250ms);
+    quick.resume(sv::start{}, {}, 0.5);
+    quick.resume(sv::opened{url}, {}, 0.5);
+    CHECK(quick.resume(sv::connected{}, {}, 0.5).delay == 250ms);
+}
+
+TEST_CASE("live: a second hello, a late deadline or timer never stall the reader") {
+    fixture f;
+    f.go_live();
+    for (const supervisor::event& ev : {supervisor::event{sv::hello{}}, supervisor::event{sv::no_hello{}},
+                                        supervisor::event{sv::timer_fired{}}, supervisor::event{sv::connected{}}}) {
+        const auto act = f.step(ev);
+        CHECK(act.type == at::read);
+        CHECK(act.delay == 0ms);
+        CHECK(f.sup.current() == st::live);
+    }
+    CHECK(f.sup.failures() == 0);
+    CHECK(f.logs == std::vector<std::string>{"Socket Mode: opening a connection", "Socket Mode: connected"});
+}
+
 TEST_CASE("stop_requested stops from every state") {
     for (const st s : {st::idle, st::opening, st::connecting, st::awaiting_hello, st::live, st::backing_off}) {
         CAPTURE(to_string(s));
@@ -404,6 +448,7 @@ TEST_CASE("every event in every state: the expected action, or ignored safely") 
         {"open_failed", sv::open_failed{api_outcome::failed, "invalid_arguments", 0s}},
         {"connected", sv::connected{}},
         {"hello", sv::hello{}},
+        {"no_hello", sv::no_hello{}},
         {"disconnect", sv::disconnect{disconnect_reason::refresh_requested}},
         {"io_error", sv::io_error{"eof"}},
         {"timer_fired", sv::timer_fired{}},
@@ -415,13 +460,14 @@ TEST_CASE("every event in every state: the expected action, or ignored safely") 
         std::vector<at> actions;
     };
     const std::vector<row> table{
-        {st::idle, {at::call_open, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::stop}},
-        {st::opening, {at::none, at::connect, at::wait, at::none, at::none, at::none, at::wait, at::none, at::stop}},
-        {st::connecting, {at::none, at::none, at::none, at::read, at::none, at::none, at::wait, at::none, at::stop}},
-        {st::awaiting_hello, {at::none, at::none, at::none, at::none, at::read, at::wait, at::wait, at::none, at::stop}},
-        {st::live, {at::none, at::none, at::none, at::none, at::none, at::close_and_reopen, at::wait, at::none, at::stop}},
-        {st::backing_off, {at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::call_open, at::stop}},
-        {st::stopped, {at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none}},
+        {st::idle, {at::call_open, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::stop}},
+        {st::opening, {at::none, at::connect, at::wait, at::none, at::none, at::none, at::none, at::wait, at::none, at::stop}},
+        {st::connecting, {at::none, at::none, at::none, at::read, at::none, at::none, at::none, at::wait, at::none, at::stop}},
+        // While a socket is read, whatever does not end the session is answered with `read`.
+        {st::awaiting_hello, {at::none, at::read, at::read, at::read, at::read, at::wait, at::wait, at::wait, at::read, at::stop}},
+        {st::live, {at::none, at::read, at::read, at::read, at::read, at::read, at::close_and_reopen, at::wait, at::read, at::stop}},
+        {st::backing_off, {at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::call_open, at::stop}},
+        {st::stopped, {at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none, at::none}},
     };
     for (const auto& r : table) {
         for (std::size_t i = 0; i < events.size(); ++i) {
@@ -431,8 +477,9 @@ TEST_CASE("every event in every state: the expected action, or ignored safely") 
             const int failures = f.sup.failures();
             const auto act = f.step(events[i].second);
             CHECK(to_string(act.type) == to_string(r.actions[i]));
-            if (act.type == at::none) {
-                // Ignored: nothing changed, nothing to log.
+            const bool reading = r.state == st::awaiting_hello || r.state == st::live;
+            if (act.type == at::none || (reading && act.type == at::read && i != 4)) {
+                // Ignored (or, on a socket being read, read on): nothing changed, nothing to log.
                 CHECK(f.sup.current() == r.state);
                 CHECK(f.sup.failures() == failures);
                 CHECK(act.log.empty());
