@@ -5,10 +5,10 @@
 
 namespace ib::flows {
 
-change_flow::change_flow(command c, incident current, std::string user, std::string key, time_point now,
+change_flow::change_flow(command c, std::int64_t incident_id, std::string user, std::string key, time_point now,
                          responders_gate responders) {
     st_.cmd = std::move(c);
-    st_.before = std::move(current);
+    st_.incident_id = incident_id;
     st_.user = std::move(user);
     st_.key = std::move(key);
     st_.now = now;
@@ -25,8 +25,8 @@ call read_responders(const std::string& group) { return call{"usergroups.users.l
 
 action change_flow::start() {
     if (st_.at != stage::idle) return finish(st_.at, log_level::error, "change: start() called twice; giving up");
-    if (st_.responders.group.empty() || !needs_responder(st_.cmd)) return plan();
-    // Read the group now: membership changes as people rotate on and off call.
+    if (st_.responders.group.empty() || !needs_responder(st_.cmd)) return wait_turn();
+    // Read the group now, before taking a turn: membership changes as people rotate on and off call.
     st_.at = stage::checking;
     return step(read_responders(st_.responders.group));
 }
@@ -45,29 +45,37 @@ action change_flow::resume(event ev) {
         if (done_ok) return authorize(*st_.responders.last_read);
         break;
 
-    case stage::remembering:
-        if (restart) return remember();
-        if (done_ok) return store();
+    case stage::waiting:
+        if (const auto* t = std::get_if<turn>(&ev)) return plan(t->inc);
+        if (restart) return wait_turn();
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return finish(st_.at, log_level::error, "change: no incident to change: " + f->error);
         break;
 
     case stage::storing:
-        if (restart) return remember();  // memory was rebuilt from the database: set it again, then store
+        // Not stored before the restart (a stored change is journaled with the state after it):
+        // wait for a turn again and plan from the incident as committed now.
+        if (restart) return wait_turn();
         if (std::holds_alternative<stored>(ev)) {
             st_.at = stage::replanning;
-            return step(replan_reminders{st_.plan.updated.id, st_.plan.updated, st_.plan.entry});
+            return step(replan_reminders{st_.incident_id, st_.plan.updated, st_.plan.entry});
         }
-        if (const auto* f = std::get_if<store_failed>(&ev)) {
-            st_.at = stage::restoring;
-            return step(set_incident{st_.before}, log_level::error, "could not store a change: " + f->error);
-        }
-        break;
-
-    case stage::restoring:
-        if (done_ok || restart) return fail(":x: I couldn't save that, please try again.");
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return refuse(":x: I couldn't save that, please try again.", log_level::error,
+                          "could not store a change: " + f->error);
         break;
 
     case stage::replanning:
-        if (restart) return step(replan_reminders{st_.plan.updated.id, st_.plan.updated, st_.plan.entry});
+        // After a restart the schedule and memory come from the database, and no turn is held.
+        if (restart) return announce();  // the reply is in doubt: not repeated
+        if (done_ok) {
+            st_.at = stage::committing;
+            return step(end_turn{st_.incident_id, st_.key, st_.plan.updated});
+        }
+        break;
+
+    case stage::committing:
+        if (restart) return announce();
         if (done_ok) {
             st_.at = stage::replying;
             return step(reply{st_.plan.reply});
@@ -89,6 +97,10 @@ action change_flow::resume(event ev) {
             return finish(st_.at, log_level::warn, skipped_after_restart("the summary", st_.plan.updated.channel_id));
         break;
 
+    case stage::refusing:
+        if (done_ok || restart) return fail(std::exchange(st_.failure_reply, {}));
+        break;
+
     case stage::failing:
         if (done_ok || restart) return finish(st_.at);
         break;
@@ -99,12 +111,9 @@ action change_flow::resume(event ev) {
     return out_of_place(st_.at, "change", ev);
 }
 
-action change_flow::plan() {
-    auto plan = plan_change(st_.cmd, st_.before, st_.user, st_.now);
-    if (!plan) return fail(":warning: " + plan.error().message);
-    st_.plan = std::move(plan.value());
-    st_.plan.entry.key = st_.key;
-    return remember();
+action change_flow::wait_turn() {
+    st_.at = stage::waiting;
+    return step(take_turn{st_.incident_id, st_.key});
 }
 
 action change_flow::after_check(const called& r) {
@@ -123,25 +132,34 @@ action change_flow::after_check(const called& r) {
 }
 
 action change_flow::authorize(const std::vector<std::string>& members, log_level level, std::string log) {
+    // No turn is held yet: someone outside the group is answered without holding up other changes.
     if (std::find(members.begin(), members.end(), st_.user) == members.end())
         return fail(not_a_responder_reply(st_.responders.group), level, std::move(log));
-    action next = plan();
-    if (next.level == log_level::none) {
-        next.level = level;
-        next.log = std::move(log);
-    }
+    action next = wait_turn();
+    next.level = level;
+    next.log = std::move(log);
     return next;
 }
 
-action change_flow::remember() {
-    // In memory before the store, so a second command typed meanwhile plans from this one.
-    st_.at = stage::remembering;
-    return step(set_incident{st_.plan.updated});
-}
-
-action change_flow::store() {
+action change_flow::plan(const incident& committed) {
+    auto planned = plan_change(st_.cmd, committed, st_.user, st_.now);
+    if (!planned) return refuse(":warning: " + planned.error().message);
+    st_.plan = std::move(planned.value());
+    st_.plan.entry.key = st_.key;
     st_.at = stage::storing;
     return step(save_change{st_.plan.updated, st_.plan.entry});
+}
+
+action change_flow::refuse(std::string reply_text, log_level level, std::string log) {
+    // Nothing changed: the turn ends with memory as it was, then the reply says why.
+    st_.failure_reply = std::move(reply_text);
+    st_.at = stage::refusing;
+    return step(end_turn{st_.incident_id, st_.key, std::nullopt}, level, std::move(log));
+}
+
+action change_flow::fail(std::string reply_text, log_level level, std::string log) {
+    st_.at = stage::failing;
+    return step(reply{std::move(reply_text)}, level, std::move(log));
 }
 
 action change_flow::announce() {
@@ -155,24 +173,20 @@ action change_flow::after_announce(log_level level, std::string log) {
     return step(run_summary{st_.plan.updated, true}, level, std::move(log));
 }
 
-action change_flow::fail(std::string reply_text, log_level level, std::string log) {
-    st_.at = stage::failing;
-    return step(reply{std::move(reply_text)}, level, std::move(log));
-}
-
 std::string_view to_string(change_flow::stage s) {
     using st = change_flow::stage;
     switch (s) {
     case st::idle: return "idle";
     case st::checking: return "checking";
     case st::keeping: return "keeping";
-    case st::remembering: return "remembering";
+    case st::waiting: return "waiting";
     case st::storing: return "storing";
-    case st::restoring: return "restoring";
     case st::replanning: return "replanning";
+    case st::committing: return "committing";
     case st::replying: return "replying";
     case st::announcing: return "announcing";
     case st::summarizing: return "summarizing";
+    case st::refusing: return "refusing";
     case st::failing: return "failing";
     case st::finished: break;
     }

@@ -2,15 +2,18 @@
 // resolve, reopen), typed as a command or clicked as a button, as a state machine (effects.hpp):
 //
 //   check the responders, when the change needs one (core/access): read the user group, keep
-//     its members, and refuse politely someone outside it
-//   plan it (core/incident_commands: the changed incident, its entry, reply and announcement)
-//   keep the changed incident in memory   (a second command typed meanwhile sees this one)
-//   store the incident and the entry      (deduplicated on the command's key)
-//   re-plan the reminders, reply, announce in the channel
+//     its members, and refuse politely someone outside it (before any turn is taken)
+//   wait for the incident's turn        (its earlier changes have their store's outcome)
+//   plan it from the incident as committed (core/incident_commands: the changed incident, its
+//                                        entry, reply and announcement)
+//   store the incident and the entry    (deduplicated on the command's key)
+//   re-plan the reminders; end the turn: memory now holds the stored incident
+//   reply, announce in the channel
 //   on resolve: post the summary and the review prompt (post_summary.hpp)
 //
-// A change the lifecycle refuses (acknowledged twice, …) gets a friendly reply and stores
-// nothing. A failed store puts the incident in memory back as it was and says so.
+// What the bot holds in memory is only ever what was committed: a change the lifecycle refuses
+// (acknowledged twice, …) or a store that fails ends the turn leaving memory as it was, and
+// replies why. Two changes to one incident never plan from the same version of it.
 #pragma once
 
 #include "core/access.hpp"
@@ -18,7 +21,9 @@
 #include "core/flows/effects.hpp"
 #include "core/incident_commands.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ib::flows {
 
@@ -28,13 +33,14 @@ public:
         idle,         // constructed, start() not called yet
         checking,     // usergroups.users.list for the responders group is in flight
         keeping,      // the group's members are being kept as the last list read
-        remembering,  // the changed incident is being kept in memory (set_incident)
+        waiting,      // take_turn is in flight: earlier changes of the incident are being stored
         storing,      // save_change is in flight
-        restoring,    // the store failed: the incident in memory is being put back
-        replanning,   // the reminder schedule is learning of the change
+        replanning,   // stored: the reminder schedule is learning of the change
+        committing,   // end_turn with the stored incident: memory follows, the next change may plan
         replying,     // the reply to the person who asked is being sent
         announcing,   // the announcement post is in flight
         summarizing,  // resolved: the summary flow is running (run_summary)
+        refusing,     // nothing changed (refused, or the store failed): end_turn without a change
         failing,      // a reply saying why nothing changed is being sent
         finished,     // done was returned; every further event returns done
     };
@@ -44,42 +50,47 @@ public:
         stage at = stage::idle;
         // The command.
         command cmd;
-        incident before;   // the channel's incident when the command arrived
-        std::string user;  // who asked
-        std::string key;   // dedupe key of the entry ("cmd:<envelope id>", "button:<envelope id>")
+        std::int64_t incident_id = 0;  // the incident of the channel it was typed in
+        std::string user;              // who asked
+        std::string key;  // dedupe key of the entry, and the turn's holder ("cmd:<envelope id>", "button:…")
         time_point now{};
         responders_gate responders;  // who may make the changes needs_responder() names
-        // The plan (from start()).
+        // The plan (once the turn came).
         planned_change plan;
+        std::string failure_reply;  // refusing: the reply to send next
     };
 
-    // `c` must be a change (changes_incident(c)); `current` is the incident of the channel.
-    // With a responders group set, a change only responders may make is checked against it first.
-    change_flow(command c, incident current, std::string user, std::string key, time_point now,
+    // `c` must be a change (changes_incident(c)) to incident `incident_id`. With a responders
+    // group set, a change only responders may make is checked against it first.
+    change_flow(command c, std::int64_t incident_id, std::string user, std::string key, time_point now,
                 responders_gate responders = {});
     // A flow resumed from a saved state; continue it with resume(restarted{}).
     explicit change_flow(state saved);
 
-    // Reads the responders group when the change needs a responder; else plans the change: a
-    // refused change replies why, else the changed incident goes to memory.
+    // Reads the responders group when the change needs a responder; else waits for the
+    // incident's turn.
     action start();
-    // The next step after the outcome of the last one. On `restarted`: memory effects and the
-    // store (deduplicated on the key) are repeated; a reply or the announcement in doubt is
-    // skipped (at most once), and so is a summary that was being posted. An event that makes no
-    // sense in the current stage ends the flow with an error log line.
+    // The next step after the outcome of the last one. On `restarted`: a responders read in flight
+    // is repeated (a read), the members read are kept again; a flow that had not stored
+    // its change waits for a turn and plans again (a stored change is journaled together with the
+    // state after it); a stored one skips what memory effects a restart redid anyway (memory and
+    // the reminder schedule are rebuilt from the database) and the reply in doubt, and announces
+    // unless the announcement was in doubt (at most once); a summary that was being posted is not
+    // posted again. An event that makes no sense in the current stage ends the flow with an error
+    // log line.
     action resume(event ev);
 
     const state& current() const { return st_; }
 
 private:
-    action plan();
+    action wait_turn();
     action after_check(const called& r);
     action authorize(const std::vector<std::string>& members, log_level level = log_level::none, std::string log = {});
-    action remember();
-    action store();
+    action plan(const incident& committed);
+    action refuse(std::string reply_text, log_level level = log_level::none, std::string log = {});
+    action fail(std::string reply_text, log_level level = log_level::none, std::string log = {});
     action announce();
     action after_announce(log_level level, std::string log);
-    action fail(std::string reply_text, log_level level = log_level::none, std::string log = {});
 
     state st_;
 };

@@ -31,11 +31,9 @@ action declare_flow::resume(event ev) {
     switch (st_.at) {
     case stage::creating:
         if (const auto* r = std::get_if<called>(&ev)) return after_create(*r);
-        // The channel may exist now; creating another one could leave two. Let the person decide.
-        if (restart)
-            return fail(
-                ":x: I was restarted while creating the incident channel. Please check whether it exists "
-                "and try again.");
+        // The channel may exist now: ask again under the same name; name_taken then means it may
+        // be ours, and the person decides (creating under another name could leave two).
+        if (restart) return create_again();
         break;
 
     case stage::holding:
@@ -106,7 +104,19 @@ action declare_flow::create_channel() {
         false});
 }
 
+action declare_flow::create_again() {
+    st_.after_restart = true;
+    --st_.attempt;  // the same candidate name as the create left in doubt
+    return create_channel();
+}
+
 action declare_flow::after_create(const called& r) {
+    if (r.outcome != slack::api_outcome::ok && r.error == "name_taken" && st_.after_restart)
+        return fail(":x: I was restarted while creating #" +
+                    channel_name_with_suffix(channel_name_for(st_.title, std::chrono::floor<std::chrono::days>(st_.now)),
+                                             st_.attempt) +
+                    " for your incident. It may exist now: please check, and declare again if it does not.");
+    st_.after_restart = false;
     if (r.outcome != slack::api_outcome::ok) {
         if (r.error == "name_taken" && st_.attempt < max_create_attempts) return create_channel();
         if (r.error == "name_taken")

@@ -54,6 +54,7 @@ public:
         time_point now{};               // when the command arrived: the name's date, declared_at
         // Progress.
         int attempt = 0;         // conversations.create calls made (1-based name suffix)
+        bool after_restart = false;  // the create in flight repeats one a restart left in doubt
         std::string channel_id;  // once created
         std::string channel_name;
         incident inc;               // planned (id 0), then as stored (with its id)
@@ -68,8 +69,9 @@ public:
     // The first step: conversations.create for the first candidate name.
     action start();
     // The next step after the outcome of the last one. On `restarted` (the outcome of the step in
-    // progress is unknown) the flow goes on safely: a channel creation is not repeated (the
-    // declarer is told to try again: a second channel must not appear), the store is repeated
+    // progress is unknown) the flow goes on safely: a channel creation is asked again under the
+    // same name, and if Slack answers name_taken the declarer is told to check (that channel may
+    // be the one made before the restart: a second channel must not appear), the store is repeated
     // (it is deduplicated on the key) after holding the channel's events again, memory effects
     // and idempotent calls (invite, topic) are repeated, and a reply or a post is skipped: it
     // may have been made, and a post is never made twice. An event that makes no sense in the
@@ -80,6 +82,7 @@ public:
 
 private:
     action create_channel();
+    action create_again();
     action after_create(const called& r);
     action after_store(const event& ev);
     action invite_or_topic();

@@ -72,9 +72,20 @@ struct release_events {
 struct open_incident {
     incident inc;
 };
-// Keep `inc` as its channel's incident in memory (what later commands in that channel see). -> ok
-struct set_incident {
-    incident inc;
+// Changes to one incident are planned one at a time, each from the incident as committed: wait
+// until the changes of `incident_id` queued before this one have their store's outcome. -> turn
+// (the incident as the last committed change left it), or store_failed when it is not known.
+struct take_turn {
+    std::int64_t incident_id = 0;
+    std::string key;  // the flow's key: who holds the turn
+};
+// The turn taken by `key` ends: `committed` (when the change was stored) becomes the incident the
+// bot holds in memory (what later commands see), and the next change queued may plan. Ignored
+// when `key` does not hold the turn (a flow resumed after a restart holds none). -> ok
+struct end_turn {
+    std::int64_t incident_id = 0;
+    std::string key;
+    std::optional<incident> committed;
 };
 
 // Durable writes, each atomic, in the recorder's group commit. -> stored / store_failed
@@ -107,7 +118,8 @@ struct keep_responders {
     std::vector<std::string> members;
 };
 
-// Read what a summary needs: the incident's whole timeline and, for the review prompt, the
+// Read what a summary needs (on the read-only connection, off the write path): the incident's
+// whole timeline and, for the review prompt, the
 // incidents declared in [history_from, history_to) (the last `max_history` of them, this one
 // excluded) with only their entries of `history_kinds`. -> loaded / store_failed
 struct load_summary {
@@ -125,9 +137,9 @@ struct run_summary {
 };
 
 using effect =
-    std::variant<done, call, reply, ack, hold_events, release_events, open_incident, set_incident, create_incident,
-                 save_change, append_entry, replan_reminders, forget_reminders, load_summary, run_summary,
-                 keep_responders>;
+    std::variant<done, call, reply, ack, hold_events, release_events, open_incident, take_turn, end_turn,
+                 create_incident, save_change, append_entry, replan_reminders, forget_reminders, load_summary,
+                 run_summary, keep_responders>;
 
 enum class log_level { none, debug, info, warn, error };
 
@@ -158,13 +170,16 @@ struct loaded {  // load_summary's data
     std::vector<timeline_entry> timeline;
     std::vector<incident_record> earlier;  // oldest first
 };
+struct turn {  // take_turn: this flow may plan now, from `inc` as committed
+    incident inc;
+};
 // The process restarted and the flow was rebuilt from a saved state: the outcome of the effect
 // that was in progress is unknown (it may or may not have happened).
 struct restarted {};
 
-using event = std::variant<ok, called, stored, store_failed, loaded, restarted>;
+using event = std::variant<ok, called, stored, store_failed, loaded, turn, restarted>;
 
-// "ok", "called", "stored", "store_failed", "loaded", "restarted": for log lines.
+// "ok", "called", "stored", "store_failed", "loaded", "turn", "restarted": for log lines.
 std::string_view name_of(const event& ev);
 
 // Shorthands for the flows and their tests.

@@ -17,32 +17,38 @@ const time_point t0 = *parse_iso8601("2026-11-21T14:00:00Z");
 
 incident open_incident_3() { return checkout_incident(t0); }
 
-stepper<change_flow> make(const std::string& text, incident current = open_incident_3(), std::string user = "U0BOB") {
+stepper<change_flow> make(const std::string& text, std::string user = "U0BOB") {
     auto c = parse_command(text);
     REQUIRE_MESSAGE(c, text);
-    return {change_flow(*c, std::move(current), std::move(user), "cmd:env-7", t0 + std::chrono::minutes{5}), {}};
+    return {change_flow(*c, 3, std::move(user), "cmd:env-7", t0 + std::chrono::minutes{5}), {}};
+}
+
+// start(): the flow asks for incident 3's turn; its answer is the incident as committed.
+stepper<change_flow> with_turn(const std::string& text, incident committed = open_incident_3()) {
+    auto c = make(text);
+    const auto wait = effect_as<take_turn>(c.start());
+    CHECK(wait.incident_id == 3);
+    CHECK(wait.key == "cmd:env-7");
+    CHECK(c.flow.current().at == stage::waiting);
+    return c;
 }
 
 }  // namespace
 
 TEST_SUITE("flows") {
 
-TEST_CASE("change: in memory first, stored, reminders re-planned, reply, announcement") {
-    auto c = make("sev 1");
+TEST_CASE("change: its turn, planned from the committed incident, stored, then memory, reply, announcement") {
+    auto c = with_turn("sev 1");
 
-    // In memory before the store: a second command typed meanwhile plans from this one.
-    auto act = c.start();
-    const incident updated = effect_as<set_incident>(act).inc;
-    CHECK(updated.sev == severity::sev1);
-    CHECK(updated.id == 3);
-    CHECK(c.flow.current().at == stage::remembering);
-
-    act = c.step(ok{});
+    // Planned from the incident the turn hands over (as committed), then stored: memory not yet.
+    auto act = c.step(turn{open_incident_3()});
     const auto& write = effect_as<save_change>(act);
     CHECK(write.inc.sev == severity::sev1);
+    CHECK(write.inc.id == 3);
     CHECK(write.entry.kind == entry_kind::severity);
     CHECK(write.entry.key == "cmd:env-7");
     CHECK(write.entry.user == "U0BOB");
+    CHECK(c.flow.current().at == stage::storing);
 
     act = c.step(stored{});
     const auto& replan = effect_as<replan_reminders>(act);
@@ -51,6 +57,14 @@ TEST_CASE("change: in memory first, stored, reminders re-planned, reply, announc
     CHECK(replan.changed->sev == severity::sev1);
     REQUIRE(replan.entry);
     CHECK(replan.entry->kind == entry_kind::severity);
+
+    // Stored: the turn ends with memory taking the committed incident.
+    act = c.step(ok{});
+    const auto& end = effect_as<end_turn>(act);
+    CHECK(end.incident_id == 3);
+    CHECK(end.key == "cmd:env-7");
+    REQUIRE(end.committed);
+    CHECK(end.committed->sev == severity::sev1);
 
     act = c.step(ok{});
     CHECK(effect_as<reply>(act).text == "Severity set to sev1.");
@@ -66,26 +80,30 @@ TEST_CASE("change: in memory first, stored, reminders re-planned, reply, announc
     CHECK(c.logs.empty());
 }
 
-TEST_CASE("change: a change the lifecycle refuses gets a friendly reply and stores nothing") {
-    auto inc = open_incident_3();
-    inc.acknowledged_at = t0 + std::chrono::minutes{1};
-    inc.acknowledged_by = "U0CAROL";
-    auto c = make("ack", inc);
-    const auto act = c.start();
-    CHECK(effect_as<reply>(act).text.rfind(":warning: ", 0) == 0);
+TEST_CASE("change: planned from what the turn hands over, not from what it was when typed") {
+    // Typed while another change (an ack) was being stored: the turn brings the acknowledged incident.
+    auto committed = open_incident_3();
+    committed.acknowledged_at = t0 + std::chrono::minutes{1};
+    committed.acknowledged_by = "U0CAROL";
+    auto c = with_turn("ack");
+    const auto act = c.step(turn{committed});
+    // Refused: the turn ends without a change, then the friendly reply.
+    const auto& end = effect_as<end_turn>(act);
+    CHECK_FALSE(end.committed);
+    CHECK(c.flow.current().at == stage::refusing);
+    CHECK(effect_as<reply>(c.step(ok{})).text.rfind(":warning: ", 0) == 0);
     CHECK(c.flow.current().at == stage::failing);
     CHECK(is<done>(c.step(ok{})));
     CHECK(c.logs.empty());
 }
 
-TEST_CASE("change: a store that fails puts the incident in memory back and says so") {
-    auto c = make("status identified found it");
-    c.start();
-    c.step(ok{});
+TEST_CASE("change: a store that fails ends the turn leaving memory as committed, and says so") {
+    auto c = with_turn("status identified found it");
+    c.step(turn{open_incident_3()});
     auto act = c.step(store_failed{"incidents.db: database or disk is full"});
-    const auto& restore = effect_as<set_incident>(act);
-    CHECK(restore.inc.state == status::investigating);
-    CHECK_FALSE(restore.inc.identified_at);
+    // Nothing to restore: memory only ever held what was committed.
+    const auto& end = effect_as<end_turn>(act);
+    CHECK_FALSE(end.committed);
     CHECK(act.level == log_level::error);
     CHECK(act.log == "could not store a change: incidents.db: database or disk is full");
 
@@ -94,12 +112,18 @@ TEST_CASE("change: a store that fails puts the incident in memory back and says 
     CHECK(is<done>(c.step(ok{})));
 }
 
+TEST_CASE("change: an incident the bot does not know ends the flow with an error line") {
+    auto c = with_turn("ack");
+    CHECK(is<done>(c.step(store_failed{"incident 3 is not known"})));
+    CHECK(c.logs == std::vector<std::string>{"error: change: no incident to change: incident 3 is not known"});
+}
+
 TEST_CASE("change: resolve posts the summary and the review prompt after the announcement") {
-    auto c = make("resolve rolled back");
-    c.start();
-    c.step(ok{});
+    auto c = with_turn("resolve rolled back");
+    c.step(turn{open_incident_3()});
     c.step(stored{});
-    c.step(ok{});
+    c.step(ok{});  // end_turn
+    c.step(ok{});  // reply
     auto act = c.step(ok{});  // after the reply: the announcement
     CHECK(effect_as<call>(act).args["text"].get<std::string>().find("*Resolved*") != std::string::npos);
 
@@ -118,24 +142,46 @@ TEST_CASE("change: resolve posts the summary and the review prompt after the ann
 }
 
 TEST_CASE("change: a button click changes the same way (its key, no reply to make)") {
-    auto c = make("statuspage We are investigating.");
-    c.start();
-    const auto& write = effect_as<save_change>(c.step(ok{}));
+    auto c = with_turn("statuspage We are investigating.");
+    const auto& write = effect_as<save_change>(c.step(turn{open_incident_3()}));
     CHECK(write.entry.kind == entry_kind::statuspage);
     CHECK(write.entry.text == "We are investigating.");
 }
 
 TEST_CASE("change: resumed after a restart") {
-    auto c = make("resolve");
-    c.start();
-    c.step(ok{});
-    SUBCASE("while storing: in memory again, stored again under the same key") {
+    auto c = with_turn("resolve");
+    SUBCASE("while waiting for its turn: it waits again, then plans") {
         stepper<change_flow> again{change_flow(c.flow.current()), {}};
-        CHECK(effect_as<set_incident>(again.step(restarted{})).inc.state == status::resolved);
-        CHECK(effect_as<save_change>(again.step(ok{})).entry.key == "cmd:env-7");
+        CHECK(effect_as<take_turn>(again.step(restarted{})).key == "cmd:env-7");
+        CHECK(effect_as<save_change>(again.step(turn{open_incident_3()})).inc.state == status::resolved);
+    }
+    SUBCASE("while storing (so not stored): a new turn, planned again from the incident as committed now") {
+        c.step(turn{open_incident_3()});
+        REQUIRE(c.flow.current().at == stage::storing);
+        stepper<change_flow> again{change_flow(c.flow.current()), {}};
+        CHECK(is<take_turn>(again.step(restarted{})));
+        auto now_committed = open_incident_3();
+        now_committed.sev = severity::sev1;  // a change stored meanwhile
+        const auto& write = effect_as<save_change>(again.step(turn{now_committed}));
+        CHECK(write.inc.sev == severity::sev1);
+        CHECK(write.inc.state == status::resolved);
+        CHECK(write.entry.key == "cmd:env-7");
+    }
+    SUBCASE("stored (the state journaled with the store): no turn, no memory effect, no reply; it announces") {
+        c.step(turn{open_incident_3()});
+        stepper<change_flow> after = c;
+        after.step(stored{});
+        REQUIRE(after.flow.current().at == stage::replanning);
+        stepper<change_flow> again{change_flow(after.flow.current()), {}};
+        const auto post = effect_as<call>(again.step(restarted{}));
+        CHECK(post.method == "chat.postMessage");
+        CHECK(post.args["text"].get<std::string>().find("*Resolved*") != std::string::npos);
+        CHECK(is<run_summary>(again.step(posted())));
     }
     SUBCASE("while announcing: not posted again; the summary still runs") {
+        c.step(turn{open_incident_3()});
         c.step(stored{});
+        c.step(ok{});
         c.step(ok{});
         c.step(ok{});
         REQUIRE(c.flow.current().at == stage::announcing);
@@ -145,7 +191,9 @@ TEST_CASE("change: resumed after a restart") {
             "warn: not posting the announcement in C0INC again after a restart: it may have been posted"});
     }
     SUBCASE("while summarizing: the summary is not posted again") {
+        c.step(turn{open_incident_3()});
         c.step(stored{});
+        c.step(ok{});
         c.step(ok{});
         c.step(ok{});
         c.step(posted());

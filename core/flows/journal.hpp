@@ -1,0 +1,91 @@
+// The flow journal: what the bot writes down about a flow in progress so that, after a crash, it
+// is resumed where it was (restarted{}) instead of lost or repeated. "An ack means stored" for
+// commands and clicks rests on it: a command is acked only once its change, or the command itself
+// (its flow's state), is durable.
+//
+// The executor follows journal_rule() around every effect of a flow:
+//   with    a store effect (create_incident, save_change, append_entry): the state the flow will
+//           have once it is stored is written in the same transaction, so the journal says
+//           "stored" exactly when the change is
+//   before  a call that must not be made twice (a post, a channel creation, a reply that goes by
+//           direct message), and a reply or an ack that acks the envelope while nothing of the
+//           flow is durable: the current state,
+//           whose stage says that effect is in flight, is made durable first; after a restart
+//           that effect is "in doubt" and skipped (at most once)
+//   forget  the flow is done: its entry is deleted
+// and a command's watchdog makes the current state durable before it acks with the holding
+// message (replies.hpp). Steps number the writes of one flow, so a late, older snapshot never
+// replaces a newer one (storage: store::save_flow).
+//
+// At start-up every entry left is restored (restore()) and resumed with restarted{}, in the order
+// of first writes; each flow's header says what it redoes and what it skips.
+#pragma once
+
+#include "core/flows/change.hpp"
+#include "core/flows/declare.hpp"
+#include "core/flows/effects.hpp"
+#include "core/flows/post_summary.hpp"
+#include "core/flows/remind.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace ib::flows {
+
+// What to write to the journal around an effect (see the header comment).
+enum class journal_write { none, before, with, forget };
+
+// Where a `reply` would go now (replies.hpp): nowhere (a click's), in the envelope's ack, or in a
+// direct message (a post like any other: never made twice).
+enum class reply_route { dropped, ack, message };
+
+// The rule for `e`, given whether some state of the flow is already durable and where a reply
+// would go.
+journal_write journal_rule(const effect& e, bool durable, reply_route replies);
+
+// Every flow the journal can hold.
+using any_flow = std::variant<declare_flow, change_flow, summary_flow, reminder_flow, snooze_flow>;
+
+// The flow's kind as stored: "declare", "change", "summary", "reminder", "snooze".
+template <class Flow>
+std::string_view kind_of();
+template <>
+inline std::string_view kind_of<declare_flow>() { return "declare"; }
+template <>
+inline std::string_view kind_of<change_flow>() { return "change"; }
+template <>
+inline std::string_view kind_of<summary_flow>() { return "summary"; }
+template <>
+inline std::string_view kind_of<reminder_flow>() { return "reminder"; }
+template <>
+inline std::string_view kind_of<snooze_flow>() { return "snooze"; }
+
+// A journal entry's contents: the flow's state, and whom to answer when it has something to say
+// after a restart (the user who typed the command: by direct message; "" for a click or a timer,
+// whose answers are dropped).
+struct journal_entry {
+    any_flow flow;
+    std::string reply_to;
+};
+
+// The JSON text stored for `state` (a flow's current()).
+std::string save(const declare_flow::state& state, std::string_view reply_to);
+std::string save(const change_flow::state& state, std::string_view reply_to);
+std::string save(const summary_flow::state& state, std::string_view reply_to);
+std::string save(const reminder_flow::state& state, std::string_view reply_to);
+std::string save(const snooze_flow::state& state, std::string_view reply_to);
+
+// The flow saved as `kind` with `text`, rebuilt to be resumed with restarted{}. Errors (an
+// unknown kind, text that is not a saved state of that kind, e.g. from a newer build): a one-line
+// message, and the entry is to be dropped.
+struct restore_result {
+    std::optional<journal_entry> entry;
+    std::string error;
+};
+restore_result restore(std::string_view kind, std::string_view text);
+
+}  // namespace ib::flows
