@@ -12,6 +12,7 @@
 #include "core/svg.hpp"
 #include "core/url.hpp"
 #include "storage/maintenance.hpp"
+#include "storage/run_lock.hpp"
 #include "storage/store.hpp"
 
 #include <pwd.h>
@@ -608,6 +609,10 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     } catch (const usage_error& e) {
         report_error(err, e.what());
         return exit_usage;
+    } catch (const storage::database_in_use& e) {
+        // Another `run` has this database: a later start may succeed (an overlapping restart).
+        err << "incident-bot: " << e.what() << '\n';
+        return bot::exit_database_in_use;
     } catch (const std::exception& e) {
         report_error(err, e.what());
         return exit_failure;

@@ -1,14 +1,16 @@
 // What the running bot holds in memory, shared by its executors on the I/O thread: the
 // incidents by channel (with the events held for channels being declared), the reminder
-// schedule, the bot's own user id and identity, the members of private incident channels, the
-// start rate limit and the responders group. Derived from the database at start-up. Also where
-// the executors report what they did, for the metrics.
+// schedule, the changes waiting for their turn, the bot's own user id and identity, the members
+// of private incident channels, the start rate limit and the responders group. Derived from the
+// database at start-up, and afterwards only from what was committed. Also where the executors
+// report what they did, for the metrics.
 #pragma once
 
 #include "bot/app/observer.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "core/access.hpp"
 #include "core/flows/record_events.hpp"
+#include "core/flows/turns.hpp"
 #include "core/rate_limit.hpp"
 #include "core/reminders.hpp"
 #include "core/slack/origin.hpp"
@@ -29,8 +31,9 @@ struct held_event {
 struct app_state {
     explicit app_state(reminder_policy policy) : reminders(policy) {}
 
-    flows::incident_channels<held_event> channels;
+    flows::incident_channels<held_event> channels;  // only ever what was committed
     reminder_scheduler reminders;
+    flows::turn_queue turns;  // changes waiting to plan, per incident
     std::string bot_user_id;  // from auth.test
     slack::identity self;     // envelopes must be for this workspace (auth.test) and app (hello)
     channel_roster members;   // who is in each private incident's channel (for /incident list)

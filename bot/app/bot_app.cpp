@@ -4,6 +4,7 @@
 #include "bot/app/commands.hpp"
 #include "bot/app/events.hpp"
 #include "bot/app/executor.hpp"
+#include "bot/app/reader.hpp"
 #include "bot/app/recorder.hpp"
 #include "bot/app/reminder_timer.hpp"
 #include "bot/app/slack_api.hpp"
@@ -13,9 +14,15 @@
 #include "bot/transport/socket_mode.hpp"
 #include "bot/transport/tls.hpp"
 #include "bot/transport/web_client.hpp"
+#include "core/flows/journal.hpp"
+#include "storage/run_lock.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#ifdef IB_FAULT_INJECTION
+#include "bot/app/fault_injection.hpp"
+#endif
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -42,14 +49,17 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // recorder and the executors report to `metrics` (bot/ops: Prometheus and /readyz).
 struct app::impl : std::enable_shared_from_this<impl> {
     app_config cfg;
+    storage::run_lock lock;  // one run per database file: taken before the file is opened
     net::io_context ioc{1};
     ops::app_metrics metrics;  // outlives the recorder and the executors below
     std::optional<storage::store> store_at_start;  // handed to the recorder by run()
+    std::vector<storage::store::flow_row> journal;  // flows a crash interrupted, resumed by main_task
     std::shared_ptr<net::ssl::context> tls;
     std::unique_ptr<web_client> api;     // bot token calls
     std::unique_ptr<web_client> sm_api;  // apps.connections.open (closed on stop)
     std::unique_ptr<slack_api> slack;    // the seam the executors call (bot token over `api`)
     std::unique_ptr<recorder> rec;
+    std::unique_ptr<reader> rd;
     app_state st;
     std::unique_ptr<event_intake> intake;
     std::unique_ptr<executor> exec;
@@ -58,11 +68,15 @@ struct app::impl : std::enable_shared_from_this<impl> {
     std::optional<net::signal_set> signals;
     std::optional<net::steady_timer> heartbeat_timer;
     bool stopping = false;
+    bool fatal = false;  // ended by an unexpected exception or by storage giving up
     int exit_code = 0;
 
-    explicit impl(app_config c) : cfg(std::move(c)), st(cfg.reminder_cadence), reminders(ioc.get_executor()) {
+    explicit impl(app_config c)
+        : cfg(std::move(c)), lock(storage::run_lock::acquire(cfg.db_path)), st(cfg.reminder_cadence),
+          reminders(ioc.get_executor()) {
         st.observer = &metrics;
         storage::store db(cfg.db_path);
+        journal = db.unfinished_flows();
         for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
             st.channels.set(std::move(inc));  // ordered by time: the latest of each channel wins
         // Rebuild each open incident's reminder schedule from what is stored, so reminders
@@ -90,14 +104,17 @@ struct app::impl : std::enable_shared_from_this<impl> {
             if (!id.empty()) sink->send(slack::make_ack(id));
             return;
         }
+#ifdef IB_FAULT_INJECTION
+        faults::at("frame");  // tests only: an unexpected exception in the main task
+#endif
         if (auto* ev = std::get_if<slack::events_api>(&f)) return intake->on_event(std::move(*ev), std::move(sink));
         if (auto* sc = std::get_if<slack::slash_command>(&f)) {
-            net::co_spawn(ioc, on_command(shared_from_this(), std::move(*sc), std::move(sink)), log_failure);
+            net::co_spawn(ioc, on_command(shared_from_this(), std::move(*sc), std::move(sink)), task_done("command"));
             return;
         }
         if (auto* i = std::get_if<slack::interactive>(&f)) {
-            sink->send(slack::make_ack(i->envelope_id));
-            net::co_spawn(ioc, on_button(shared_from_this(), std::move(*i)), log_failure);
+            // Acked once its change, or the click itself, is durable (commands.cpp).
+            net::co_spawn(ioc, on_button(shared_from_this(), std::move(*i), std::move(sink)), task_done("button"));
             return;
         }
         if (auto* u = std::get_if<slack::unknown_envelope>(&f)) {
@@ -126,8 +143,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
         co_await handle_command(*self->exec, std::move(sc), std::move(sink));
     }
 
-    static net::awaitable<void> on_button(std::shared_ptr<impl> self, slack::interactive click) {
-        co_await handle_button(*self->exec, std::move(click));
+    static net::awaitable<void> on_button(std::shared_ptr<impl> self, slack::interactive click,
+                                          std::shared_ptr<frame_sink> sink) {
+        co_await handle_button(*self->exec, std::move(click), std::move(sink));
     }
 
     static net::awaitable<void> run_reminders(std::shared_ptr<impl> self) { co_await self->reminders.run(*self->exec); }
@@ -142,6 +160,74 @@ struct app::impl : std::enable_shared_from_this<impl> {
             auto [ec] = co_await self->heartbeat_timer->async_wait(use_tuple);
             (void)ec;  // cancelled when stopping: the loop condition ends it
         }
+    }
+
+    template <class Flow>
+    static net::awaitable<void> resume_flow(std::shared_ptr<impl> self, Flow flow, std::shared_ptr<flow_context> ctx) {
+        co_await self->exec->run(std::move(flow), std::move(ctx), true);
+    }
+
+    // Resumes the flows a crash or a kill interrupted (core/flows/journal.hpp), oldest first,
+    // before the connection is opened: a change waiting for its turn gets it before new commands.
+    void resume_journal() {
+        if (journal.empty()) return;
+        log_info("bot", "resuming " + std::to_string(journal.size()) + " flow(s) a restart interrupted");
+        for (auto& row : journal) {
+            auto restored = flows::restore(row.kind, row.state);
+            if (!restored.entry) {
+                log_error("bot", "dropping journal entry " + row.key + ": " + restored.error);
+                const std::string key = row.key;
+                rec->submit([key](storage::store& s) { s.forget_flow(key); }, nullptr);
+                continue;
+            }
+            // Its envelope's connection is gone: anything it still says goes by direct message.
+            auto reply = std::make_shared<command_reply>(command_reply{
+                flows::reply_policy(row.key, restored.entry->reply_to, flows::reply_policy::mode::resumed), nullptr});
+            auto ctx = exec->context(row.key, std::move(reply), restored.entry->reply_to);
+            ctx->steps = row.step;
+            ctx->durable = true;
+            ctx->last_saved = row.state;
+            std::visit(
+                [&](auto& flow) {
+                    net::co_spawn(ioc, resume_flow(shared_from_this(), std::move(flow), ctx), task_done("resumed flow"));
+                },
+                restored.entry->flow);
+        }
+        journal.clear();
+    }
+
+    // ---- failing loudly ------------------------------------------------------------------------
+
+    // Completion handler of every task: an exception that escapes one is a bug. Carrying on
+    // would leave a live process that may do nothing: say so in one line and exit non-zero, so
+    // a supervisor restarts the bot (the journal and Slack's redelivery take it from there).
+    std::function<void(std::exception_ptr)> task_done(std::string what) {
+        return [weak = weak_from_this(), what = std::move(what)](std::exception_ptr e) {
+            if (!e) return;
+            if (auto self = weak.lock()) self->fail(what, e);
+        };
+    }
+
+    void fail(const std::string& what, std::exception_ptr e) {
+        if (fatal) return;
+        std::string why = "unknown exception";
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            why = ex.what();
+        } catch (...) {
+        }
+        log_error("bot", "internal error in the " + what + " task: " + why + "; exiting (code " +
+                             std::to_string(exit_internal_error) + ")");
+        die(exit_internal_error);
+    }
+
+    // Ends the process now with `code`: no clean close (Slack redelivers what was not acked).
+    void die(int code) {
+        fatal = true;
+        exit_code = code;
+        stopping = true;
+        ioc.stop();
     }
 
     // ---- start and stop ----------------------------------------------------------------------
@@ -171,9 +257,10 @@ struct app::impl : std::enable_shared_from_this<impl> {
             self->st.self.team_id = team->get<std::string>();
         else
             log_warn("bot", "auth.test gave no team_id: envelopes are not checked for their workspace");
-        net::co_spawn(self->ioc, run_reminders(self), log_failure);
+        net::co_spawn(self->ioc, run_reminders(self), self->task_done("reminder"));
         log_info("bot", "authenticated as " + self->st.bot_user_id + " (team " +
                             who.response.body.value("team", std::string("?")) + ")");
+        self->resume_journal();
 
         // Connect, and keep the connection until stopped; flow control pauses its reading.
         socket_mode_options so;
@@ -189,6 +276,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
             }
             s->st.self.app_id = h.app_id;
         };
+        so.hello_timeout = self->cfg.hello_timeout;
         self->sm = std::make_unique<socket_mode_client>(
             self->ioc.get_executor(), *self->sm_api, self->tls, so,
             [weak = std::weak_ptr<impl>(self)](slack::frame&& f, std::shared_ptr<frame_sink> sink) {
@@ -243,18 +331,37 @@ struct app::impl : std::enable_shared_from_this<impl> {
         api->on_log([](std::string_view line) { log_warn("web", line); });
         sm_api->on_log([](std::string_view line) { log_warn("web", line); });
         slack = std::make_unique<web_slack_api>(*api, cfg.bot_token);
-        rec = std::make_unique<recorder>(
-            std::move(*store_at_start),
-            [ex = ioc.get_executor()](std::function<void()> f) { net::post(ex, std::move(f)); }, &metrics);
+        const recorder::post_fn post = [ex = ioc.get_executor()](std::function<void()> f) {
+            net::post(ex, std::move(f));
+        };
+        recorder::options ro;
+        ro.commit.deadline = cfg.storage_deadline;
+#ifdef IB_FAULT_INJECTION
+        if (const auto d = faults::commit_deadline()) ro.commit.deadline = *d;  // tests only
+#endif
+        // Commits failing: stop reading from Slack until they work again; for too long: exit.
+        ro.storage_failing = [this](bool failing) {
+            if (intake) intake->storage_failing(failing);
+        };
+        ro.gave_up = [this](int code) { die(code); };
+        rec = std::make_unique<recorder>(std::move(*store_at_start), post, std::move(ro), &metrics);
         store_at_start.reset();
+        rd = std::make_unique<reader>(cfg.db_path, post);
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes);
-        exec = std::make_unique<executor>(*slack, *rec, st, *intake, [this] { reminders.wake(); });
+        exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
+        exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
         if (cfg.handle_signals) watch_signals();
 
-        net::co_spawn(ioc, main_task(shared_from_this()), log_failure);
-        net::co_spawn(ioc, heartbeat(shared_from_this()), log_failure);
-        ioc.run();
+        net::co_spawn(ioc, main_task(shared_from_this()), task_done("main"));
+        net::co_spawn(ioc, heartbeat(shared_from_this()), task_done("heartbeat"));
+        try {
+            ioc.run();
+        } catch (...) {
+            fail("main", std::current_exception());  // a handler outside any task threw
+        }
+        rd->stop();
         rec->stop();
+        if (fatal) return exit_code;  // its one line is said
         const auto c = rec->counters();
         log_info("bot", "stopped; " + std::to_string(c.jobs) + " writes in " + std::to_string(c.groups) +
                             " group commits");

@@ -1,6 +1,5 @@
 #include "bot/app/commands.hpp"
 
-#include "bot/log.hpp"
 #include "core/flows/change.hpp"
 #include "core/flows/declare.hpp"
 #include "core/flows/dispatch.hpp"
@@ -17,9 +16,9 @@ namespace net = boost::asio;
 
 namespace {
 
-// Answers `req`, made by `user` in `channel`, or runs its flow. `reply` is null for a button.
+// Answers `req`, made by `user` in `channel`, or runs its flow under `ctx`.
 net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::string channel, std::string user,
-                               std::shared_ptr<command_reply> reply) {
+                               std::shared_ptr<flow_context> ctx) {
     app_state& st = exec.state();
     // GCC 12 (bug 98401): arguments of co_await expressions are named locals, moved in.
     std::string text;
@@ -30,7 +29,10 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     else if (std::holds_alternative<flows::request::stats>(req))
         text = render_stats(st.channels.all(), wall_now());
     if (!text.empty()) {
+        // Nothing to store: the answer is all there is, in the ack.
+        std::shared_ptr<command_reply> reply = ctx->reply;
         co_await exec.answer(std::move(reply), std::move(text));
+        ctx->finished = true;
         co_return;
     }
     if (auto* d = std::get_if<flows::request::declare>(&req)) {
@@ -40,7 +42,7 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
             co_return;
         }
         flows::declare_flow flow(std::move(d->what), user, std::move(d->key), st.bot_user_id, wall_now());
-        co_await exec.run(std::move(flow), std::move(reply));
+        co_await exec.run(std::move(flow), std::move(ctx));
         co_return;
     }
     // The rest act on the channel's incident (dispatch checked there is one).
@@ -48,13 +50,13 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     if (here == nullptr) co_return;
     if (std::holds_alternative<flows::request::summary>(req)) {
         flows::summary_flow flow(*here, false, wall_now(), std::string(flows::summary_reply));
-        co_await exec.run(std::move(flow), std::move(reply));
+        co_await exec.run(std::move(flow), std::move(ctx));
     } else if (const auto* z = std::get_if<flows::request::snooze>(&req)) {
         flows::snooze_flow flow(*here, z->duration, user, wall_now());
-        co_await exec.run(std::move(flow), std::move(reply));
+        co_await exec.run(std::move(flow), std::move(ctx));
     } else if (auto* c = std::get_if<flows::request::change>(&req)) {
-        flows::change_flow flow(std::move(c->what), *here, user, std::move(c->key), wall_now(), st.responders);
-        co_await exec.run(std::move(flow), std::move(reply));
+        flows::change_flow flow(std::move(c->what), here->id, user, std::move(c->key), wall_now(), st.responders);
+        co_await exec.run(std::move(flow), std::move(ctx));
     }
 }
 
@@ -63,27 +65,25 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
 net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std::shared_ptr<frame_sink> sink) {
     auto reply = std::make_shared<command_reply>(
         command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
-    net::co_spawn(co_await net::this_coro::executor, executor::watchdog(reply), log_failure);
+    auto ctx = exec.context("cmd:" + sc.envelope_id, std::move(reply), sc.user_id);
+    net::co_spawn(co_await net::this_coro::executor, exec.watchdog(ctx), exec.task_done());
     flows::any_request req = flows::route_command(sc, exec.state().channels.find(sc.channel_id) != nullptr);
-    co_await carry_out(exec, std::move(req), std::move(sc.channel_id), std::move(sc.user_id), std::move(reply));
+    co_await carry_out(exec, std::move(req), std::move(sc.channel_id), std::move(sc.user_id), std::move(ctx));
 }
 
-net::awaitable<void> handle_button(executor& exec, slack::interactive click) {
+net::awaitable<void> handle_button(executor& exec, slack::interactive click, std::shared_ptr<frame_sink> sink) {
     auto req = flows::route_button(click, exec.state().channels.find(click.channel_id) != nullptr);
-    if (!req) co_return;
-    flows::any_request what = std::move(*req);
-    std::shared_ptr<command_reply> no_reply;
-    co_await carry_out(exec, std::move(what), std::move(click.channel_id), std::move(click.user_id),
-                       std::move(no_reply));
-}
-
-void log_failure(std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        log_error("bot", std::string("task failed: ") + ex.what());
+    if (!req) {
+        sink->send(slack::make_ack(click.envelope_id));  // nothing to do, nothing to store
+        co_return;
     }
+    auto reply = std::make_shared<command_reply>(
+        command_reply{flows::reply_policy(click.envelope_id, click.user_id, flows::reply_policy::mode::click),
+                      std::move(sink)});
+    auto ctx = exec.context("button:" + click.envelope_id, std::move(reply));
+    net::co_spawn(co_await net::this_coro::executor, exec.watchdog(ctx), exec.task_done());
+    flows::any_request what = std::move(*req);
+    co_await carry_out(exec, std::move(what), std::move(click.channel_id), std::move(click.user_id), std::move(ctx));
 }
 
 }  // namespace ib::bot

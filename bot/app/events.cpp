@@ -51,6 +51,15 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
     sink->send(slack::make_ack(ev.envelope_id));  // no channel, not an incident channel, or nothing to keep
 }
 
+void event_intake::storage_failing(bool failing) {
+    if (failing == storage_failing_) return;
+    storage_failing_ = failing;
+    // Flow control may have paused reading already; it resumes only once both allow it.
+    if (window_.paused()) return;
+    if (failing && pause_reading) pause_reading();
+    if (!failing && resume_reading) resume_reading();
+}
+
 void event_intake::store_held(std::vector<held_event> held, std::int64_t incident_id) {
     for (auto& h : held) {
         h.entry.incident_id = incident_id;
@@ -80,7 +89,7 @@ recorder::done_fn event_intake::ack_when_durable(std::shared_ptr<frame_sink> sin
     // together with this intake.
     return [this, sink = std::move(sink), id = std::move(envelope_id), outcome = std::move(outcome),
             received](std::exception_ptr err) {
-        if (window_.finished()) {
+        if (window_.finished() && !storage_failing_) {
             log_debug("bot", "flow control: " + std::to_string(window_.in_flight()) + " left, reading again");
             if (resume_reading) resume_reading();
         }

@@ -26,6 +26,10 @@ public:
     std::function<void()> pause_reading;
     std::function<void()> resume_reading;
 
+    // Commits are failing (true): stop reading from Slack until they work again (false), whatever
+    // flow control says meanwhile.
+    void storage_failing(bool failing);
+
     // One Events API event and the connection it came in on. On the I/O thread.
     void on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> sink);
 
@@ -46,6 +50,7 @@ private:
     recorder& rec_;
     app_state& st_;
     flows::write_window window_;
+    bool storage_failing_ = false;
 };
 
 }  // namespace ib::bot

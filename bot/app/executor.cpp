@@ -6,6 +6,7 @@
 #include "storage/store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -33,6 +34,32 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // Sends the ack `a` on `sink`, with its payload when it has one.
 void send_ack(frame_sink& sink, const flows::ack& a) {
     sink.send(a.payload.is_null() ? slack::make_ack(a.envelope_id) : slack::make_ack(a.envelope_id, a.payload));
+}
+
+// Sends what a reply_policy decided, when it is an ack (and there is a connection to send it on).
+void ack_if(const command_reply& reply, const flows::effect& how) {
+    if (const auto* a = std::get_if<flows::ack>(&how); a != nullptr && reply.sink) send_ack(*reply.sink, *a);
+}
+
+// co_await read_on(reader, read): runs `read` on the reader's thread; rethrows what it threw.
+template <class Token>
+auto read_on(reader& rd, reader::read_fn read, Token&& token) {
+    return net::async_initiate<Token, void(std::exception_ptr)>(
+        [&rd](auto handler, reader::read_fn r) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            rd.submit(std::move(r), [h](std::exception_ptr e) { (*h)(e); });
+        },
+        token, std::move(read));
+}
+
+std::string what_of(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "unknown error";
+    }
 }
 
 }  // namespace
@@ -101,11 +128,140 @@ void log_line(flows::log_level level, const std::string& line, const line_contex
     }
 }
 
-executor::executor(slack_api& api, recorder& rec, app_state& st, event_intake& events,
+executor::executor(slack_api& api, recorder& rec, reader& rd, app_state& st, event_intake& events,
                    std::function<void()> wake_reminders)
-    : api_(api), rec_(rec), st_(st), events_(events), wake_reminders_(std::move(wake_reminders)) {}
+    : api_(api), rec_(rec), rd_(rd), st_(st), events_(events), wake_reminders_(std::move(wake_reminders)) {}
 
-net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_ptr<command_reply> reply) {
+std::shared_ptr<flow_context> executor::context(std::string key, std::shared_ptr<command_reply> reply,
+                                                std::string reply_to) {
+    auto ctx = std::make_shared<flow_context>();
+    ctx->key = std::move(key);
+    ctx->reply = std::move(reply);
+    ctx->reply_to = std::move(reply_to);
+    return ctx;
+}
+
+std::function<void(std::exception_ptr)> executor::task_done() {
+    return [this](std::exception_ptr e) {
+        if (!e) return;
+        if (on_task_failure) return on_task_failure(e);
+        log_error("bot", "task failed: " + what_of(e));
+    };
+}
+
+// ---- the journal --------------------------------------------------------------------------------
+
+flows::journal_write executor::journal_rule_for(const flows::effect& what, const flow_context& ctx) const {
+    const auto route = !ctx.reply || ctx.reply->policy.drops_answers() ? flows::reply_route::dropped
+                       : ctx.reply->policy.answers_by_message()       ? flows::reply_route::message
+                                                                      : flows::reply_route::ack;
+    const flows::journal_write rule = flows::journal_rule(what, ctx.durable, route);
+    if (rule == flows::journal_write::before && ctx.key.empty()) return flows::journal_write::none;
+    return rule;
+}
+
+net::awaitable<bool> executor::save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
+                                          std::string state) {
+    if (ctx->durable && state == ctx->last_saved) co_return true;  // nothing new to write down
+    storage::store::flow_row row{ctx->key, std::string(kind), ++ctx->steps, state};
+    recorder::work_fn work = [row = std::move(row)](storage::store& s) { s.save_flow(row); };
+    ++ctx->writes_in_flight;
+    flows::event ev = co_await durable_write(std::move(work));
+    --ctx->writes_in_flight;
+    const bool saved = std::holds_alternative<flows::stored>(ev);
+    if (saved) {
+        ctx->last_saved = std::move(state);
+        durable(*ctx);
+    } else {
+        log_error("bot", "could not record the progress of flow " + ctx->key + ": " +
+                             std::get<flows::store_failed>(ev).error);
+    }
+    if (ctx->changed) ctx->changed->cancel();
+    co_return saved;
+}
+
+void executor::durable(flow_context& ctx) {
+    ctx.durable = true;
+    if (ctx.reply) ack_if(*ctx.reply, ctx.reply->policy.durable());
+}
+
+void executor::end(flow_context& ctx) {
+    ctx.finished = true;
+    if (ctx.changed) ctx.changed->cancel();  // a watchdog waiting on it finds the flow over
+    if (ctx.reply) ack_if(*ctx.reply, ctx.reply->policy.finished());
+    if (ctx.key.empty() || ctx.steps == 0) return;
+    // Nobody waits for this write: if it is lost, the flow is resumed at its last state and ends.
+    const std::string key = ctx.key;
+    rec_.submit([key](storage::store& s) { s.forget_flow(key); }, nullptr);
+}
+
+net::awaitable<void> executor::watchdog(std::shared_ptr<flow_context> ctx) {
+    net::steady_timer t(co_await net::this_coro::executor);
+    t.expires_after(flows::reply_policy::budget);
+    auto [ec] = co_await t.async_wait(use_tuple);
+    (void)ec;
+    if (!ctx->changed) ctx->changed = std::make_shared<net::steady_timer>(co_await net::this_coro::executor);
+    for (;;) {
+        if (!ctx->reply || ctx->finished || ctx->reply->policy.current() != flows::reply_policy::stage::waiting)
+            co_return;
+        // The command, or its change, is durable: ack now, with the holding message.
+        if (ctx->durable || ctx->key.empty()) {
+            ack_if(*ctx->reply, ctx->reply->policy.budget_elapsed());
+            co_return;
+        }
+        // A journal write is on its way (the change itself, or the state before a post): wait for it.
+        if (ctx->writes_in_flight > 0 || !ctx->snapshot) {
+            ctx->changed->expires_at(net::steady_timer::time_point::max());
+            auto [wec] = co_await ctx->changed->async_wait(use_tuple);
+            (void)wec;  // cancelled when a write completed: look again
+            continue;
+        }
+        // Store the command itself (its flow's current state) before acking.
+        auto [kind, state] = ctx->snapshot();
+        const bool saved = co_await save_state(ctx, kind, std::move(state));
+        if (!saved) co_return;  // not acked: Slack tells the user it failed (logged)
+    }
+}
+
+net::awaitable<flows::event> executor::write(recorder::work_fn work, std::shared_ptr<flows::stored> out,
+                                             std::shared_ptr<flow_context> ctx) {
+    ++ctx->writes_in_flight;
+    flows::event ev = co_await durable_write(std::move(work));
+    --ctx->writes_in_flight;
+    if (std::holds_alternative<flows::stored>(ev)) {
+        ev = *out;
+        if (!ctx->key.empty()) durable(*ctx);
+    }
+    if (ctx->changed) ctx->changed->cancel();
+    co_return ev;
+}
+
+executor::store_job executor::store_writes(flows::effect what) {
+    auto out = std::make_shared<flows::stored>();
+    if (auto* c = std::get_if<flows::create_incident>(&what)) {
+        // A redelivered declare gets the incident stored the first time: it is read back into `out`.
+        recorder::work_fn work = [out, inc = std::move(c->inc), e = std::move(c->entry)](storage::store& s) {
+            incident stored_inc = inc;
+            timeline_entry entry = e;
+            s.create_incident(stored_inc, entry);
+            out->inc = std::move(stored_inc);
+        };
+        return {std::move(work), out};
+    }
+    if (auto* c = std::get_if<flows::save_change>(&what)) {
+        recorder::work_fn work = [inc = std::move(c->inc), e = std::move(c->entry)](storage::store& s) {
+            s.save_change(inc, e);
+        };
+        return {std::move(work), out};
+    }
+    auto& a = std::get<flows::append_entry>(what);
+    recorder::work_fn work = [e = std::move(a.entry)](storage::store& s) { s.append(e); };
+    return {std::move(work), out};
+}
+
+// ---- effects --------------------------------------------------------------------------------
+
+net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_ptr<flow_context> ctx) {
     // Slack: a Web API call, an answer to the person who typed the command.
     if (auto* c = std::get_if<flows::call>(&what)) {
         flows::call made = std::move(*c);
@@ -113,47 +269,41 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
     }
     if (auto* r = std::get_if<flows::reply>(&what)) {
         std::string text = std::move(r->text);
-        co_await answer(std::move(reply), std::move(text));
+        std::shared_ptr<command_reply> to = ctx->reply;
+        co_await answer(std::move(to), std::move(text));
         co_return flows::ok{};
     }
     if (auto* a = std::get_if<flows::ack>(&what)) {
-        if (reply) send_ack(*reply->sink, *a);
+        if (ctx->reply && ctx->reply->sink) send_ack(*ctx->reply->sink, *a);
         co_return flows::ok{};
     }
 
-    // Durable writes and reads, on the storage thread.
-    if (auto* c = std::get_if<flows::create_incident>(&what)) {
-        // A redelivered declare gets the incident stored the first time: read it back from `out`.
-        auto out = std::make_shared<flows::create_incident>(std::move(*c));
-        recorder::work_fn work = [out](storage::store& s) { s.create_incident(out->inc, out->entry); };
-        flows::event ev = co_await write(std::move(work));
-        if (std::holds_alternative<flows::stored>(ev)) ev = flows::stored{out->inc};
-        co_return ev;
-    }
-    if (auto* c = std::get_if<flows::save_change>(&what)) {
-        recorder::work_fn work = [inc = std::move(c->inc), e = std::move(c->entry)](storage::store& s) {
-            s.save_change(inc, e);
-        };
-        co_return co_await write(std::move(work));
-    }
-    if (auto* a = std::get_if<flows::append_entry>(&what)) {
-        recorder::work_fn work = [e = std::move(a->entry)](storage::store& s) { s.append(e); };
-        co_return co_await write(std::move(work));
-    }
+    // Reads, on the reader's connection.
     if (auto* l = std::get_if<flows::load_summary>(&what)) {
         flows::load_summary spec = std::move(*l);
         co_return co_await load(std::move(spec));
     }
 
-    // Another flow, run to its end.
-    if (auto* s = std::get_if<flows::run_summary>(&what)) {
-        flows::summary_flow summary(std::move(s->inc), s->with_review, wall_now());
-        co_await run(std::move(summary), std::move(reply));
+    // Changes to one incident, one at a time.
+    if (auto* t = std::get_if<flows::take_turn>(&what)) {
+        flows::take_turn asked = std::move(*t);
+        co_return co_await take(std::move(asked));
+    }
+    if (auto* p = std::get_if<flows::replan_reminders>(&what)) {
+        flows::replan_reminders change = std::move(*p);
+        co_await replan(std::move(change));
         co_return flows::ok{};
     }
 
     // What the bot holds in memory.
     remember(what);
+    co_return flows::ok{};
+}
+
+net::awaitable<flows::event> executor::summarize(flows::run_summary what, std::shared_ptr<flow_context> ctx) {
+    // Runs to its end under the same journal entry: it takes over from the flow that started it.
+    flows::summary_flow summary(std::move(what.inc), what.with_review, wall_now());
+    co_await run(std::move(summary), std::move(ctx), false, true);
     co_return flows::ok{};
 }
 
@@ -173,20 +323,70 @@ void executor::remember(const flows::effect& what) {
             for (const auto& kept : held) st_.members.apply(o->inc.channel_id, kept.entry);
         }
         events_.store_held(std::move(held), o->inc.id);
-    } else if (const auto* s = std::get_if<flows::set_incident>(&what)) {
-        st_.channels.set(s->inc);  // a resolve or a reopen changes the count
-        st_.observer->open_incidents(st_.channels.open_count());
-    } else if (const auto* p = std::get_if<flows::replan_reminders>(&what)) {
-        // Severity and status re-plan the reminders; a status-page update, a reminder or a
-        // snooze moves them.
-        if (p->changed) st_.reminders.on_incident_changed(*p->changed);
-        if (p->entry) st_.reminders.on_entry(p->incident_id, *p->entry);
-        wake_reminders_();
+    } else if (const auto* e = std::get_if<flows::end_turn>(&what)) {
+        // Only the holder ends a turn (a flow resumed after a restart holds none): memory then
+        // becomes what it committed, and the next change in line may plan from it.
+        if (!st_.turns.holds(e->incident_id, e->key)) return;
+        if (e->committed) {
+            st_.channels.set(*e->committed);
+            st_.observer->open_incidents(st_.channels.open_count());  // a resolve or a reopen changes it
+        }
+        if (const auto next = st_.turns.release(e->incident_id, e->key))
+            if (auto it = waiting_.find(*next); it != waiting_.end()) it->second->cancel();
     } else if (const auto* f = std::get_if<flows::forget_reminders>(&what)) {
         st_.reminders.forget(f->incident_id);
     } else if (const auto* k = std::get_if<flows::keep_responders>(&what)) {
         st_.responders.last_read = k->members;
     }
+}
+
+net::awaitable<flows::event> executor::take(flows::take_turn t) {
+    if (!st_.turns.request(t.incident_id, t.key)) {
+        // Earlier changes of this incident are being stored: wait for the one before to end its turn.
+        auto timer = std::make_shared<net::steady_timer>(co_await net::this_coro::executor);
+        timer->expires_at(net::steady_timer::time_point::max());
+        waiting_[t.key] = timer;
+        while (!st_.turns.holds(t.incident_id, t.key)) {
+            auto [ec] = co_await timer->async_wait(use_tuple);
+            (void)ec;  // cancelled by end_turn: look again
+            timer->expires_at(net::steady_timer::time_point::max());
+        }
+        waiting_.erase(t.key);
+    }
+    const incident* inc = st_.channels.find(t.incident_id);
+    if (inc == nullptr) {
+        (void)st_.turns.release(t.incident_id, t.key);
+        co_return flows::store_failed{"incident " + std::to_string(t.incident_id) + " is not known"};
+    }
+    co_return flows::turn{*inc};
+}
+
+net::awaitable<void> executor::replan(flows::replan_reminders p) {
+    // An incident reopened that the schedule does not hold (resolved before a restart): track it
+    // again with the state its stored status-page and reminder entries give.
+    if (p.changed && p.changed->is_open() && st_.reminders.state(p.incident_id) == nullptr) {
+        auto entries = std::make_shared<std::vector<timeline_entry>>();
+        const std::int64_t id = p.incident_id;
+        reader::read_fn read = [entries, id](const storage::store& s) {
+            const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+            *entries = s.timeline_of_kinds(id, kinds);
+        };
+        std::string failure;
+        try {
+            co_await read_on(rd_, std::move(read), net::use_awaitable);
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        if (!failure.empty())
+            log_warn("bot", "reminders of incident " + std::to_string(id) +
+                                " restart from scratch: its history could not be read: " + failure);
+        st_.reminders.track(*p.changed, derive_reminder_state(*entries));
+    }
+    // Severity and status re-plan the reminders; a status-page update, a reminder or a
+    // snooze moves them.
+    if (p.changed) st_.reminders.on_incident_changed(*p.changed);
+    if (p.entry) st_.reminders.on_entry(p.incident_id, *p.entry);
+    wake_reminders_();
 }
 
 net::awaitable<flows::event> executor::call(flows::call c) {
@@ -196,7 +396,7 @@ net::awaitable<flows::event> executor::call(flows::call c) {
     co_return flows::called{r.outcome, std::move(r.error), std::move(r.response.body)};
 }
 
-net::awaitable<flows::event> executor::write(recorder::work_fn work) {
+net::awaitable<flows::event> executor::durable_write(recorder::work_fn work) {
     std::string failure;  // (no co_await inside a catch block)
     try {
         co_await async_record(rec_, std::move(work), net::use_awaitable);
@@ -209,8 +409,8 @@ net::awaitable<flows::event> executor::write(recorder::work_fn work) {
 
 net::awaitable<flows::event> executor::load(flows::load_summary what) {
     auto data = std::make_shared<flows::loaded>();
-    // Runs on the storage thread, inside its group transaction.
-    recorder::work_fn work = [data, what = std::move(what)](storage::store& s) {
+    // On the reader's own connection: the recorder's group commits go on meanwhile.
+    reader::read_fn read = [data, what = std::move(what)](const storage::store& s) {
         data->timeline = s.timeline(what.incident_id);
         if (!what.with_history) return;
         auto past = s.incidents_declared_between(what.history_from, what.history_to);
@@ -219,16 +419,21 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
             if (past[i].id != what.incident_id)
                 data->earlier.push_back({past[i], s.timeline_of_kinds(past[i].id, what.history_kinds)});
     };
-    flows::event ev = co_await write(std::move(work));
-    if (std::holds_alternative<flows::store_failed>(ev)) co_return ev;
+    std::exception_ptr failure;
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) co_return flows::store_failed{what_of(failure)};
     co_return std::move(*data);
 }
 
 net::awaitable<void> executor::answer(std::shared_ptr<command_reply> reply, std::string text) {
-    if (!reply) co_return;  // a button click: the channel announcement is the answer
+    if (!reply) co_return;  // a timer: nobody to answer
     flows::effect how = reply->policy.answer(std::move(text));
     if (const auto* a = std::get_if<flows::ack>(&how)) {
-        send_ack(*reply->sink, *a);
+        if (reply->sink) send_ack(*reply->sink, *a);
         co_return;
     }
     if (auto* c = std::get_if<flows::call>(&how)) {
@@ -239,15 +444,6 @@ net::awaitable<void> executor::answer(std::shared_ptr<command_reply> reply, std:
         const flows::action after = reply->policy.delivered(std::get<flows::called>(ev));
         log_line(after.level, after.log, context);
     }
-}
-
-net::awaitable<void> executor::watchdog(std::shared_ptr<command_reply> reply) {
-    net::steady_timer t(co_await net::this_coro::executor);
-    t.expires_after(flows::reply_policy::budget);
-    auto [ec] = co_await t.async_wait(use_tuple);
-    (void)ec;
-    flows::effect how = reply->policy.budget_elapsed();
-    if (const auto* a = std::get_if<flows::ack>(&how)) send_ack(*reply->sink, *a);
 }
 
 }  // namespace ib::bot

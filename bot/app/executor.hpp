@@ -1,22 +1,29 @@
 // The flow executor: performs the effects the flows in core/flows/ return (a Web API call
-// through the slack_api seam, a durable write through the recorder, an ack, a change to what
-// the bot holds in memory) and feeds each outcome back, until the flow is done. The decisions
-// are the flows'; this only carries them out, one effect at a time:
+// through the slack_api seam, a durable write through the recorder, a read through the reader,
+// an ack, a change to what the bot holds in memory) and feeds each outcome back, until the flow
+// is done. The decisions are the flows'; this only carries them out, one effect at a time, and
+// keeps each flow's journal entry (core/flows/journal.hpp) as the journal's rules say:
 //
-//     co_await exec.run(flows::declare_flow(...), reply);
+//     co_await exec.run(flows::declare_flow(...), ctx);
 #pragma once
 
 #include "bot/app/app_state.hpp"
 #include "bot/app/events.hpp"
+#include "bot/app/reader.hpp"
 #include "bot/app/recorder.hpp"
 #include "bot/app/slack_api.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "core/flows/effects.hpp"
+#include "core/flows/journal.hpp"
 #include "core/flows/replies.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
+#include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,10 +31,27 @@
 
 namespace ib::bot {
 
-// The reply to one slash command, shared by the flow answering it and its watchdog.
+// The reply to one slash command or click: how it is answered and acked, and the connection it
+// came in on (null for a flow resumed after a restart: its connection is gone).
 struct command_reply {
     flows::reply_policy policy;
-    std::shared_ptr<frame_sink> sink;  // the connection the command came in on
+    std::shared_ptr<frame_sink> sink;
+};
+
+// One running flow: its journal entry, shared by the flow's run and (for a command or a click)
+// its watchdog.
+struct flow_context {
+    std::string key;           // the journal entry's key ("" : not journaled)
+    std::string reply_to;      // saved with the state: whom to answer after a restart
+    std::shared_ptr<command_reply> reply;  // the envelope to answer and ack (null: a timer)
+    std::int64_t steps = 0;    // journal writes so far (orders them)
+    bool durable = false;      // some state of the flow is durable: its envelope may be acked
+    bool finished = false;
+    int writes_in_flight = 0;  // journal writes submitted, not yet completed
+    std::string last_saved;    // the state last written (an unchanged state is not written again)
+    // The flow's current state as (kind, JSON), for the watchdog; unset when no flow runs.
+    std::function<std::pair<std::string_view, std::string>()> snapshot;
+    std::shared_ptr<boost::asio::steady_timer> changed;  // cancelled when a journal write completes
 };
 
 // What a flow's next log line is about, as the structured fields of a JSON log line: what the
@@ -49,57 +73,135 @@ class executor {
 public:
     // Everything must outlive the executor; `wake_reminders` wakes the reminder timer (the
     // schedule changed).
-    executor(slack_api& api, recorder& rec, app_state& st, event_intake& events, std::function<void()> wake_reminders);
+    executor(slack_api& api, recorder& rec, reader& rd, app_state& st, event_intake& events,
+             std::function<void()> wake_reminders);
 
-    // Runs `flow` to its end: start(), then each effect performed and its outcome fed back. The
-    // answers of a slash command go through `reply`; null (a button, a timer): dropped.
+    // A context for a flow journaled under `key`, answering `reply` (null: nobody); after a
+    // restart it answers `reply_to` (the user who typed the command) by direct message.
+    std::shared_ptr<flow_context> context(std::string key, std::shared_ptr<command_reply> reply,
+                                          std::string reply_to = {});
+
+    // Runs `flow` to its end: start() (resume(restarted{}) when `resumed`), then each effect
+    // performed, with the journal writes its rules ask for, and its outcome fed back. A nested
+    // flow (a change's summary) continues its parent's journal entry and leaves its end to it.
     template <class Flow>
-    boost::asio::awaitable<void> run(Flow flow, std::shared_ptr<command_reply> reply) {
-        co_await run_kept(flow, std::move(reply));
+    boost::asio::awaitable<void> run(Flow flow, std::shared_ptr<flow_context> ctx, bool resumed = false,
+                                     bool nested = false) {
+        co_await run_kept(flow, std::move(ctx), resumed, nested);
     }
 
     // As run(), on a flow the caller keeps, to read its state once it is done. `flow` must
     // outlive the awaitable (co_await it at once).
     template <class Flow>
-    boost::asio::awaitable<void> run_kept(Flow& flow, std::shared_ptr<command_reply> reply) {
-        flows::action act = flow.start();
+    boost::asio::awaitable<void> run_kept(Flow& flow, std::shared_ptr<flow_context> ctx, bool resumed = false,
+                                          bool nested = false) {
+        auto parent_snapshot = std::exchange(ctx->snapshot, [&flow, c = ctx.get()] {
+            return std::pair<std::string_view, std::string>{flows::kind_of<Flow>(), flows::save(flow.current(), c->reply_to)};
+        });
+        flows::action act = resumed ? flow.resume(flows::restarted{}) : flow.start();
         line_context context;  // of the effect whose outcome the flow's next line reports
         for (;;) {
             log_line(act.level, act.log, context);
-            if (std::holds_alternative<flows::done>(act.what)) co_return;
-            // GCC 12 (bug 98401): arguments of co_await expressions are named locals, moved in.
+            const flows::journal_write rule = journal_rule_for(act.what, *ctx);
+            if (rule == flows::journal_write::forget) break;
+            if (rule == flows::journal_write::before) {
+                // GCC 12 (bug 98401): arguments of co_await expressions are named locals.
+                std::string state = flows::save(flow.current(), ctx->reply_to);
+                const std::string_view kind = flows::kind_of<Flow>();
+                const bool saved = co_await save_state(ctx, kind, std::move(state));
+                if (!saved) {
+                    log_line(flows::log_level::error, std::string(kind) + " flow " + ctx->key +
+                                                          ": its progress could not be recorded; not going on with it");
+                    break;
+                }
+            }
             flows::effect what = std::move(act.what);
             context = line_context::of(what);
-            flows::event ev = co_await perform(std::move(what), reply);
+            flows::event ev;
+            if (rule == flows::journal_write::with) {
+                auto work = store_work(std::move(what), ctx, flow);
+                ev = co_await write(std::move(work.first), std::move(work.second), ctx);
+            } else if (auto* s = std::get_if<flows::run_summary>(&what)) {
+                ev = co_await summarize(std::move(*s), ctx);
+            } else {
+                ev = co_await perform(std::move(what), ctx);
+            }
             context.add(ev);
             act = flow.resume(std::move(ev));
         }
+        ctx->snapshot = std::move(parent_snapshot);
+        if (!nested) end(*ctx);
     }
 
-    // Performs one effect and returns its outcome (see core/flows/effects.hpp). Never throws
-    // for Slack or storage failures: they come back as events.
-    boost::asio::awaitable<flows::event> perform(flows::effect what, std::shared_ptr<command_reply> reply);
+    // Performs one effect that is not a store (those go through run's journal) and returns its
+    // outcome (see core/flows/effects.hpp). Never throws for Slack or storage failures: they come
+    // back as events.
+    boost::asio::awaitable<flows::event> perform(flows::effect what, std::shared_ptr<flow_context> ctx);
 
-    // Answers a slash command with `text` (in its ack, or by direct message): reply_policy.
+    // Answers with `text` through `reply` (in its ack, or by direct message): reply_policy.
     boost::asio::awaitable<void> answer(std::shared_ptr<command_reply> reply, std::string text);
 
-    // Acks the command with the holding message once reply_policy::budget has passed without
-    // an answer. Spawn it beside the command's flow.
-    static boost::asio::awaitable<void> watchdog(std::shared_ptr<command_reply> reply);
+    // Once reply_policy::budget has passed without an ack: makes the flow's current state durable
+    // (unless something of it already is), then acks with the holding message (a command) or
+    // bare (a click). Spawn it beside the flow.
+    boost::asio::awaitable<void> watchdog(std::shared_ptr<flow_context> ctx);
 
     app_state& state() { return st_; }
 
+    // The completion handler for a spawned task (co_spawn): an exception escaping it goes to
+    // on_task_failure.
+    std::function<void(std::exception_ptr)> task_done();
+    // What to do with a task's unexpected exception (the app: log one line and exit non-zero).
+    // Default: log it.
+    std::function<void(std::exception_ptr)> on_task_failure;
+
 private:
+    // A store effect's own writes, and the stored event they fill in.
+    using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::stored>>;
+    static store_job store_writes(flows::effect what);
+
+    // The store effect with, in the same transaction, the journal entry of the state `flow` will
+    // have once it is stored.
+    template <class Flow>
+    store_job store_work(flows::effect what, const std::shared_ptr<flow_context>& ctx, const Flow& flow) {
+        store_job job = store_writes(std::move(what));
+        if (ctx->key.empty()) return job;
+        storage::store::flow_row row{ctx->key, std::string(flows::kind_of<Flow>()), ++ctx->steps, {}};
+        job.first = [writes = std::move(job.first), out = job.second, after = flow, row = std::move(row),
+                     reply_to = ctx->reply_to](storage::store& s) mutable {
+            s.atomically([&] {
+                writes(s);
+                Flow next = after;  // the state the flow has once this is stored
+                next.resume(flows::event{*out});
+                row.state = flows::save(next.current(), reply_to);
+                s.save_flow(row);
+            });
+        };
+        return job;
+    }
+
+    flows::journal_write journal_rule_for(const flows::effect& what, const flow_context& ctx) const;
+    boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::stored> out,
+                                               std::shared_ptr<flow_context> ctx);
+    boost::asio::awaitable<bool> save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
+                                            std::string state);
+    boost::asio::awaitable<flows::event> summarize(flows::run_summary what, std::shared_ptr<flow_context> ctx);
     boost::asio::awaitable<flows::event> call(flows::call c);
-    boost::asio::awaitable<flows::event> write(recorder::work_fn work);
+    boost::asio::awaitable<flows::event> durable_write(recorder::work_fn work);
     boost::asio::awaitable<flows::event> load(flows::load_summary what);
+    boost::asio::awaitable<flows::event> take(flows::take_turn t);
+    boost::asio::awaitable<void> replan(flows::replan_reminders p);
     void remember(const flows::effect& what);
+    void durable(flow_context& ctx);
+    void end(flow_context& ctx);
 
     slack_api& api_;
     recorder& rec_;
+    reader& rd_;
     app_state& st_;
     event_intake& events_;
     std::function<void()> wake_reminders_;
+    std::map<std::string, std::shared_ptr<boost::asio::steady_timer>> waiting_;  // flows waiting for a turn
 };
 
 }  // namespace ib::bot

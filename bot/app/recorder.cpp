@@ -3,27 +3,38 @@
 #include "bot/log.hpp"
 
 #include <chrono>
+#ifdef IB_FAULT_INJECTION
+#include "bot/app/fault_injection.hpp"
+#endif
+
+#include <random>
 #include <stdexcept>
 
 namespace ib::bot {
 
 recorder::recorder(storage::store store, post_fn post, recorder_observer* observer)
-    : store_(std::move(store)), post_(std::move(post)), observer_(observer), thread_([this] { loop(); }) {}
+    : recorder(std::move(store), std::move(post), options{}, observer) {}
+
+recorder::recorder(storage::store store, post_fn post, options opts, recorder_observer* observer)
+    : store_(std::move(store)), post_(std::move(post)), observer_(observer), opts_(std::move(opts)),
+      policy_(opts_.commit), thread_([this] { loop(); }) {}
 
 recorder::~recorder() { stop(); }
 
 void recorder::submit(work_fn work, done_fn done) {
+    const char* refused = nullptr;
     {
         std::lock_guard lock(mutex_);
-        if (!stopping_) {
+        if (!stopping_ && !gave_up_) {
             if (observer_) observer_->queued();
             queue_.push_back(job{std::move(work), std::move(done)});
             wake_.notify_one();
             return;
         }
+        refused = gave_up_ ? "recorder gave up: commits kept failing" : "recorder stopped";
     }
     // Too late: the storage thread is gone. Tell the caller, on the I/O thread as promised.
-    auto error = std::make_exception_ptr(std::runtime_error("recorder stopped"));
+    auto error = std::make_exception_ptr(std::runtime_error(refused));
     post_([done = std::move(done), error] {
         if (done) done(error);
     });
@@ -44,8 +55,46 @@ recorder::stats recorder::counters() const {
     return stats_;
 }
 
+bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>& errors,
+                       std::exception_ptr& commit_error) {
+    errors.assign(group.size(), nullptr);
+    commit_error = nullptr;
+    try {
+        store_.begin_group();
+        for (std::size_t i = 0; i < group.size(); ++i) {
+            try {
+#ifdef IB_FAULT_INJECTION
+                faults::at("write");  // tests only: this job fails on its own
+#endif
+                group[i].work(store_);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+#ifdef IB_FAULT_INJECTION
+        faults::at("commit");  // tests only: the commit fails, as on a full disk
+#endif
+        store_.commit_group();
+        return true;
+    } catch (...) {
+        commit_error = std::current_exception();
+        try {
+            store_.rollback_group();
+        } catch (...) {
+        }
+        return false;
+    }
+}
+
+void recorder::pause(std::chrono::milliseconds delay) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
 void recorder::loop() {
+    std::mt19937_64 rng{std::random_device{}()};
     std::vector<job> group;
+    std::vector<std::exception_ptr> errors;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
@@ -54,31 +103,52 @@ void recorder::loop() {
             group.swap(queue_);
         }
 
-        // Run the whole group in one transaction; remember each job's own failure.
-        std::vector<std::exception_ptr> errors(group.size());
+        // Run the whole group in one transaction; remember each job's own failure. A failing
+        // commit runs the same group again after a backoff, until it works or the policy gives up.
         std::exception_ptr commit_error;
         group_report report;
         report.size = group.size();
         const auto started = std::chrono::steady_clock::now();
-        try {
-            store_.begin_group();
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                try {
-                    group[i].work(store_);
-                } catch (...) {
-                    errors[i] = std::current_exception();
-                }
+        bool give_up = false;
+        for (;;) {
+            if (attempt(group, errors, commit_error)) {
+                report.durable = true;
+                report.failure.clear();
+                const auto d = policy_.committed(commit_policy::clock::now());
+                if (!d.log.empty()) log_info("storage", d.log);
+                if (d.resume_reading && opts_.storage_failing) post_([f = opts_.storage_failing] { f(false); });
+                break;
             }
-            store_.commit_group();
-        } catch (const std::exception& e) {
-            commit_error = std::current_exception();
-            report.durable = false;
-            report.failure = e.what();
-            log_error("storage", "group commit failed, nothing acked: " + report.failure, {{"error", report.failure}});
+            std::string what = "unknown error";
             try {
-                store_.rollback_group();
+                std::rethrow_exception(commit_error);
+            } catch (const std::exception& e) {
+                what = e.what();
             } catch (...) {
             }
+            report.durable = false;
+            report.failure = what;
+            {
+                std::lock_guard lock(mutex_);
+                ++stats_.failed_commits;
+            }
+            const auto d = policy_.failed(commit_policy::clock::now(), what,
+                                          std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+            log_error("storage", d.log.empty() ? "group commit failed, nothing acked: " + what : d.log, {{"error", what}});
+            if (d.pause_reading && opts_.storage_failing) post_([f = opts_.storage_failing] { f(true); });
+            if (d.what == commit_policy::decision::kind::give_up) {
+                give_up = true;
+                std::lock_guard lock(mutex_);
+                gave_up_ = true;
+                break;
+            }
+            bool stopping = false;
+            {
+                std::lock_guard lock(mutex_);
+                stopping = stopping_;
+            }
+            if (stopping) break;  // shutting down: this attempt was the last; its jobs fail
+            pause(d.delay);
         }
 
         report.took = std::chrono::steady_clock::now() - started;
@@ -105,6 +175,20 @@ void recorder::loop() {
             post_([completions = std::move(completions)] {
                 for (const auto& c : completions) c();
             });
+
+        if (give_up) {
+            // Nothing more is accepted; what is queued fails now, and the owner exits.
+            std::vector<job> rest;
+            {
+                std::lock_guard lock(mutex_);
+                rest.swap(queue_);
+            }
+            auto error = std::make_exception_ptr(std::runtime_error("recorder gave up: commits kept failing"));
+            for (auto& j : rest)
+                if (j.done) post_([done = std::move(j.done), error] { done(error); });
+            if (opts_.gave_up) post_([f = opts_.gave_up] { f(commit_policy::exit_storage_failed); });
+            return;
+        }
     }
 }
 

@@ -34,8 +34,9 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
         const time_point now = wall_now();
         for (const std::int64_t id : st.reminders.due(now)) {
             flows::reminder_flow flow(id, st.channels.find(id), st.reminders.state(id), now, st.reminders.policy());
-            std::shared_ptr<command_reply> no_reply;
-            co_await exec.run_kept(flow, std::move(no_reply));
+            // Journaled under its entry's key: a reminder interrupted by a crash is posted once.
+            auto ctx = exec.context(flow.current().entry.key, nullptr);
+            co_await exec.run_kept(flow, std::move(ctx));
             if (flow.current().posted) st.observer->reminder_posted();
         }
     }

@@ -1,6 +1,7 @@
 // The recorder (group commit on a storage thread) against a real SQLite file: completions only
 // after the group is durable and only on the posting thread, one transaction per group, a job
-// that throws failing alone, a commit that fails failing its whole group, stop() draining.
+// that throws failing alone, a failing commit retried until it works (or given up past the
+// deadline), stop() draining.
 //
 // The failing commit is a real one: the test adds to the database a deferred foreign key that a
 // trigger violates when an entry says "poison", so every statement succeeds and SQLite refuses
@@ -213,24 +214,58 @@ TEST_CASE("a job that throws fails alone; the rest of its group commits") {
     CHECK(stored_entries(f.path) == 1 + 2);
 }
 
-TEST_CASE("a commit that fails fails its whole group, stores nothing of it, and the next group commits") {
+TEST_CASE("a failing commit: reading stops, the same group is retried until it commits, then reading resumes") {
     fixture f;
     poison_commits(f.path);
-    recorder& rec = f.start();
+    std::vector<bool> failing;  // storage_failing callbacks, on the posting thread
+    recorder::options o;
+    o.commit.backoff = {50ms, 200ms, 0.0};
+    o.storage_failing = [&](bool on) { failing.push_back(on); };
+    recorder& rec = f.rec.emplace(storage::store(f.path), f.io.poster(), o);
     f.submit_together({
-        append("Ev-fine"),             // would have committed alone
-        append("Ev-poison", "poison"),  // every statement succeeds
+        append("Ev-fine"),              // would have committed alone
+        append("Ev-poison", "poison"),  // every statement succeeds; the COMMIT fails
     });
-    REQUIRE(f.wait_for(2));
-    // Neither is acked: the commit failed for both, and neither entry is in the file.
-    for (const auto& e : f.out.errors) CHECK(e.find("FOREIGN KEY constraint failed") != std::string::npos);
+    // Reading stops at the first failure; nothing is acked meanwhile, nothing is stored.
+    REQUIRE(f.io.run_until([&] { return !failing.empty(); }));
+    CHECK(failing == std::vector<bool>{true});
+    CHECK(f.out.count() == 0);
     CHECK(stored_entries(f.path) == 1);
+    for (int i = 0; i < 500 && rec.counters().failed_commits < 3; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(rec.counters().failed_commits >= 3);  // retried, with nothing acked meanwhile
+    CHECK(f.out.count() == 0);
 
-    // The connection is usable again: a redelivery of the good one is stored.
-    rec.submit(append("Ev-fine"), f.out.next());
+    // The cause goes away (space freed): the next retry commits the whole group, then reading resumes.
+    {
+        SQLite::Database db(f.path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TRIGGER poison_commit");
+    }
+    REQUIRE(f.wait_for(2));
+    for (const auto& e : f.out.errors) CHECK(e.empty());
+    CHECK(stored_entries(f.path) == 1 + 2);
+    REQUIRE(f.io.run_until([&] { return failing.size() == 2; }));
+    CHECK(failing == std::vector<bool>{true, false});
+}
+
+TEST_CASE("commits failing past the deadline: every waiting job fails, the owner is told to exit, nothing more is taken") {
+    fixture f;
+    poison_commits(f.path);
+    std::optional<int> gave_up;
+    recorder::options o;
+    o.commit.deadline = 300ms;
+    o.commit.backoff = {50ms, 100ms, 0.0};
+    o.gave_up = [&](int code) { gave_up = code; };
+    recorder& rec = f.rec.emplace(storage::store(f.path), f.io.poster(), o);
+    f.submit_together({append("Ev-fine"), append("Ev-poison", "poison")});
+    REQUIRE(f.wait_for(2));
+    for (const auto& e : f.out.errors) CHECK(e.find("FOREIGN KEY constraint failed") != std::string::npos);
+    REQUIRE(f.io.run_until([&] { return gave_up.has_value(); }));
+    CHECK(*gave_up == 74);
+    CHECK(stored_entries(f.path) == 1);
+    rec.submit(append("Ev-late"), f.out.next());
     REQUIRE(f.wait_for(3));
-    CHECK(f.out.errors[2].empty());
-    CHECK(stored_entries(f.path) == 2);
+    CHECK(f.out.errors[2] == "recorder gave up: commits kept failing");
+    rec.stop();
 }
 
 TEST_CASE("the observer hears of every job queued and of each group: its size, time and failure") {

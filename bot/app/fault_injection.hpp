@@ -1,0 +1,30 @@
+// Fault injection for the end-to-end tests, compiled only into the test copy of the binary
+// (tests/CMakeLists.txt: `incident-bot-faults`, built with IB_FAULT_INJECTION). The product
+// binary has none of this: its call sites are inside #ifdef IB_FAULT_INJECTION.
+//
+// A test arms faults while the bot runs by writing their names, one per line, into the file
+// named by IB_FAULTS_FILE (and disarms them by removing the lines):
+//   write   every store job fails on its own (store_failed for its flow; nothing of it stored)
+//   commit  every group commit fails, as on a full disk (the recorder retries, then gives up)
+//   frame   handling the next Socket Mode frame throws: an unexpected exception in the main task
+// IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
+// commits make the bot exit.
+#pragma once
+
+#ifndef IB_FAULT_INJECTION
+#error "fault_injection.hpp is for the test build only (IB_FAULT_INJECTION)"
+#endif
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace ib::bot::faults {
+
+// Throws std::runtime_error("<point>: injected fault") when `point` is armed.
+void at(std::string_view point);
+
+// IB_FAULT_COMMIT_DEADLINE, when set.
+std::optional<std::chrono::milliseconds> commit_deadline();
+
+}  // namespace ib::bot::faults
