@@ -158,8 +158,9 @@ action change_flow::refuse(std::string reply_text, log_level level, std::string 
 }
 
 action change_flow::fail(std::string reply_text, log_level level, std::string log) {
+    // Nothing was stored (a refusal, a failure): the answer may ack without a journal entry.
     st_.at = stage::failing;
-    return step(reply{std::move(reply_text)}, level, std::move(log));
+    return step(reply{std::move(reply_text), true}, level, std::move(log));
 }
 
 action change_flow::announce() {

@@ -178,7 +178,7 @@ action declare_flow::announce() {
 
 action declare_flow::fail(std::string reply_text, log_level level, std::string log) {
     st_.at = stage::failing;
-    return step(reply{std::move(reply_text)}, level, std::move(log));
+    return step(reply{std::move(reply_text), true}, level, std::move(log));
 }
 
 std::string_view to_string(declare_flow::stage s) {

@@ -47,7 +47,9 @@ struct call {
 // Answer the person who typed the command; replies.hpp decides how (in the command's ack while
 // it is not sent, else by direct message). Dropped for a button click. -> ok
 struct reply {
-    std::string text;  // Slack mrkdwn
+    std::string text;              // Slack mrkdwn
+    bool nothing_changed = false;  // the flow ends here having stored nothing (a refusal, a failure):
+                                   // the answer may ack the command without a journal entry
 };
 
 // Send a Socket Mode ack for `envelope_id` on the connection the envelope came in on, with an

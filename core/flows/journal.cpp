@@ -12,9 +12,10 @@ journal_write journal_rule(const effect& e, bool durable, reply_route replies) {
         std::holds_alternative<append_entry>(e))
         return journal_write::with;
     if (const auto* c = std::get_if<call>(&e)) return c->idempotent ? journal_write::none : journal_write::before;
-    if (std::holds_alternative<reply>(e)) {
+    if (const auto* r = std::get_if<reply>(&e)) {
         if (replies == reply_route::dropped) return journal_write::none;
         if (replies == reply_route::message) return journal_write::before;
+        if (r->nothing_changed) return journal_write::none;  // nothing to make durable: it says so
     }
     if (std::holds_alternative<reply>(e) || std::holds_alternative<ack>(e))
         return durable ? journal_write::none : journal_write::before;

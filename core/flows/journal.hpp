@@ -9,7 +9,7 @@
 //           "stored" exactly when the change is
 //   before  a call that must not be made twice (a post, a channel creation, a reply that goes by
 //           direct message), and a reply or an ack that acks the envelope while nothing of the
-//           flow is durable: the current state,
+//           flow is durable (unless the reply says nothing changed): the current state,
 //           whose stage says that effect is in flight, is made durable first; after a restart
 //           that effect is "in doubt" and skipped (at most once)
 //   forget  the flow is done: its entry is deleted

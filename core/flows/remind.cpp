@@ -82,7 +82,7 @@ action snooze_flow::start() {
     auto entry = make_snooze_entry(st_.inc, st_.duration, st_.user, st_.now);
     if (!entry) {
         st_.at = stage::failing;
-        return step(reply{entry.error().message});
+        return step(reply{entry.error().message, true});
     }
     st_.entry = std::move(entry.value());
     st_.at = stage::noting;

@@ -91,7 +91,9 @@ TEST_CASE("change: planned from what the turn hands over, not from what it was w
     const auto& end = effect_as<end_turn>(act);
     CHECK_FALSE(end.committed);
     CHECK(c.flow.current().at == stage::refusing);
-    CHECK(effect_as<reply>(c.step(ok{})).text.rfind(":warning: ", 0) == 0);
+    const auto refused = effect_as<reply>(c.step(ok{}));
+    CHECK(refused.text.rfind(":warning: ", 0) == 0);
+    CHECK(refused.nothing_changed);
     CHECK(c.flow.current().at == stage::failing);
     CHECK(is<done>(c.step(ok{})));
     CHECK(c.logs.empty());

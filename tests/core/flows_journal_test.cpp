@@ -69,6 +69,10 @@ TEST_CASE("journal rule: stores carry the state, posts and unsaved acks wait for
     CHECK(journal_rule(effect{reply{"x"}}, true, reply_route::ack) == journal_write::none);
     CHECK(journal_rule(effect{ack{"env", nullptr}}, false, reply_route::ack) == journal_write::before);
     CHECK(journal_rule(effect{ack{"env", nullptr}}, true, reply_route::ack) == journal_write::none);
+    // A refusal, or a failure that stored nothing, may say so at once.
+    CHECK(journal_rule(effect{reply{"already acknowledged", true}}, false, reply_route::ack) == journal_write::none);
+    CHECK(journal_rule(effect{reply{"already acknowledged", true}}, false, reply_route::message) ==
+          journal_write::before);
 }
 
 TEST_CASE("journal: a declaration saved at each stage it can be saved in comes back the same") {
