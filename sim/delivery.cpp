@@ -323,6 +323,14 @@ delivery::open(steady::time_point now)
     return id;
 }
 
+conn_id
+delivery::open_without_hello()
+{
+    std::lock_guard lock(m_);
+    ++opened_;
+    return ++conn_seq_;
+}
+
 void
 delivery::closed(conn_id id, steady::time_point now)
 {

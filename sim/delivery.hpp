@@ -67,6 +67,10 @@ public:
     //-- connections (the io thread) ----------------------------------------------------------
     // A WebSocket handshake completed: hello first, then what waited for a connection.
     conn_id open(steady::time_point now);
+    // A WebSocket handshake completed on a connection that gets nothing, not even hello
+    // (slack_simulator::set_hello_withheld): counted as opened, never written to. closed() and
+    // next_frame() know no such id.
+    conn_id open_without_hello();
     // The socket ended (failed, dropped, closed, silenced): what it left unsent goes to another
     // connection or waits; each event it left unacked is a failed attempt, retried per options.
     void closed(conn_id id, steady::time_point now);

@@ -543,6 +543,12 @@ slack_simulator::set_silent(bool on)
     impl_->sockets.set_silent(on);
 }
 
+void
+slack_simulator::set_hello_withheld(bool on)
+{
+    impl_->sockets.set_hello_withheld(on);
+}
+
 std::size_t
 slack_simulator::expire_undelivered()
 {

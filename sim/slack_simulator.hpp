@@ -238,6 +238,10 @@ public:
     // keeping the TCP connections open (a dead peer). false: resume; connections that were
     // being read when silence began are closed then (abruptly), later ones carry on.
     void set_silent(bool);
+    // true: WebSocket connections opened from now on are accepted and then stay silent: no
+    // hello, no envelopes (they wait for a connection that gets its hello), pings still
+    // answered, as a peer stuck after the upgrade. Connections already open are unaffected.
+    void set_hello_withheld(bool);
     // Slack gives up now on everything it has not delivered yet: events waiting for a connection
     // or for a retry are dropped (lost_events()), commands waiting for a connection fail
     // (dispatch_failed). What is on a socket already stays. Returns the number of events dropped.

@@ -103,6 +103,14 @@ struct transport::impl {
     void
     session_opened(const std::shared_ptr<ws_session_base>& s)
     {
+        if (hello_withheld) {
+            // Accepted, then silent: no hello, no frames (they wait for another connection); its
+            // reads answer pings, so only a deadline on hello tells the client something is wrong.
+            s->id_ = out.open_without_hello();
+            sessions[s->id_] = s;
+            s->start_reader();
+            return;
+        }
         s->id_ = out.open(steady::now());
         sessions[s->id_] = s;
         // While silent the connection stays mute (no hello, no reads) until set_silent(false).
@@ -219,6 +227,7 @@ struct transport::impl {
     std::map<conn_id, std::shared_ptr<ws_session_base>> sessions;  // open connections
     std::vector<std::shared_ptr<ws_session_base>> zombies;          // silenced mid-read, socket still open
     bool silent = false;
+    bool hello_withheld = false;  // set_hello_withheld
     std::uint64_t ping_seq = 0;
 };
 
@@ -658,6 +667,13 @@ transport::set_silent(bool on)
 {
     auto* t = impl_.get();
     t->run_sync([t, on] { t->set_silent_now(on); });
+}
+
+void
+transport::set_hello_withheld(bool on)
+{
+    auto* t = impl_.get();
+    t->run_sync([t, on] { t->hello_withheld = on; });
 }
 
 }  // namespace ib::sim::detail

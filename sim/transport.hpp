@@ -56,6 +56,8 @@ public:
     // true: send nothing and answer no pings while keeping TCP open; false: resume (see
     // slack_simulator::set_silent).
     void set_silent(bool on);
+    // true: WebSockets opened from now on get no hello and no frames (slack_simulator::set_hello_withheld).
+    void set_hello_withheld(bool on);
 
     struct impl;  // defined in transport.cpp, where the session coroutines use it
 

@@ -776,6 +776,33 @@ TEST_CASE("Socket Mode: disconnect, pings, silence")
         CHECK(ws.last_ping_.starts_with("sim-ping-"));
         CHECK(ws.pongs_ == 1);
     }
+    SUBCASE("hello withheld: accepted, pings answered, no hello and no frames; the next connection gets them")
+    {
+        slack_simulator sim;
+        sim.start();
+        client_env env;
+        sim.set_hello_withheld(true);
+        auto id = sim.send_event({{"type", "message"}, {"text", "waiting for a hello"}});
+        auto opened = api(env, sim, "apps.connections.open", json::object(), k_app_token);
+        ws_conn<plain_stream> stuck(env);
+        REQUIRE(stuck.connect(opened.body["url"].get<std::string>()) == 101);
+        stuck.ping("anyone?");
+        CHECK_FALSE(stuck.read_json(400ms));  // nothing: no hello, no envelope
+        CHECK(stuck.pongs_ == 1);             // but alive
+        CHECK(sim.connections_opened() == 1);
+        CHECK_FALSE(sim.wait_connected(100ms));
+
+        sim.set_hello_withheld(false);
+        auto again = api(env, sim, "apps.connections.open", json::object(), k_app_token);
+        ws_conn<plain_stream> next(env);
+        REQUIRE(next.connect(again.body["url"].get<std::string>()) == 101);
+        auto hello = next.read_json();
+        REQUIRE(hello);
+        CHECK((*hello)["type"] == "hello");
+        auto frame = next.read_json();
+        REQUIRE(frame);
+        CHECK((*frame)["envelope_id"] == id);
+    }
     SUBCASE("silent: no frames, no pongs; resuming closes the muted socket")
     {
         slack_simulator sim;
