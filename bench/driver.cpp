@@ -371,7 +371,7 @@ stage_costs measure_stages(const options& o, std::size_t n) {
     if (bytes == 0 || tags == 0) throw std::runtime_error("stages: nothing measured");
 
     const std::string db = (fs::path(o.work) / "stages.db").string();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) fs::remove(db + suffix);
     ib::storage::store st(db);
     ib::incident inc;
     inc.title = "stages";
@@ -958,7 +958,7 @@ int main(int argc, char** argv) {
         fs::create_directories(o.work);
         const auto db = [&](const char* name) {
             const auto p = fs::absolute(fs::path(o.work) / name);
-            for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+            for (const char* suffix : {"", "-wal", "-shm", ".lock"}) fs::remove(p.string() + suffix);
             return p.string();
         };
 

@@ -162,7 +162,7 @@ bot_fixture::~bot_fixture() {
     for (const std::string& secret : {app_token, bot_token, app_token.substr(5), bot_token.substr(5)})
         CHECK_MESSAGE(logs.find(secret) == std::string::npos, "a token part (" << secret << ") is in the bot's log");
     CHECK_MESSAGE(!has_sanitizer_report(logs), "a sanitizer report is in the bot's log:\n" << logs);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db + suffix);
 }
 
 void bot_fixture::retire_bot() {
@@ -183,7 +183,7 @@ void bot_fixture::start_bot(std::vector<std::string> extra, std::map<std::string
     auto e = env();
     for (auto& [k, v] : more_env) e[k] = v;
     const auto before = slack.connections_opened();
-    bot = std::make_unique<bot_process>(IB_BOT_BINARY, args, e);
+    bot = std::make_unique<bot_process>(binary, args, e);
     if (!wait_connected) return;
     REQUIRE_MESSAGE(slack.wait_for([&] { return slack.connections_opened() > before && slack.open_connections() > 0; },
                                    std::chrono::seconds{20}),

@@ -72,6 +72,7 @@ public:
     bot_fixture& operator=(const bot_fixture&) = delete;
 
     sim::slack_simulator slack;
+    std::string binary = IB_BOT_BINARY;  // what start_bot runs (IB_FAULTS_BINARY: the test build)
     std::string db;
     std::string general;              // a pre-existing, non-incident channel
     std::unique_ptr<bot_process> bot;

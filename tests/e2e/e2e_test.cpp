@@ -40,7 +40,7 @@ struct e2e {
     }
     ~e2e() {
         stop_bot();
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+        for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db + suffix);
     }
 
     std::map<std::string, std::string> env() const {
@@ -386,7 +386,7 @@ TEST_CASE("wrong credentials: one line and a non-zero exit, promptly") {
         }
     }
     CHECK(std::chrono::steady_clock::now() - started < 15s);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db + suffix);
 }
 
 TEST_CASE("over TLS: the simulator's certificate is trusted through SSL_CERT_FILE, and only then") {
