@@ -611,7 +611,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         return exit_usage;
     } catch (const storage::database_in_use& e) {
         // Another `run` has this database: a later start may succeed (an overlapping restart).
-        err << "incident-bot: " << e.what() << '\n';
+        report_error(err, e.what());
         return bot::exit_database_in_use;
     } catch (const std::exception& e) {
         report_error(err, e.what());
