@@ -23,7 +23,7 @@ incident open_incident_3() { return checkout_incident(t0); }
 stepper<change_flow> make(const std::string& text, const std::string& user, responders_gate gate) {
     auto c = parse_command(text);
     REQUIRE_MESSAGE(c, text);
-    return {change_flow(*c, open_incident_3(), user, "cmd:env-7", t0 + std::chrono::minutes{5}, std::move(gate)), {}};
+    return {change_flow(*c, open_incident_3().id, user, "cmd:env-7", t0 + std::chrono::minutes{5}, std::move(gate)), {}};
 }
 
 // usergroups.users.list's answer: Slack's fixture lists U060R4BJ4 and W123A4BC5.
@@ -43,11 +43,15 @@ TEST_CASE("responders: the group is read first; a member's change goes ahead") {
     CHECK(read.idempotent);
     CHECK(c.flow.current().at == stage::checking);
 
-    // The members are kept as the last list read, then the change is planned as usual.
+    // The members are kept as the last list read, then the change waits for its turn and is
+    // planned as usual.
     act = c.step(group_listed());
     CHECK(effect_as<keep_responders>(act).members == fixture_members);
     act = c.step(ok{});
-    CHECK(effect_as<set_incident>(act).inc.state == status::resolved);
+    CHECK(effect_as<take_turn>(act).incident_id == open_incident_3().id);
+    CHECK(c.flow.current().at == stage::waiting);
+    act = c.step(turn{open_incident_3()});
+    CHECK(effect_as<save_change>(act).inc.state == status::resolved);
     CHECK(c.logs.empty());
 }
 
@@ -62,7 +66,8 @@ TEST_CASE("responders: someone outside the group gets a polite no and nothing ch
         const auto& no = effect_as<reply>(act).text;
         CHECK(no.find("Sorry, only the responders") != std::string::npos);
         CHECK(no.find("<!subteam^S0614TZR7>") != std::string::npos);
-        CHECK(c.flow.current().at == stage::failing);
+        CHECK(effect_as<reply>(act).nothing_changed);
+        CHECK(c.flow.current().at == stage::failing);  // no turn was taken, so none is ended
         CHECK(is<done>(c.step(ok{})));
     }
 }
@@ -71,30 +76,32 @@ TEST_CASE("responders: reopen is theirs too; ack, notes, actions and status-page
     auto resolved = open_incident_3();
     REQUIRE(resolve(resolved, "U0ALICE", "", t0 + std::chrono::minutes{1}));
     auto c = parse_command("reopen");
-    stepper<change_flow> r{change_flow(*c, resolved, "U0BOB", "k", t0 + std::chrono::minutes{5}, {group, {}}), {}};
+    stepper<change_flow> r{change_flow(*c, resolved.id, "U0BOB", "k", t0 + std::chrono::minutes{5}, {group, {}}), {}};
     CHECK(effect_as<call>(r.start()).method == "usergroups.users.list");
 
     for (const char* text : {"ack", "note looking at the db", "action add an alert", "statuspage Investigating",
                              "status identified pool exhausted"}) {
         CAPTURE(text);
         auto anyone = make(text, "U0BOB", {group, std::nullopt});
-        CHECK(is<set_incident>(anyone.start()));  // no group read at all
+        CHECK(is<take_turn>(anyone.start()));  // no group read at all
     }
 }
 
 TEST_CASE("responders: without a group nobody is checked") {
     auto c = make("sev 1", "U0BOB", {});
-    CHECK(is<set_incident>(c.start()));
+    CHECK(is<take_turn>(c.start()));
 }
 
 TEST_CASE("responders: when the group cannot be read, the last list read decides") {
     SUBCASE("a member of the last list: allowed, with a warning") {
         auto c = make("sev 1", "U0BOB", {group, std::vector<std::string>{"U0BOB"}});
         REQUIRE(is<call>(c.start()));
-        const auto act = c.step(answer(200, "web-api-usergroups.users.list-error-invalid_auth.json"));
-        CHECK(effect_as<set_incident>(act).inc.sev == severity::sev1);
+        auto act = c.step(answer(200, "web-api-usergroups.users.list-error-invalid_auth.json"));
+        CHECK(is<take_turn>(act));
         REQUIRE(c.logs.size() == 1);
         CHECK(c.logs[0] == "warn: usergroups.users.list for S0614TZR7 failed: invalid_auth; using the last list read");
+        act = c.step(turn{open_incident_3()});
+        CHECK(effect_as<save_change>(act).inc.sev == severity::sev1);
     }
     SUBCASE("not in the last list: the polite no") {
         auto c = make("sev 1", "U0BOB", {group, std::vector<std::string>{"U0ALICE"}});
@@ -128,7 +135,7 @@ TEST_CASE("responders: a restart while reading repeats the read; while keeping, 
     CHECK(effect_as<call>(c.step(restarted{})).method == "usergroups.users.list");
     REQUIRE(is<keep_responders>(c.step(group_listed())));
     CHECK(effect_as<keep_responders>(c.step(restarted{})).members == fixture_members);
-    CHECK(is<set_incident>(c.step(ok{})));
+    CHECK(is<take_turn>(c.step(ok{})));
 }
 
 TEST_CASE("declare --private: a private channel, and an incident marked private") {

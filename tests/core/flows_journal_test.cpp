@@ -76,12 +76,12 @@ TEST_CASE("journal rule: stores carry the state, posts and unsaved acks wait for
 }
 
 TEST_CASE("journal: a declaration saved at each stage it can be saved in comes back the same") {
-    stepper<declare_flow> d{declare_flow(cmd::start{"Checkout <errors> & \"more\"", severity::sev1}, "U0ALICE",
+    stepper<declare_flow> d{declare_flow(cmd::start{"Checkout <errors> & \"more\"", severity::sev1, true}, "U0ALICE",
                                          "cmd:env-1", "U0BOT", t0),
                             {}};
     d.start();
     // creating (saved before the call), then the state after the store (opening), then announcing.
-    round_trip(d.flow);
+    CHECK(round_trip(d.flow).current().is_private);
     d.step(created("C0INC", "inc-20261121-checkout-errors"));
     d.step(ok{});
     auto inc = d.flow.current().inc;
@@ -91,6 +91,7 @@ TEST_CASE("journal: a declaration saved at each stage it can be saved in comes b
     CHECK(opening.current().at == declare_flow::stage::opening);
     CHECK(opening.current().inc.id == 42);
     CHECK(opening.current().entry.key == "cmd:env-1");
+    CHECK(opening.current().inc.is_private);
     d.step(ok{});
     d.step(ok{});
     d.step(answer(200, "web-api-conversations.invite-ok.json"));
@@ -129,6 +130,21 @@ TEST_CASE("journal: a change saved with its store resumes announcing; one saved 
         g.start();
         round_trip(g.flow);
     }
+}
+
+TEST_CASE("journal: a change checking the responders comes back with the group and the list last read") {
+    auto c = parse_command("sev 1");
+    REQUIRE(c);
+    const responders_gate gate{"S0614TZR7", std::vector<std::string>{"U0BOB", "U0CAROL"}};
+    stepper<change_flow> f{change_flow(*c, 3, "U0BOB", "cmd:env-9", t0, gate), {}};
+    REQUIRE(is<call>(f.start()));
+    stepper<change_flow> checking{round_trip(f.flow, "U0BOB"), {}};
+    CHECK(checking.flow.current().responders.group == gate.group);
+    CHECK(checking.flow.current().responders.last_read == gate.last_read);
+    CHECK(effect_as<call>(checking.step(restarted{})).method == "usergroups.users.list");
+
+    const auto never_read = round_trip(change_flow(*c, 3, "U0BOB", "cmd:env-9", t0, {"S0614TZR7", std::nullopt}));
+    CHECK_FALSE(never_read.current().responders.last_read);
 }
 
 TEST_CASE("journal: summaries, reminders and snoozes come back the same") {
