@@ -38,7 +38,9 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     if (auto* d = std::get_if<flows::request::declare>(&req)) {
         // Each declaration makes a channel: at most a few per person in a while.
         if (std::string no = st.starts.admit(user, wall_now()); !no.empty()) {
+            std::shared_ptr<command_reply> reply = ctx->reply;
             co_await exec.answer(std::move(reply), std::move(no));
+            ctx->finished = true;
             co_return;
         }
         flows::declare_flow flow(std::move(d->what), user, std::move(d->key), st.bot_user_id, wall_now());

@@ -82,8 +82,13 @@ line_context line_context::of(const flows::effect& what) {
         c.channel = r->channel;
     } else if (const auto* o = std::get_if<flows::open_incident>(&what)) {
         about(o->inc);
+    } else if (const auto* tt = std::get_if<flows::take_turn>(&what)) {
+        c.incident = std::to_string(tt->incident_id);
     } else if (const auto* et = std::get_if<flows::end_turn>(&what)) {
-        c.incident = std::to_string(et->incident_id);
+        if (et->committed)
+            about(*et->committed);
+        else
+            c.incident = std::to_string(et->incident_id);
     } else if (const auto* ci = std::get_if<flows::create_incident>(&what)) {
         about(ci->inc);
     } else if (const auto* sc = std::get_if<flows::save_change>(&what)) {
