@@ -24,7 +24,7 @@ stepper<change_flow> make(const std::string& text, std::string user = "U0BOB") {
 }
 
 // start(): the flow asks for incident 3's turn; its answer is the incident as committed.
-stepper<change_flow> with_turn(const std::string& text, incident committed = open_incident_3()) {
+stepper<change_flow> with_turn(const std::string& text) {
     auto c = make(text);
     const auto wait = effect_as<take_turn>(c.start());
     CHECK(wait.incident_id == 3);
