@@ -2,6 +2,10 @@
 
 #include "core/tagger.hpp"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+
 namespace ib {
 namespace {
 
@@ -26,9 +30,27 @@ timeline_entry base_entry(const slack::events_api& ev, entry_kind kind, std::str
     return e;
 }
 
+// A join or leave, from a member_joined_channel / member_left_channel event or a channel_join /
+// channel_leave message (`rule` says which, on a join's tag).
+timeline_entry membership(const slack::events_api& ev, bool joined, std::string_view user, std::string_view inviter,
+                          std::string_view ts, std::string_view rule, time_point received_at) {
+    auto e = base_entry(ev, joined ? entry_kind::join : entry_kind::leave, user, ts, received_at);
+    if (joined) {
+        e.tags.push_back({tag::join, std::string(rule)});
+        e.text = "joined";
+        if (!inviter.empty()) e.attrs["inviter"] = std::string(inviter);
+    } else {
+        e.text = "left";
+    }
+    return e;
+}
+
 std::optional<timeline_entry> from_message(const slack::events_api& ev, const slack::message_event& m,
                                            std::string_view bot_user_id, time_point received_at) {
-    if (m.subtype == "channel_join" || m.subtype == "channel_leave") return std::nullopt;
+    if (m.subtype == "channel_join" || m.subtype == "channel_leave") {
+        if (!bot_user_id.empty() && m.user == bot_user_id) return std::nullopt;  // the bot in its own channel
+        return membership(ev, m.subtype == "channel_join", m.user, m.inviter, m.ts, "channel_join", received_at);
+    }
 
     if (m.subtype == "message_changed") {
         auto e = base_entry(ev, entry_kind::edit, m.user, m.ts, received_at);
@@ -82,17 +104,11 @@ std::optional<timeline_entry> entry_of(const slack::events_api& ev, std::string_
 
     if (const auto* j = std::get_if<slack::member_joined>(&ev.event)) {
         if (!bot_user_id.empty() && j->user == bot_user_id) return std::nullopt;  // the bot joining its own channel
-        auto e = base_entry(ev, entry_kind::join, j->user, j->event_ts, received_at);
-        e.tags.push_back({tag::join, "member_joined_channel"});
-        e.text = "joined";
-        if (!j->inviter.empty()) e.attrs["inviter"] = j->inviter;
-        return e;
+        return membership(ev, true, j->user, j->inviter, j->event_ts, "member_joined_channel", received_at);
     }
     if (const auto* l = std::get_if<slack::member_left>(&ev.event)) {
         if (!bot_user_id.empty() && l->user == bot_user_id) return std::nullopt;
-        auto e = base_entry(ev, entry_kind::leave, l->user, l->event_ts, received_at);
-        e.text = "left";
-        return e;
+        return membership(ev, false, l->user, {}, l->event_ts, {}, received_at);
     }
     if (const auto* r = std::get_if<slack::reaction>(&ev.event)) {
         const bool key = is_key_moment_reaction(r->reaction);
@@ -117,6 +133,91 @@ std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std
     auto e = entry_of(ev, bot_user_id, received_at);
     if (!e) return std::nullopt;
     return recorded_event{std::string(*channel), std::move(*e)};
+}
+
+std::optional<timeline_entry> to_timeline_entry(const slack::history_message& m, std::string_view bot_user_id,
+                                                time_point received_at) {
+    // The event Slack would have sent for this message, minus what history does not have (an
+    // event_id, an event_time): one conversion for both.
+    slack::events_api ev;
+    ev.event = m.message;
+    auto recorded = to_timeline_entry(ev, bot_user_id, received_at);
+    if (!recorded) return std::nullopt;
+    return std::move(recorded->entry);
+}
+
+std::vector<timeline_entry> reconcile_pins(const slack::history_message& m, std::span<const timeline_entry> recorded,
+                                           time_point received_at) {
+    const std::string& ts = m.message.ts;
+    // (user, emoji) -> pinned now, per the timeline (its latest entry wins), and that entry's time.
+    std::map<std::pair<std::string, std::string>, bool> on_timeline;
+    std::map<std::pair<std::string, std::string>, time_point> latest;
+    for (const auto& e : recorded) {
+        if (e.ref_ts != ts || (e.kind != entry_kind::key_moment && e.kind != entry_kind::unreaction)) continue;
+        const std::string emoji = e.attr("reaction");
+        if (!is_key_moment_reaction(emoji)) continue;
+        on_timeline[{e.user, emoji}] = e.kind == entry_kind::key_moment;
+        latest[{e.user, emoji}] = e.at;
+    }
+    std::map<std::pair<std::string, std::string>, bool> shown;  // (user, emoji) -> true
+    for (const auto& r : m.reactions)
+        if (is_key_moment_reaction(r.name))
+            for (const auto& user : r.users) shown[{user, r.name}] = true;
+
+    std::vector<timeline_entry> out;
+    const auto entry = [&](entry_kind kind, const std::pair<std::string, std::string>& pin, time_point at) {
+        timeline_entry e;
+        e.kind = kind;
+        e.user = pin.first;
+        e.text = ":" + pin.second + ":";
+        e.ref_ts = ts;
+        e.at = at;
+        e.received_at = received_at;
+        e.attrs["reaction"] = pin.second;
+        if (!m.message.user.empty()) e.attrs["item_user"] = m.message.user;
+        out.push_back(std::move(e));
+    };
+    const time_point pinned_at = parse_slack_ts(ts).value_or(received_at);
+    for (const auto& kv : shown) {
+        const auto& pin = kv.first;
+        const auto it = on_timeline.find(pin);
+        if (it != on_timeline.end() && it->second) continue;
+        // After the removal the timeline holds, so that its order says "pinned" last.
+        const bool after_removal = it != on_timeline.end() && latest[pin] >= pinned_at;
+        entry(entry_kind::key_moment, pin, after_removal ? received_at : pinned_at);
+    }
+    for (const auto& [pin, pinned] : on_timeline)
+        if (pinned && !shown.contains(pin)) entry(entry_kind::unreaction, pin, received_at);
+    return out;
+}
+
+history_page history_page_entries(nlohmann::json& messages, std::string_view channel, std::string_view bot_user_id,
+                                  std::span<const timeline_entry> recorded, time_point received_at) {
+    history_page page;
+    if (!messages.is_array()) {
+        page.unusable = 1;
+        page.first_problem = std::string("messages: expected array, got ") + messages.type_name();
+        return page;
+    }
+    std::vector<slack::history_message> read;
+    read.reserve(messages.size());
+    for (auto& m : messages) {
+        std::string problem;
+        if (auto h = slack::read_history_message(m, channel, &problem)) {
+            read.push_back(std::move(*h));
+        } else {
+            if (page.unusable++ == 0) page.first_problem = std::move(problem);
+        }
+    }
+    // Slack pages newest first; the entries go oldest first.
+    std::stable_sort(read.begin(), read.end(), [](const slack::history_message& a, const slack::history_message& b) {
+        return parse_slack_ts(a.message.ts).value_or(time_point{}) < parse_slack_ts(b.message.ts).value_or(time_point{});
+    });
+    for (const auto& h : read)
+        if (auto e = to_timeline_entry(h, bot_user_id, received_at)) page.entries.push_back(std::move(*e));
+    for (const auto& h : read)
+        for (auto& pin : reconcile_pins(h, recorded, received_at)) page.entries.push_back(std::move(pin));
+    return page;
 }
 
 }  // namespace ib

@@ -41,6 +41,8 @@ enum class entry_kind {
     reminder,     // the bot reminded the channel (e.g. status page overdue)
     redaction,    // `incident-bot redact`: the message ref_ts and its edits now read `text`
                   // ("[redacted: <reason>]"); attrs: by (who ran it), reason
+    gap,          // the bot was not connected to Slack for a while (attrs: from, to, recovered):
+                  // written once it caught up from the channel's history (core/flows/backfill)
 };
 std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
 std::optional<entry_kind> parse_entry_kind(std::string_view s);

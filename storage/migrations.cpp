@@ -145,11 +145,76 @@ CREATE TABLE flows (
 )sql");
 }
 
+// v7: one entry per message, and the catch-up marks (issue 12: backfill after downtime).
+//
+// A message, join or leave is one entry per incident and Slack ts: a message seen live and again
+// in the channel's history (read after the bot was down) is recorded once. The unique index is
+// partial: other kinds (edits, reactions, lifecycle entries) have their own ts or none. Earlier
+// builds could store one message twice when Slack sent it under two event_ids (the event_id is
+// the only key they knew; the same message reaches an app twice in a channel shared by two
+// installations, or when two envelopes wrap it); the later copies move, unchanged, to
+// timeline_duplicates with the seq of the entry kept, so the index can be unique and nothing
+// recorded is thrown away. The append-only triggers are dropped for that one DELETE only.
+//
+// backfill_marks: per incident, what the bot must catch up from Slack's history: since_ts, the
+// newest Slack ts stored before the connection was lost (live events stored after a reconnect
+// must not hide the gap, so it is written at the loss and kept until the catch-up is done),
+// down_from (unix µs) for the gap entry, and epoch, the loss that set it last (a catch-up clears
+// only the mark of its own epoch: a newer loss keeps it).
+//
+// And the entry kind `gap`: older builds refuse the file up front.
+void v7_one_entry_per_message(SQLite::Database& db) {
+    db.exec(R"sql(
+CREATE TABLE timeline_duplicates (
+    seq          INTEGER PRIMARY KEY,
+    duplicate_of INTEGER NOT NULL,
+    incident_id  INTEGER NOT NULL,
+    "key"        TEXT,
+    at           INTEGER NOT NULL,
+    slack_ts     TEXT    NOT NULL,
+    "user"       TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    tags         TEXT    NOT NULL,
+    "text"       TEXT    NOT NULL,
+    ref_ts       TEXT    NOT NULL,
+    attrs        TEXT    NOT NULL,
+    received_at  INTEGER NOT NULL
+);
+
+INSERT INTO timeline_duplicates (seq, duplicate_of, incident_id, "key", at, slack_ts, "user", kind, tags, "text",
+                                 ref_ts, attrs, received_at)
+SELECT t.seq, k.kept, t.incident_id, t."key", t.at, t.slack_ts, t."user", t.kind, t.tags, t."text", t.ref_ts,
+       t.attrs, t.received_at
+FROM timeline t
+JOIN (SELECT incident_id, slack_ts, min(seq) AS kept FROM timeline
+      WHERE slack_ts <> '' AND kind IN ('message', 'bot_message', 'join', 'leave')
+      GROUP BY incident_id, slack_ts HAVING count(*) > 1) k
+  ON t.incident_id = k.incident_id AND t.slack_ts = k.slack_ts
+WHERE t.kind IN ('message', 'bot_message', 'join', 'leave') AND t.seq <> k.kept;
+
+DROP TRIGGER timeline_no_delete;
+DELETE FROM timeline WHERE seq IN (SELECT seq FROM timeline_duplicates);
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
+
+CREATE UNIQUE INDEX timeline_one_per_ts ON timeline(incident_id, slack_ts)
+WHERE slack_ts <> '' AND kind IN ('message', 'bot_message', 'join', 'leave');
+
+CREATE TABLE backfill_marks (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+    since_ts    TEXT    NOT NULL,
+    down_from   INTEGER NOT NULL,
+    epoch       INTEGER NOT NULL
+);
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
-                                                   v5_private_and_redaction, v6_flow_journal};
+                                                   v5_private_and_redaction, v6_flow_journal,
+                                                   v7_one_entry_per_message};
     return steps;
 }
 

@@ -4,6 +4,8 @@
 #include "json_columns.hpp"
 #include "migrations.hpp"
 
+#include "core/recording.hpp"
+
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
@@ -116,7 +118,8 @@ struct store::impl {
     // are finalized before it closes.
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
         incident_by_id_, latest_incident_, declared_between_,
-        timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_;
+        timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
+        last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_;
 
     impl(const std::string& path, const open_options& opts)
         : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
@@ -163,12 +166,66 @@ struct store::impl {
         return storage_error(path_ + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
     }
 
-    // Inserts `e` under `incident_id`; the new seq, or nullopt when e.key is already stored.
+    // A join (leave) of the same user within join_match_window of `e`, with no leave (join) of
+    // theirs in between, is stored: `e` is the same membership change reported another way.
+    bool same_membership_stored(const timeline_entry& e, std::int64_t incident_id) {
+        if (e.user.empty()) return false;
+        auto& s = stmt(membership_,
+                       R"(SELECT 1 FROM timeline m WHERE m.incident_id = ?1 AND m.kind = ?2 AND m."user" = ?3)"
+                       " AND m.at BETWEEN ?4 AND ?5 AND NOT EXISTS (SELECT 1 FROM timeline o WHERE"
+                       R"( o.incident_id = ?1 AND o.kind = ?6 AND o."user" = ?3)"
+                       " AND o.at BETWEEN min(m.at, ?7) AND max(m.at, ?7)) LIMIT 1");
+        reset_on_exit reset(s);
+        const bool join = e.kind == entry_kind::join;
+        const std::string kind(to_string(e.kind)), opposite(to_string(join ? entry_kind::leave : entry_kind::join));
+        const auto at = to_unix_micros(e.at);
+        const auto window = std::chrono::duration_cast<std::chrono::microseconds>(join_match_window).count();
+        s.bind(1, incident_id);
+        s.bindNoCopy(2, kind);
+        s.bindNoCopy(3, e.user);
+        s.bind(4, static_cast<std::int64_t>(at - window));
+        s.bind(5, static_cast<std::int64_t>(at + window));
+        s.bindNoCopy(6, opposite);
+        s.bind(7, static_cast<std::int64_t>(at));
+        return s.executeStep();
+    }
+
+    // `e` (a 📌 key_moment or its removal) changes nothing: the pin's latest entry is of its kind.
+    bool pin_unchanged(const timeline_entry& e, std::int64_t incident_id) {
+        auto& s = stmt(pin_state_,
+                       "SELECT kind FROM timeline WHERE incident_id = ?1 AND kind IN ('key_moment', 'unreaction')"
+                       R"( AND ref_ts = ?2 AND "user" = ?3 AND json_extract(attrs, '$.reaction') = ?4)"
+                       " ORDER BY at DESC, seq DESC LIMIT 1");
+        reset_on_exit reset(s);
+        const std::string emoji = e.attr("reaction");
+        s.bind(1, incident_id);
+        s.bindNoCopy(2, e.ref_ts);
+        s.bindNoCopy(3, e.user);
+        s.bindNoCopy(4, emoji);
+        if (!s.executeStep()) return false;
+        return s.getColumn(0).getString() == to_string(e.kind);
+    }
+
+    // The dedupe rules of store.hpp that a unique index cannot express.
+    bool already_recorded(const timeline_entry& e, std::int64_t incident_id) {
+        switch (e.kind) {
+        case entry_kind::join:
+        case entry_kind::leave: return same_membership_stored(e, incident_id);
+        case entry_kind::key_moment:
+        case entry_kind::unreaction:
+            return is_key_moment_reaction(e.attr("reaction")) && pin_unchanged(e, incident_id);
+        default: return false;
+        }
+    }
+
+    // Inserts `e` under `incident_id`; the new seq, or nullopt when it is already stored (store.hpp).
     std::optional<std::int64_t> insert_entry(const timeline_entry& e, std::int64_t incident_id) {
+        if (already_recorded(e, incident_id)) return std::nullopt;
+        // Any uniqueness conflict, on the key or on (incident, ts) for message-like kinds: no-op.
         auto& s = stmt(insert_entry_,
                        R"(INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
                        " attrs, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                       R"( ON CONFLICT ("key") DO NOTHING)");
+                       " ON CONFLICT DO NOTHING");
         reset_on_exit reset(s);
         const std::string kind(to_string(e.kind));
         if (!parse_entry_kind(kind))  // an out-of-range enum value would be unreadable later
@@ -312,6 +369,44 @@ struct store::impl {
             throw wrap(path_, what, e);
         }
         return stored;
+    }
+
+    // The newest Slack ts of a message, bot_message, join or leave of the incident, normalized
+    // ("" when none). Four index lookups, one per kind, each from the end.
+    std::string newest_message_ts(std::int64_t incident_id) {
+        auto& s = stmt(newest_ts_,
+                       "SELECT at FROM timeline WHERE incident_id = ?1 AND kind = ?2 AND slack_ts <> ''"
+                       " ORDER BY at DESC, seq DESC LIMIT 1");
+        std::optional<std::int64_t> newest;
+        for (entry_kind k : {entry_kind::message, entry_kind::bot_message, entry_kind::join, entry_kind::leave}) {
+            reset_on_exit reset(s);
+            const std::string kind(to_string(k));
+            s.bind(1, incident_id);
+            s.bindNoCopy(2, kind);
+            if (s.executeStep()) newest = std::max(newest.value_or(s.getColumn(0).getInt64()), s.getColumn(0).getInt64());
+        }
+        return newest ? to_slack_ts(from_unix_micros(*newest)) : std::string();
+    }
+
+    // received_at of the entry stored last (the bot's last sign of life), or nullopt.
+    std::optional<time_point> last_received() {
+        auto& s = stmt(last_received_, "SELECT received_at FROM timeline ORDER BY seq DESC LIMIT 1");
+        reset_on_exit reset(s);
+        if (!s.executeStep()) return std::nullopt;
+        return from_unix_micros(s.getColumn(0).getInt64());
+    }
+
+    std::optional<backfill_mark> mark_of(std::int64_t incident_id) {
+        auto& s = stmt(mark_of_, "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks WHERE incident_id = ?1");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        if (!s.executeStep()) return std::nullopt;
+        return read_mark(s);
+    }
+
+    static backfill_mark read_mark(const SQLite::Statement& s) {
+        return backfill_mark{s.getColumn(0).getInt64(), s.getColumn(1).getString(),
+                             from_unix_micros(s.getColumn(2).getInt64()), s.getColumn(3).getInt64()};
     }
 
     // Runs `f`, turning SQLite's exceptions into storage_error naming the file and `op`.
@@ -519,6 +614,94 @@ std::vector<store::flow_row> store::unfinished_flows() const {
         while (s.executeStep())
             out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64(),
                            s.getColumn(3).getString()});
+        return out;
+    });
+}
+
+std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t> incident_ids,
+                                                    std::optional<time_point> lost_at, std::int64_t epoch) {
+    auto& im = *impl_;
+    im.require_writable("mark_disconnected");
+    return im.guarded("mark_disconnected", [&] {
+        write_scope tx(im.db_, im.in_group_);
+        std::vector<backfill_mark> out;
+        if (incident_ids.empty()) return out;
+        const time_point down_from = lost_at ? *lost_at : im.last_received().value_or(from_unix_micros(epoch));
+        for (const std::int64_t id : incident_ids) {
+            if (auto mark = im.mark_of(id)) {
+                // A loss not caught up yet: its watermark still holds; this epoch clears it now.
+                auto& s = im.stmt(im.mark_epoch_, "UPDATE backfill_marks SET epoch = ?2 WHERE incident_id = ?1");
+                reset_on_exit reset(s);
+                s.bind(1, id);
+                s.bind(2, epoch);
+                s.exec();
+                mark->epoch = epoch;
+                out.push_back(std::move(*mark));
+                continue;
+            }
+            backfill_mark mark{id, im.newest_message_ts(id), down_from, epoch};
+            if (mark.since_ts.empty()) {
+                const auto inc = im.load_incident(id);
+                if (!inc) throw storage_error(im.path_ + ": mark_disconnected: no incident with id " + std::to_string(id));
+                mark.since_ts = to_slack_ts(inc->declared_at);
+            }
+            auto& s = im.stmt(im.mark_insert_,
+                              "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES (?1, ?2, ?3, ?4)");
+            reset_on_exit reset(s);
+            s.bind(1, id);
+            s.bindNoCopy(2, mark.since_ts);
+            s.bind(3, to_unix_micros(mark.down_from));
+            s.bind(4, epoch);
+            s.exec();
+            out.push_back(std::move(mark));
+        }
+        tx.commit();
+        return out;
+    });
+}
+
+std::vector<backfill_mark> store::backfill_marks() const {
+    auto& im = *impl_;
+    return im.guarded("backfill_marks", [&] {
+        auto& s = im.stmt(im.marks_,
+                          "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks ORDER BY incident_id");
+        reset_on_exit reset(s);
+        std::vector<backfill_mark> out;
+        while (s.executeStep()) out.push_back(impl::read_mark(s));
+        return out;
+    });
+}
+
+bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
+    auto& im = *impl_;
+    im.require_writable("finish_backfill");
+    return im.guarded("finish_backfill", [&] {
+        write_scope tx(im.db_, im.in_group_);
+        if (gap != nullptr) im.insert_entry(*gap, incident_id);
+        auto& s = im.stmt(im.mark_delete_, "DELETE FROM backfill_marks WHERE incident_id = ?1 AND epoch = ?2");
+        bool cleared = false;
+        {
+            reset_on_exit reset(s);
+            s.bind(1, incident_id);
+            s.bind(2, epoch);
+            cleared = s.exec() == 1;
+        }
+        tx.commit();
+        return cleared;
+    });
+}
+
+std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
+    auto& im = *impl_;
+    return im.guarded("thread_parents", [&] {
+        auto& s = im.stmt(im.thread_parents_,
+                          "SELECT DISTINCT json_extract(attrs, '$.thread_ts') AS parent FROM timeline"
+                          " WHERE incident_id = ?1 AND kind IN ('message', 'bot_message') AND parent IS NOT NULL"
+                          " ORDER BY parent");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        std::vector<std::string> out;
+        while (s.executeStep()) out.push_back(s.getColumn(0).getString());
         return out;
     });
 }

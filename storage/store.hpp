@@ -2,10 +2,19 @@
 //
 // Durability: every write method returns only after its transaction is committed with
 // synchronous=FULL in WAL mode, i.e. it survives a crash or power loss once it returns.
-// Dedupe: a timeline entry's `key` (Slack's event_id, or one the bot made) is unique; storing
-// an entry whose key is already stored is a no-op reported as `false`. Entries with an empty
-// key are never deduplicated. The timeline is never UPDATEd or DELETEd (triggers enforce it):
-// edits and deletions of Slack messages are entries of their own.
+// Dedupe: storing an entry that is already stored is a no-op reported as `false`. An entry is
+// already stored when
+//  - its `key` (Slack's event_id, or one the bot made) is; an empty key never matches;
+//  - it is a message, bot_message, join or leave with a Slack ts, and the incident has one of
+//    those with that ts (a message seen live and again in the channel's history is one entry);
+//  - it is a join (leave) of a user who has a join (leave) stored within join_match_window of it
+//    with no leave (join) of theirs in between: Slack reports one join as a member_joined_channel
+//    event and a channel_join message with different ts (and only the message is in history), so
+//    a join is one entry whichever came first;
+//  - it is a 📌 key_moment for a pin (message, user, emoji) whose latest entry is a key_moment
+//    (the pin is already current), or a removal of a pin whose latest entry is a removal.
+// The timeline is never UPDATEd or DELETEd (triggers enforce it): edits and deletions of Slack
+// messages are entries of their own.
 //
 // Reading back: unknown tags (or a malformed tags column) are dropped, since tags are derived
 // from the text and can be recomputed; an unknown kind or status, a severity outside 1..5 or
@@ -24,6 +33,7 @@
 #include "core/time.hpp"
 #include "core/timeline.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -35,6 +45,21 @@
 #include <vector>
 
 namespace ib::storage {
+
+// How far apart a join's member_joined_channel event and its channel_join message may be dated
+// and still be one join (Slack dates them within the same second; a member_joined_channel without
+// event_ts is dated by its whole-second event_time).
+inline constexpr std::chrono::seconds join_match_window{5};
+
+// What the bot must catch up from Slack's history for one incident (core/flows/backfill.hpp).
+struct backfill_mark {
+    std::int64_t incident_id = 0;
+    std::string since_ts;    // the watermark: the newest Slack ts stored before the connection was lost
+    time_point down_from{};  // when the connection was lost (or the bot's last sign of life)
+    std::int64_t epoch = 0;  // the loss that set the mark last
+
+    bool operator==(const backfill_mark&) const = default;
+};
 
 class store {
 public:
@@ -106,6 +131,25 @@ public:
     // until a later checkpoint). Copies outside this file (backups) are not touched.
     // Throws storage_error when that message is not on that incident's timeline.
     redaction_result redact_message(const timeline_entry& redaction);
+    // ---- Catching up after the bot was not connected (core/flows/backfill.hpp). ----
+
+    // The connection to Slack was lost at `lost_at`; nullopt at start-up, when the moment is not
+    // known: then the received_at of the entry stored last, the bot's last sign of life. For each
+    // of `incident_ids` without a mark, stores one: since_ts = the newest Slack ts of a message,
+    // join or leave stored for it (its declaration's time when there is none), down_from =
+    // lost_at. A mark already there (a loss not caught up yet) keeps its since_ts and down_from
+    // and takes `epoch`. Returns the marks of `incident_ids`, in their order; one transaction.
+    std::vector<backfill_mark> mark_disconnected(std::span<const std::int64_t> incident_ids,
+                                                 std::optional<time_point> lost_at, std::int64_t epoch);
+    // Every mark not cleared yet, by incident id.
+    std::vector<backfill_mark> backfill_marks() const;
+    // The incident is caught up: appends `gap` when not null (deduplicated on its key) and clears
+    // the incident's mark when its epoch is still `epoch`, in one transaction. Returns whether
+    // the mark was cleared.
+    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap);
+    // The ts of the parents of the incident's threads that have replies on its timeline (the
+    // thread_ts of its messages), in ts order.
+    std::vector<std::string> thread_parents(std::int64_t incident_id) const;
 
     // ---- Several writes as one. ----
     // Runs `writes` (calls on this store) atomically: all of them or, if it throws, none (a

@@ -225,41 +225,48 @@ constexpr std::string_view ev_path = "payload.event";
 
 // ---- inner events ---------------------------------------------------------------------------
 
-message_event read_message(reader& r, json& ev) {
+// Where a message's fields are, for the one-line reason of a bad frame or message.
+struct message_paths {
+    std::string_view self, edited, message, message_edited, previous;
+};
+constexpr message_paths event_paths{"payload.event", "payload.event.edited", "payload.event.message",
+                                    "payload.event.message.edited", "payload.event.previous_message"};
+constexpr message_paths history_paths{"message", "message.edited", "message.message", "message.message.edited",
+                                      "message.previous_message"};
+
+// A `message` event, or a message of a channel's history: the same fields, the same policy.
+message_event read_message(reader& r, json& ev, const message_paths& at = event_paths) {
     message_event m;
-    m.subtype = r.str(ev, ev_path, "subtype");
-    m.channel = r.str(ev, ev_path, "channel");
-    m.channel_type = r.str(ev, ev_path, "channel_type");
-    m.user = r.str(ev, ev_path, "user");
-    m.bot_id = r.str(ev, ev_path, "bot_id");
-    m.text = r.str(ev, ev_path, "text");
-    m.ts = r.str(ev, ev_path, "ts", true);
-    m.thread_ts = r.str(ev, ev_path, "thread_ts");
-    m.hidden = r.boolean(ev, ev_path, "hidden");
-    m.inviter = r.str(ev, ev_path, "inviter");
-    if (json* edited = r.object(ev, ev_path, "edited")) m.edited_ts = r.str(*edited, "payload.event.edited", "ts");
+    m.subtype = r.str(ev, at.self, "subtype");
+    m.channel = r.str(ev, at.self, "channel");
+    m.channel_type = r.str(ev, at.self, "channel_type");
+    m.user = r.str(ev, at.self, "user");
+    m.bot_id = r.str(ev, at.self, "bot_id");
+    m.text = r.str(ev, at.self, "text");
+    m.ts = r.str(ev, at.self, "ts", true);
+    m.thread_ts = r.str(ev, at.self, "thread_ts");
+    m.hidden = r.boolean(ev, at.self, "hidden");
+    m.inviter = r.str(ev, at.self, "inviter");
+    if (json* edited = r.object(ev, at.self, "edited")) m.edited_ts = r.str(*edited, at.edited, "ts");
 
     if (m.subtype == "message_changed") {
         // The new version of the message; its author and edit stamp live inside it.
-        if (json* msg = r.object(ev, ev_path, "message")) {
-            constexpr std::string_view where = "payload.event.message";
-            m.changed_ts = r.str(*msg, where, "ts");
-            m.new_text = r.str(*msg, where, "text");
-            std::string user = r.str(*msg, where, "user");
+        if (json* msg = r.object(ev, at.self, "message")) {
+            m.changed_ts = r.str(*msg, at.message, "ts");
+            m.new_text = r.str(*msg, at.message, "text");
+            std::string user = r.str(*msg, at.message, "user");
             if (m.user.empty()) m.user = std::move(user);
-            std::string bot = r.str(*msg, where, "bot_id");
+            std::string bot = r.str(*msg, at.message, "bot_id");
             if (m.bot_id.empty()) m.bot_id = std::move(bot);
-            std::string thread = r.str(*msg, where, "thread_ts");
+            std::string thread = r.str(*msg, at.message, "thread_ts");
             if (m.thread_ts.empty()) m.thread_ts = std::move(thread);
-            if (json* edited = r.object(*msg, where, "edited"))
-                m.edited_ts = r.str(*edited, "payload.event.message.edited", "ts");
+            if (json* edited = r.object(*msg, at.message, "edited")) m.edited_ts = r.str(*edited, at.message_edited, "ts");
         }
     } else if (m.subtype == "message_deleted") {
-        m.deleted_ts = r.str(ev, ev_path, "deleted_ts");
+        m.deleted_ts = r.str(ev, at.self, "deleted_ts");
     }
     if (m.subtype == "message_changed" || m.subtype == "message_deleted") {
-        if (json* prev = r.object(ev, ev_path, "previous_message"))
-            m.previous_text = r.str(*prev, "payload.event.previous_message", "text");
+        if (json* prev = r.object(ev, at.self, "previous_message")) m.previous_text = r.str(*prev, at.previous, "text");
     }
     return m;
 }
@@ -480,6 +487,45 @@ frame parse_frame_impl(std::string_view text, std::size_t max_bytes) {
 }
 
 }  // namespace
+
+std::optional<history_message> read_history_message(nlohmann::json& message, std::string_view channel,
+                                                    std::string* error) {
+    const auto fail = [&](std::string why) -> std::optional<history_message> {
+        if (error != nullptr) *error = std::move(why);
+        return std::nullopt;
+    };
+    if (!message.is_object()) return fail(std::string("message: expected object, got ").append(message.type_name()));
+    reader r;
+    history_message h;
+    h.message = read_message(r, message, history_paths);
+    h.message.channel = std::string(channel);  // history messages name no channel: it is the one asked about
+    h.reply_count = r.integer(message, "message", "reply_count", 0).value_or(0);
+    if (json* reactions = r.array(message, "message", "reactions")) {
+        for (std::size_t i = 0; i < reactions->size() && r.ok(); ++i) {
+            json& x = (*reactions)[i];
+            const std::string where = "message.reactions[" + std::to_string(i) + "]";
+            if (!x.is_object()) {
+                r.fail(where, "", std::string("expected object, got ").append(x.type_name()));
+                break;
+            }
+            message_reaction mr;
+            mr.name = r.str(x, where, "name", true);
+            if (json* users = r.array(x, where, "users")) {
+                for (std::size_t k = 0; k < users->size() && r.ok(); ++k) {
+                    json& u = (*users)[k];
+                    if (!u.is_string() || u.get_ref<const std::string&>().empty()) {
+                        r.fail(where + ".users[" + std::to_string(k) + "]", "", "expected a user id");
+                        break;
+                    }
+                    mr.users.push_back(std::move(u.get_ref<std::string&>()));
+                }
+            }
+            h.reactions.push_back(std::move(mr));
+        }
+    }
+    if (!r.ok()) return fail(r.error());
+    return h;
+}
 
 std::string_view to_string(disconnect_reason r) {
     switch (r) {

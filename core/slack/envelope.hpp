@@ -156,6 +156,33 @@ struct other_event {
 using inner_event = std::variant<message_event, member_joined, member_left, reaction, app_mention,
                                  channel_created, app_rate_limited, other_event>;
 
+// ---- messages read from a channel's history ---------------------------------------------------
+
+// One emoji on a message, as conversations.history and conversations.replies show it.
+struct message_reaction {
+    std::string name;                // emoji name without colons, e.g. "pushpin"
+    std::vector<std::string> users;  // who reacted
+
+    friend bool operator==(const message_reaction&, const message_reaction&) = default;
+};
+
+// One message of a conversations.history or conversations.replies page (slack-protocol.md §6):
+// the fields of the `message` event Slack sends for it, read with the same field policy, and
+// what only history shows.
+struct history_message {
+    message_event message;                    // `channel`: the channel that was asked about
+    std::vector<message_reaction> reactions;  // the message's reactions now
+    std::int64_t reply_count = 0;             // a thread's parent: its replies so far
+
+    friend bool operator==(const history_message&, const history_message&) = default;
+};
+
+// Reads one element of a history page's `messages` (its strings are moved out). nullopt, with a
+// one-line reason in *error when given, for an element that is not a usable message: not an
+// object, no ts, a field of the wrong type.
+std::optional<history_message> read_history_message(nlohmann::json& message, std::string_view channel,
+                                                    std::string* error = nullptr);
+
 // ---- envelopes ---------------------------------------------------------------------------
 
 // type "events_api": an Events API event_callback (or app_rate_limited) to record, then ack.

@@ -87,9 +87,13 @@ std::size_t stored_entries(const std::string& path) {
     return storage::store(path, {.read_only = true}).timeline_size(1);
 }
 
+// A message stored under `key`, with no Slack ts (messages are also one per ts: these tests are
+// about the group commit, not dedupe).
 recorder::work_fn append(std::string key, std::string text = "looking at it") {
     return [key = std::move(key), text = std::move(text)](storage::store& s) {
-        s.append(sample_entry(1, key, t0(10), text));
+        auto e = sample_entry(1, key, t0(10), text);
+        e.slack_ts.clear();
+        s.append(e);
     };
 }
 

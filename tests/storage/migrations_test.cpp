@@ -53,7 +53,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 6);
+    CHECK(latest_version() == 7);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -64,9 +64,10 @@ TEST_CASE("a fresh database is at the latest version") {
     SQLite::Database db(path);
     CHECK(user_version(db) == latest_version());
     CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
-    CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows"});
-    CHECK(schema_objects(db, "index") ==
-          std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at", "timeline_by_incident_kind"});
+    CHECK(schema_objects(db, "table") ==
+          std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates", "backfill_marks"});
+    CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
+                                                               "timeline_by_incident_kind", "timeline_one_per_ts"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
 }
 
@@ -153,7 +154,7 @@ VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '',
     CHECK(s.create_incident(next, decl) == 8);
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index").size() == 3);
+    CHECK(schema_objects(raw, "index").size() == 4);
 }
 
 TEST_CASE("v4: a v3 file loses the two indexes nothing queries, and keeps its data") {
@@ -186,8 +187,71 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
     CHECK_FALSE(s.append(sample_entry(3, "Ev-2", t0(99))));  // dedupe still works after the upgrade
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index") ==
-          std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at", "timeline_by_incident_kind"});
+    CHECK(schema_objects(raw, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
+                                                                "timeline_by_incident_kind", "timeline_one_per_ts"});
+}
+
+TEST_CASE("v7: a v6 file's duplicate messages move aside, one entry per ts stays, and new kinds are readable") {
+    temp_dir dir;
+    const auto path = dir.file("v6.db");
+    {
+        // What a v6 build wrote: the same message twice under two event_ids (Slack sent it twice),
+        // a join whose ts a message also has in another incident, and ordinary rows.
+        auto db = open_database(path, {});
+        migrate(db, 6);
+        REQUIRE(user_version(db) == 6);
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at)
+VALUES (1, 'Checkout errors', 1, 'investigating', 'C01', 'inc-checkout', 'U01', 1700000000000000),
+       (2, 'Login down', 2, 'investigating', 'C02', 'inc-login', 'U01', 1700000000000000);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)
+VALUES (1, 'Ev-decl', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '', '{}', 1700000000000001),
+       (1, 'Ev-a', 1700000010000000, '1700000010.000000', 'U02', 'message', '[]', 'maybe the cache?', '', '{}', 1700000010100000),
+       (1, 'Ev-b', 1700000010000000, '1700000010.000000', 'U02', 'message', '[]', 'maybe the cache?', '', '{}', 1700000010200000),
+       (1, 'Ev-c', 1700000010000000, '1700000010.000000', 'U02', 'message', '[]', 'maybe the cache?', '', '{}', 1700000010300000),
+       (1, 'Ev-edit', 1700000010000000, '1700000010.000000', 'U02', 'edit', '[]', 'the CDN?', '1700000009.000000', '{}', 1700000010400000),
+       (1, 'Ev-d', 1700000020000000, '1700000020.000000', 'U03', 'message', '[]', 'rolling back', '', '{}', 1700000020100000),
+       (2, 'Ev-e', 1700000010000000, '1700000010.000000', 'U02', 'join', '[]', 'joined', '', '{}', 1700000010500000),
+       (2, 'Ev-f', 1700000030000000, '', 'U02', 'message', '[]', 'no ts', '', '{}', 1700000030000000),
+       (2, 'Ev-g', 1700000030000000, '', 'U02', 'message', '[]', 'no ts', '', '{}', 1700000030000000);
+)sql");
+    }
+
+    store s(path);
+    CHECK(s.schema_version() == 7);
+    // Incident 1 keeps the first copy (the one stored first); the edit has its own kind and stays.
+    const auto tl = s.timeline(1);
+    REQUIRE(tl.size() == 4);
+    CHECK(tl[1].key == "Ev-a");
+    CHECK(tl[2].kind == entry_kind::edit);
+    CHECK(tl[3].key == "Ev-d");
+    // Incident 2: another incident's ts is another message; entries without a ts are left alone.
+    CHECK(s.timeline_size(2) == 3);
+
+    // The later copies are kept aside, unchanged, with the entry they duplicate.
+    SQLite::Database raw(path);
+    SQLite::Statement q(raw, R"(SELECT seq, duplicate_of, "key", "text", received_at FROM timeline_duplicates ORDER BY seq)");
+    std::vector<std::string> moved;
+    while (q.executeStep())
+        moved.push_back(q.getColumn(2).getString() + "->" + std::to_string(q.getColumn(1).getInt64()) + ":" +
+                        q.getColumn(3).getString());
+    CHECK(moved == std::vector<std::string>{"Ev-b->2:maybe the cache?", "Ev-c->2:maybe the cache?"});
+    // Still append-only.
+    CHECK_THROWS(raw.exec("DELETE FROM timeline WHERE seq = 1"));
+
+    // From now on the same message is one entry, whatever its key.
+    CHECK_FALSE(s.append(sample_entry(1, "", from_unix_seconds(1700000010))));
+    CHECK_FALSE(s.append(sample_entry(1, "Ev-b", from_unix_seconds(1700000010))));  // its moved copy's key
+    CHECK(s.append(sample_entry(1, "", from_unix_seconds(1700000040))));
+    // A gap entry (v7's new kind) is stored and read back.
+    timeline_entry gap = sample_entry(1, "gap:1:1", from_unix_seconds(1700000050), "not connected", entry_kind::gap);
+    gap.slack_ts.clear();
+    CHECK(s.append(gap));
+    CHECK(s.timeline(1).back().kind == entry_kind::gap);
+    CHECK(s.backfill_marks().empty());
+    CHECK(query_plan(raw, "SELECT 1 FROM timeline WHERE incident_id = 1 AND slack_ts = 'x' AND slack_ts <> '' AND kind IN "
+                          "('message', 'bot_message', 'join', 'leave')")
+              .find("timeline_one_per_ts") != std::string::npos);
 }
 
 TEST_CASE("v5: a v4 file's incidents are public, and its timeline stays append-only but for redaction") {
@@ -278,7 +342,7 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v7: this build knows v0 to v6");
+              path + ": cannot migrate to schema v8: this build knows v0 to v7");
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
@@ -291,14 +355,14 @@ TEST_CASE("a database written by a newer build is refused") {
     { store s(path); }
     {
         SQLite::Database raw(path, SQLite::OPEN_READWRITE);
-        raw.exec("PRAGMA user_version = 7");
+        raw.exec("PRAGMA user_version = 8");
     }
-    const std::string expected = path + ": written by a newer incident-bot (schema v7; this build knows up to v6)";
+    const std::string expected = path + ": written by a newer incident-bot (schema v8; this build knows up to v7)";
     CHECK(error_of([&] { store s(path); }) == expected);
     CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
     auto db = open_database(path, {});
     CHECK(error_of([&] { migrate(db, 2); }) == expected);
-    CHECK(user_version(db) == 7);  // untouched
+    CHECK(user_version(db) == 8);  // untouched
 }
 
 TEST_CASE("corrupt and foreign files are refused with a clear message") {
