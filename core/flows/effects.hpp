@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +44,8 @@ struct call {
     nlohmann::json args;     // the JSON body
     bool idempotent = true;  // false: retried only when Slack certainly did not process it
                              // (a post, a channel creation): "a post is never made twice"
+    bool own_rate_limit = false;  // true: a 429 comes back as rate_limited with its retry_after at
+                                  // once, and the flow waits (the transport otherwise waits it out)
 };
 
 // Answer the person who typed the command; replies.hpp decides how (in the command's ack while
@@ -138,10 +142,33 @@ struct run_summary {
     bool with_review = false;  // also post the review prompt (on resolve)
 };
 
+// Wait `delay` before the next step (a 429's Retry-After, pacing to a rate limit). -> ok
+struct wait {
+    std::chrono::milliseconds delay{0};
+};
+
+// Catching up from Slack's history (backfill.hpp).
+// Store one page of a channel's history as Slack returned it (`messages` of conversations.history
+// or conversations.replies): each message the entry its `message` event would have given
+// (recording.hpp), kept once per channel and ts, and its 📌 reactions reconciled with the
+// timeline (reconcile_pins). -> recovered / store_failed
+struct store_history {
+    std::int64_t incident_id = 0;
+    std::string channel;
+    nlohmann::json messages;  // an array
+};
+// `incident_id` is caught up: append `gap` when set and clear its catch-up mark when the mark is
+// still the one set at `epoch` (a newer loss keeps it), atomically. -> stored / store_failed
+struct finish_backfill {
+    std::int64_t incident_id = 0;
+    std::int64_t epoch = 0;
+    std::optional<timeline_entry> gap;
+};
+
 using effect =
     std::variant<done, call, reply, ack, hold_events, release_events, open_incident, take_turn, end_turn,
                  create_incident, save_change, append_entry, replan_reminders, forget_reminders, load_summary,
-                 run_summary, keep_responders>;
+                 run_summary, keep_responders, wait, store_history, finish_backfill>;
 
 enum class log_level { none, debug, info, warn, error };
 
@@ -160,6 +187,7 @@ struct called {  // a Web API call returned (after the transport's own retries)
     slack::api_outcome outcome = slack::api_outcome::failed;
     std::string error;    // Slack's error code or a transport description ("" when ok)
     nlohmann::json body;  // the response body when ok
+    std::chrono::seconds retry_after{0};  // rate_limited: how long Slack asked to wait
 };
 struct stored {    // the write is durable
     incident inc;  // create_incident: the stored incident, with its id (a redelivered declare
@@ -178,10 +206,14 @@ struct turn {  // take_turn: this flow may plan now, from `inc` as committed
 // The process restarted and the flow was rebuilt from a saved state: the outcome of the effect
 // that was in progress is unknown (it may or may not have happened).
 struct restarted {};
+struct recovered {  // store_history is durable
+    std::size_t stored = 0;    // entries newly stored (messages, joins, leaves, pins)
+    std::size_t unusable = 0;  // page elements that were not messages (logged, skipped)
+};
 
-using event = std::variant<ok, called, stored, store_failed, loaded, turn, restarted>;
+using event = std::variant<ok, called, stored, store_failed, loaded, turn, restarted, recovered>;
 
-// "ok", "called", "stored", "store_failed", "loaded", "turn", "restarted": for log lines.
+// "ok", "called", "stored", "store_failed", "loaded", "turn", "restarted", "recovered": for log lines.
 std::string_view name_of(const event& ev);
 
 // Shorthands for the flows and their tests.
