@@ -247,6 +247,10 @@ void markdown_timeline(std::string& md, const incident_record& r, const message_
         md += "_No entries recorded._\n\n";
         return;
     }
+    // Where the record was filled in afterwards: what was said while the bot was not connected
+    // came from Slack's history.
+    for (const auto& e : r.timeline)
+        if (e.kind == entry_kind::gap) md += "> **Recording gap:** " + one_line(e.text) + ".\n\n";
     md += "| Time (UTC) | Who | Kind | Tags | Text |\n|---|---|---|---|---|\n";
     for (const auto& e : r.timeline)
         md += "| " + readable(e.at) + " | " + cell(who(e.user)) + " | " + std::string(to_string(e.kind)) + " | " +

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace ib {
 namespace {
@@ -158,6 +159,23 @@ std::string key_moments_section(const incident_summary& s, std::size_t max_bytes
     return title + bounded_join(items, "\n", room(max_bytes, title.size()));
 }
 
+// "*Recording gaps (1):*\n• not connected 09:01 → 09:03 (2m 08s), 126 messages recovered from
+// Slack's history": a reader of the record should know where it was filled in afterwards.
+std::string gaps_section(const incident_summary& s, std::size_t max_bytes) {
+    if (s.gaps.empty()) return {};
+    const std::string title = "*Recording gaps (" + std::to_string(s.gaps.size()) + "):*\n";
+    std::vector<std::string> items;
+    for (const auto& g : s.gaps) {
+        std::string item = "• not connected " + short_time(g.from, s.start) + " → " + short_time(g.to, s.start) + " (" +
+                           format_duration(std::chrono::floor<seconds>(g.to - g.from)) + "), ";
+        item += std::to_string(g.recovered) + (g.recovered == 1 ? " message" : " messages") +
+                " recovered from Slack's history";
+        if (!g.error.empty()) item += "; the rest could not be read (" + mrkdwn_line(g.error, 60) + ")";
+        items.push_back(std::move(item));
+    }
+    return title + bounded_join(items, "\n", room(max_bytes, title.size()));
+}
+
 // A section renderer: the text for at most `max_bytes`, or "" when there is nothing to say.
 using section_fn = std::string (*)(const incident_summary&, std::size_t);
 
@@ -177,7 +195,7 @@ struct summary_section {
 };
 // Reading order. The caps add up to more than the budget on purpose: a quiet incident lets
 // every section use its cap, a busy one squeezes the later sections (see render_summary_text).
-constexpr std::array<summary_section, 8> sections{{
+constexpr std::array<summary_section, 9> sections{{
     {history_section, 350},
     {participants_section, 600},
     {hypotheses_section, 500},
@@ -186,6 +204,7 @@ constexpr std::array<summary_section, 8> sections{{
     {status_page_section, 400},
     {action_items_section, 450},
     {key_moments_section, 350},
+    {gaps_section, 250},
 }};
 constexpr std::size_t min_section_room = 100;  // kept free for each later section
 
@@ -275,6 +294,16 @@ incident_summary summarize(const incident_record& r) {
             else if (!history.deleted(e.ref_ts) && e.text != ":" + e.attr("reaction") + ":")
                 text = e.text;
             s.key_moments.push_back({e.at, e.user, clip(text, unlimited, example_chars), e.ref_ts});
+            break;
+        }
+        case entry_kind::gap: {
+            recording_gap g;
+            g.from = parse_iso8601(e.attr("from")).value_or(e.at);
+            g.to = parse_iso8601(e.attr("to")).value_or(g.from);
+            const std::string n = e.attr("recovered");
+            std::from_chars(n.data(), n.data() + n.size(), g.recovered);
+            g.error = e.attr("error");
+            s.gaps.push_back(std::move(g));
             break;
         }
         default: break;

@@ -61,6 +61,15 @@ struct summary_key_moment {
     std::string ref_ts;  // the marked message
 };
 
+// A stretch when the bot was not connected to Slack (a `gap` entry): what was said meanwhile was
+// recovered from the channel's history, or could not be (error).
+struct recording_gap {
+    time_point from{};
+    time_point to{};
+    std::size_t recovered = 0;  // entries recovered from Slack's history
+    std::string error;          // why the history could not be read ("" when it was)
+};
+
 struct incident_summary {
     std::int64_t id = 0;
     std::string title;
@@ -86,6 +95,7 @@ struct incident_summary {
     std::optional<update_gap> longest_update_gap;    // nullopt when there was no update
     std::vector<summary_action_item> action_items;
     std::vector<summary_key_moment> key_moments;
+    std::vector<recording_gap> gaps;  // in time order
     std::size_t entry_count = 0;    // timeline entries
     std::size_t message_count = 0;  // `message` entries
 };

@@ -35,6 +35,7 @@ constexpr std::size_t hover_chars = 160;
 constexpr std::size_t hover_bytes = 400;
 constexpr std::size_t title_chars = 120;
 constexpr std::size_t max_reopen_markers = 20;
+constexpr std::size_t max_gap_bands = 50;
 
 struct lane_style {
     std::string_view id;
@@ -321,6 +322,19 @@ std::string export_svg(const incident_record& r) {
         widen(r.timeline[i].at);
         charted.emplace_back(i, std::move(ls));
     }
+    // Stretches when the bot was not connected (what was said then came from Slack's history).
+    struct gap_band {
+        time_point from, to;
+        std::string text;
+    };
+    std::vector<gap_band> gaps;
+    for (const auto& e : r.timeline) {
+        if (e.kind != entry_kind::gap || gaps.size() == max_gap_bands) continue;
+        const time_point from = parse_iso8601(e.attr("from")).value_or(e.at);
+        gaps.push_back({from, std::max(from, parse_iso8601(e.attr("to")).value_or(from)), e.text});
+        widen(gaps.back().from);
+        widen(gaps.back().to);
+    }
     const auto scale = make_scale(lo, hi);
     // Times on the day of the earliest thing drawn are shown without their date.
     const auto day0 = from_unix_micros(lo);
@@ -385,6 +399,18 @@ std::string export_svg(const incident_record& r) {
                 "\" text-anchor=\"end\" fill=\"" + std::string(lanes[l].color) + "\">" + xml(label) + "</text>\n";
     }
     body += "</g>\n";
+
+    // Not connected: a band across the lanes, under the marks.
+    if (!gaps.empty()) {
+        body += "<g id=\"gaps\" fill=\"#fde68a\" fill-opacity=\"0.45\">\n";
+        for (const auto& g : gaps) {
+            const double x0 = scale.x(g.from);
+            body += "<rect x=\"" + num(x0) + "\" y=\"" + num(lanes_top) + "\" width=\"" +
+                    num(std::max(scale.x(g.to) - x0, 2.0)) + "\" height=\"" + num(lanes_bottom - lanes_top) +
+                    "\"><title>" + xml(g.text, hover_chars, hover_bytes) + "</title></rect>\n";
+        }
+        body += "</g>\n";
+    }
 
     // Axis with ticks and grid lines.
     const auto ticks = make_ticks(scale);
@@ -509,6 +535,13 @@ std::string export_svg(const incident_record& r) {
     const double bx = next_item(22 + text_width(bar_note));
     legend += "<rect x=\"" + num(bx) + "\" y=\"" + num(ly - 10) + "\" width=\"16\" height=\"10\" fill=\"#2563eb\"/>" +
               "<text x=\"" + num(bx + 22) + "\" y=\"" + num(ly) + "\">" + xml(bar_note) + "</text>\n";
+    if (!gaps.empty()) {
+        const std::string gap_note = "bot not connected (recovered from Slack's history)";
+        const double gx = next_item(22 + text_width(gap_note));
+        legend += "<rect x=\"" + num(gx) + "\" y=\"" + num(ly - 10) +
+                  "\" width=\"16\" height=\"10\" fill=\"#fde68a\"/><text x=\"" + num(gx + 22) + "\" y=\"" + num(ly) +
+                  "\">" + xml(gap_note) + "</text>\n";
+    }
     const double next_line = ly + 18;
     const std::string mark_note = "a bar in a lane stands for several entries within " + num(bucket_px) +
                                   " px; hover any mark for its text";

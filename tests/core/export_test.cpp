@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -557,6 +558,35 @@ TEST_SUITE("export") {
         CHECK(json::parse(export_json(r))["incident"]["private"] == true);
         CHECK(export_markdown(r).find("**Private incident:**") != std::string::npos);
         CHECK(export_svg(r).find(">private · sev1") != std::string::npos);
+    }
+
+    TEST_CASE("a recording gap: a note above the Markdown timeline, an entry in JSON and CSV") {
+        auto r = chapter6_outage();
+        timeline_entry gap;
+        gap.kind = entry_kind::gap;
+        gap.at = at(14, 42, 0);
+        gap.text = "not connected 14:42:00–14:45:30 UTC; 12 messages recovered from Slack's history";
+        gap.attrs = {{"from", to_iso8601(at(14, 42, 0))}, {"to", to_iso8601(at(14, 45, 30))}, {"recovered", "12"}};
+        r.timeline.push_back(gap);
+
+        const auto md = export_markdown(r);
+        const auto note = md.find("> **Recording gap:** not connected 14:42:00–14:45:30 UTC; 12 messages recovered");
+        REQUIRE(note != std::string::npos);
+        CHECK(note < md.find("| Time (UTC) | Who | Kind | Tags | Text |"));
+        CHECK(export_markdown(chapter6_outage()).find("Recording gap") == std::string::npos);
+
+        const auto j = json::parse(export_json(r));
+        const json* e = find_entry(j["timeline"], "gap");
+        REQUIRE(e != nullptr);
+        CHECK((*e)["text"] == gap.text);
+        CHECK((*e)["at"] == "2026-11-20T14:42:00Z");
+
+        bool ok = false;
+        const auto rows = parse_csv(export_csv(r), ok);
+        REQUIRE(ok);
+        CHECK(std::count_if(rows.begin(), rows.end(), [](const auto& row) {
+                  return std::find(row.begin(), row.end(), "gap") != row.end();
+              }) == 1);
     }
 
     TEST_CASE("markdown: review draft with every section, metrics and escaped cells") {

@@ -307,6 +307,34 @@ TEST_SUITE("summary") {
         }
     }
 
+    TEST_CASE("summary: recording gaps, from the gap entries the backfill wrote") {
+        auto r = small_sev4();
+        auto gap = entry(entry_kind::gap, at(10, 1, 2), "",
+                         "not connected 10:01:02–10:03:10 UTC; 126 messages recovered from Slack's history",
+                         {}, {{"from", to_iso8601(at(10, 1, 2))}, {"to", to_iso8601(at(10, 3, 10))}, {"recovered", "126"}});
+        gap.slack_ts.clear();
+        r.timeline.push_back(gap);
+        auto unreadable = gap;
+        unreadable.at = at(10, 20, 0);
+        unreadable.attrs = {{"from", to_iso8601(at(10, 20, 0))}, {"to", to_iso8601(at(10, 21, 0))}, {"recovered", "0"},
+                            {"error", "not_in_channel"}};
+        r.timeline.push_back(unreadable);
+        const auto s = summarize(r);
+        REQUIRE(s.gaps.size() == 2);
+        CHECK(s.gaps[0].from == at(10, 1, 2));
+        CHECK(s.gaps[0].to == at(10, 3, 10));
+        CHECK(s.gaps[0].recovered == 126);
+        CHECK(s.gaps[0].error.empty());
+        CHECK(s.gaps[1].error == "not_in_channel");
+        const auto text = render_summary_text(s);
+        CHECK(text.find("*Recording gaps (2):*") != std::string::npos);
+        CHECK(text.find("(2m 08s), 126 messages recovered from Slack's history") != std::string::npos);
+        CHECK(text.find("0 messages recovered from Slack's history; the rest could not be read (not_in_channel)") !=
+              std::string::npos);
+        // Without gap entries, no section.
+        CHECK(render_summary_text(summarize(small_sev4())).find("Recording gaps") == std::string::npos);
+    }
+
     TEST_CASE("summary: examples are short, one line, from the latest edit") {
         auto r = small_sev4();
         auto msg =

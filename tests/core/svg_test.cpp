@@ -371,6 +371,25 @@ TEST_SUITE("svg") {
         CHECK(doc.all_text(*doc.by_id("subtitle")).find("investigating (open)") != std::string::npos);
     }
 
+    TEST_CASE("svg: a recording gap is a band across the lanes, with its text on hover and in the legend") {
+        auto r = ib_test::chapter6_outage();
+        timeline_entry gap;
+        gap.kind = entry_kind::gap;
+        gap.at = at(14, 42, 0);
+        gap.text = "not connected 14:42:00–14:45:30 UTC; 12 messages recovered from Slack's history";
+        gap.attrs = {{"from", to_iso8601(at(14, 42, 0))}, {"to", to_iso8601(at(14, 45, 30))}, {"recovered", "12"}};
+        r.timeline.push_back(gap);
+        const auto doc = well_formed_svg(export_svg(r));
+        const auto band = doc.by_id("gaps");
+        REQUIRE(band.has_value());
+        const auto rects = doc.children(*band);
+        REQUIRE(rects.size() == 1);
+        CHECK(std::stod(doc.elements[rects[0]].attr("width")) > 2.0);
+        CHECK(doc.all_text(rects[0]).find("12 messages recovered") != std::string::npos);
+        CHECK(doc.all_text(*doc.by_id("legend")).find("bot not connected") != std::string::npos);
+        CHECK_FALSE(well_formed_svg(export_svg(ib_test::chapter6_outage())).by_id("gaps").has_value());
+    }
+
     TEST_CASE("svg: acknowledged but still open: TTA bar, no TTR bar, no resolved line") {
         auto r = ib_test::chapter6_outage();
         r.timeline.push_back(entry(entry_kind::reopen, at(15, 20, 0), "U0BOB", "Reopened: failing again"));
