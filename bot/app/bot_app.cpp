@@ -1,6 +1,7 @@
 #include "bot/app/bot_app.hpp"
 
 #include "bot/app/app_state.hpp"
+#include "bot/app/backfill.hpp"
 #include "bot/app/commands.hpp"
 #include "bot/app/events.hpp"
 #include "bot/app/executor.hpp"
@@ -63,6 +64,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     app_state st;
     std::unique_ptr<event_intake> intake;
     std::unique_ptr<executor> exec;
+    std::unique_ptr<backfill_runner> backfill;
     reminder_timer reminders;
     std::unique_ptr<socket_mode_client> sm;
     std::optional<net::signal_set> signals;
@@ -90,6 +92,11 @@ struct app::impl : std::enable_shared_from_this<impl> {
         }
         metrics.open_incidents(st.channels.open_count());
         st.responders.group = cfg.responders;
+        // Whatever was said while no process was connected must be caught up from Slack's
+        // history: mark the channels before anything new is stored (a clean stop marked them
+        // already, with the moment it stopped; after a crash the last entry stored says when).
+        const time_point now = wall_now();
+        db.mark_disconnected(incidents_to_catch_up(st, now), std::nullopt, to_unix_micros(now));
         store_at_start.emplace(std::move(db));
     }
 
@@ -135,6 +142,22 @@ struct app::impl : std::enable_shared_from_this<impl> {
         if (const auto* c = std::get_if<slack::slash_command>(&f)) return c->envelope_id;
         if (const auto* i = std::get_if<slack::interactive>(&f)) return i->envelope_id;
         return {};
+    }
+
+    // The connection came back (catch up from history, post what fell due meanwhile) or went
+    // (mark what to catch up, hold reminders).
+    void on_link(const link_change& change) {
+        const time_point now = wall_now();
+        if (change.up) {
+            reminders.set_connected(true);
+            backfill->connection_up(now);
+        } else {
+            if (!stopping)
+                log_info("bot", "not connected to Slack (" + change.why + "); what is said meanwhile is caught up "
+                                "from the channels' history once connected again");
+            reminders.set_connected(false);
+            backfill->connection_lost(now);
+        }
     }
 
     // The tasks below hold `self`: the app outlives every flow it runs.
@@ -282,6 +305,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
             [weak = std::weak_ptr<impl>(self)](slack::frame&& f, std::shared_ptr<frame_sink> sink) {
                 if (auto s = weak.lock()) s->on_frame(std::move(f), std::move(sink));
             });
+        self->sm->on_link([weak = std::weak_ptr<impl>(self)](const link_change& change) {
+            if (auto s = weak.lock()) s->on_link(change);
+        });
         self->intake->pause_reading = [sm = self->sm.get()] { sm->pause_reading(); };
         self->intake->resume_reading = [sm = self->sm.get()] { sm->resume_reading(); };
         const int code = co_await self->sm->run();
@@ -305,6 +331,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         stopping = true;
         reminders.stop();
         if (heartbeat_timer) heartbeat_timer->cancel();
+        if (backfill) backfill->stop();
         if (signals) signals->cancel();
         if (api) api->close();
         if (sm_api) sm_api->close();
@@ -350,6 +377,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes);
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
+        backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
+        // Metrics (bot/ops, when it lands): backfill->on_running sets incident_bot_backfill_running,
+        // backfill->on_recovered adds to incident_bot_backfilled_messages_total.
         if (cfg.handle_signals) watch_signals();
 
         net::co_spawn(ioc, main_task(shared_from_this()), task_done("main"));

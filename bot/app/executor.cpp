@@ -3,6 +3,7 @@
 #include "bot/app/async_record.hpp"
 #include "bot/log.hpp"
 #include "core/flows/post_summary.hpp"
+#include "core/recording.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -288,6 +289,17 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
         flows::load_summary spec = std::move(*l);
         co_return co_await load(std::move(spec));
     }
+    if (auto* h = std::get_if<flows::store_history>(&what)) {
+        flows::store_history page = std::move(*h);
+        co_return co_await store_history(std::move(page));
+    }
+    if (auto* f = std::get_if<flows::finish_backfill>(&what)) {
+        recorder::work_fn work = [f = std::move(*f)](storage::store& s) {
+            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr);
+        };
+        co_return co_await write(std::move(work));
+    }
+    if (const auto* w = std::get_if<flows::wait>(&what)) co_return co_await wait(w->delay);
 
     // Changes to one incident, one at a time.
     if (auto* t = std::get_if<flows::take_turn>(&what)) {
@@ -397,8 +409,9 @@ net::awaitable<void> executor::replan(flows::replan_reminders p) {
 net::awaitable<flows::event> executor::call(flows::call c) {
     call_options opts;
     opts.idempotent = c.idempotent;
+    opts.return_rate_limits = c.own_rate_limit;
     call_result r = co_await api_.call(std::move(c.method), std::move(c.args), opts);
-    co_return flows::called{r.outcome, std::move(r.error), std::move(r.response.body)};
+    co_return flows::called{r.outcome, std::move(r.error), std::move(r.response.body), r.response.retry_after};
 }
 
 net::awaitable<flows::event> executor::durable_write(recorder::work_fn work) {
@@ -432,6 +445,42 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
     }
     if (failure) co_return flows::store_failed{what_of(failure)};
     co_return std::move(*data);
+}
+
+net::awaitable<flows::event> executor::store_history(flows::store_history page) {
+    auto out = std::make_shared<flows::recovered>();
+    // Converted (tagging included) and stored on the storage thread, inside its group, like live
+    // events; the 📌 reactions are reconciled against the pins the timeline holds.
+    recorder::work_fn work = [out, page = std::move(page), bot = st_.bot_user_id,
+                              now = wall_now()](storage::store& s) mutable {
+        const entry_kind pins[] = {entry_kind::key_moment, entry_kind::unreaction};
+        const auto recorded = s.timeline_of_kinds(page.incident_id, pins);
+        history_page converted = history_page_entries(page.messages, page.channel, bot, recorded, now);
+        for (auto& e : converted.entries) e.incident_id = page.incident_id;
+        const auto added = s.append_batch(converted.entries);
+        out->stored = static_cast<std::size_t>(std::count(added.begin(), added.end(), true));
+        out->unusable = converted.unusable;
+        if (converted.unusable > 0)
+            log_warn("bot", "skipping " + std::to_string(converted.unusable) + " unusable message(s) in the history of " +
+                                page.channel + ": " + converted.first_problem);
+    };
+    flows::event ev = co_await write(std::move(work));
+    if (std::holds_alternative<flows::store_failed>(ev)) co_return ev;
+    co_return *out;
+}
+
+net::awaitable<flows::event> executor::wait(std::chrono::milliseconds delay) {
+    net::steady_timer t(co_await net::this_coro::executor);
+    t.expires_after(delay);
+    const auto it = waits_.insert(waits_.end(), &t);
+    auto [ec] = co_await t.async_wait(use_tuple);
+    (void)ec;  // elapsed, or cut short by cancel_waits()
+    waits_.erase(it);
+    co_return flows::ok{};
+}
+
+void executor::cancel_waits() {
+    for (auto* t : waits_) t->cancel();
 }
 
 net::awaitable<void> executor::answer(std::shared_ptr<command_reply> reply, std::string text) {

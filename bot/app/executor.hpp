@@ -20,9 +20,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -155,6 +157,10 @@ public:
     // Default: log it.
     std::function<void(std::exception_ptr)> on_task_failure;
 
+    // Ends every `wait` effect in progress now (their flows get `ok`): the connection they were
+    // pacing for is gone, or the bot is stopping.
+    void cancel_waits();
+
 private:
     // A store effect's own writes, and the stored event they fill in.
     using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::stored>>;
@@ -191,6 +197,8 @@ private:
     boost::asio::awaitable<flows::event> load(flows::load_summary what);
     boost::asio::awaitable<flows::event> take(flows::take_turn t);
     boost::asio::awaitable<void> replan(flows::replan_reminders p);
+    boost::asio::awaitable<flows::event> wait(std::chrono::milliseconds delay);
+    boost::asio::awaitable<flows::event> store_history(flows::store_history page);
     void remember(const flows::effect& what);
     void durable(flow_context& ctx);
     void end(flow_context& ctx);
@@ -202,6 +210,7 @@ private:
     event_intake& events_;
     std::function<void()> wake_reminders_;
     std::map<std::string, std::shared_ptr<boost::asio::steady_timer>> waiting_;  // flows waiting for a turn
+    std::list<boost::asio::steady_timer*> waits_;  // the wait effects in progress
 };
 
 }  // namespace ib::bot

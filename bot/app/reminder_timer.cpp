@@ -22,14 +22,17 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
     app_state& st = exec.state();
     for (;;) {
         if (stopping_) co_return;
-        // Until the earliest due reminder; with nothing due, look again in an hour anyway.
-        if (const auto next = st.reminders.next_wakeup())
+        // Until the earliest due reminder; with nothing due, or not connected, until woken (or an
+        // hour has passed: look again anyway).
+        const auto next = st.reminders.next_wakeup();
+        if (next && connected_)
             timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
         else
             timer_.expires_after(std::chrono::hours{1});
         auto [ec] = co_await timer_.async_wait(use_tuple);
         (void)ec;  // woken early by a change, or stopping: look again
         if (stopping_) co_return;
+        if (!connected_) continue;  // what falls due meanwhile is posted once, on return
         // Each due reminder: note it in the schedule, store it, post it; count it once posted.
         const time_point now = wall_now();
         for (const std::int64_t id : st.reminders.due(now)) {
@@ -43,6 +46,12 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
 }
 
 void reminder_timer::wake() { timer_.cancel(); }
+
+void reminder_timer::set_connected(bool connected) {
+    if (connected_ == connected) return;
+    connected_ = connected;
+    timer_.cancel();
+}
 
 void reminder_timer::stop() {
     stopping_ = true;

@@ -1,6 +1,8 @@
 // The status-page reminder timer: one wall-clock timer sleeps until the earliest due reminder
 // (core/reminders.hpp's schedule), or until woken by a change, then runs the reminder flow
-// (core/flows/remind.hpp) for each incident whose reminder is due.
+// (core/flows/remind.hpp) for each incident whose reminder is due. While the bot is not connected
+// to Slack nothing is posted: a reminder that fell due meanwhile (however many cadences ago) is
+// posted once when the connection is back, and the next one is planned from then.
 #pragma once
 
 #include "bot/app/executor.hpp"
@@ -21,10 +23,14 @@ public:
     void wake();
     // Ends run() (at its next wake-up).
     void stop();
+    // The Socket Mode connection is live (true) or not; reminders wait while it is not. Starts
+    // not connected.
+    void set_connected(bool connected);
 
 private:
     boost::asio::system_timer timer_;
     bool stopping_ = false;
+    bool connected_ = false;
 };
 
 }  // namespace ib::bot

@@ -116,6 +116,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     std::shared_ptr<ssl::context> tls;
     socket_mode_options opts;
     frame_handler on_frame;
+    link_handler on_link;
     supervisor fsm;
     std::shared_ptr<connection> conn;
     net::steady_timer backoff_timer;
@@ -347,17 +348,28 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         ops::service_status::get().set_slack(live, live ? std::string("ok") : why);
     }
 
+    // Why the live connection ended, from the event that ended it.
+    static std::string why_down(const supervisor::event& ev) {
+        if (const auto* d = std::get_if<supervisor::disconnect>(&ev)) return std::string(slack::to_string(d->reason));
+        if (const auto* e = std::get_if<supervisor::io_error>(&ev)) return e->description;
+        if (std::holds_alternative<supervisor::stop_requested>(ev)) return "stopping";
+        return "connection ended";
+    }
+
     net::awaitable<int> run() {
         auto self = shared_from_this();  // keep alive across suspensions
         supervisor::event ev = supervisor::start{};
         for (;;) {
             if (stopping) ev = supervisor::stop_requested{};
+            const bool live_before = fsm.current() == supervisor::state::live;
             const supervisor::action act = fsm.resume(ev, std::chrono::steady_clock::now(), random01());
             publish(act);
             if (!act.log.empty()) {
                 if (act.reconnect_reason.empty()) log_info("socket", act.log);
                 else log_info("socket", act.log, {{"reason", act.reconnect_reason}});
             }
+            if (const bool live = fsm.current() == supervisor::state::live; live != live_before && on_link)
+                on_link(link_change{live, live ? std::string() : why_down(ev)});
             switch (act.type) {
             case supervisor::action_type::call_open:
                 co_await close_connection(false);  // whatever is left of a failed connection
@@ -415,6 +427,8 @@ void socket_mode_client::stop() {
 }
 
 std::size_t socket_mode_client::connections_opened() const { return impl_->opened; }
+
+void socket_mode_client::on_link(link_handler h) { impl_->on_link = std::move(h); }
 
 void socket_mode_client::pause_reading() { impl_->paused = true; }
 

@@ -45,6 +45,15 @@ struct socket_mode_options {
 // Called on the I/O thread for every frame other than hello and disconnect.
 using frame_handler = std::function<void(slack::frame&&, std::shared_ptr<frame_sink>)>;
 
+// The connection became live (Slack's hello arrived) or stopped being live (a disconnect frame,
+// a socket error or a stop), with why in a few words for the log. Called on the I/O thread, in
+// order: up, down, up, …
+struct link_change {
+    bool up = false;
+    std::string why;  // down: "refresh_requested", "read failed: …", "stopping"; up: ""
+};
+using link_handler = std::function<void(const link_change&)>;
+
 class socket_mode_client {
 public:
     // `api` is used for apps.connections.open only (with opts.app_token); the client closes it on stop().
@@ -70,6 +79,10 @@ public:
     bool reading_paused() const;
 
     std::size_t connections_opened() const;  // WebSocket handshakes completed so far
+
+    // Told when the connection becomes live and when it stops being live (catching up from
+    // history depends on it). Set it before run().
+    void on_link(link_handler h);
 
 private:
     struct impl;

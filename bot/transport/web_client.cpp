@@ -592,7 +592,8 @@ net::awaitable<call_result> run_call(std::shared_ptr<impl_t> self, std::string m
                 co_return out;
             case api_outcome::rate_limited:
                 // Not processed by Slack, so safe to repeat for any method - but only after the
-                // wait it asked for.
+                // wait it asked for (the caller's, when it paces itself).
+                if (opts.return_rate_limits) co_return out;
                 if (out.response.retry_after > opts.max_retry_wait) {
                     self->note(method + ": " + status_text + ", Retry-After " +
                                std::to_string(out.response.retry_after.count()) + "s is over the " +

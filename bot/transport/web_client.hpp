@@ -34,6 +34,8 @@ struct call_options {
     int max_attempts = 4;                        // requests sent at most (1 = no retry)
     std::chrono::milliseconds timeout{10000};    // per phase: connect, TLS handshake, request+response
     std::chrono::seconds max_retry_wait{120};    // a 429 asking for a longer wait is returned, not waited out
+    bool return_rate_limits = false;             // every 429 is returned at once: the caller waits (and
+                                                 // can stop waiting), e.g. the backfill flow's `wait`
     backoff_policy backoff{};                    // delays between retries of 5xx / transport failures
 };
 

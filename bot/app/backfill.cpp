@@ -1,0 +1,170 @@
+#include "bot/app/backfill.hpp"
+
+#include "bot/app/async_record.hpp"
+#include "bot/log.hpp"
+#include "storage/store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace ib::bot {
+
+namespace net = boost::asio;
+
+std::vector<std::int64_t> incidents_to_catch_up(const app_state& st, time_point now) {
+    std::vector<std::int64_t> ids;
+    for (const auto& inc : st.channels.all())
+        if (inc.is_open() || (inc.resolved_at && now - *inc.resolved_at < backfill_resolved_window))
+            ids.push_back(inc.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+backfill_runner::backfill_runner(net::any_io_executor ex, executor& exec, recorder& rec, app_state& st,
+                                 flows::backfill_options opts)
+    : ex_(std::move(ex)), exec_(exec), rec_(rec), st_(st), opts_(opts) {}
+
+void backfill_runner::connection_up(time_point at) {
+    up_ = true;
+    const std::uint64_t generation = ++generation_;
+    exec_.cancel_waits();  // a run of an older connection that is waiting ends now
+    net::co_spawn(ex_, run(this, generation, at), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log_error("bot", std::string("backfill: ") + x.what());
+        }
+    });
+}
+
+void backfill_runner::connection_lost(time_point at) {
+    if (!up_) return;  // never came up: nothing was recorded since the last mark
+    up_ = false;
+    ++generation_;
+    exec_.cancel_waits();
+    auto ids = incidents_to_catch_up(st_, at);
+    if (ids.empty()) return;
+    // Queued behind everything the lost connection delivered and before anything the next one
+    // will: the watermark is the newest ts stored before the loss.
+    rec_.submit([ids = std::move(ids), at](storage::store& s) { s.mark_disconnected(ids, at, to_unix_micros(at)); },
+                [](std::exception_ptr e) {
+                    if (!e) return;
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& x) {
+                        log_error("bot", std::string("could not record what to catch up after the connection loss: ") +
+                                             x.what());
+                    }
+                });
+}
+
+void backfill_runner::stop() {
+    up_ = false;
+    ++generation_;
+    exec_.cancel_waits();
+}
+
+void backfill_runner::set_running(bool running) {
+    if (running_ == running) return;
+    running_ = running;
+    if (on_running) on_running(running);
+}
+
+net::awaitable<std::vector<flows::backfill_target>> backfill_runner::load_targets(std::vector<std::int64_t> ids) {
+    auto out = std::make_shared<std::vector<flows::backfill_target>>();
+    // On the storage thread: the marks of these incidents, and the threads their timelines know.
+    recorder::work_fn work = [out, ids = std::move(ids)](storage::store& s) {
+        for (const auto& m : s.backfill_marks()) {
+            if (!std::binary_search(ids.begin(), ids.end(), m.incident_id)) continue;
+            flows::backfill_target t;
+            t.incident_id = m.incident_id;
+            t.since_ts = m.since_ts;
+            t.down_from = m.down_from;
+            t.epoch = m.epoch;
+            t.threads = s.thread_parents(m.incident_id);
+            out->push_back(std::move(t));
+        }
+    };
+    std::string failure;  // (no co_await inside a catch block)
+    try {
+        co_await async_record(rec_, std::move(work), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log_error("bot", "backfill: could not read what to catch up (it is tried again at the next connection): " +
+                             failure);
+        out->clear();
+    }
+    co_return std::move(*out);
+}
+
+net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t generation, time_point connected_at) {
+    // Running while any run is (an abandoned one may still be finishing its last step).
+    struct active_run {
+        backfill_runner* r;
+        explicit active_run(backfill_runner* runner) : r(runner) { ++r->active_runs_; }
+        ~active_run() {
+            if (--r->active_runs_ == 0) r->set_running(false);
+        }
+        active_run(const active_run&) = delete;
+        active_run& operator=(const active_run&) = delete;
+    } active(self);
+
+    // Which channels: the marked ones among those the bot records now, with their channel ids.
+    std::vector<flows::backfill_target> targets =
+        co_await self->load_targets(incidents_to_catch_up(self->st_, connected_at));
+    if (generation != self->generation_) co_return;
+    std::erase_if(targets, [&](flows::backfill_target& t) {
+        const incident* inc = self->st_.channels.find(t.incident_id);
+        if (inc == nullptr) return true;
+        t.channel = inc->channel_id;
+        return false;
+    });
+    if (targets.empty()) co_return;
+
+    // Catch up, one effect at a time, while this connection lasts.
+    const std::size_t channels = targets.size();
+    log_info("bot", "catching up " + std::to_string(channels) + " incident channel" + (channels == 1 ? "" : "s") +
+                        " from Slack's history");
+    self->set_running(true);
+    const auto started = std::chrono::steady_clock::now();
+    flows::backfill_flow flow(std::move(targets), connected_at, self->opts_);
+    flows::action act = flow.start(wall_now());
+    bool interrupted = false;
+    for (;;) {
+        log_line(act.level, act.log);
+        if (std::holds_alternative<flows::done>(act.what)) break;
+        if (generation != self->generation_) {
+            interrupted = true;
+            break;
+        }
+        flows::effect what = std::move(act.what);
+        std::shared_ptr<command_reply> no_reply;
+        flows::event ev = co_await self->exec_.perform(std::move(what), std::move(no_reply));
+        if (const auto* r = std::get_if<flows::recovered>(&ev); r != nullptr && self->on_recovered)
+            self->on_recovered(r->stored);
+        if (generation != self->generation_) {
+            interrupted = true;
+            break;
+        }
+        act = flow.resume(std::move(ev), wall_now());
+    }
+
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    if (interrupted)
+        log_info("bot", "catch-up stopped with the connection (" + std::to_string(flow.recovered_total()) +
+                            " recovered so far); the next connection takes it up again");
+    else
+        log_info("bot", "catch-up done in " + std::to_string(ms.count()) + " ms: " + std::to_string(flow.recovered_total()) +
+                            " entries recovered from Slack's history");
+}
+
+}  // namespace ib::bot

@@ -1,0 +1,74 @@
+// The backfill executor: carries out core/flows/backfill (catching up from Slack's history) when
+// the Socket Mode connection comes back, and records what must be caught up when it goes.
+//
+//   connection lost   every incident channel the bot records (open, or resolved in the last 24 h)
+//                     gets a catch-up mark in the store: the newest Slack ts stored so far. The
+//                     write is queued on the recorder, so it lands before anything the next
+//                     connection delivers: live events stored after the reconnect cannot hide
+//                     the gap. (At start-up app::impl marks them before the recorder starts.)
+//   connection up     the marks are read back with each channel's known threads, and the flow
+//                     runs: Web API calls through the executor, each page stored as it comes;
+//                     live events keep flowing meanwhile. A loss stops it after its current
+//                     step (its marks stay; the next connection starts over from them).
+#pragma once
+
+#include "bot/app/app_state.hpp"
+#include "bot/app/executor.hpp"
+#include "bot/app/recorder.hpp"
+#include "core/flows/backfill.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace ib::bot {
+
+// Incidents whose channels are caught up: open ones, and those resolved less than this ago.
+inline constexpr std::chrono::hours backfill_resolved_window{24};
+
+// The ids of the incidents in `st` whose channels are caught up at `now`.
+std::vector<std::int64_t> incidents_to_catch_up(const app_state& st, time_point now);
+
+class backfill_runner {
+public:
+    // Everything must outlive the runner.
+    backfill_runner(boost::asio::any_io_executor ex, executor& exec, recorder& rec, app_state& st,
+                    flows::backfill_options opts = {});
+
+    // The connection is live again at `at`: catch up every marked channel (a run in progress is
+    // abandoned first). On the I/O thread.
+    void connection_up(time_point at);
+    // The connection stopped being live at `at`: mark the channels, stop a run in progress.
+    void connection_lost(time_point at);
+    // Stops a run in progress (at shutdown).
+    void stop();
+
+    bool running() const { return running_; }
+
+    // Metrics hooks (incident_bot_backfill_running, incident_bot_backfilled_messages_total):
+    // called on the I/O thread when a run starts and ends, and with the entries each stored page
+    // added. Unset: nothing.
+    std::function<void(bool running)> on_running;
+    std::function<void(std::size_t stored)> on_recovered;
+
+private:
+    static boost::asio::awaitable<void> run(backfill_runner* self, std::uint64_t generation, time_point connected_at);
+    boost::asio::awaitable<std::vector<flows::backfill_target>> load_targets(std::vector<std::int64_t> ids);
+    void set_running(bool running);
+
+    boost::asio::any_io_executor ex_;
+    executor& exec_;
+    recorder& rec_;
+    app_state& st_;
+    flows::backfill_options opts_;
+    std::uint64_t generation_ = 0;  // bumped by every up, loss and stop: a run of an older one ends
+    bool up_ = false;
+    bool running_ = false;
+    int active_runs_ = 0;
+};
+
+}  // namespace ib::bot
