@@ -192,6 +192,22 @@ public:
         return v;
     }
 
+    // Calls each(element, "<where>.<key>[i]") for every element of the array at obj[key], which
+    // must be objects; stops at the first problem. Nothing when absent or null.
+    template <class F>
+    void objects(json& obj, std::string_view where, const char* key, F&& each) {
+        json* arr = array(obj, where, key);
+        for (std::size_t i = 0; arr != nullptr && i < arr->size() && ok(); ++i) {
+            json& x = (*arr)[i];
+            const std::string at = std::string(where).append(".").append(key) + "[" + std::to_string(i) + "]";
+            if (!x.is_object()) {
+                fail(at, "", std::string("expected object, got ").append(x.type_name()));
+                return;
+            }
+            each(x, at);
+        }
+    }
+
     void fail(std::string_view where, std::string_view key, std::string_view what) {
         if (!ok()) return;
         error_.reserve(where.size() + key.size() + what.size() + 3);
@@ -424,22 +440,13 @@ frame read_interactive(reader& r, json& j, std::optional<std::string> id) {
             if (x.channel_id.empty()) x.channel_id = std::move(ch);
             x.message_ts = r.str(*box, "payload.container", "message_ts");
         }
-        if (json* actions = r.array(*p, "payload", "actions")) {
-            x.actions.reserve(actions->size());
-            for (std::size_t i = 0; i < actions->size() && r.ok(); ++i) {
-                json& a = (*actions)[i];
-                const std::string where = "payload.actions[" + std::to_string(i) + "]";
-                if (!a.is_object()) {
-                    r.fail(where, "", std::string("expected object, got ").append(a.type_name()));
-                    break;
-                }
-                block_action b;
-                b.action_id = r.str(a, where, "action_id", true);
-                b.value = r.str(a, where, "value");
-                b.block_id = r.str(a, where, "block_id");
-                x.actions.push_back(std::move(b));
-            }
-        }
+        r.objects(*p, "payload", "actions", [&](json& a, const std::string& where) {
+            block_action b;
+            b.action_id = r.str(a, where, "action_id", true);
+            b.value = r.str(a, where, "value");
+            b.block_id = r.str(a, where, "block_id");
+            x.actions.push_back(std::move(b));
+        });
     }
     if (!r.ok()) return bad_frame{r.error(), std::move(id)};
     return x;
@@ -500,29 +507,21 @@ std::optional<history_message> read_history_message(nlohmann::json& message, std
     h.message = read_message(r, message, history_paths);
     h.message.channel = std::string(channel);  // history messages name no channel: it is the one asked about
     h.reply_count = r.integer(message, "message", "reply_count", 0).value_or(0);
-    if (json* reactions = r.array(message, "message", "reactions")) {
-        for (std::size_t i = 0; i < reactions->size() && r.ok(); ++i) {
-            json& x = (*reactions)[i];
-            const std::string where = "message.reactions[" + std::to_string(i) + "]";
-            if (!x.is_object()) {
-                r.fail(where, "", std::string("expected object, got ").append(x.type_name()));
-                break;
-            }
-            message_reaction mr;
-            mr.name = r.str(x, where, "name", true);
-            if (json* users = r.array(x, where, "users")) {
-                for (std::size_t k = 0; k < users->size() && r.ok(); ++k) {
-                    json& u = (*users)[k];
-                    if (!u.is_string() || u.get_ref<const std::string&>().empty()) {
-                        r.fail(where + ".users[" + std::to_string(k) + "]", "", "expected a user id");
-                        break;
-                    }
-                    mr.users.push_back(std::move(u.get_ref<std::string&>()));
+    r.objects(message, "message", "reactions", [&](json& x, const std::string& where) {
+        message_reaction mr;
+        mr.name = r.str(x, where, "name", true);
+        if (json* users = r.array(x, where, "users")) {
+            for (std::size_t k = 0; k < users->size() && r.ok(); ++k) {
+                json& u = (*users)[k];
+                if (!u.is_string() || u.get_ref<const std::string&>().empty()) {
+                    r.fail(where + ".users[" + std::to_string(k) + "]", "", "expected a user id");
+                    break;
                 }
+                mr.users.push_back(std::move(u.get_ref<std::string&>()));
             }
-            h.reactions.push_back(std::move(mr));
         }
-    }
+        h.reactions.push_back(std::move(mr));
+    });
     if (!r.ok()) return fail(r.error());
     return h;
 }
