@@ -1,5 +1,6 @@
 // Exports (JSON, Markdown, CSV) and participants, checked on a realistic recorded incident.
 #include "core/export.hpp"
+#include "core/flows/backfill.hpp"
 #include "core/participants.hpp"
 #include "core/svg.hpp"
 
@@ -146,6 +147,10 @@ incident_record missing_times() {
     b.add(entry_kind::message, at(9, 1, 0), "U0FRANK", "p95 at 2s on checkout");
     b.add(entry_kind::message, at(9, 2, 0), "", "message from a user Slack did not name");
     return b.r;
+}
+
+timeline_entry recording_gap(time_point from, time_point to, std::size_t recovered, std::string error) {
+    return flows::make_gap_entry(0, 1, from, to, recovered, error, to);
 }
 
 }  // namespace ib_test
@@ -562,11 +567,7 @@ TEST_SUITE("export") {
 
     TEST_CASE("a recording gap: a note above the Markdown timeline, an entry in JSON and CSV") {
         auto r = chapter6_outage();
-        timeline_entry gap;
-        gap.kind = entry_kind::gap;
-        gap.at = at(14, 42, 0);
-        gap.text = "not connected 14:42:00–14:45:30 UTC; 12 messages recovered from Slack's history";
-        gap.attrs = {{"from", to_iso8601(at(14, 42, 0))}, {"to", to_iso8601(at(14, 45, 30))}, {"recovered", "12"}};
+        const auto gap = recording_gap(at(14, 42, 0), at(14, 45, 30), 12);
         r.timeline.push_back(gap);
 
         const auto md = export_markdown(r);

@@ -309,16 +309,8 @@ TEST_SUITE("summary") {
 
     TEST_CASE("summary: recording gaps, from the gap entries the backfill wrote") {
         auto r = small_sev4();
-        auto gap = entry(entry_kind::gap, at(10, 1, 2), "",
-                         "not connected 10:01:02–10:03:10 UTC; 126 messages recovered from Slack's history",
-                         {}, {{"from", to_iso8601(at(10, 1, 2))}, {"to", to_iso8601(at(10, 3, 10))}, {"recovered", "126"}});
-        gap.slack_ts.clear();
-        r.timeline.push_back(gap);
-        auto unreadable = gap;
-        unreadable.at = at(10, 20, 0);
-        unreadable.attrs = {{"from", to_iso8601(at(10, 20, 0))}, {"to", to_iso8601(at(10, 21, 0))}, {"recovered", "0"},
-                            {"error", "not_in_channel"}};
-        r.timeline.push_back(unreadable);
+        r.timeline.push_back(ib_test::recording_gap(at(10, 1, 2), at(10, 3, 10), 126));
+        r.timeline.push_back(ib_test::recording_gap(at(10, 20, 0), at(10, 21, 0), 0, "not_in_channel"));
         const auto s = summarize(r);
         REQUIRE(s.gaps.size() == 2);
         CHECK(s.gaps[0].from == at(10, 1, 2));

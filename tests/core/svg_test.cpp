@@ -373,12 +373,7 @@ TEST_SUITE("svg") {
 
     TEST_CASE("svg: a recording gap is a band across the lanes, with its text on hover and in the legend") {
         auto r = ib_test::chapter6_outage();
-        timeline_entry gap;
-        gap.kind = entry_kind::gap;
-        gap.at = at(14, 42, 0);
-        gap.text = "not connected 14:42:00–14:45:30 UTC; 12 messages recovered from Slack's history";
-        gap.attrs = {{"from", to_iso8601(at(14, 42, 0))}, {"to", to_iso8601(at(14, 45, 30))}, {"recovered", "12"}};
-        r.timeline.push_back(gap);
+        r.timeline.push_back(ib_test::recording_gap(at(14, 42, 0), at(14, 45, 30), 12));
         const auto doc = well_formed_svg(export_svg(r));
         const auto band = doc.by_id("gaps");
         REQUIRE(band.has_value());
