@@ -74,7 +74,7 @@ void backfill_runner::stop() {
 void backfill_runner::set_running(bool running) {
     if (running_ == running) return;
     running_ = running;
-    if (on_running) on_running(running);
+    st_.observer->backfill_running(running);
 }
 
 net::awaitable<std::vector<flows::backfill_target>> backfill_runner::load_targets(std::vector<std::int64_t> ids) {
@@ -149,8 +149,7 @@ net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t g
         flows::effect what = std::move(act.what);
         std::shared_ptr<command_reply> no_reply;
         flows::event ev = co_await self->exec_.perform(std::move(what), std::move(no_reply));
-        if (const auto* r = std::get_if<flows::recovered>(&ev); r != nullptr && self->on_recovered)
-            self->on_recovered(r->stored);
+        if (const auto* r = std::get_if<flows::recovered>(&ev)) self->st_.observer->backfilled(r->stored);
         if (generation != self->generation_) {
             interrupted = true;
             break;

@@ -22,7 +22,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 namespace ib::bot {
@@ -47,13 +46,9 @@ public:
     // Stops a run in progress (at shutdown).
     void stop();
 
+    // Whether a run is in progress; st.observer hears when this changes (backfill_running) and
+    // what each stored page added (backfilled).
     bool running() const { return running_; }
-
-    // Metrics hooks (incident_bot_backfill_running, incident_bot_backfilled_messages_total):
-    // called on the I/O thread when a run starts and ends, and with the entries each stored page
-    // added. Unset: nothing.
-    std::function<void(bool running)> on_running;
-    std::function<void(std::size_t stored)> on_recovered;
 
 private:
     static boost::asio::awaitable<void> run(backfill_runner* self, std::uint64_t generation, time_point connected_at);

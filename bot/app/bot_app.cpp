@@ -378,8 +378,6 @@ struct app::impl : std::enable_shared_from_this<impl> {
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
-        // Metrics (bot/ops, when it lands): backfill->on_running sets incident_bot_backfill_running,
-        // backfill->on_recovered adds to incident_bot_backfilled_messages_total.
         if (cfg.handle_signals) watch_signals();
 
         net::co_spawn(ioc, main_task(shared_from_this()), task_done("main"));

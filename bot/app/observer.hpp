@@ -45,6 +45,10 @@ public:
     virtual void open_incidents(std::size_t /*count*/) {}
     // A status-page reminder was posted. I/O thread.
     virtual void reminder_posted() {}
+    // The catch-up from Slack's history (backfill.hpp) started (true) or ended (false). I/O thread.
+    virtual void backfill_running(bool) {}
+    // One page of history was stored: `stored` entries (messages, joins, leaves, pins) were new. I/O thread.
+    virtual void backfilled(std::size_t /*stored*/) {}
 
     // The observer that reports nowhere (tests, and until the app wires its own).
     static app_observer& none() {

@@ -35,4 +35,10 @@ void app_metrics::open_incidents(std::size_t count) { metrics::get().open_incide
 
 void app_metrics::reminder_posted() { metrics::get().reminders_posted.Increment(); }
 
+void app_metrics::backfill_running(bool running) { metrics::get().backfill_running.Set(running ? 1 : 0); }
+
+void app_metrics::backfilled(std::size_t stored) {
+    metrics::get().backfilled_messages.Increment(static_cast<double>(stored));
+}
+
 }  // namespace ib::bot::ops

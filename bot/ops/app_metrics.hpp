@@ -17,6 +17,9 @@ public:
     void event_acked(write_outcome outcome, std::chrono::steady_clock::duration latency) override;
     void open_incidents(std::size_t count) override;
     void reminder_posted() override;
+    // The catch-up: running or not, entries it recovered.
+    void backfill_running(bool running) override;
+    void backfilled(std::size_t stored) override;
 
 private:
     bool commit_failed_ = false;  // the last group commit failed (storage thread only)

@@ -54,7 +54,7 @@ metrics::metrics()
       backfill_running(gauge(*registry_, "incident_bot_backfill_running",
                              "1 while the bot catches up on messages from Slack's history after a gap, else 0.")),
       backfilled_messages(counter(*registry_, "incident_bot_backfilled_messages_total",
-                                  "Messages recorded from Slack's history by the catch-up.")),
+                                  "Entries (messages, joins, leaves, pins) recorded from Slack's history by the catch-up.")),
       build_info_(BuildGauge().Name("incident_bot_build_info").Help("Always 1; the version is a label.").Register(*registry_)),
       reconnects_(BuildCounter()
                       .Name("incident_bot_socket_reconnects_total")
