@@ -449,9 +449,11 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
 
 net::awaitable<flows::event> executor::store_history(flows::store_history page) {
     auto out = std::make_shared<flows::recovered>();
+    auto membership = std::make_shared<std::vector<timeline_entry>>();  // joins and leaves newly stored
+    const std::string channel = page.channel;
     // Converted (tagging included) and stored on the storage thread, inside its group, like live
     // events; the 📌 reactions are reconciled against the pins the timeline holds.
-    recorder::work_fn work = [out, page = std::move(page), bot = st_.bot_user_id,
+    recorder::work_fn work = [out, membership, page = std::move(page), bot = st_.bot_user_id,
                               now = wall_now()](storage::store& s) mutable {
         const entry_kind pins[] = {entry_kind::key_moment, entry_kind::unreaction};
         const auto recorded = s.timeline_of_kinds(page.incident_id, pins);
@@ -459,6 +461,9 @@ net::awaitable<flows::event> executor::store_history(flows::store_history page) 
         for (auto& e : converted.entries) e.incident_id = page.incident_id;
         const auto added = s.append_batch(converted.entries);
         out->stored = static_cast<std::size_t>(std::count(added.begin(), added.end(), true));
+        for (std::size_t i = 0; i < added.size() && i < converted.entries.size(); ++i)
+            if (added[i] && (converted.entries[i].kind == entry_kind::join || converted.entries[i].kind == entry_kind::leave))
+                membership->push_back(std::move(converted.entries[i]));
         out->unusable = converted.unusable;
         if (converted.unusable > 0)
             log_warn("bot", "skipping " + std::to_string(converted.unusable) + " unusable message(s) in the history of " +
@@ -466,6 +471,11 @@ net::awaitable<flows::event> executor::store_history(flows::store_history page) 
     };
     flows::event ev = co_await write(std::move(work));
     if (std::holds_alternative<flows::store_failed>(ev)) co_return ev;
+    // Who joined or left while the bot was away now sees (or no longer sees) a private incident
+    // listed, as if the bot had heard it live; oldest first.
+    std::stable_sort(membership->begin(), membership->end(),
+                     [](const timeline_entry& a, const timeline_entry& b) { return a.at < b.at; });
+    for (const auto& e : *membership) st_.members.apply(channel, e);
     co_return *out;
 }
 
