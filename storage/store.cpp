@@ -556,6 +556,14 @@ store::redaction_result store::redact_message(const timeline_entry& redaction) {
         rewrite.bind(2, redaction.ref_ts);
         rewrite.bind(3, redaction.text);
         out.rewritten = static_cast<std::size_t>(rewrite.exec());
+        // Copies of the message that v6 set aside (timeline_duplicates) read it too.
+        SQLite::Statement aside(im.db_,
+                                R"(UPDATE timeline_duplicates SET "text" = ?3)"
+                                " WHERE incident_id = ?1 AND slack_ts = ?2 AND kind IN ('message', 'bot_message')");
+        aside.bind(1, redaction.incident_id);
+        aside.bind(2, redaction.ref_ts);
+        aside.bind(3, redaction.text);
+        out.rewritten += static_cast<std::size_t>(aside.exec());
         tx.commit();
         // Copy every page into the main file and empty the WAL, so no earlier frame keeps the old
         // text. Waits busy_timeout for readers; (busy, log frames, checkpointed frames).

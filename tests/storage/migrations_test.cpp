@@ -1,3 +1,4 @@
+#include "core/redaction.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/store.hpp"
@@ -236,6 +237,15 @@ VALUES (1, 'Ev-decl', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', 
         moved.push_back(q.getColumn(2).getString() + "->" + std::to_string(q.getColumn(1).getInt64()) + ":" +
                         q.getColumn(3).getString());
     CHECK(moved == std::vector<std::string>{"Ev-b->2:maybe the cache?", "Ev-c->2:maybe the cache?"});
+    // A redaction of that message reaches the copies set aside: its text leaves the file.
+    const auto red = plan_redaction(*s.incident_by_id(1), s.timeline(1), "1700000010.000000", "pasted a secret",
+                                    "U01", from_unix_seconds(1700000045));
+    REQUIRE(red);
+    CHECK(s.redact_message(*red).rewritten == 3);  // the entry kept and its two copies
+    SQLite::Statement aside(raw, R"(SELECT count(*) FROM timeline_duplicates WHERE "text" = ?1)");
+    aside.bind(1, red->text);
+    REQUIRE(aside.executeStep());
+    CHECK(aside.getColumn(0).getInt() == 2);
     // Still append-only.
     CHECK_THROWS(raw.exec("DELETE FROM timeline WHERE seq = 1"));
 
