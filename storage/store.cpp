@@ -556,7 +556,7 @@ store::redaction_result store::redact_message(const timeline_entry& redaction) {
         rewrite.bind(2, redaction.ref_ts);
         rewrite.bind(3, redaction.text);
         out.rewritten = static_cast<std::size_t>(rewrite.exec());
-        // Copies of the message that v6 set aside (timeline_duplicates) read it too.
+        // Copies of the message that v7 set aside (timeline_duplicates) read it too.
         SQLite::Statement aside(im.db_,
                                 R"(UPDATE timeline_duplicates SET "text" = ?3)"
                                 " WHERE incident_id = ?1 AND slack_ts = ?2 AND kind IN ('message', 'bot_message')");

@@ -118,7 +118,7 @@ public:
     // ---- Redaction: the one sanctioned rewrite of the timeline. ----
     struct redaction_result {
         std::size_t rewritten = 0;  // entries whose text changed: the message, its edits, deletion,
-                                    // and its copies an upgrade to v6 set aside (timeline_duplicates)
+                                    // and its copies an upgrade to v7 set aside (timeline_duplicates)
         bool checkpointed = false;  // the WAL was copied into the main file and emptied
     };
     // `redaction` is an entry of kind redaction whose ref_ts is the Slack ts of a message (or bot
@@ -126,7 +126,7 @@ public:
     // one transaction it is appended, and its text replaces the message's text, its edits' text
     // and the earlier text the message's edit and deletion entries kept (attrs.previous_text);
     // the timeline's trigger allows exactly this. Copies of the message in timeline_duplicates
-    // (schema v6) read it too. So that the old text leaves the files, the
+    // (schema v7) read it too. So that the old text leaves the files, the
     // rewrite runs with secure_delete (freed space is overwritten with zeros) and the WAL is then
     // checkpointed into the main file and truncated; `checkpointed` is false when another
     // connection kept the checkpoint from finishing (the old text may stay in the -wal file
