@@ -631,7 +631,7 @@ std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t
     auto& im = *impl_;
     im.require_writable("mark_disconnected");
     return im.guarded("mark_disconnected", [&] {
-        write_scope tx(im.db_, im.in_group_);
+        write_scope tx(im.db_);
         std::vector<backfill_mark> out;
         if (incident_ids.empty()) return out;
         const time_point down_from = lost_at ? *lost_at : im.last_received().value_or(from_unix_micros(epoch));
@@ -684,7 +684,7 @@ bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const 
     auto& im = *impl_;
     im.require_writable("finish_backfill");
     return im.guarded("finish_backfill", [&] {
-        write_scope tx(im.db_, im.in_group_);
+        write_scope tx(im.db_);
         if (gap != nullptr) im.insert_entry(*gap, incident_id);
         auto& s = im.stmt(im.mark_delete_, "DELETE FROM backfill_marks WHERE incident_id = ?1 AND epoch = ?2");
         bool cleared = false;
