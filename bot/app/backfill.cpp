@@ -34,14 +34,8 @@ void backfill_runner::connection_up(time_point at) {
     up_ = true;
     const std::uint64_t generation = ++generation_;
     exec_.cancel_waits();  // a run of an older connection that is waiting ends now
-    net::co_spawn(ex_, run(this, generation, at), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            log_error("bot", std::string("backfill: ") + x.what());
-        }
-    });
+    // Failures of Slack or storage come back as events; anything else is a bug: fail loudly.
+    net::co_spawn(ex_, run(this, generation, at), exec_.task_done());
 }
 
 void backfill_runner::connection_lost(time_point at) {
@@ -139,16 +133,19 @@ net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t g
     flows::backfill_flow flow(std::move(targets), connected_at, self->opts_);
     flows::action act = flow.start(wall_now());
     bool interrupted = false;
+    line_context context;  // of the effect whose outcome the flow's next line reports
     for (;;) {
-        log_line(act.level, act.log);
+        log_line(act.level, act.log, context);
         if (std::holds_alternative<flows::done>(act.what)) break;
         if (generation != self->generation_) {
             interrupted = true;
             break;
         }
         flows::effect what = std::move(act.what);
-        std::shared_ptr<command_reply> no_reply;
-        flows::event ev = co_await self->exec_.perform(std::move(what), std::move(no_reply));
+        context = line_context::of(what);
+        std::shared_ptr<flow_context> ctx = self->exec_.context("", nullptr);  // nobody to answer, no journal
+        flows::event ev = co_await self->exec_.perform(std::move(what), std::move(ctx));
+        context.add(ev);
         if (const auto* r = std::get_if<flows::recovered>(&ev)) self->st_.observer->backfilled(r->stored);
         if (generation != self->generation_) {
             interrupted = true;

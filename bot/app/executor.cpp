@@ -100,6 +100,11 @@ line_context line_context::of(const flows::effect& what) {
         c.incident = std::to_string(l->incident_id);
     } else if (const auto* rs = std::get_if<flows::run_summary>(&what)) {
         about(rs->inc);
+    } else if (const auto* sh = std::get_if<flows::store_history>(&what)) {
+        c.incident = std::to_string(sh->incident_id);
+        c.channel = sh->channel;
+    } else if (const auto* fb = std::get_if<flows::finish_backfill>(&what)) {
+        c.incident = std::to_string(fb->incident_id);
     }
     return c;
 }
@@ -289,17 +294,6 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
         flows::load_summary spec = std::move(*l);
         co_return co_await load(std::move(spec));
     }
-    if (auto* h = std::get_if<flows::store_history>(&what)) {
-        flows::store_history page = std::move(*h);
-        co_return co_await store_history(std::move(page));
-    }
-    if (auto* f = std::get_if<flows::finish_backfill>(&what)) {
-        recorder::work_fn work = [f = std::move(*f)](storage::store& s) {
-            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr);
-        };
-        co_return co_await write(std::move(work));
-    }
-    if (const auto* w = std::get_if<flows::wait>(&what)) co_return co_await wait(w->delay);
 
     // Changes to one incident, one at a time.
     if (auto* t = std::get_if<flows::take_turn>(&what)) {
@@ -310,6 +304,24 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
         flows::replan_reminders change = std::move(*p);
         co_await replan(std::move(change));
         co_return flows::ok{};
+    }
+
+    // The catch-up from Slack's history (backfill.hpp): its pages and its end are stored through
+    // the recorder like live events (no journal: the catch-up marks say where to start again),
+    // and its pacing waits.
+    if (auto* h = std::get_if<flows::store_history>(&what)) {
+        flows::store_history page = std::move(*h);
+        co_return co_await store_history(std::move(page));
+    }
+    if (auto* f = std::get_if<flows::finish_backfill>(&what)) {
+        recorder::work_fn work = [f = std::move(*f)](storage::store& s) {
+            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr);
+        };
+        co_return co_await durable_write(std::move(work));
+    }
+    if (const auto* w = std::get_if<flows::wait>(&what)) {
+        const std::chrono::milliseconds delay = w->delay;
+        co_return co_await wait(delay);
     }
 
     // What the bot holds in memory.
@@ -469,7 +481,7 @@ net::awaitable<flows::event> executor::store_history(flows::store_history page) 
             log_warn("bot", "skipping " + std::to_string(converted.unusable) + " unusable message(s) in the history of " +
                                 page.channel + ": " + converted.first_problem);
     };
-    flows::event ev = co_await write(std::move(work));
+    flows::event ev = co_await durable_write(std::move(work));
     if (std::holds_alternative<flows::store_failed>(ev)) co_return ev;
     // Who joined or left while the bot was away now sees (or no longer sees) a private incident
     // listed, as if the bot had heard it live; oldest first.
