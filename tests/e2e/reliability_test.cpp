@@ -52,11 +52,14 @@ std::vector<std::string> direct_messages(const bot_fixture& t, const std::string
 }
 
 // "Post update" clicked on a reminder in `channel` by `user`.
-json post_update_click(const std::string& channel, const std::string& user, const std::string& draft) {
+json post_update_click(const bot_fixture& t, const std::string& channel, const std::string& user,
+                       const std::string& draft) {
     return {{"type", "interactive"},
             {"accepts_response_payload", false},
             {"payload",
              {{"type", "block_actions"},
+              {"api_app_id", t.slack.app_id()},  // as Slack sends it: our app, our workspace
+              {"team", {{"id", t.slack.team_id()}}},
               {"user", {{"id", user}}},
               {"channel", {{"id", channel}}},
               {"container", {{"type", "message"}, {"channel_id", channel}}},
@@ -140,7 +143,7 @@ TEST_CASE("a button click, SIGKILL right after its ack: applied once after the r
     const std::string ch = t.declare("Click test sev2", "Click test");
     // The announcement will wait out a rate limit: the kill lands while it is in doubt.
     t.slack.fail_next("chat.postMessage", 429, 5);
-    const auto id = t.slack.send_envelope(post_update_click(ch, bob, "We are investigating checkout errors."));
+    const auto id = t.slack.send_envelope(post_update_click(t, ch, bob, "We are investigating checkout errors."));
     REQUIRE_MESSAGE(t.slack.wait_ack(id, 10s), t.all_logs());  // acked only once the change is durable…
     t.kill_bot();
     // …so it is on the timeline, stored by the run that acked it.
@@ -155,7 +158,7 @@ TEST_CASE("a button click, SIGKILL right after its ack: applied once after the r
     CHECK(updates[0]["user"] == bob);
     CHECK(posts_with(t, ch, "Status page updated") <= 1);
     // The restarted bot knows the update: `/incident list` and a new click both see it.
-    t.slack.send_envelope(post_update_click(ch, bob, "Fixed."));
+    t.slack.send_envelope(post_update_click(t, ch, bob, "Fixed."));
     REQUIRE(t.slack.wait_for([&] { return entries(t.export_json(), "statuspage").size() == 2; }, 10s));
 }
 
