@@ -133,6 +133,11 @@ struct simulator_options {
     // methods [M:conversations.history]; clear() to turn off.
     std::map<std::string, int> rate_limits = {{"conversations.history", 50}, {"conversations.replies", 50}};
     std::chrono::milliseconds rate_limit_window{60000};
+    // The most messages conversations.history and conversations.replies return per call, whatever
+    // `limit` asks (and their default limit when it is below 100). Slack: 999 for internal and
+    // Marketplace apps; apps distributed outside the Marketplace since 29 May 2025 get at most 15,
+    // and 1 call per minute (set rate_limits to 1 for both methods too) [M:conversations.history].
+    std::size_t history_max_limit = 999;
 
     // The bot token's scopes; a method (or a channel type) whose scope is missing answers
     // missing_scope with needed/provided [OAS]. nullopt: every scope is granted.

@@ -587,12 +587,14 @@ web_api::read_page_query(const json& args, page_query& q) const
         q.latest = key;
     }
     q.inclusive = arg_bool(args, "inclusive");
-    // limit: 100 by default, 999 at most [M:conversations.history].
+    // limit: 100 by default, 999 at most, or history_max_limit (15 outside the Marketplace)
+    // [M:conversations.history].
     auto limit = arg_string(args, "limit");
     long long n = 0;
     if (!limit.empty() && limit.size() < 10 && std::all_of(limit.begin(), limit.end(), [](char c) { return c >= '0' && c <= '9'; }))
         n = std::stoll(limit);
-    q.limit = n <= 0 ? 100 : static_cast<std::size_t>(std::min<long long>(n, 999));
+    const std::size_t most = std::max<std::size_t>(1, std::min<std::size_t>(opts_.history_max_limit, 999));
+    q.limit = std::min(n <= 0 ? std::size_t{100} : static_cast<std::size_t>(std::min<long long>(n, 999)), most);
     if (auto cursor = arg_string(args, "cursor"); !cursor.empty()) {
         if (!decode_cursor(cursor, key))
             return api_error("invalid_cursor");

@@ -169,6 +169,43 @@ TEST_CASE("SIGKILL mid-burst with redelivery off: everything said is recovered f
     CHECK(messages.size() == said.size());
 }
 
+TEST_CASE("an app outside the Marketplace: 15 messages a call and one call a window, and the catch-up still completes") {
+    // Slack's limits for such apps (slack-protocol.md §6): 15 messages per call, 1 call per
+    // minute; the minute is shortened to 2 s here, so Retry-After is 2 s.
+    auto o = slack_like_delivery();
+    o.history_max_limit = 15;
+    o.rate_limits = {{"conversations.history", 1}, {"conversations.replies", 1}};
+    o.rate_limit_window = 2s;
+    bot_fixture t(o);
+    t.start_bot();
+    const std::string ch = t.declare("Billing lag sev3", "Billing lag");
+    const std::string first = t.slack.post_message(ch, bot_fixture::bob, "invoices are 10 min behind");
+    REQUIRE(wait_stored(t, {first}, "message", 10s));
+    REQUIRE(t.stop_bot(SIGTERM) == 0);
+
+    std::vector<std::string> said;
+    for (int i = 0; i < 40; ++i)
+        said.push_back(t.slack.post_message(ch, bot_fixture::alice, "queue depth " + std::to_string(i * 100)));
+    t.slack.expire_undelivered();
+    const std::size_t calls_before = t.slack.calls().size();
+
+    t.start_bot();
+    REQUIRE_MESSAGE(wait_stored(t, said, "message", 90s), t.bot->log());
+    const auto messages = by_ts(t.export_json(), "message");
+    for (const auto& ts : said) CHECK_MESSAGE(messages.at(ts) == 1, ts);
+    // 41 messages since the watermark (its minute of overlap included) take at least 3 pages;
+    // the calls past the limit were answered 429 and waited out.
+    const auto calls = t.slack.calls();
+    std::size_t pages = 0, limited = 0;
+    for (std::size_t i = calls_before; i < calls.size(); ++i) {
+        if (calls[i].method != "conversations.history") continue;
+        if (calls[i].http_status == 200) ++pages;
+        if (calls[i].http_status == 429) ++limited;
+    }
+    CHECK(pages >= 3);
+    MESSAGE(pages << " history pages, " << limited << " calls answered 429");
+}
+
 TEST_CASE("a routine refresh_requested reconnect writes nothing") {
     bot_fixture t(slack_like_delivery());
     t.start_bot();

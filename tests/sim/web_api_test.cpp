@@ -217,6 +217,47 @@ TEST_CASE("conversations.history pages like Slack: limit, cursor, has_more, olde
     }
 }
 
+TEST_CASE("history_max_limit: an app outside the Marketplace gets 15 messages per call, and pages on")
+{
+    simulator_options o;
+    o.history_max_limit = 15;
+    slack s(o);
+    auto ch = s.channel("inc-3");
+    std::string root;
+    for (int i = 0; i < 40; ++i)
+        root = s.say(ch, "U0ALICE", "m" + std::to_string(i));
+    for (int i = 0; i < 20; ++i)
+        s.say(ch, "U0BOB", "r" + std::to_string(i), root);
+
+    auto body = s.ok("conversations.history", {{"channel", ch}, {"limit", 200}});
+    CHECK(body["messages"].size() == 15);
+    CHECK(body["messages"][0]["text"] == "m39");
+    CHECK(body["has_more"] == true);
+    CHECK(s.ok("conversations.history", {{"channel", ch}})["messages"].size() == 15);  // the default too
+    CHECK(s.ok("conversations.history", {{"channel", ch}, {"limit", 4}})["messages"].size() == 4);
+    // The cursor walks on 15 at a time: 40 messages in 3 calls.
+    std::vector<std::string> seen;
+    std::string cursor;
+    int calls = 0;
+    do {
+        json args = {{"channel", ch}, {"limit", 200}};
+        if (!cursor.empty())
+            args["cursor"] = cursor;
+        body = s.ok("conversations.history", args);
+        ++calls;
+        for (auto& m : body["messages"])
+            seen.push_back(m["text"]);
+        cursor = body.value("response_metadata", json::object()).value("next_cursor", "");
+    } while (body["has_more"].get<bool>());
+    CHECK(calls == 3);
+    REQUIRE(seen.size() == 40);
+    CHECK(seen.back() == "m0");
+    // Replies too: the parent and 14 replies on the first page.
+    body = s.ok("conversations.replies", {{"channel", ch}, {"ts", root}, {"limit", 100}});
+    CHECK(body["messages"].size() == 15);
+    CHECK(body["has_more"] == true);
+}
+
 TEST_CASE("conversations.history: the bot must be a member; unknown and hidden channels are not found")
 {
     slack s;
