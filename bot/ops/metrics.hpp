@@ -56,7 +56,7 @@ public:
     prometheus::Gauge& socket_connected;      // 1 while the Socket Mode connection is live
     prometheus::Gauge& open_incidents;        // incidents not resolved
     prometheus::Counter& reminders_posted;    // status-page reminders posted
-    // Issue 12 (backfill) updates these once it lands.
+    // The catch-up from Slack's history (bot/app/backfill) updates these.
     prometheus::Gauge& backfill_running;               // 1 while catching up from history
     prometheus::Counter& backfilled_messages;          // messages recorded by the catch-up
 
