@@ -54,9 +54,10 @@
 // (a mention is a user element; other markup and entities stay in text elements as sent).
 //
 // Defaults are Slack's except where Slack's behaviour would break a test that exists today; those
-// options keep the old behaviour and say which issue flips them: when_disconnected (queue; issue
-// 12), choose_connection (newest; issue 15), member_events_only (false). simulator_options::
-// like_slack() sets them all the way Slack behaves.
+// options keep the old behaviour and say which issue flips them: choose_connection (newest; issue
+// 15), member_events_only (false). simulator_options::like_slack() sets them all the way Slack
+// behaves. (when_disconnected was such an option until issue 12's backfill landed: it is retry,
+// Slack's, by default now.)
 //
 // Threading: the simulator runs its own io_context on a background thread. Every public member is
 // thread-safe. Scripting calls return once the frame is queued; scripted in one thread, frames go
@@ -109,12 +110,13 @@ struct simulator_options {
     // What a delivery attempt does when no connection is open.
     // queue: the frame waits, and the next connection gets it after its hello (events lost with a
     //   closed connection come first, with retry_attempt + 1); nothing is ever dropped for want of
-    //   a connection. Useful for tests that want redelivery.
+    //   a connection. Kinder than Slack: for tests that want redelivery.
     // retry (Slack): an events_api attempt fails at once and is retried per retry_delays, then the
     //   event is dropped (lost_events()); a slash command or interactive payload fails at once
     //   with dispatch_failed (command_failures()). Raw and disconnect frames still wait.
-    // Default queue; issue 12 flips it to retry (its backfill recovers what was lost).
-    no_connection when_disconnected = no_connection::queue;
+    // Default retry, as Slack does: what the bot misses while down it recovers from history
+    // (issue 12's backfill). A test that wants the event itself redelivered asks for queue.
+    no_connection when_disconnected = no_connection::retry;
 
     enum class connection_choice { newest, random };
     // Which open connection gets each envelope. Slack: any of them, "do not assume any

@@ -212,7 +212,8 @@ TEST_CASE("commits failing past the deadline: the bot exits 74 with one line; th
     CHECK(t.count_log_lines({"error storage: commits have failed for ", "exiting so a supervisor can restart the bot"}) == 1);
     CHECK(t.count_log_lines({"stopped;"}) == 0);  // the one line is the last word
 
-    // Restarted with space again: Slack redelivers the event that was never acked.
+    // Restarted with space again: Slack gave up on the event that was never acked; the catch-up
+    // reads it from the channel's history.
     faults.clear();
     t.start_bot({}, {{"IB_FAULTS_FILE", faults.path}});
     REQUIRE(t.slack.wait_for([&] { return entries(t.export_json(), "message").size() == 1; }, 15s));

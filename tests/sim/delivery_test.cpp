@@ -85,9 +85,11 @@ text_of(const json& frame)
 
 TEST_SUITE("sim_delivery") {
 
-TEST_CASE("queue (the default): an event waits for a connection and comes after hello")
+TEST_CASE("queue (asked for; kinder than Slack): an event waits for a connection and comes after hello")
 {
-    harness h;
+    simulator_options o;
+    o.when_disconnected = no_connection::queue;
+    harness h(o);
     h.event("said while down");
     h.advance(10min);
     auto id = h.out.open(h.now);
@@ -99,10 +101,10 @@ TEST_CASE("queue (the default): an event waits for a connection and comes after 
     CHECK(h.out.lost_events().empty());
 }
 
-TEST_CASE("retry (Slack): with no connection an event is retried after each delay, then lost")
+TEST_CASE("retry (Slack, the default): with no connection an event is retried after each delay, then lost")
 {
     simulator_options o;
-    o.when_disconnected = no_connection::retry;
+    CHECK(o.when_disconnected == no_connection::retry);
     o.retry_delays = {0ms, 60s, 300s};  // Slack's: at once, 1 min, 5 min
     harness h(o);
     auto first = h.event("said while down");
@@ -312,9 +314,11 @@ TEST_CASE("commands: never retried; late or missing acks are failures the user s
         CHECK(h.out.command_failures().size() == 1);  // not a second time
         (void)cmd;
     }
-    SUBCASE("queue: it waits for the next connection")
+    SUBCASE("queue (asked for): it waits for the next connection")
     {
-        harness h;
+        simulator_options o;
+        o.when_disconnected = no_connection::queue;
+        harness h(o);
         h.command("status");
         auto id = h.out.open(h.now);
         auto frames = h.drain(id);
@@ -330,7 +334,9 @@ TEST_CASE("expire_undelivered: what waits for a connection or a retry is given u
     o.retry_delays = {0ms, 60s};
     harness h(o);
     h.event("scheduled for a retry");
-    harness q;  // queue mode: events and commands in the outbox
+    simulator_options qo;
+    qo.when_disconnected = no_connection::queue;
+    harness q(qo);  // events and commands wait in the outbox
     q.event("in the outbox");
     auto cmd = q.command("status");
     q.out.submit_text(R"({"type":"disconnect","reason":"warning"})", q.now);

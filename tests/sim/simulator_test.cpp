@@ -445,8 +445,10 @@ TEST_CASE("Web API: injected faults")
 
 TEST_CASE("Socket Mode: hello, one-time tickets, queued frames")
 {
-    slack_simulator sim;
-    // Scripted before anyone connects: waits in the outbox.
+    simulator_options queued_opts;
+    queued_opts.when_disconnected = simulator_options::no_connection::queue;  // not Slack's default
+    slack_simulator sim(queued_opts);
+    // Scripted before anyone connects: waits in the outbox (queue).
     auto early = sim.send_event({{"type", "app_mention"}, {"text", "early"}, {"event_ts", "1.000001"}});
     sim.start();
     client_env env;
@@ -630,7 +632,11 @@ TEST_CASE("Socket Mode: redelivery")
 {
     SUBCASE("unacked events come back on the next connection, slash commands do not")
     {
-        slack_simulator sim;
+        // queue: the retry waits for the next connection (Slack would give up on it while none
+        // is open: see "Slack delivery" below).
+        simulator_options o;
+        o.when_disconnected = simulator_options::no_connection::queue;
+        slack_simulator sim(o);
         sim.start();
         client_env env;
         {
@@ -778,7 +784,9 @@ TEST_CASE("Socket Mode: disconnect, pings, silence")
     }
     SUBCASE("hello withheld: accepted, pings answered, no hello and no frames; the next connection gets them")
     {
-        slack_simulator sim;
+        simulator_options o;
+        o.when_disconnected = simulator_options::no_connection::queue;  // the event waits for a hello
+        slack_simulator sim(o);
         sim.start();
         client_env env;
         sim.set_hello_withheld(true);
@@ -805,7 +813,9 @@ TEST_CASE("Socket Mode: disconnect, pings, silence")
     }
     SUBCASE("silent: no frames, no pongs; resuming closes the muted socket")
     {
-        slack_simulator sim;
+        simulator_options o;
+        o.when_disconnected = simulator_options::no_connection::queue;  // the event waits out the silence
+        slack_simulator sim(o);
         sim.start();
         client_env env;
         ws_conn<plain_stream> ws(env);
