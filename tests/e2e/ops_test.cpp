@@ -321,20 +321,23 @@ TEST_CASE("configuration from the environment: flags win, a bad value names its 
     r = run_to_end(IB_BOT_BINARY, {"run", "--db", t.db, "--listen", "localhost"}, env);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--listen takes HOST:PORT") != std::string::npos);
-    // The running bot holds the port.
+    // The running bot holds the port (a second run on another database: the same one would be
+    // refused first, as in use).
+    const std::string other_db = t.db + ".second.db";
     const auto started = clk::now();
-    r = run_to_end(IB_BOT_BINARY, {"run", "--db", t.db, "--listen", "127.0.0.1:" + std::to_string(port)}, env);
+    r = run_to_end(IB_BOT_BINARY, {"run", "--db", other_db, "--listen", "127.0.0.1:" + std::to_string(port)}, env);
     CHECK(r.exit_code == 1);
     CHECK(r.err == "incident-bot: cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use\n");
     CHECK(ms_since(started) < 5000);
     // With JSON logs, that failure is a JSON record too.
     r = run_to_end(IB_BOT_BINARY,
-                   {"run", "--db", t.db, "--log-format", "json", "--listen", "127.0.0.1:" + std::to_string(port)}, env);
+                   {"run", "--db", other_db, "--log-format", "json", "--listen", "127.0.0.1:" + std::to_string(port)}, env);
     CHECK(r.exit_code == 1);
     const json failure = json::parse(r.err, nullptr, false);
     REQUIRE_MESSAGE(failure.is_object(), r.err);
     CHECK(failure["level"] == "error");
     CHECK(failure["msg"] == "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(other_db + suffix);
     CHECK(t.stop_bot(SIGTERM) == 0);
 }
 
