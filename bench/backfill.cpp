@@ -115,12 +115,16 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(20ms);
         }
         const auto elapsed = std::chrono::duration<double>(steady::now() - start).count();
-        std::this_thread::sleep_for(500ms);  // the gap entry and the bot's last catch-up line
-        const auto calls = sim.calls("conversations.history").size() - history_calls_before;
+        // The gap entry and the bot's last catch-up line (it may still be reading replies).
         std::smatch m;
-        const std::string log = p.log();
         const std::regex done(R"(catch-up done in (\d+) ms)");
+        std::string log = p.log();
+        for (const auto until = steady::now() + 2min; !std::regex_search(log, m, done) && steady::now() < until;) {
+            std::this_thread::sleep_for(50ms);
+            log = p.log();
+        }
         const std::string bot_ms = std::regex_search(log, m, done) ? m[1].str() + " ms" : "n/a";
+        const auto calls = sim.calls("conversations.history").size() - history_calls_before;
         p.signal(SIGTERM);
         (void)p.wait(30s);
         std::remove(db.c_str());
