@@ -74,6 +74,9 @@ void backfill_runner::set_running(bool running) {
 net::awaitable<std::vector<flows::backfill_target>> backfill_runner::load_targets(std::vector<std::int64_t> ids) {
     auto out = std::make_shared<std::vector<flows::backfill_target>>();
     // On the storage thread: the marks of these incidents, and the threads their timelines know.
+    // Not on the reader's connection: the marks written at the loss are queued on this same
+    // thread, so this read comes after them (the reader could run before they commit and miss a
+    // gap). It is a few rows, off the hot path: once per connection.
     recorder::work_fn work = [out, ids = std::move(ids)](storage::store& s) {
         for (const auto& m : s.backfill_marks()) {
             if (!std::binary_search(ids.begin(), ids.end(), m.incident_id)) continue;
