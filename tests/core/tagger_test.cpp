@@ -6,6 +6,7 @@
 #include "core/tagger.hpp"
 #include "core/tagging/model.hpp"
 #include "tools/tagger/training.hpp"
+#include "tests/support/files.hpp"
 
 #include <doctest/doctest.h>
 
@@ -94,13 +95,6 @@ const training::result& trainer_run() {
     return r;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // Why `text` got `t` (tag_hit::rule), or "" when the tag is absent.
 std::string rule(std::string_view text, tag t) {
     for (const auto& h : tag_message(text))
@@ -161,7 +155,7 @@ TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
 
 TEST_CASE("the committed model is what the trainer makes of the committed data") {
     const std::string expected = training::generate_source(trainer_run().model, training::committed_provenance());
-    const std::string committed = read_file(k_source / "core" / "tagging" / "model_weights.cpp");
+    const std::string committed = ib::test::slurp(k_source / "core" / "tagging" / "model_weights.cpp");
     // On a mismatch: the data, the features or the trainer changed without regenerating, or the
     // file was edited by hand. Run `build/train-tagger --write` and commit the result.
     CHECK_MESSAGE(committed == expected, "core/tagging/model_weights.cpp is stale: run build/train-tagger --write");

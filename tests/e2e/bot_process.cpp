@@ -1,4 +1,5 @@
 #include "bot_process.hpp"
+#include "tests/support/files.hpp"
 
 #include "core/commands.hpp"
 
@@ -21,13 +22,6 @@ extern char** environ;
 
 namespace ib::test {
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 int decode(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -3,6 +3,7 @@
 #include "storage/store.hpp"
 
 #include "storage_test_util.hpp"
+#include "tests/support/files.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,17 +16,7 @@
 using namespace ib;
 using namespace ib::storage;
 using namespace ib::storage::testing;
-
-namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-}  // namespace
+using ib::test::slurp;
 
 TEST_SUITE("storage") {
 
