@@ -63,8 +63,8 @@ T must(result<T> r) {
 // Writes incident number `n` with `entries` entries (declare included) in groups of at most
 // 10,000 writes per transaction.
 void write_incident(storage::store& st, std::size_t n, std::size_t entries, bool resolved, time_point start,
-                    dataset& out) {
-    const std::string channel = numbered("C0HIST%05zu", n);
+                    dataset& out, std::string channel = {}) {
+    if (channel.empty()) channel = numbered("C0HIST%05zu", n);
     auto decl = must(declare_incident(numbered("Checkout errors %zu", n), severity::sev2, "U0PEOPLE00", channel,
                                       numbered("inc-20260101-checkout-errors-%zu", n), start));
     decl.entry.key = numbered("cmd:declare-%zu", n);
@@ -132,10 +132,10 @@ void write_incident(storage::store& st, std::size_t n, std::size_t entries, bool
 
 }  // namespace
 
-dataset make_long_incident(const std::string& path, std::size_t entries) {
+dataset make_long_incident(const std::string& path, std::size_t entries, const long_incident_options& how) {
     storage::store st(path);
     dataset out;
-    write_incident(st, 1, entries, true, from_unix_seconds(1'767'225'600), out);  // 2026-01-01
+    write_incident(st, 1, entries, how.resolved, from_unix_seconds(how.start_unix), out, how.channel);
     return out;
 }
 
