@@ -72,7 +72,7 @@ struct options {
     std::size_t long_incident = 100'000;
     std::size_t history_rows = 1'000'000;
     std::size_t open_incidents = 1'000;
-    std::vector<std::string> only;  // ours, scraped, bolt, null, storage; empty = all
+    std::vector<std::string> only;  // ours, scraped, bolt, null, storage, summary; empty = all
     bool wants(const std::string& what) const {
         return only.empty() || std::find(only.begin(), only.end(), what) != only.end();
     }
@@ -86,11 +86,12 @@ const char* const usage =
     "  --events N             burst size (default 20000)\n"
     "  --bursts N             bursts for incident-bot and the null client; the median is reported (default 5)\n"
     "  --rate N --seconds S   steady run (default 2000 events/s for 10 s)\n"
-    "  --long-incident N      timeline entries for the export/summary benchmark (default 100000)\n"
+    "  --long-incident N      timeline entries for the export/summary benchmarks (default 100000)\n"
     "  --history-rows N       rows for the start-up benchmark (default 1000000)\n"
     "  --open-incidents N     open incidents for the memory benchmark (default 1000)\n"
-    "  --only LIST            comma-separated subset of: ours,scraped,bolt,null,storage\n"
-    "                         (scraped: incident-bot with --listen, /metrics fetched every second)\n";
+    "  --only LIST            comma-separated subset of: ours,scraped,bolt,null,storage,summary\n"
+    "                         (scraped: incident-bot with --listen, /metrics fetched every second;\n"
+    "                         summary: steady acks while the bot posts a long incident's summary)\n";
 
 std::string which(const std::string& name) {
     if (name.find('/') != std::string::npos) return name;
@@ -408,6 +409,8 @@ struct bot_spec {
     std::map<std::string, std::string> env;
     std::size_t bursts = 1;
     unsigned short scrape_port = 0;  // non-zero: GET /metrics there every second while the bot runs
+    // Runs once the simulator is up, before the bot starts (e.g. a channel and a database to match).
+    std::function<void(slack_simulator&)> prepare = nullptr;
 };
 
 struct bot_result {
@@ -545,6 +548,7 @@ std::unique_ptr<session> open_session(const bot_spec& spec) {
     sim.start();
     auto env = slack_env(sim);
     for (const auto& [k, v] : spec.env) env[k] = v;
+    if (spec.prepare) spec.prepare(sim);
 
     std::cerr << "== " << spec.name << ": start\n";
     const auto t0 = steady::now();
@@ -585,8 +589,15 @@ void run_burst(const options& o, session& s, std::size_t r) {
     settle(sim);
 }
 
-// The steady run: batches every 5 ms on a fixed schedule.
-void run_steady(const options& o, session& s) {
+// Something done once during a steady run, `after` its start, on the driver thread between two
+// batches (e.g. a slash command).
+struct midway {
+    steady::duration after{};
+    std::function<void()> act;
+};
+
+// The steady run: batches every 5 ms on a fixed schedule. Returns the envelope ids it sent.
+std::vector<std::string> run_steady(const options& o, session& s, const midway& also = {}) {
     auto& sim = *s.sim;
     const std::size_t total = o.rate * o.seconds;
     std::cerr << "== " << s.spec.name << ": steady " << o.rate << "/s for " << o.seconds << " s\n";
@@ -596,8 +607,13 @@ void run_steady(const options& o, session& s) {
     steady_ids.reserve(total);
     const auto tick = 5ms;
     const auto start = steady::now();
+    bool acted = !also.act;
     for (std::size_t sent = 0, k = 1; sent < total; ++k) {
         std::this_thread::sleep_until(start + k * tick);
+        if (!acted && steady::now() - start >= also.after) {
+            also.act();
+            acted = true;
+        }
         // Whatever the schedule says is due by now (rate * elapsed), so rounding never drifts.
         const auto due = std::min(total, static_cast<std::size_t>(static_cast<double>(o.rate) *
                                                                   std::chrono::duration<double>(k * tick).count()));
@@ -613,7 +629,8 @@ void run_steady(const options& o, session& s) {
     wait_acks(sim, base + steady_ids.size(), 60s);
     s.res.steady_run = measure(sim, steady_ids);
     s.res.steady_run.send_rate = static_cast<double>(total) / send_seconds;
-    s.steady_events = steady_ids.size();
+    s.steady_events += steady_ids.size();
+    return steady_ids;
 }
 
 // Peak RSS (VmHWM: the kernel keeps the high-water mark, no sampling needed), reconnects, then
@@ -623,10 +640,12 @@ bot_result close_session(const options& o, session& s) {
     if (!s.ok()) return res;
     auto& sim = *s.sim;
     auto& p = *s.p;
-    res.burst_cpu_us = s.cpu_total * 1e6 / static_cast<double>(s.burst_events);
     auto runs = s.runs;
     std::sort(runs.begin(), runs.end(), [](const ack_stats& x, const ack_stats& y) { return x.per_second < y.per_second; });
-    res.burst = runs[runs.size() / 2];  // the median burst by acked/s
+    if (!runs.empty()) {  // (a session may run steady only)
+        res.burst_cpu_us = s.cpu_total * 1e6 / static_cast<double>(s.burst_events);
+        res.burst = runs[runs.size() / 2];  // the median burst by acked/s
+    }
     res.bursts = runs.size();
     for (const auto& r : runs) {
         res.burst_min = std::min(res.burst_min, r.per_second);
@@ -684,6 +703,135 @@ std::vector<bot_result> run_interleaved(const options& o, const std::vector<bot_
         if (!out.back().ok) std::cerr << "  " << out.back().name << " failed: " << out.back().failure << "\n";
     }
     return out;
+}
+
+// ---- acks while the summary of a long incident is computed (issue 12) -----------------------
+
+struct summary_load_result {
+    bool ok = false;
+    std::string failure;
+    std::size_t entries = 0;  // in the long incident
+    // The steady run without the summary, with it, and (of the latter) the events whose frames
+    // were written while it was computed: from the resolve's frame to the summary's post.
+    ack_stats quiet, loaded, window;
+    double resolve_at_s = NAN;   // when the resolve was written, in seconds into the run
+    double summary_ms = NAN;     // resolve written -> the summary's chat.postMessage received
+    double review_ms = NAN;      // resolve written -> the review prompt's
+    double resolve_ack_ms = NAN;
+    bool within_run = false;     // the summary was posted before the run's last frame was written
+    std::size_t stored = 0, expected = 0;
+    std::size_t long_after = 0;  // the long incident's entries after the run (resolve and summary added)
+    bool resolved = false;
+    std::string load_before, load_after;  // /proc/loadavg
+};
+
+std::string loadavg() {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
+
+// incident-bot runs on a database that already holds an open incident of o.long_incident entries
+// (its channel made in the simulator first, the bot a member); it opens a second incident for the
+// steady run. Two steady runs into that second channel: one plain, then one during which
+// `/incident resolve` is sent in the long incident's channel a third of the way in. The resolve
+// makes the bot load the whole timeline on its reader connection, summarize it, build the review
+// prompt and post both; the acks of the events written meanwhile are the figure.
+summary_load_result run_summary_load(const options& o, const std::string& db) {
+    summary_load_result r;
+    std::string long_channel;
+    std::int64_t long_id = 0;
+    bot_spec spec{bot_kind::ours, "incident-bot, summary of a long incident", o.incident_bot, {"run", "--db", db}, db, {}, 0};
+    spec.prepare = [&](slack_simulator& sim) {
+        long_channel = sim.create_channel("inc-20261201-checkout-errors", sim.bot_user_id());
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+        // Declared so that its last entry is a minute old: one entry a second until then.
+        std::cerr << "== summary under load: writing an open incident of " << o.long_incident << " entries\n";
+        const auto set = ib::bench::make_long_incident(
+            db, o.long_incident,
+            {.resolved = false, .channel = long_channel,
+             .start_unix = now.count() - static_cast<std::int64_t>(o.long_incident) - 60});
+        r.entries = set.entries;
+        long_id = set.last_incident_id;
+    };
+    auto sp = open_session(spec);
+    session& s = *sp;
+    if (!s.ok()) {
+        r.failure = s.res.failure;
+        return r;
+    }
+    auto& sim = *s.sim;
+    r.load_before = loadavg();
+
+    std::cerr << "== summary under load: steady run without the summary\n";
+    run_steady(o, s);
+    r.quiet = s.res.steady_run;
+    settle(sim);
+
+    std::cerr << "== summary under load: steady run, /incident resolve on the long incident a third of the way in\n";
+    std::string resolve_id;
+    const midway resolve{std::chrono::milliseconds{o.seconds * 1000 / 3},
+                         [&] { resolve_id = sim.slash_command(long_channel, "U0PEOPLE01", "resolve errors back to baseline"); }};
+    const auto ids = run_steady(o, s, resolve);
+    r.loaded = s.res.steady_run;
+    r.load_after = loadavg();
+
+    const auto fail = [&](const std::string& why) {
+        r.failure = why + "; log:\n" + tail(s.p->log());
+        close_session(o, s);
+        return r;
+    };
+    const auto cmd = sim.wait_ack(resolve_id, 10s);
+    if (!cmd) return fail("/incident resolve was not acked");
+    const auto written = cmd->at - cmd->latency;
+    r.resolve_ack_ms = ms(cmd->latency);
+    // The bot's posts in the long incident's channel after the resolve: the summary (its header,
+    // not the ":white_check_mark: *Resolved* by" announcement), then the review prompt (both
+    // computed before the summary is posted).
+    std::optional<steady::time_point> summary_at, review_at;
+    const std::string summary_head = ":white_check_mark: *Incident #" + std::to_string(long_id) + " resolved";
+    sim.wait_for(
+        [&] {
+            for (const auto& c : sim.calls("chat.postMessage")) {
+                if (c.at < written || c.args.value("channel", std::string()) != long_channel) continue;
+                const auto text = c.args.value("text", std::string());
+                if (!summary_at && text.rfind(summary_head, 0) == 0) summary_at = c.at;
+                if (!review_at && text.rfind(":spiral_note_pad: *", 0) == 0) review_at = c.at;
+            }
+            return summary_at && review_at;
+        },
+        60s);
+    if (!summary_at) return fail("no summary posted in the long incident's channel within 60 s of the resolve");
+    r.summary_ms = ms(*summary_at - written);
+    if (review_at) r.review_ms = ms(*review_at - written);
+
+    // Split the run's events by when their frames were written.
+    std::unordered_map<std::string, slack_simulator::ack> by_id;
+    for (auto& a : sim.acks()) by_id.emplace(a.envelope_id, a);
+    std::optional<steady::time_point> first, last;
+    std::vector<std::string> during;
+    for (const auto& id : ids) {
+        const auto it = by_id.find(id);
+        if (it == by_id.end()) continue;
+        const auto at = it->second.at - it->second.latency;
+        if (!first || at < *first) first = at;
+        if (!last || at > *last) last = at;
+        if (at >= written && at <= *summary_at) during.push_back(id);
+    }
+    r.window = measure(sim, during);
+    r.within_run = first && last && written > *first && *summary_at < *last;
+    if (first) r.resolve_at_s = std::chrono::duration<double>(written - *first).count();
+
+    const auto closed = close_session(o, s);
+    r.stored = closed.stored.value_or(0);
+    r.expected = closed.expected;
+    ib::storage::store st(db, {.read_only = true});
+    const auto inc = st.incident_by_id(long_id);
+    r.resolved = inc && !inc->is_open();
+    r.long_after = st.timeline(long_id).size();
+    r.ok = true;
+    return r;
 }
 
 // ---- storage-side benchmarks (incident-bot only) -------------------------------------------
@@ -826,10 +974,16 @@ std::string mb(long kb) { return kb > 0 ? fmt("%.1f MB", static_cast<double>(kb)
 
 std::string verdict(bool pass) { return pass ? "**pass**" : "**FAIL**"; }
 
+// "p50 / p99 / max ms"
+std::string lat(const ack_stats& a) {
+    return fmt("%.1f", a.p50) + " / " + fmt("%.1f", a.p99) + " / " + fmt("%.1f ms", a.max);
+}
+
 const std::string scraped_name = "incident-bot, /metrics scraped every 1 s";
 
 std::string report(const options& o, const std::vector<bot_result>& bots, const std::optional<storage_result>& st,
-                   std::pair<double, double> scripting, const std::optional<stage_costs>& stages) {
+                   std::pair<double, double> scripting, const std::optional<stage_costs>& stages,
+                   const std::optional<summary_load_result>& sl) {
     std::ostringstream out;
     const auto find = [&](const std::string& name) -> const bot_result* {
         for (const auto& b : bots)
@@ -850,9 +1004,6 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
                 out << "| " << b.name << " | failed: " << b.failure.substr(0, b.failure.find('\n')) << " |||||||||\n";
                 continue;
             }
-            const auto lat = [](const ack_stats& s) {
-                return fmt("%.1f", s.p50) + " / " + fmt("%.1f", s.p99) + " / " + fmt("%.1f ms", s.max);
-            };
             const std::string rate = b.bursts > 1 ? fmt("%.0f", b.burst.per_second) + " (" + fmt("%.0f", b.burst_min) +
                                                         "–" + fmt("%.0f", b.burst_max) + ")"
                                                   : fmt("%.0f", b.burst.per_second);
@@ -913,6 +1064,27 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
         out << "| RSS (VmHWM), " << st->open_incidents << " open incidents | " << mb(st->rss_open_kb) << " |\n";
     }
 
+    if (sl && !sl->ok) out << "\n### Acks while a long incident's summary is computed: failed: " << sl->failure << "\n";
+    if (sl && sl->ok) {
+        out << "\n### Acks at " << o.rate << " events/s while the summary of a " << sl->entries
+            << "-entry incident is computed\n\n";
+        out << "Steady " << o.rate << "/s for " << o.seconds << " s into one incident channel, twice; in the second run "
+            << "`/incident resolve` in the long incident's channel at " << fmt("%.1f s", sl->resolve_at_s)
+            << " (summary and review prompt read on the reader connection, then posted). Load average "
+            << sl->load_before << " before, " << sl->load_after << " after.\n\n";
+        out << "| steady run | acked | ack p50 / p99 / max |\n|---|---:|---:|\n";
+        out << "| without the summary | " << sl->quiet.acked << " / " << sl->quiet.sent << " | " << lat(sl->quiet) << " |\n";
+        out << "| with the summary, whole run | " << sl->loaded.acked << " / " << sl->loaded.sent << " | "
+            << lat(sl->loaded) << " |\n";
+        out << "| … events written from the resolve to the summary's post | " << sl->window.acked << " / "
+            << sl->window.sent << " | " << lat(sl->window) << " |\n";
+        out << "\nResolve written → acked " << fmt("%.1f ms", sl->resolve_ack_ms) << ", → summary posted "
+            << fmt("%.0f ms", sl->summary_ms) << ", → review prompt posted " << fmt("%.0f ms", sl->review_ms)
+            << "; posted while the run was still sending: " << (sl->within_run ? "yes" : "**no**")
+            << "; the long incident resolved: " << (sl->resolved ? "yes" : "**no**") << ", " << sl->long_after
+            << " entries; steady events stored " << sl->stored << " / " << sl->expected << ".\n";
+    }
+
     out << "\n### Targets\n\n| target | measured | |\n|---|---:|---|\n";
     if (ours && bolt) {
         const double x = ours->burst.per_second / bolt->burst.per_second;
@@ -942,6 +1114,12 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
         out << "| start-up with 1M rows < 100 ms | " << fmt("%.0f ms", st->startup_history_ms) << " | "
             << verdict(st->startup_history_ms < 100) << " |\n";
     }
+    if (sl && sl->ok) {
+        // Judged on the events written while the summary was computed (in the whole run they are ~1 %).
+        const bool pass = sl->within_run && sl->window.acked > 0 && sl->window.p99 < 10;
+        out << "| steady ack p99 < 10 ms while a 100k-entry summary is computed | " << fmt("%.1f ms", sl->window.p99)
+            << " (whole run " << fmt("%.1f ms", sl->loaded.p99) << ") | " << verdict(pass) << " |\n";
+    }
     if (ours && null && bolt) {
         out << "\nRatios, burst acked/s: incident-bot / Bolt = " << fmt("%.1f", ours->burst.per_second / bolt->burst.per_second)
             << ", incident-bot / null client = " << fmt("%.2f", ours->burst.per_second / null->burst.per_second)
@@ -961,6 +1139,8 @@ int main(int argc, char** argv) {
             for (const char* suffix : {"", "-wal", "-shm", ".lock"}) fs::remove(p.string() + suffix);
             return p.string();
         };
+        std::optional<summary_load_result> summary_load;
+        if (o.wants("summary")) summary_load = run_summary_load(o, db("summary-load.db"));
 
         std::vector<bot_spec> specs;
         if (o.wants("ours")) {
@@ -1004,7 +1184,7 @@ int main(int argc, char** argv) {
         std::optional<storage_result> st;
         if (o.wants("storage")) st = run_storage(o);
 
-        const std::string table = report(o, results, st, scripting, stages);
+        const std::string table = report(o, results, st, scripting, stages, summary_load);
         std::cout << table;
         if (!o.out.empty()) std::ofstream(o.out) << table;
         return 0;
