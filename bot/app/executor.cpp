@@ -438,16 +438,20 @@ net::awaitable<flows::event> executor::durable_write(recorder::work_fn work) {
 }
 
 net::awaitable<flows::event> executor::load(flows::load_summary what) {
-    auto data = std::make_shared<flows::loaded>();
-    // On the reader's own connection: the recorder's group commits go on meanwhile.
-    reader::read_fn read = [data, what = std::move(what)](const storage::store& s) {
-        data->timeline = s.timeline(what.incident_id);
-        if (!what.with_history) return;
-        auto past = s.incidents_declared_between(what.history_from, what.history_to);
-        const std::size_t first = past.size() > what.max_history ? past.size() - what.max_history : 0;
-        for (std::size_t i = first; i < past.size(); ++i)
-            if (past[i].id != what.incident_id)
-                data->earlier.push_back({past[i], s.timeline_of_kinds(past[i].id, what.history_kinds)});
+    auto out = std::make_shared<flows::rendered>();
+    // On the reader's own connection and thread: the recorder's group commits go on meanwhile,
+    // and the I/O thread keeps acking while a long timeline is summarized and freed.
+    reader::read_fn read = [out, what = std::move(what)](const storage::store& s) {
+        flows::loaded data;
+        data.timeline = s.timeline(what.incident_id);
+        if (what.with_history) {
+            auto past = s.incidents_declared_between(what.history_from, what.history_to);
+            const std::size_t first = past.size() > what.max_history ? past.size() - what.max_history : 0;
+            for (std::size_t i = first; i < past.size(); ++i)
+                if (past[i].id != what.incident_id)
+                    data.earlier.push_back({past[i], s.timeline_of_kinds(past[i].id, what.history_kinds)});
+        }
+        *out = flows::render_summary(what, std::move(data));
     };
     std::exception_ptr failure;
     try {
@@ -456,7 +460,7 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
         failure = std::current_exception();
     }
     if (failure) co_return flows::store_failed{what_of(failure)};
-    co_return std::move(*data);
+    co_return std::move(*out);
 }
 
 net::awaitable<flows::event> executor::store_history(flows::store_history page) {

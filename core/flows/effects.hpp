@@ -127,10 +127,14 @@ struct keep_responders {
 // Read what a summary needs (on the read-only connection, off the write path): the incident's
 // whole timeline and, for the review prompt, the
 // incidents declared in [history_from, history_to) (the last `max_history` of them, this one
-// excluded) with only their entries of `history_kinds`. -> loaded / store_failed
+// excluded) with only their entries of `history_kinds`; then render the messages from that
+// (flows::render_summary, pure) where it was read, so that neither summarizing a long timeline
+// nor freeing it holds up the I/O thread. -> rendered / store_failed
 struct load_summary {
     std::int64_t incident_id = 0;
-    bool with_history = false;
+    incident inc;          // as the summary shows it (its id is incident_id)
+    time_point now{};      // the review prompt's "next business day" counts from here
+    bool with_history = false;  // also the review prompt
     time_point history_from{};
     time_point history_to{};
     std::size_t max_history = 0;
@@ -196,9 +200,15 @@ struct stored {    // the write is durable
 struct store_failed {  // the write or read failed; nothing of it is stored
     std::string error;
 };
-struct loaded {  // load_summary's data
+struct loaded {  // what load_summary reads (render_summary's input; not an event)
     std::vector<timeline_entry> timeline;
     std::vector<incident_record> earlier;  // oldest first
+};
+struct rendered {  // load_summary's messages; review_* only with_history
+    std::string summary_text;
+    nlohmann::json summary_blocks;
+    std::string review_text;
+    nlohmann::json review_blocks;
 };
 struct turn {  // take_turn: this flow may plan now, from `inc` as committed
     incident inc;
@@ -211,9 +221,9 @@ struct recovered {  // store_history is durable
     std::size_t unusable = 0;  // page elements that were not messages (logged, skipped)
 };
 
-using event = std::variant<ok, called, stored, store_failed, loaded, turn, restarted, recovered>;
+using event = std::variant<ok, called, stored, store_failed, rendered, turn, restarted, recovered>;
 
-// "ok", "called", "stored", "store_failed", "loaded", "turn", "restarted", "recovered": for log lines.
+// "ok", "called", "stored", "store_failed", "rendered", "turn", "restarted", "recovered": for log lines.
 std::string_view name_of(const event& ev);
 
 // Shorthands for the flows and their tests.

@@ -32,7 +32,7 @@ action summary_flow::resume(event ev) {
 
     case stage::loading:
         if (restart) return load();
-        if (auto* data = std::get_if<loaded>(&ev)) return render(*data);
+        if (auto* messages = std::get_if<rendered>(&ev)) return post_summary(*messages);
         if (const auto* f = std::get_if<store_failed>(&ev))
             return finish(st_.at, log_level::error, "could not read the timeline for the summary: " + f->error);
         break;
@@ -57,6 +57,8 @@ action summary_flow::load() {
     st_.at = stage::loading;
     load_summary what;
     what.incident_id = st_.inc.id;
+    what.inc = st_.inc;
+    what.now = st_.now;
     what.with_history = st_.with_review;
     if (st_.with_review) {
         what.history_from = st_.inc.declared_at - history_window;
@@ -67,16 +69,25 @@ action summary_flow::load() {
     return step(std::move(what));
 }
 
-action summary_flow::render(loaded& data) {
-    const incident_record record{st_.inc, std::move(data.timeline)};
+rendered render_summary(const load_summary& what, loaded data) {
+    rendered out;
+    const incident_record record{what.inc, std::move(data.timeline)};
     const incident_summary s = summarize(record);
-    st_.summary_text = render_summary_text(s);
-    st_.summary_blocks = render_summary_blocks(s);
-    if (st_.with_review) {
-        const review_prompt p = make_review_prompt(record, st_.now, std::span<const incident_record>(data.earlier));
-        st_.review_text = render_review_text(p);
-        st_.review_blocks = render_review_blocks(p);
+    out.summary_text = render_summary_text(s);
+    out.summary_blocks = render_summary_blocks(s);
+    if (what.with_history) {
+        const review_prompt p = make_review_prompt(record, what.now, std::span<const incident_record>(data.earlier));
+        out.review_text = render_review_text(p);
+        out.review_blocks = render_review_blocks(p);
     }
+    return out;
+}
+
+action summary_flow::post_summary(rendered& messages) {
+    st_.summary_text = std::move(messages.summary_text);
+    st_.summary_blocks = std::move(messages.summary_blocks);
+    st_.review_text = std::move(messages.review_text);
+    st_.review_blocks = std::move(messages.review_blocks);
     st_.at = stage::posting_summary;
     return step(post_message(st_.inc.channel_id, st_.summary_text, st_.summary_blocks));
 }

@@ -2,12 +2,12 @@
 // (effects.hpp):
 //
 //   [reply first]      (`/incident summary`: "Posting the summary in the channel.")
-//   load the timeline  (and, for the review prompt, the incidents of the 90 days before this one)
+//   load the timeline  (and, for the review prompt, the incidents of the 90 days before this one),
+//                      and render the messages from it where it was read (render_summary)
 //   post the summary   (core/summary: TTA, TTR, phases, participants, what was tried)
 //   post the review prompt
 //
-// The messages are rendered as soon as the data is loaded; a failed read is logged and nothing
-// is posted; a failed post is logged and the flow goes on.
+// A failed read is logged and nothing is posted; a failed post is logged and the flow goes on.
 #pragma once
 
 #include "core/flows/effects.hpp"
@@ -16,6 +16,11 @@
 #include <string>
 
 namespace ib::flows {
+
+// What load_summary answers: the summary and, with_history, the review prompt, rendered from
+// what was read. Pure. The executor runs it on the thread that read (a 100,000-entry timeline
+// takes tens of milliseconds to summarize and free), never on the I/O thread.
+rendered render_summary(const load_summary& what, loaded data);
 
 class summary_flow {
 public:
@@ -63,7 +68,7 @@ public:
 
 private:
     action load();
-    action render(loaded& data);
+    action post_summary(rendered& messages);
     action post_review(log_level level, std::string log);
 
     state st_;

@@ -6,6 +6,7 @@
 
 #include "core/flows/change.hpp"
 #include "core/reminders.hpp"
+#include "core/summary.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
@@ -141,6 +142,33 @@ TEST_CASE("a command that waits past the budget is journaled, then acked with th
     CHECK(posted_to == std::vector<std::string>{"U0BOB", "C0INC"});  // the answer, then the announcement
     CHECK(h.st.channels.find("C0INC")->acknowledged_at);
     h.run_until([&] { return h.journal().empty(); });
+}
+
+TEST_CASE("on resolve the summary is rendered from the stored timeline where it is read, then posted with the review prompt") {
+    harness h;
+    const incident inc = stored_incident(h);
+    h.read<bool>([&](storage::store& s) {
+        auto m = ib::storage::testing::sample_entry(inc.id, "Ev-m", t0 + 2min, "maybe the cache is cold after the deploy?",
+                                                    entry_kind::message);
+        return s.append(m);
+    });
+    bool done = false;
+    change(h, inc, "resolve", "env-R", done);
+    h.run_until([&] { return done; });
+
+    // The summary's text is what core/summary makes of the incident and its timeline as stored
+    // (the executor answers load_summary with rendered messages, not with the entries).
+    const auto record = h.read<incident_record>([&](storage::store& s) {
+        return incident_record{*s.incident_by_id(inc.id), s.timeline(inc.id)};
+    });
+    REQUIRE_FALSE(record.inc.is_open());
+    std::vector<std::string> texts;
+    for (const auto& r : h.slack.requests)
+        if (r.method == "chat.postMessage" && r.args.value("channel", "") == "C0INC") texts.push_back(r.args.value("text", ""));
+    REQUIRE(texts.size() == 3);  // the announcement, the summary, the review prompt
+    CHECK(texts[1] == render_summary_text(summarize(record)));
+    CHECK(texts[1].find("Incident #" + std::to_string(inc.id) + " resolved") != std::string::npos);
+    CHECK(texts[2].rfind(":spiral_note_pad: *", 0) == 0);
 }
 
 TEST_CASE("a reopened incident the schedule no longer holds is tracked again from its stored history") {

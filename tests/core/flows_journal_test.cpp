@@ -151,9 +151,8 @@ TEST_CASE("journal: summaries, reminders and snoozes come back the same") {
     summary_flow s(incident_3(), true, t0, "Posting the summary in the channel.");
     s.start();
     round_trip(s);
-    s.resume(ok{});
-    loaded data;
-    s.resume(data);  // rendered: the summary post in flight
+    const action load = s.resume(ok{});
+    s.resume(render_summary(effect_as<load_summary>(load), loaded{}));  // the summary post in flight
     const auto posting = round_trip(s);
     CHECK(posting.current().at == summary_flow::stage::posting_summary);
     CHECK(!posting.current().summary_blocks.is_null());

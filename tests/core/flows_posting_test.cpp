@@ -42,6 +42,11 @@ loaded timeline_of_5(const incident& inc) {
     return data;
 }
 
+// What the executor answers to the load_summary in `act`: incident_5's timeline read, then rendered.
+rendered read_and_render(const action& act) {
+    return render_summary(effect_as<load_summary>(act), timeline_of_5(incident_5()));
+}
+
 }  // namespace
 
 TEST_SUITE("flows") {
@@ -59,10 +64,14 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
     CHECK(load.history_to == t0);
     CHECK(load.max_history == 30);
     CHECK(load.history_kinds == std::vector<entry_kind>{entry_kind::join, entry_kind::message});
+    // What the messages are rendered from, where the timeline is read.
+    CHECK(load.inc.id == 5);
+    CHECK(load.inc.title == "Checkout errors");
+    CHECK(load.now == t0 + 2h);
 
     loaded data = timeline_of_5(inc);
     const incident_record record{inc, data.timeline};
-    act = s.step(std::move(data));
+    act = s.step(render_summary(load, std::move(data)));
     const auto& summary = effect_as<call>(act);
     CHECK(summary.method == "chat.postMessage");
     CHECK(summary.args["channel"] == "C0INC");
@@ -83,7 +92,10 @@ TEST_CASE("summary: `/incident summary` replies first and posts no review prompt
     const auto& load = effect_as<load_summary>(s.step(ok{}));
     CHECK_FALSE(load.with_history);
     CHECK(load.history_kinds.empty());
-    CHECK(is<call>(s.step(timeline_of_5(incident_5()))));
+    const rendered messages = render_summary(load, timeline_of_5(incident_5()));
+    CHECK(messages.review_text.empty());
+    CHECK(messages.review_blocks.is_null());
+    CHECK(is<call>(s.step(messages)));
     SUBCASE("posted") {
         CHECK(is<done>(s.step(posted())));
         CHECK(s.logs.empty());
@@ -104,16 +116,14 @@ TEST_CASE("summary: a failed read posts nothing; a failed summary post still pos
     }
     SUBCASE("summary post failed") {
         stepper<summary_flow> s{summary_flow(incident_5(), true, t0), {}};
-        s.start();
-        s.step(timeline_of_5(incident_5()));
+        s.step(read_and_render(s.start()));
         const auto act = s.step(answer(429, "web-api-error-ratelimited-429-body.json", 300));
         CHECK(effect_as<call>(act).method == "chat.postMessage");
         CHECK(s.logs == std::vector<std::string>{"warn: chat.postMessage to C0INC failed: ratelimited"});
     }
     SUBCASE("restarted while posting the summary: not again, the review goes on") {
         stepper<summary_flow> s{summary_flow(incident_5(), true, t0), {}};
-        s.start();
-        s.step(timeline_of_5(incident_5()));
+        s.step(read_and_render(s.start()));
         stepper<summary_flow> again{summary_flow(s.flow.current()), {}};
         CHECK(is<call>(again.step(restarted{})));
         CHECK(again.flow.current().at == summary_flow::stage::posting_review);
