@@ -1144,8 +1144,6 @@ int main(int argc, char** argv) {
             for (const char* suffix : {"", "-wal", "-shm", ".lock"}) fs::remove(p.string() + suffix);
             return p.string();
         };
-        std::optional<summary_load_result> summary_load;
-        if (o.wants("summary")) summary_load = run_summary_load(o, db("summary-load.db"));
 
         std::vector<bot_spec> specs;
         if (o.wants("ours")) {
@@ -1186,6 +1184,8 @@ int main(int argc, char** argv) {
         };
         std::stable_sort(results.begin(), results.end(),
                          [&](const bot_result& x, const bot_result& y) { return rank(x) < rank(y); });
+        std::optional<summary_load_result> summary_load;
+        if (o.wants("summary")) summary_load = run_summary_load(o, db("summary-load.db"));
         std::optional<storage_result> st;
         if (o.wants("storage")) st = run_storage(o);
 
