@@ -2,7 +2,7 @@
 # Installs what is needed, builds everything with warnings as errors, runs every test (ctest),
 # then builds the whole suite again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it
 # once more (scripts/sanitize.sh, build-asan/). On 2 cores: ~15 min for the first build, ~1 min of
-# tests, ~22 min for the sanitizer build and its run.
+# tests, ~30 min for the sanitizer build and its run.
 #
 #   bash scripts/test.sh            # everything (what .ci/run runs)
 #   bash scripts/test.sh --quick    # skip the sanitizer pass (local iterations)
