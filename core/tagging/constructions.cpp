@@ -16,7 +16,7 @@ constexpr std::array<sv, k_count> k_names = {
     "intent+op_verb",     "intent+comms",        "progressive+op_verb", "subject+op_verb-ed",
     "initial op_verb-ing", "initial op_verb-ed", "op_verb+audience",  "gerund subject",
     "passive by someone", "op_verb in question", "request to act",     "object+op_verb-ed",
-    "switched on/off",    "personal object",
+    "switched on/off",    "personal object",     "evidence object",    "takes on an operation",
     "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
     "confirmed",          "open hedge",          "conditional",        "alternative",
     "status channel",     "tell audience",       "audience asks",       "audience reports",
@@ -54,6 +54,19 @@ private:
     void* context_;
     bool question_ = false;
     std::uint64_t found_ = 0;  // kinds already reported for this sentence
+
+    // Whether the clause of token i asks: the sentence ends with '?' and i is in its last clause,
+    // or its clause opens with a modal or question word. "I can take the database side, Marco can
+    // you look at the app?" asks only in its second clause; "should we roll back, or wait?" in both.
+    bool asks(std::size_t i) const {
+        if (!question_ || i >= e_) return question_;
+        const std::uint8_t c = L_[i].clause;
+        if (c == L_[e_ - 1].clause) return true;
+        std::size_t k = i;
+        while (k > b_ && L_[k - 1].clause == c) --k;
+        while (k < i && (L_[k].kind != token_kind::word || is(k, wr_transparent))) ++k;
+        return (cls(k) & (wc_modal | wc_question)) != 0 || is(k, wr_not_cause_q);
+    }
 
     void hit(construction c, std::size_t i) {
         if (found_ >> c & 1u) return;
@@ -116,6 +129,19 @@ private:
         }
         return false;
     }
+    // "the job output", "logs", "a thread dump": something to read, not a change.
+    bool evidence_object(std::size_t v) const {
+        for (std::size_t k = v + 1; k < e_ && k <= v + 4; ++k) {
+            if (comma(k)) break;
+            const sv y = w(k);
+            if (y == "output" || y == "outputs" || y == "logs" || y == "log" || y == "metrics" || y == "traces" ||
+                y == "trace" || y == "graphs" || y == "graph" || y == "numbers" || y == "stats" || y == "screenshot" ||
+                y == "screenshots" || y == "events" || y == "histogram" || y == "dashboards")
+                return true;
+            if (cls(k) & (wc_arg | wc_code)) return false;
+        }
+        return false;
+    }
     bool personal_object(std::size_t v) const {
         for (std::size_t k = v + 1; k < e_ && k <= v + 3; ++k) {
             if (comma(k)) break;
@@ -127,9 +153,20 @@ private:
     // The verb at v, found after a subject or marker: reports the right construction.
     void acting_verb(std::size_t v, construction plain) {
         if (personal_object(v)) return hit(k_personal_object, v);
+        if (evidence_object(v) && !(cls(v) & wc_comms_verb)) return hit(k_evidence_object, v);
         if (comms_object(v) || (cls(v) & wc_comms_verb && !(cls(v) & wc_op_verb)))
             return hit(plain == k_intent_op ? k_intent_comms : k_op_comms_object, v);
         hit(plain, v);
+    }
+
+    // "started to", "tried to", "needed to": a verb of aspect or intent before an infinitive, not
+    // a change reported ("set to false", "scaled to 40" are).
+    bool aspect_to(std::size_t v) const {
+        if (w(v + 1) != "to") return false;
+        const sv x = w(v);
+        return x == "started" || x == "stopped" || x == "tried" || x == "began" || x == "continued" ||
+               x == "needed" || x == "wanted" || x == "used" || x == "managed" || x == "forced" ||
+               x == "failed" || x == "planned" || x == "decided" || x == "asked" || x == "meant";
     }
 
     // A clause of a few subject tokens, then an operational verb-ed or "on"/"off": "kill switch
@@ -147,7 +184,7 @@ private:
                     return hit(k_switch, v);
                 return;
             }
-            if (op(v) && past(v) && !(cls(v) & wc_failure) && w(v + 1) != "to") {
+            if (op(v) && past(v) && !(cls(v) & wc_failure) && !aspect_to(v)) {
                 for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k)
                     if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return;
                 return hit(k_object_done, v);
@@ -157,6 +194,27 @@ private:
                 y == "are" || y == "were" || y == "be" || y == "been" || y == "has" || y == "have" || y == "had")
                 return;
         }
+    }
+
+    // "handle the rollback", "work on the permanent fix", "take the failover": a light verb at v
+    // whose object, a few words on, is an operation named as a noun.
+    bool takes_on_op(std::size_t v) const {
+        const sv x = w(v);
+        const bool light = x == "handle" || x == "handling" || x == "take" || x == "taking" || x == "own" ||
+                           x == "owning" || x == "drive" || x == "driving" || x == "work" || x == "working" ||
+                           x == "prep" || x == "prepping" || x == "prepare" || x == "preparing" || x == "do" ||
+                           x == "doing" || x == "lead" || x == "leading";
+        if (!light) return false;
+        for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k) {
+            if (comma(k) || (cls(k) & (wc_comms_item | wc_audience))) return false;
+            const sv y = w(k);
+            if ((op(k) && form_of(k) != form::past) &&
+                (w(k - 1) == "the" || w(k - 1) == "a" || w(k - 1) == "an" || w(k - 1) == "on" ||
+                 (L_[k - 1].classes == 0 && w(k - 1) != "to")) &&
+                y != "look" && !(cls(k) & wc_personal))
+                return true;
+        }
+        return false;
     }
 
     void action_at(std::size_t i) {
@@ -181,7 +239,9 @@ private:
             std::size_t v = skip_fillers(after);
             if (w(v) == "be") v = skip_fillers(v + 1);
             if (op(v) && (form_of(v) == form::exact || (w(v - 1) == "be" && form_of(v) == form::ing)))
-                acting_verb(v, question_ ? k_op_question : k_intent_op);
+                acting_verb(v, asks(v) ? k_op_question : k_intent_op);
+            else if (!asks(v) && takes_on_op(v))
+                hit(k_takes_on_op, v);
             return;
         }
         // Progressive: "I'm restarting …", "we're rolling …".
@@ -192,7 +252,9 @@ private:
             prog = i + 2;
         if (prog) {
             const std::size_t v = skip_fillers(prog);
-            if (op(v) && form_of(v) == form::ing) acting_verb(v, question_ ? k_op_question : k_progressive_op);
+            if (op(v) && form_of(v) == form::ing) acting_verb(v, asks(v) ? k_op_question : k_progressive_op);
+            else if (!asks(v) && takes_on_op(v))
+                hit(k_takes_on_op, v);
             return;
         }
         // A first-person subject and a past verb: "I killed it", "we've drained node-7".
@@ -200,7 +262,7 @@ private:
             std::size_t v = i + 1;
             for (int steps = 0; steps < 4 && v < e_ && (filler(v) || w(v) == "have" || w(v) == "had"); ++steps) ++v;
             // "we ran out of disk" is a state, not running something.
-            if (op(v) && past(v) && !is(v + 1, wr_state)) acting_verb(v, question_ ? k_op_question : k_subject_past_op);
+            if (op(v) && past(v) && !is(v + 1, wr_state)) acting_verb(v, asks(v) ? k_op_question : k_subject_past_op);
             return;
         }
         if (!op(i)) return;
@@ -208,15 +270,15 @@ private:
         if (form_of(i) == form::exact) {
             for (std::size_t k = i; k > b_ && k + 4 > i; --k)
                 if (is(k - 1, wr_request)) return hit(k_request_op, i);
-            if (question_) return hit(k_op_question, i);
+            if (asks(i)) return hit(k_op_question, i);
             return;
         }
         if (!clause_start(i)) return;
         if (form_of(i) == form::ing) {
-            for (std::size_t k = i + 1; k < e_ && k <= i + 3; ++k)
+            for (std::size_t k = i + 1; k < e_ && k <= i + 4 && !comma(k); ++k)
                 if (is(k, wr_gerund_follow)) return hit(k_gerund_subject, i);
             if (x == "running" && is(i + 1, wr_state)) return;
-            acting_verb(i, question_ ? k_op_question : k_initial_ing_op);
+            acting_verb(i, asks(i) ? k_op_question : k_initial_ing_op);
             return;
         }
         if (past(i)) {
@@ -226,7 +288,7 @@ private:
                 if (comma(k)) break;
                 if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return hit(k_agent_passive, i);
             }
-            acting_verb(i, question_ ? k_op_question : k_initial_past_op);
+            acting_verb(i, asks(i) ? k_op_question : k_initial_past_op);
         }
     }
 

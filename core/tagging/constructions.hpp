@@ -29,6 +29,9 @@ enum construction : std::uint8_t {
                           // ("kill switch engaged", "node-7 drained", "flag `x` set to false")
     k_switch,             // a short clause switching something on or off ("flag off", "challenge-mode on")
     k_personal_object,    // the verb's object is personal ("grab lunch", "take a look")
+    k_evidence_object,    // the verb's object is evidence to read ("pulling the job output", "grabbed the logs")
+    k_takes_on_op,        // I'll / I'm + a light verb + an operation as a noun ("I'll handle the rollback",
+                          // "I'm working on the permanent fix")
     // hypothesis
     k_hedge_explains,     // a hedge, then a system, failure or cause word in the same sentence
     k_hedge_personal,     // a hedge about the writer, time or a plan ("I think I need coffee")

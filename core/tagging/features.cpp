@@ -23,6 +23,13 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+// A flag of several words or with a value ("--reset-offsets", "--update=available"), as against
+// a one-word flag ("--execute", "-f"): the first kind mostly names a setting, not what is done.
+bool long_flag(std::string_view f) {
+    const std::size_t name = f.find_first_not_of('-');
+    return name == std::string_view::npos || f.find_first_of("-=_.", name) != std::string_view::npos;
+}
+
 constexpr std::size_t k_max_word = 40;      // longer words become "<long>"
 constexpr std::size_t k_max_content = 160;  // code/link content kept for features
 constexpr std::size_t k_max_markup = 1024;  // a '<' further than this from its '>' is literal
@@ -419,6 +426,14 @@ private:
                          (flag || w[0] == '/' || w[0] == '~' || w[0] == '@' || w[0] == '$' || ws.eq_star ||
                           (ws.sep && ((ws.digit && ws.alpha) || (ws.slash && ws.alpha) || ws.dots >= 2)));
         if (arg) tok.classes |= wc_arg;
+        // A flag is written "<flag>": keep what it says a command does ("--execute", "--dry-run").
+        if (flag) {
+            const std::uint8_t v = command_verbs(w);
+            if (v & cv_write) tok.roles |= wr_cmd_write;
+            if (v & cv_read) tok.roles |= wr_cmd_read;
+            if (v & cv_dry) tok.roles |= wr_cmd_dry;
+            if (long_flag(w)) tok.roles |= wr_cmd_long;
+        }
         if (ws.dots) tok.classes |= status_site(w);  // githubstatus.com
         push(tok, true);
     }
@@ -494,19 +509,20 @@ enum code_feature : std::uint8_t {
 
 }  // namespace
 
-std::uint8_t command_verbs(sv c) {
+std::uint8_t command_verbs(sv c, std::size_t parts) {
     std::uint8_t out = 0;
     std::array<char, 24> buf{};
-    std::size_t n = 0;
+    std::size_t n = 0, seen = 0;
     bool too_long = false;
     auto word_done = [&] {
-        if (n > 0 && !too_long) {
+        if (n > 0 && seen < parts && !too_long) {
             const sv w(buf.data(), n);
             const std::uint64_t roles = look_up(w).roles;
             if (roles & wr_cmd_write) out |= cv_write;
             if ((roles & wr_cmd_read) && w != "dry") out |= cv_read;
             if (w == "dry") out |= cv_dry;
         }
+        if (n > 0) ++seen;
         n = 0;
         too_long = false;
     };
@@ -535,6 +551,143 @@ std::uint8_t command_verbs(sv c) {
     }
     word_done();
     return out;
+}
+
+namespace {
+
+bool ends_with(sv w, sv s) { return w.size() >= s.size() && w.substr(w.size() - s.size()) == s; }
+
+// A prompt ("db2$", "core-r1#", "mysql>", "host#:"), or what runs the command rather than being
+// it (sudo, env assignments): skipped before a command's program.
+bool before_program(sv w) {
+    if (w.empty()) return false;
+    const char b = w.back();
+    if (b == '$' || b == '#' || b == '>' || ends_with(w, "$:") || ends_with(w, "#:")) return true;
+    return w == "sudo" || w == "time" || w == "nohup" || w == "env" || w == "exec" || w == "doas" ||
+           (w.find('=') != sv::npos && w[0] != '-');
+}
+
+bool iequals(sv a, sv b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != b[i]) return false;
+    return true;
+}
+
+// The verbs of one command [b, e) of a pipeline or list.
+std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
+    while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
+    if (b >= e || w[b].flag || w[b].text.empty()) return 0;
+    const sv head = w[b].text;
+    // "nginx.service:", "error:" open a log line; "Scheduled restart job" is a message.
+    if (head.back() == ':') return 0;
+    if (head.size() > 1 && head[0] >= 'A' && head[0] <= 'Z' && head[1] >= 'a' && head[1] <= 'z' &&
+        head.find_first_of("-.(_") == sv::npos)
+        return 0;
+    // Flags: a dry run always counts; otherwise a one-word flag ("--execute", "--force") counts,
+    // and a longer one ("--reset-offsets") only when nothing else names a verb, since most of
+    // those name a setting ("--start-time", "--update=available").
+    std::uint8_t flags = 0, long_flags = 0;
+    for (std::size_t k = b + 1; k < e; ++k) {
+        if (!w[k].flag) continue;
+        flags |= w[k].verbs & cv_dry;
+        (w[k].long_flag ? long_flags : flags) |= w[k].verbs;
+    }
+    std::uint8_t verbs = 0;
+    if (iequals(head, "select") || iequals(head, "show") || iequals(head, "explain") || iequals(head, "with")) {
+        // A query reads, unless it calls an admin function that changes something
+        // ("SELECT pg_terminate_backend(…)", "select pg_drop_replication_slot(…)").
+        verbs = cv_read;
+        for (std::size_t k = b + 1; k < e; ++k) {
+            const sv x = w[k].text;
+            if (x.find('(') != sv::npos || (x.size() > 3 && iequals(x.substr(0, 3), "pg_")))
+                verbs |= command_verbs(x, 2) & cv_write;
+        }
+        return verbs | flags;
+    }
+    verbs = command_verbs(head, 2);
+    // No verb in the program's name: its subcommand is one of the next plain words.
+    for (std::size_t k = b + 1, plain = 0; verbs == 0 && k < e && plain < 3; ++k) {
+        if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0])) continue;
+        ++plain;
+        verbs = command_verbs(w[k].text, 2);
+    }
+    return verbs ? verbs | flags : flags | long_flags;
+}
+
+}  // namespace
+
+std::uint8_t command_line_verbs(std::span<const command_word> words) {
+    std::uint8_t out = 0;
+    for (std::size_t b = 0; b < words.size();) {
+        std::size_t e = b;
+        while (e < words.size() && !words[e].separator) ++e;
+        out |= command_segment_verbs(words, b, e);
+        b = e + 1;
+    }
+    return out;
+}
+
+std::uint8_t command_text_verbs(sv c) {
+    // The first 32 words are enough to judge a command; a pasted script is judged on its start.
+    std::array<command_word, 32> words{};
+    std::size_t n = 0;
+    auto push = [&](command_word w) {
+        if (n < words.size()) words[n++] = w;
+    };
+    for (std::size_t i = 0; i < c.size() && n < words.size();) {
+        const char ch = c[i];
+        if (is_blank(ch) || ch == '\r') {
+            ++i;
+            continue;
+        }
+        if (ch == '\n' || ch == ';' || ch == '|' || (ch == '&' && i + 1 < c.size() && c[i + 1] == '&')) {
+            command_word sep;
+            sep.separator = true;
+            push(sep);
+            i += (ch == '|' || ch == '&') && i + 1 < c.size() && c[i + 1] == ch ? 2 : 1;
+            continue;
+        }
+        // A word, quotes included ('…' and "…" are operands: their insides are not verbs).
+        const std::size_t b = i;
+        char quote = 0;
+        for (; i < c.size(); ++i) {
+            const char d = c[i];
+            if (quote) {
+                if (d == quote) quote = 0;
+                continue;
+            }
+            if (d == '\'' || d == '"') {
+                quote = d;
+                continue;
+            }
+            if (is_blank(d) || d == '\r' || d == '\n' || d == ';' || d == '|' ||
+                (d == '&' && i + 1 < c.size() && c[i + 1] == '&'))
+                break;
+        }
+        const sv x = c.substr(b, i - b);
+        const bool flag = x.size() > 1 && x[0] == '-' && (is_alnum(x[1]) || x[1] == '-');
+        const bool arg = !flag && (x[0] == '\'' || x[0] == '"' || x.find_first_of("/=:.@$") != sv::npos);
+        command_word word;
+        word.text = x;
+        word.flag = flag;
+        if (flag) {
+            word.verbs = command_verbs(x);
+            word.long_flag = long_flag(x);
+        }
+        word.arg = arg;
+        // A quoted command handed to a client ("psql -c 'SELECT …'", "clickhouse-client -q \"ALTER
+        // …\"", "bash -c '…'"): what it does is what the line does, like a one-word flag's.
+        const sv before = n > 0 ? words[n - 1].text : sv{};
+        if (x.size() > 2 && (x[0] == '\'' || x[0] == '"') && x.back() == x[0] &&
+            (before == "-c" || before == "-q" || before == "-e" || before == "--query" || before == "--command" ||
+             before == "--eval" || before == "-Command")) {
+            word.flag = true;
+            word.verbs = command_text_verbs(x.substr(1, x.size() - 2));
+        }
+        push(word);
+    }
+    return command_line_verbs(std::span<const command_word>(words.data(), n));
 }
 
 code_shape inspect_code(sv c) {
@@ -578,7 +731,7 @@ code_shape inspect_code(sv c) {
         if (d == '(' && k > i && is_alnum(c[k - 1])) cs.call = true;
     }
     cs.spaces = blank_seen;
-    cs.verbs = command_verbs(c.substr(i));
+    cs.verbs = command_text_verbs(c);
     cs.assign = !blank_seen && c.find('=', i) != sv::npos;
     // "Vault is sealed", "No space left on device": a message, not a command line.
     cs.sentence_case = cs.sentence_case && blank_seen && !cs.flag && !cs.pipe && !cs.path;
@@ -774,12 +927,32 @@ private:
             prose += (L[k].classes & k_prose) != 0;
         }
         if (first < e) {
-            const std::uint32_t c0 = L[first].classes;
+            std::uint32_t c0 = L[first].classes;
+            // A tool or vendor named as the subject of prose ("AWS confirmed: a power event …",
+            // "kubectl is slow from the VPN", "redis-cli says OOM") does not start a command line.
+            if (!prompt && (c0 & (wc_tool | wc_tool_word)) && first + 1 < e) {
+                const token& nx = L[first + 1];
+                const sv y = t_.str(nx);
+                const bool subject = (nx.kind == token_kind::punct && (y == ":" || y == ",")) ||
+                                     (nx.kind == token_kind::word &&
+                                      (nx.form == form::past || y == "is" || y == "was" || y == "are" || y == "were" ||
+                                       y == "says" || y == "said" || y == "has" || y == "had" || y == "keeps" ||
+                                       y == "seems" || y == "won't" || y == "doesn't" || y == "isn't"));
+                if (subject) {
+                    add(ft_line, first, combine(base, 12), 12);
+                    c0 &= ~(wc_tool | wc_tool_word);
+                }
+            }
             // What a command line does, by its verbs ("kubectl scale …", "delete from sessions …").
-            if (prompt || (c0 & (wc_tool | wc_tool_word | wc_sql))) {
-                std::uint8_t verbs = 0;
-                for (std::size_t k = first; k < e; ++k)
-                    if (L[k].kind == token_kind::word) verbs |= command_verbs(t_.str(L[k]));
+            // A program nobody listed, judged by its flags: "kafka-consumer-groups.sh --group x
+            // --reset-offsets --execute", "./bin/refund_duplicates --date …".
+            bool flagged = false;
+            for (std::size_t k = first + 1; k < e && k <= first + 3; ++k) flagged = flagged || t_.str(L[k]) == "<flag>";
+            const bool unknown_program = L[first].kind == token_kind::word &&
+                                         (c0 & ~(wc_arg | wc_system)) == 0 && flagged && args >= 2 &&
+                                         prose == 0;
+            if (prompt || unknown_program || (c0 & (wc_tool | wc_tool_word | wc_sql))) {
+                const std::uint8_t verbs = line_verbs(first, e);
                 if (verbs & cv_write) add(ft_line, e - 1, combine(base, 30), 9);
                 else if (verbs & cv_read) add(ft_line, e - 1, combine(base, 31), 10);
             }
@@ -794,6 +967,33 @@ private:
             add(ft_line, e - 1, combine(base, 10 + arg_share), 6, static_cast<std::uint8_t>(arg_share));
             add(ft_line, e - 1, combine(base, 20 + prose_share), 7, static_cast<std::uint8_t>(prose_share));
         }
+    }
+
+    // command_line_verbs() of the tokens [b, e) of a line: "|" separates commands, a flag
+    // brings what the tokeniser kept of it, paths, numbers, code and links are operands.
+    std::uint8_t line_verbs(std::size_t b, std::size_t e) const {
+        std::array<command_word, 32> words{};
+        std::size_t n = 0;
+        for (std::size_t k = b; k < e && n < words.size(); ++k) {
+            const token& tk = t_.list[k];
+            const sv x = t_.str(tk);
+            command_word& w = words[n++];
+            if (tk.kind == token_kind::punct) {
+                w.separator = x == "|";
+                w.arg = !w.separator;
+                continue;
+            }
+            w.text = x;
+            w.flag = x == "<flag>";
+            if (w.flag) {
+                w.verbs = static_cast<std::uint8_t>((tk.roles & wr_cmd_write ? cv_write : 0) |
+                                                    (tk.roles & wr_cmd_read ? cv_read : 0) |
+                                                    (tk.roles & wr_cmd_dry ? cv_dry : 0));
+                w.long_flag = (tk.roles & wr_cmd_long) != 0;
+            }
+            w.arg = !w.flag && (tk.kind != token_kind::word || (tk.classes & wc_arg) || x.empty() || x[0] == '<');
+        }
+        return command_line_verbs(std::span<const command_word>(words.data(), n));
     }
 
     void code(std::size_t i) {
@@ -846,6 +1046,14 @@ private:
 
 void tokenize(std::string_view text, tokens& out) {
     tokenizer(out).run(text.substr(0, std::min(text.size(), k_judged_prefix)));
+    // "running low", "ran out of disk", "runs hot": "run" before a state word describes the
+    // system, it does not run anything, so it loses its operational class.
+    auto& L = out.list;
+    for (std::size_t i = 1; i < L.size(); ++i) {
+        if (!(L[i].roles & wr_state) || L[i - 1].kind != token_kind::word) continue;
+        const std::string_view v = out.str(L[i - 1]);
+        if (v == "run" || v == "runs" || v == "running" || v == "ran") L[i - 1].classes &= ~wc_op_verb;
+    }
 }
 
 void extract(const tokens& toks, std::uint32_t templates, std::vector<feature>& out) {
@@ -888,7 +1096,7 @@ std::string describe(const tokens& toks, const feature& f) {
         case ft_line:
             return f.a == 1 ? "prompt" : f.a <= 3 ? "command line" : f.a <= 5 ? "SQL" : f.a == 8 ? "tool word"
                    : f.a == 9 ? "command line that changes" : f.a == 10 ? "command line that reads"
-                   : f.a == 11 ? "SQL statement" : "line shape";
+                   : f.a == 11 ? "SQL statement" : f.a == 12 ? "tool as a subject" : "line shape";
         case ft_construction:
             return std::string(construction_name(static_cast<construction>(f.a)));
         case ft_sentence:

@@ -82,7 +82,28 @@ code_shape inspect_code(std::string_view content);
 // reads: "get", "describe", "SELECT", "logs") and cv_dry ("--dry-run"). Words are split at
 // punctuation and camelCase ("db.killOp" has "kill"); quoted strings are skipped.
 enum command_verb : std::uint8_t { cv_write = 1, cv_read = 2, cv_dry = 4 };
-std::uint8_t command_verbs(std::string_view command);
+// The verbs of one word; with `parts`, only its first `parts` parts ("pg_drop_replication_slot"
+// drops, "pg_last_wal_replay_lsn" does not replay, "restart_lsn" is a column).
+std::uint8_t command_verbs(std::string_view word, std::size_t parts = 64);
+
+// One word of a command line, as command_line_verbs() reads it.
+struct command_word {
+    std::string_view text;    // as written (a raw code span) or normalised (a prose line)
+    std::uint8_t verbs = 0;   // a flag's command_verbs(), known in advance (a prose line's "<flag>")
+    bool flag = false;        // -x, --reset-offsets
+    bool long_flag = false;   // a flag of several words or with a value: "--reset-offsets", "--since=2h"
+    bool arg = false;         // a path, key=value, host-0: an operand, never the subcommand
+    bool separator = false;   // |, ||, &&, ; or a line break: the next word starts another command
+};
+// What a command line does, judged like a reader of it: per command of a pipeline or list, its
+// program's own verb (rm, kill, SELECT, Restart-Service) or else its subcommand, the first of
+// its first three plain words with a verb ("systemctl restart", "kubectl -n x logs",
+// "aws route53 change-resource-record-sets"), plus what its flags say ("--execute",
+// "--dry-run"). Words after the subcommand are operands ("grep -rn worker_shutdown_timeout"
+// reads), and a log line ("nginx.service: Scheduled restart job") is no command.
+std::uint8_t command_line_verbs(std::span<const command_word> words);
+// The same over raw text (a code span or block), split at blanks and outside quotes.
+std::uint8_t command_text_verbs(std::string_view command);
 
 // Calls f(b, e) for each sentence of `toks`: each maximal run [b, e) of tokens between boundaries.
 template <class F>

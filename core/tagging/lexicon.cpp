@@ -371,7 +371,7 @@ constexpr sv k_status_word[] = {"status", "statuses", "statuspage", "status-page
 // ---- roles of function words (constructions.cpp) ----
 
 constexpr sv r_intent[] = {"i'll", "ill", "we'll", "lemme", "gonna", "i'mma", "imma"};
-constexpr sv r_intent_to[] = {"going", "about", "ready", "planning", "want"};
+constexpr sv r_intent_to[] = {"going", "about", "ready", "planning", "want", "trying", "attempting"};
 constexpr sv r_subject[] = {"i", "we"};
 constexpr sv r_progressive[] = {"i'm", "im", "we're"};
 constexpr sv r_perfect[] = {"i've", "ive", "we've"};
@@ -386,7 +386,8 @@ constexpr sv r_transparent[] = {"and", "so", "then", "but", "ok", "okay", "k", "
 constexpr sv r_gerund_follow[] = {
     "is", "was", "didn't", "doesn't", "won't", "wouldn't", "isn't", "wasn't", "helps", "helped",
     "fixed", "would", "will", "should", "can", "could", "might", "may", "did", "does", "hasn't",
-    "has", "makes", "made", "worked", "works", "seems", "takes", "took",
+    "has", "makes", "made", "worked", "works", "seems", "takes", "took", "means", "meant", "left", "leaves",
+    "caused", "causes", "broke", "breaks", "gave", "gives", "needs", "needed", "requires", "required",
 };
 constexpr sv r_request[] = {"you", "u", "someone", "somebody", "anyone", "please", "pls", "plz"};
 constexpr sv r_not_cause_q[] = {
@@ -443,6 +444,7 @@ constexpr sv r_cmd_write[] = {
     "requeue", "replay", "invalidate", "expire", "destroy", "remove", "add", "put", "chmod", "chown", "fence",
     "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
+    "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
@@ -651,8 +653,23 @@ lexeme inflected(sv w) {
         const sv rest = w.substr(w[2] == '-' ? 3 : 2);
         lexeme inner{classes_of(rest), form::exact};
         if (inner.classes == 0) inner = inflected(rest);
+        const bool looked = (inner.classes & wc_look_verb) != 0;
         inner.classes &= wc_op_verb | wc_comms_verb;
         if (inner.classes != 0) return inner;
+        // "re-queueing", "re-localized": a hyphenated re- says the thing is done again, an operation
+        // whatever the verb (unless it only looks: "re-checking").
+        if (w[2] == '-' && !looked && rest.size() >= 4) {
+            if (ends_with(rest, "ing")) return {wc_op_verb, form::ing};
+            if (ends_with(rest, "ed")) return {wc_op_verb, form::past};
+            return {wc_op_verb, form::exact};
+        }
+    }
+    // "force-pushed", "hot-patching", "double-checked": an inflected compound verb is its last
+    // word's verb (not a base form: "cache-restore step", "kill-switch" are nouns).
+    if (const std::size_t dash = w.rfind('-'); dash != sv::npos && dash > 0 && dash + 4 <= w.size()) {
+        lexeme inner = inflected(w.substr(dash + 1));
+        inner.classes &= wc_op_verb | wc_look_verb | wc_comms_verb;
+        if (inner.classes != 0 && (inner.form == form::ing || inner.form == form::past)) return inner;
     }
     return {};
 }
@@ -668,9 +685,11 @@ lexeme look_up(sv w, std::uint64_t plain_hash) {
     const slot* own = find_slot_hashed(plain_hash);
     const std::uint32_t exact = own ? own->classes : 0;
     const std::uint64_t roles = own ? own->roles : 0;
-    // Only words that can be inflections are tried as such (-s, -ed, -ing, an irregular past, re-).
+    // Only words that can be inflections are tried as such (-s, -ed, -ing, an irregular past, re-,
+    // a compound).
     const bool maybe_inflected = w.size() >= 3 && (w.back() == 's' || w.back() == 'd' || w.back() == 'g' ||
-                                                  (own && own->past_of) || w.substr(0, 2) == "re");
+                                                  (own && own->past_of) || w.substr(0, 2) == "re" ||
+                                                  (!own && w.find('-') != sv::npos && (w.back() == 'd' || w.back() == 'g' || w.back() == 't')));
     lexeme infl = maybe_inflected ? inflected(w) : lexeme{};
     if (infl.classes == 0) return {exact, form::exact, roles};
     infl.classes |= exact;

@@ -85,6 +85,8 @@ enum word_role : std::uint64_t {
     wr_experience = 1ull << 30,    // seeing, getting, hitting: an audience affected, not reporting
     wr_cmd_write = 1ull << 31,     // in a command: a verb that changes the system (restart, scale, drop, rm)
     wr_cmd_read = 1ull << 32,      // in a command: a verb that only reads (get, describe, show, logs, select)
+    wr_cmd_dry = 1ull << 33,       // set by the tokeniser on a flag that asks for a dry run ("--dry-run")
+    wr_cmd_long = 1ull << 34,      // set by the tokeniser on a flag of several words ("--reset-offsets")
 };
 
 // The inflection a word was found under; verbs and plurals share "third" (-s).

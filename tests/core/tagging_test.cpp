@@ -146,6 +146,12 @@ TEST_CASE("word classes: listed words, their inflections, and what does not infl
     CHECK(look_up("spun").form == form::past);        // irregular
     CHECK(look_up("retries").form == form::third);    // -ies
     CHECK((look_up("reimporting").classes & wc_op_verb) != 0);  // re- prefix
+    CHECK(look_up("re-queueing").form == form::ing);             // re-, whatever the verb
+    CHECK((look_up("re-queueing").classes & wc_op_verb) != 0);
+    CHECK((look_up("re-checking").classes & wc_op_verb) == 0);   // looking again is no operation
+    CHECK(look_up("force-pushed").form == form::past);           // a compound verb: its last word
+    CHECK((look_up("force-pushed").classes & wc_op_verb) != 0);
+    CHECK((look_up("cache-restore").classes & wc_op_verb) == 0);  // a noun compound
     CHECK((look_up("csms").classes & wc_audience) != 0);
     CHECK((look_up("vermutlich").classes & wc_hedge) != 0);
     CHECK((look_up("kubectl").classes & wc_tool) != 0);
@@ -184,6 +190,36 @@ TEST_CASE("constructions: action") {
     CHECK(has(constructions_of("I'm going to restart my laptop"), "personal object"));
     CHECK(!has(constructions_of("started seeing errors at 13:50"), "initial op_verb-ed"));
     CHECK(!has(constructions_of("running low on disk"), "initial op_verb-ing"));
+    // A '?' makes its own clause a question, not an offer made before it.
+    CHECK(has(constructions_of("I can take the database side, Marco can you look at the app?"), "intent+op_verb"));
+    CHECK(has(constructions_of("should we roll back, or wait?"), "op_verb in question"));
+    CHECK(!has(constructions_of("should we roll back, or wait?"), "intent+op_verb"));
+    CHECK(has(constructions_of("flag `recently_viewed` set to false"), "object+op_verb-ed"));
+    CHECK(has(constructions_of("<@U1> I'll handle the rollback, you keep digging"), "takes on an operation"));
+    CHECK(has(constructions_of("I'm working on the permanent fix"), "takes on an operation"));
+    CHECK(!has(constructions_of("I'll work on messaging to send to other teams"), "takes on an operation"));
+    CHECK(has(constructions_of("pulling the job output now"), "evidence object"));
+    CHECK(has(constructions_of("failing back to East means losing the West writes"), "gerund subject"));
+}
+
+TEST_CASE("command lines: what they do is their program's verb or subcommand, not any word in them") {
+    auto verbs = [](std::string_view c) { return ib::tagging::command_text_verbs(c); };
+    using ib::tagging::cv_read;
+    using ib::tagging::cv_write;
+    CHECK(verbs("sudo systemctl restart pgbouncer") == cv_write);
+    CHECK(verbs("db2$ sudo rm -rf /var/opt/gitlab/postgresql/data/*") == cv_write);
+    CHECK(verbs("kubectl -n dispatch logs deploy/geo-indexer --since=10m | grep -c 'stale'") == cv_read);
+    CHECK(verbs("grep -rn worker_shutdown_timeout /etc/nginx/") == cv_read);   // an operand, not a verb
+    CHECK(verbs("aws route53 change-resource-record-sets --hosted-zone-id Z0 --change-batch file://x.json") == cv_write);
+    CHECK(verbs("aws logs filter-log-events --log-group-name /alb --start-time 1715644800000") == cv_read);
+    CHECK(verbs("kafka-consumer-groups.sh --group etl --reset-offsets --to-offset 88 --execute") == cv_write);
+    CHECK(verbs("runner-ctl drain --pool large && runner-ctl restart --pool large") == cv_write);
+    CHECK(verbs("SELECT pg_drop_replication_slot('analytics_old');") == (cv_read | cv_write));
+    CHECK(verbs("psql -c 'select now() - pg_last_xact_replay_timestamp()'") == cv_read);
+    CHECK(verbs("clickhouse-client -q \"ALTER USER tenant SETTINGS max_rows_to_read = 2\"") == cv_write);
+    CHECK((verbs("kubectl apply -f x.yaml --dry-run=server") & ib::tagging::cv_dry) != 0);
+    CHECK(verbs("systemd[1]: nginx.service: Scheduled restart job") == 0);  // a log line
+    CHECK(verbs("Vault is sealed") == 0);
 }
 
 TEST_CASE("constructions: hypothesis, status and command") {

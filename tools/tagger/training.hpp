@@ -113,8 +113,9 @@ std::vector<std::array<float, k_model_tags>> cross_validate(std::span<const exam
 scores evaluate(std::span<const example> data, std::span<const std::array<float, k_model_tags>> logits,
                 std::span<const float> threshold);
 
-// The threshold per tag that maximises F1 on the given scores (searched from -3 to 3 by 0.1;
-// among equals, the one nearest 0). `use` selects examples (all when empty).
+// The threshold per tag that maximises F1 on the given scores, averaged over the threshold and
+// its neighbours within 0.2 (searched from -3 to 3 by 0.1; among equals, the one nearest 0), so
+// a lone lucky peak does not decide it. `use` selects examples (all when empty).
 std::array<float, k_model_tags> best_thresholds(std::span<const example> data,
                                                 std::span<const std::array<float, k_model_tags>> logits,
                                                 std::span<const std::size_t> use = {});
