@@ -555,14 +555,12 @@ std::uint8_t command_verbs(sv c, std::size_t parts) {
 
 namespace {
 
-bool ends_with(sv w, sv s) { return w.size() >= s.size() && w.substr(w.size() - s.size()) == s; }
-
 // A prompt ("db2$", "core-r1#", "mysql>", "host#:"), or what runs the command rather than being
 // it (sudo, env assignments): skipped before a command's program.
 bool before_program(sv w) {
     if (w.empty()) return false;
     const char b = w.back();
-    if (b == '$' || b == '#' || b == '>' || ends_with(w, "$:") || ends_with(w, "#:")) return true;
+    if (b == '$' || b == '#' || b == '>' || w.ends_with("$:") || w.ends_with("#:")) return true;
     return w == "sudo" || w == "time" || w == "nohup" || w == "env" || w == "exec" || w == "doas" ||
            (w.find('=') != sv::npos && w[0] != '-');
 }
