@@ -36,10 +36,11 @@ const std::filesystem::path k_shared = IB_SHARED_DIR;
 // a broken trainer or feature change falls through.
 constexpr double k_heldout_f1 = 0.93;
 constexpr double k_cv_floor_f1 = 0.88;
-// The held-out F1 per tag (k_model_tag_order) of the committed model (round 2, README "Tagging";
-// round 3's candidate was measured last and not kept), rounded down to 0.01: the held-out test fails below these, so a change that makes the
-// tagger worse on unseen text is caught even though action is still under the 0.93 target. When a
-// new, reported run has every tag at the target, the floors become the target.
+// The first held-out set (tagging-heldout.jsonl) has judged four models, so it can no longer
+// judge tuning honestly; it keeps a floor per tag (k_model_tag_order): round 2's figures, rounded
+// down to 0.01 (README "Tagging"), so a change that makes the tagger worse on it still turns red.
+// The target is judged on the second held-out set (tagging-heldout2.jsonl), opened only after the
+// model was frozen.
 constexpr std::array<double, k_model_tags> k_heldout_floor_f1 = {0.94, 0.95, 0.90, 0.96};
 
 std::string name(std::size_t k) { return std::string(ib::to_string(k_model_tag_order[k])); }
@@ -161,20 +162,29 @@ TEST_CASE("the committed model is what the trainer makes of the committed data")
     CHECK_MESSAGE(committed == expected, "core/tagging/model_weights.cpp is stale: run build/train-tagger --write");
 }
 
-TEST_CASE("figures: held-out set") {
-    // Both sets against issue 16's target: the tuning corpora cross-validated (what was tuned
-    // for), then the held-out set, written independently and never used for tuning: only its
-    // totals are printed, never the messages the tagger gets wrong.
+TEST_CASE("figures: held-out sets") {
+    // Every set against issue 16's target: the tuning corpora cross-validated (what was tuned
+    // for), then the two held-out sets, each written independently and never used for tuning:
+    // only their totals are printed, never the messages the tagger gets wrong.
     const auto& r = trainer_run();
     print_table("cross-validated on the four tuning corpora (10 folds by situation)", r.oof.size(), r.cv, true);
-    const auto s = figures("tagging-heldout.jsonl (held out)",
-                           training::load_corpus(k_source / "tests" / "data" / "tagging-heldout.jsonl"), false, true);
-    for (std::size_t k = 0; k < k_model_tags; ++k) {
-        INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", floor " << k_heldout_floor_f1[k] << ", target "
-                    << k_heldout_f1);
-        // 1e-9 absorbs the rounding of an F1 that is exactly its floor (94 tp, 5 fp, 7 fn: 0.94).
-        CHECK(s[k].f1() + 1e-9 >= k_heldout_floor_f1[k]);
-        if (s[k].f1() < k_heldout_f1) MESSAGE(name(k) << " below target: F1 " << s[k].f1() << " < " << k_heldout_f1);
+    const auto data = k_source / "tests" / "data";
+    SUBCASE("tagging-heldout.jsonl: a floor per tag") {
+        const auto s = figures("tagging-heldout.jsonl (held out, round 1: looked at four times, a floor)",
+                               training::load_corpus(data / "tagging-heldout.jsonl"), false, true);
+        for (std::size_t k = 0; k < k_model_tags; ++k) {
+            INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", floor " << k_heldout_floor_f1[k]);
+            // 1e-9 absorbs the rounding of an F1 that is exactly its floor (94 tp, 5 fp, 7 fn: 0.94).
+            CHECK(s[k].f1() + 1e-9 >= k_heldout_floor_f1[k]);
+        }
+    }
+    SUBCASE("tagging-heldout2.jsonl: issue 16's target") {
+        const auto s = figures("tagging-heldout2.jsonl (held out, round 2: the target)",
+                               training::load_corpus(data / "tagging-heldout2.jsonl"), false, true);
+        for (std::size_t k = 0; k < k_model_tags; ++k) {
+            INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", target " << k_heldout_f1);
+            CHECK(s[k].f1() >= k_heldout_f1);
+        }
     }
 }
 
