@@ -133,11 +133,7 @@ private:
     bool evidence_object(std::size_t v) const {
         for (std::size_t k = v + 1; k < e_ && k <= v + 4; ++k) {
             if (comma(k)) break;
-            const sv y = w(k);
-            if (y == "output" || y == "outputs" || y == "logs" || y == "log" || y == "metrics" || y == "traces" ||
-                y == "trace" || y == "graphs" || y == "graph" || y == "numbers" || y == "stats" || y == "screenshot" ||
-                y == "screenshots" || y == "events" || y == "histogram" || y == "dashboards")
-                return true;
+            if (is(k, wr_evidence)) return true;
             if (cls(k) & (wc_arg | wc_code)) return false;
         }
         return false;
@@ -161,13 +157,7 @@ private:
 
     // "started to", "tried to", "needed to": a verb of aspect or intent before an infinitive, not
     // a change reported ("set to false", "scaled to 40" are).
-    bool aspect_to(std::size_t v) const {
-        if (w(v + 1) != "to") return false;
-        const sv x = w(v);
-        return x == "started" || x == "stopped" || x == "tried" || x == "began" || x == "continued" ||
-               x == "needed" || x == "wanted" || x == "used" || x == "managed" || x == "forced" ||
-               x == "failed" || x == "planned" || x == "decided" || x == "asked" || x == "meant";
-    }
+    bool aspect_to(std::size_t v) const { return is(v, wr_aspect_to) && w(v + 1) == "to"; }
 
     // A clause of a few subject tokens, then an operational verb-ed or "on"/"off": "kill switch
     // engaged", "flag `x` set to false", "challenge-mode on at the WAF". Not "failed to", not a
@@ -199,12 +189,7 @@ private:
     // "handle the rollback", "work on the permanent fix", "take the failover": a light verb at v
     // whose object, a few words on, is an operation named as a noun.
     bool takes_on_op(std::size_t v) const {
-        const sv x = w(v);
-        const bool light = x == "handle" || x == "handling" || x == "take" || x == "taking" || x == "own" ||
-                           x == "owning" || x == "drive" || x == "driving" || x == "work" || x == "working" ||
-                           x == "prep" || x == "prepping" || x == "prepare" || x == "preparing" || x == "do" ||
-                           x == "doing" || x == "lead" || x == "leading";
-        if (!light) return false;
+        if (!is(v, wr_light_verb)) return false;
         for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k) {
             if (comma(k) || (cls(k) & (wc_comms_item | wc_audience))) return false;
             const sv y = w(k);
@@ -277,7 +262,6 @@ private:
         if (form_of(i) == form::ing) {
             for (std::size_t k = i + 1; k < e_ && k <= i + 4 && !comma(k); ++k)
                 if (is(k, wr_gerund_follow)) return hit(k_gerund_subject, i);
-            if (x == "running" && is(i + 1, wr_state)) return;
             acting_verb(i, asks(i) ? k_op_question : k_initial_ing_op);
             return;
         }

@@ -932,10 +932,7 @@ private:
                 const token& nx = L[first + 1];
                 const sv y = t_.str(nx);
                 const bool subject = (nx.kind == token_kind::punct && (y == ":" || y == ",")) ||
-                                     (nx.kind == token_kind::word &&
-                                      (nx.form == form::past || y == "is" || y == "was" || y == "are" || y == "were" ||
-                                       y == "says" || y == "said" || y == "has" || y == "had" || y == "keeps" ||
-                                       y == "seems" || y == "won't" || y == "doesn't" || y == "isn't"));
+                                     (nx.kind == token_kind::word && (nx.form == form::past || (nx.roles & wr_predicate)));
                 if (subject) {
                     add(ft_line, first, combine(base, 12), 12);
                     c0 &= ~(wc_tool | wc_tool_word);

@@ -427,6 +427,19 @@ constexpr sv r_not_about[] = {"you", "we", "not", "so", "your", "you're", "youre
 constexpr sv r_them[] = {"them", "him", "her", "everyone", "folks"};
 constexpr sv r_sure_intensifier[] = {"pretty", "fairly", "quite", "almost", "mostly"};
 constexpr sv r_pronoun_it[] = {"it", "this", "that"};
+// "pulling the job output", "grabbed the logs": the verb's object is evidence to read.
+constexpr sv r_evidence[] = {"output", "outputs", "logs", "log", "metrics", "traces", "trace", "graphs", "graph",
+                             "numbers", "stats", "screenshot", "screenshots", "events", "histogram", "dashboards"};
+// "started to", "needed to": aspect or intent before an infinitive ("set to false" is a change).
+constexpr sv r_aspect_to[] = {"started", "stopped", "tried", "began", "continued", "needed", "wanted", "used",
+                              "managed", "forced", "failed", "planned", "decided", "asked", "meant"};
+// "handle the rollback", "work on the permanent fix": a light verb whose object is the operation.
+constexpr sv r_light_verb[] = {"handle", "handling", "take", "taking", "own", "owning", "drive", "driving", "work",
+                               "working", "prep", "prepping", "prepare", "preparing", "do", "doing", "lead",
+                               "leading"};
+// "AWS confirmed: …", "kubectl is slow", "redis-cli says OOM": a tool before these is a subject.
+constexpr sv r_predicate[] = {"is", "was", "are", "were", "says", "said", "has", "had", "keeps", "seems", "won't",
+                              "doesn't", "isn't"};
 constexpr sv r_experience[] = {"see", "seeing", "saw", "seen", "getting", "got", "hitting", "hit", "experiencing",
                                "experience", "noticing", "finding", "found"};
 // Sub-commands, SQL heads and function-name parts that change the system, or only read it, as
@@ -503,7 +516,9 @@ constexpr list_ref k_lists[] = {
     role(r_not_about, wr_not_about),          role(r_them, wr_them),
     role(r_sure_intensifier, wr_sure_intensifier), role(r_pronoun_it, wr_pronoun_it),
     role(r_cmd_write, wr_cmd_write),          role(r_cmd_read, wr_cmd_read),
-    role(r_experience, wr_experience),
+    role(r_experience, wr_experience),        role(r_evidence, wr_evidence),
+    role(r_aspect_to, wr_aspect_to),          role(r_light_verb, wr_light_verb),
+    role(r_predicate, wr_predicate),
 };
 
 constexpr std::string_view k_class_names[k_word_classes] = {

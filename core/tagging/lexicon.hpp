@@ -87,6 +87,10 @@ enum word_role : std::uint64_t {
     wr_cmd_read = 1ull << 32,      // in a command: a verb that only reads (get, describe, show, logs, select)
     wr_cmd_dry = 1ull << 33,       // set by the tokeniser on a flag that asks for a dry run ("--dry-run")
     wr_cmd_long = 1ull << 34,      // set by the tokeniser on a flag of several words ("--reset-offsets")
+    wr_evidence = 1ull << 35,      // output, logs, metrics, screenshot: an object to read, not a change
+    wr_aspect_to = 1ull << 36,     // started, tried, needed, failed: before "to" and a verb, no change done
+    wr_light_verb = 1ull << 37,    // handle, take, own, work, prep: its object names the operation
+    wr_predicate = 1ull << 38,     // is, was, says, has, seems, won't: a tool named before it is a subject
 };
 
 // The inflection a word was found under; verbs and plurals share "third" (-s).
