@@ -135,22 +135,59 @@ std::optional<std::string> parse_user_mention(std::string_view token) {
 
 namespace {
 
+// Characters text_escape::printable drops: C0 controls but tab and line breaks, DEL, C1
+// controls, and the bidi embedding, override and isolate controls.
+constexpr bool unprintable(char32_t v) {
+    return (v < 0x20 && v != '\t' && v != '\n' && v != '\r') || (v >= 0x7F && v <= 0x9F) ||
+           (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069);
+}
+
+// Markdown: the HTML entity or backslash escape of `v`, or "" when it needs none.
+std::string_view markdown_escape_of(char32_t v) {
+    switch (v) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '\\': return "\\\\";
+    case '`': return "\\`";
+    case '*': return "\\*";
+    case '_': return "\\_";
+    case '[': return "\\[";
+    case ']': return "\\]";
+    case '|': return "\\|";
+    case '~': return "\\~";
+    case '#': return "\\#";
+    default: return {};
+    }
+}
+
 // The text one unit of the input becomes in `style`; empty when it is dropped.
 std::string_view piece_of(std::string_view s, std::size_t i, const utf8_char& c, clip_style style) {
     if (!c.valid) return replacement_character_utf8;
     const char32_t v = c.value;
-    if (v == '\t' || v == '\n' || v == '\r') {
+    const bool line_break = v == '\n' || v == '\r';
+    if (style.escape == text_escape::markdown || style.escape == text_escape::markdown_cell) {
+        if (v == '\r' && i + 1 < s.size() && s[i + 1] == '\n') return {};  // CRLF is one break
+        if (line_break) return style.escape == text_escape::markdown_cell ? "<br>" : " ";
+        if (unprintable(v)) return {};
+        if (const auto escaped = markdown_escape_of(v); !escaped.empty()) return escaped;
+        if (v == '\t' && style.one_line) return " ";
+        return s.substr(i, c.length);
+    }
+    if (v == '\t' || line_break) {
         if (style.one_line) return " ";
     }
     switch (style.escape) {
-    case text_escape::none: break;
+    case text_escape::none:
+    case text_escape::markdown:
+    case text_escape::markdown_cell: break;
     case text_escape::mrkdwn:
         if (v == '&') return "&amp;";
         if (v == '<') return "&lt;";
         if (v == '>') return "&gt;";
         break;
     case text_escape::xml:
-        if (v == '\t' || v == '\n' || v == '\r') break;
+        if (v == '\t' || line_break) break;
         if (v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0xFFFE || v == 0xFFFF) return {};
         if (v == '&') return "&amp;";
         if (v == '<') return "&lt;";
@@ -158,31 +195,39 @@ std::string_view piece_of(std::string_view s, std::size_t i, const utf8_char& c,
         if (v == '"') return "&quot;";
         if (v == '\'') return "&apos;";
         break;
+    case text_escape::printable:
+        if (unprintable(v)) return {};
+        break;
     }
     return s.substr(i, c.length);
 }
 
 }  // namespace
 
+bool clipped_text::put(std::string_view unit, bool more) {
+    if (full_) return false;
+    if ((more && chars_ + 1 >= max_chars_) || out_.size() + unit.size() + (more ? ellipsis.size() : 0) > max_bytes_) {
+        if (out_.size() + ellipsis.size() <= max_bytes_ && max_chars_ > 0) out_ += ellipsis;
+        full_ = true;
+        return false;
+    }
+    out_ += unit;
+    ++chars_;
+    return true;
+}
+
 std::string clip(std::string_view raw, std::size_t max_bytes, std::size_t max_chars, clip_style style) {
-    std::string out;
-    if (max_chars == 0) return out;
-    std::size_t chars = 0;
+    if (max_chars == 0) return {};
+    clipped_text out(max_bytes, max_chars);
     for (std::size_t i = 0; i < raw.size();) {
         const auto c = decode_utf8(raw, i);
         const std::string_view piece = piece_of(raw, i, c, style);
         i += c.length;
         if (piece.empty()) continue;
         // Keep room for the ellipsis unless this is the last piece.
-        const bool more = i < raw.size();
-        if ((more && chars + 1 >= max_chars) || out.size() + piece.size() + (more ? ellipsis.size() : 0) > max_bytes) {
-            if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
-            return out;
-        }
-        out += piece;
-        ++chars;
+        if (!out.put(piece, i < raw.size())) break;
     }
-    return out;
+    return std::move(out).str();
 }
 
 std::string mrkdwn_line(std::string_view raw, std::size_t max_bytes) {
@@ -192,5 +237,7 @@ std::string mrkdwn_line(std::string_view raw, std::size_t max_bytes) {
 std::string plain_line(std::string_view raw, std::size_t max_bytes) {
     return clip(raw, max_bytes, unlimited, {text_escape::none, true});
 }
+
+std::string printable(std::string_view raw) { return clip(raw, unlimited, unlimited, {text_escape::printable, false}); }
 
 }  // namespace ib

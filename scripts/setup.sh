@@ -28,6 +28,8 @@ packages=(
 test_packages=(
   # promtool and a Prometheus server for the `prometheus` suite; systemd-analyze for `package`.
   prometheus systemd
+  # CommonMark renderer: text.parse_back reads the Markdown export back with `cmark --unsafe`.
+  cmark
 )
 ((with_tests)) && packages+=("${test_packages[@]}")
 
