@@ -2,9 +2,19 @@
 
 #include "database.hpp"
 
+#include "json_columns.hpp"
+
+#include "core/text.hpp"
+
+#include <SQLiteCpp/Backup.h>
+#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace ib::storage {
@@ -207,6 +217,108 @@ CREATE TABLE backfill_marks (
     epoch       INTEGER NOT NULL
 );
 )sql");
+// v8: one text model, and users by name.
+//
+// Every stored text is Slack text (core/text.hpp): message texts always were, but slash-command
+// texts were stored decoded. This step re-encodes them (reencode_decoded_text: `&`, `<`, `>`
+// escaped again; user, channel and link markup kept; `<!…>` escaped, so a typed `<!channel>`
+// can never become a ping): incident titles, and the timeline's command entries (declare, note,
+// action_item, statuspage, status, resolve, reopen: their text and their `note` attribute). The
+// bot's own texts on other entries hold no `&`, `<` or `>` but its markup, so they are Slack text
+// already. A redaction's "[redacted: <reason>]" held the operator's reason as typed: the reason
+// is escaped (escape_mrkdwn: a command line has no Slack markup) and the redaction replayed, in
+// timeline order, onto the message, its edits and the earlier texts they kept, exactly as
+// store::redact_message() does it. The timeline's update trigger (v5's, which allows only a
+// redaction) is lifted for the rewrite and put back as it was.
+// migrate() backs the file up before this step (see backup_before_rewrite).
+//
+// users: the users.info cache. `name` is what people see ('' when unknown), `found` 0 when
+// users.info said user_not_found, fetched_at in unix microseconds.
+void v8_text_model_and_users(SQLite::Database& db) {
+    const std::string update_trigger =
+        db.execAndGet("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'timeline_no_update'")
+            .getString();
+    db.exec(R"sql(
+CREATE TABLE users (
+    id         TEXT    PRIMARY KEY,
+    name       TEXT    NOT NULL DEFAULT '',
+    real_name  TEXT    NOT NULL DEFAULT '',
+    handle     TEXT    NOT NULL DEFAULT '',
+    found      INTEGER NOT NULL DEFAULT 1,
+    fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+DROP TRIGGER timeline_no_update;
+)sql");
+    {
+        SQLite::Statement read(db, "SELECT id, title FROM incidents");
+        SQLite::Statement write(db, "UPDATE incidents SET title = ? WHERE id = ?");
+        while (read.executeStep()) {
+            const std::string title = read.getColumn(1).getString();
+            const std::string encoded = reencode_decoded_text(title);
+            if (encoded == title) continue;
+            write.bind(1, encoded);
+            write.bind(2, read.getColumn(0).getInt64());
+            write.exec();
+            write.reset();
+        }
+    }
+    {
+        SQLite::Statement read(db, R"sql(
+SELECT seq, "text", attrs FROM timeline
+WHERE kind IN ('declare', 'note', 'action_item', 'statuspage', 'status', 'resolve', 'reopen'))sql");
+        SQLite::Statement write(db, R"sql(UPDATE timeline SET "text" = ?, attrs = ? WHERE seq = ?)sql");
+        while (read.executeStep()) {
+            const std::string text = read.getColumn(1).getString();
+            const std::string attrs_json = read.getColumn(2).getString();
+            std::string attrs_out = attrs_json;
+            if (auto attrs = decode_attrs(attrs_json)) {
+                if (const auto note = attrs->find("note"); note != attrs->end()) {
+                    note->second = reencode_decoded_text(note->second);
+                    attrs_out = encode_attrs(*attrs);
+                }
+            }
+            const std::string encoded = reencode_decoded_text(text);
+            if (encoded == text && attrs_out == attrs_json) continue;
+            write.bind(1, encoded);
+            write.bind(2, attrs_out);
+            write.bind(3, read.getColumn(0).getInt64());
+            write.exec();
+            write.reset();
+        }
+    }
+    {
+        // Redactions, oldest first, so a message redacted twice reads the last one, as before.
+        SQLite::Statement read(db, R"sql(
+SELECT seq, incident_id, ref_ts, "text" FROM timeline WHERE kind = 'redaction' ORDER BY seq)sql");
+        SQLite::Statement write(db, R"sql(UPDATE timeline SET "text" = ? WHERE seq = ?)sql");
+        // store::redact_message()'s rewrite (and v5's trigger's), with the new text.
+        SQLite::Statement replay(
+            db, R"(UPDATE timeline SET "text" = CASE WHEN kind = 'deletion' THEN "text" ELSE ?3 END,)"
+                " attrs = CASE WHEN json_type(attrs, '$.previous_text') IS NULL THEN attrs"
+                "              ELSE json_set(attrs, '$.previous_text', ?3) END"
+                " WHERE incident_id = ?1 AND ((kind IN ('message', 'bot_message') AND slack_ts = ?2)"
+                "                          OR (kind IN ('edit', 'deletion') AND ref_ts = ?2))");
+        constexpr std::string_view open = "[redacted: ", close = "]";
+        while (read.executeStep()) {
+            const std::string text = read.getColumn(3).getString();
+            const std::string_view sv = text;
+            if (!sv.starts_with(open) || !sv.ends_with(close) || sv.size() < open.size() + close.size()) continue;
+            const std::string encoded = std::string(open) +
+                                        escape_mrkdwn(sv.substr(open.size(), sv.size() - open.size() - close.size())) +
+                                        std::string(close);
+            if (encoded == text) continue;
+            write.bind(1, encoded);
+            write.bind(2, read.getColumn(0).getInt64());
+            write.exec();
+            write.reset();
+            replay.bind(1, read.getColumn(1).getInt64());
+            replay.bind(2, read.getColumn(2).getString());
+            replay.bind(3, encoded);
+            replay.exec();
+            replay.reset();
+        }
+    }
+    db.exec(update_trigger);
 }
 
 }  // namespace
@@ -214,8 +326,44 @@ CREATE TABLE backfill_marks (
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
                                                    v5_private_and_redaction, v6_flow_journal,
-                                                   v7_one_entry_per_message};
+                                                   v7_one_entry_per_message, v8_text_model_and_users};
     return steps;
+}
+
+std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int target_version) {
+    const std::string& file = db.getFilename();
+    const int current = user_version(db);
+    if (current < 1 || current >= text_model_version || target_version < text_model_version) return std::nullopt;
+    if (file.empty() || file == ":memory:" || file.starts_with("file:")) return std::nullopt;
+    // A name that is not taken: <file>.schema-v<N>.bak, then .bak.2, .bak.3, …
+    const std::string base = file + ".schema-v" + std::to_string(current) + ".bak";
+    std::string to = base;
+    std::error_code ec;
+    for (int n = 2; std::filesystem::exists(to, ec); ++n) to = base + "." + std::to_string(n);
+    try {
+        {
+            SQLite::Database copy(to, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                         std::filesystem::perm_options::replace, ec);
+            // One step: every page under one read transaction, a consistent copy.
+            SQLite::Backup backup(copy, db);
+            if (const int rc = backup.executeStep(-1); rc != SQLITE_DONE)
+                throw storage_error(file + ": backup before migrating to schema v" + std::to_string(target_version) +
+                                    " did not complete (" + sqlite3_errstr(rc) + ")");
+            copy.exec("PRAGMA journal_mode = DELETE");  // a standalone file, no -wal/-shm to keep with it
+        }
+        if (const int fd = ::open(to.c_str(), O_RDONLY); fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+        }
+    } catch (const SQLite::Exception& e) {
+        std::filesystem::remove(to, ec);
+        throw wrap(to, "backup before migrating failed", e);
+    } catch (...) {
+        std::filesystem::remove(to, ec);
+        throw;
+    }
+    return to;
 }
 
 int latest_version() { return static_cast<int>(schema_steps().size()); }
@@ -227,7 +375,11 @@ std::string newer_schema_message(int found_version, int known_version) {
            "; this build knows up to v" + std::to_string(known_version) + ")";
 }
 
-void migrate(SQLite::Database& db, int target_version) { migrate(db, schema_steps(), target_version); }
+std::optional<std::string> migrate(SQLite::Database& db, int target_version) {
+    auto backup = backup_before_rewrite(db, target_version);
+    migrate(db, schema_steps(), target_version);
+    return backup;
+}
 
 void migrate(SQLite::Database& db, std::span<const migration_step> steps, int target_version) {
     const std::string& file = db.getFilename();

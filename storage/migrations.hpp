@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,17 @@ int latest_version();
 // PRAGMA user_version of `db`. Throws SQLite::Exception.
 int user_version(SQLite::Database& db);
 
+// The version whose step rewrites stored data (the text model, v8): migrating a file with data
+// across it backs the file up first.
+inline constexpr int text_model_version = 8;
+
+// When `db` holds data at a version below text_model_version and `target_version` is at or
+// above it: copies the file (SQLite's online backup, one consistent snapshot; mode 0600, rollback
+// journal, synced) to a new file beside it, "<file>.schema-v<N>.bak" (".2", ".3"… when taken),
+// and returns its path. nullopt when no backup is needed (nothing to rewrite, an in-memory
+// database). Throws storage_error when the copy fails (then no partial copy is left).
+std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int target_version);
+
 // Applies this build's steps until `db` is at `target_version` (0 <= target <= latest).
 // Each step is one BEGIN IMMEDIATE transaction that re-reads user_version first, so two
 // processes migrating the same file at once do not apply a step twice. A no-op (no write
@@ -43,8 +55,10 @@ int user_version(SQLite::Database& db);
 // Throws storage_error (message starts with the file name) when the database is newer than
 // the steps know ("written by a newer incident-bot (schema v7; this build knows up to v2)"),
 // newer than the target, or a step fails; user_version then stays at the last completed step.
-void migrate(SQLite::Database& db, int target_version);
-// Same with an explicit list of steps (tests inject failing steps through this).
+// First backs the file up when a step that rewrites data is to run (backup_before_rewrite);
+// returns that backup's path, if one was made.
+std::optional<std::string> migrate(SQLite::Database& db, int target_version);
+// Same with an explicit list of steps (tests inject failing steps through this); no backup.
 void migrate(SQLite::Database& db, std::span<const migration_step> steps, int target_version);
 
 // The one-line message for a database written by a newer build, without the file name.

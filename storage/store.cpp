@@ -119,13 +119,15 @@ struct store::impl {
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
         incident_by_id_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
-        last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_;
+        last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
+        user_by_id_;
+    std::optional<std::string> migration_backup_;
 
     impl(const std::string& path, const open_options& opts)
         : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
         check_identity(db_);
         if (!read_only_) {
-            migrate(db_, latest_version());
+            migration_backup_ = migrate(db_, latest_version());
             return;
         }
         int version = 0;
@@ -790,6 +792,62 @@ std::size_t store::timeline_size(std::int64_t incident_id) const {
     auto& im = *impl_;
     return im.guarded("timeline_size", [&] { return im.count_entries(incident_id); });
 }
+
+void store::save_user(const user_profile& p) {
+    auto& im = *impl_;
+    im.require_writable("save_user");
+    im.guarded("save_user", [&] {
+        auto& s = im.stmt(im.save_user_,
+                          "INSERT OR REPLACE INTO users (id, name, real_name, handle, found, fetched_at)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        reset_on_exit reset(s);
+        s.bindNoCopy(1, p.id);
+        s.bindNoCopy(2, p.name);
+        s.bindNoCopy(3, p.real_name);
+        s.bindNoCopy(4, p.handle);
+        s.bind(5, p.found ? 1 : 0);
+        s.bind(6, to_unix_micros(p.fetched_at));
+        s.exec();  // one statement: atomic alone, and inside a group it joins the group's commit
+    });
+}
+
+std::optional<user_profile> store::user(std::string_view id) const {
+    auto& im = *impl_;
+    return im.guarded("user", [&]() -> std::optional<user_profile> {
+        auto& s = im.stmt(im.user_by_id_, "SELECT id, name, real_name, handle, found, fetched_at FROM users WHERE id = ?1");
+        reset_on_exit reset(s);
+        const std::string key(id);
+        s.bindNoCopy(1, key);
+        if (!s.executeStep()) return std::nullopt;
+        user_profile p;
+        p.id = s.getColumn(0).getString();
+        p.name = s.getColumn(1).getString();
+        p.real_name = s.getColumn(2).getString();
+        p.handle = s.getColumn(3).getString();
+        p.found = s.getColumn(4).getInt() != 0;
+        p.fetched_at = from_unix_micros(s.getColumn(5).getInt64());
+        return p;
+    });
+}
+
+std::vector<std::pair<std::string, time_point>> store::users_fetched() const {
+    auto& im = *impl_;
+    return im.guarded("users_fetched", [&] {
+        std::vector<std::pair<std::string, time_point>> out;
+        SQLite::Statement s(im.db_, "SELECT id, fetched_at FROM users");
+        while (s.executeStep()) out.emplace_back(s.getColumn(0).getString(), from_unix_micros(s.getColumn(1).getInt64()));
+        return out;
+    });
+}
+
+user_names store::names_of(std::span<const std::string> ids) const {
+    user_names out;
+    for (const auto& id : ids)
+        if (auto p = user(id); p && !p->name.empty()) out.emplace(id, std::move(p->name));
+    return out;
+}
+
+const std::optional<std::string>& store::migration_backup() const { return impl_->migration_backup_; }
 
 std::string store::journal_mode() const {
     return impl_->guarded("journal_mode", [&] { return storage::journal_mode(impl_->db_); });

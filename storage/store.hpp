@@ -32,6 +32,7 @@
 #include "core/incident.hpp"
 #include "core/time.hpp"
 #include "core/timeline.hpp"
+#include "core/users.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -42,6 +43,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ib::storage {
@@ -64,7 +66,8 @@ struct backfill_mark {
 class store {
 public:
     // Opens `path` (":memory:" for a private in-memory database). Unless opts.read_only:
-    // creates the file if missing and migrates its schema to latest_schema_version().
+    // creates the file if missing and migrates its schema to latest_schema_version(), backing
+    // the file up first when a step rewrites stored data (see migration_backup()).
     // Throws storage_error for a missing file (read_only), a file that is not SQLite or is
     // corrupt, a SQLite file of another application, a schema newer than this build knows,
     // or (read_only) a schema older than latest. Reads only headers: no table scans.
@@ -174,6 +177,21 @@ public:
     void forget_flow(std::string_view key);
     // The flows not forgotten, in the order of their first save.
     std::vector<flow_row> unfinished_flows() const;
+
+    // ---- Users: the users.info cache (core/users.hpp), for names outside Slack. ----
+
+    // Stores what users.info said about p.id, replacing what was stored.
+    void save_user(const user_profile& p);
+    // The cached profile of `id`, or nullopt.
+    std::optional<user_profile> user(std::string_view id) const;
+    // Every cached user's id and when it was fetched (found or not), for the bot's refresh rule.
+    std::vector<std::pair<std::string, time_point>> users_fetched() const;
+    // The display names of those of `ids` that have one (an incident_record's `names`).
+    user_names names_of(std::span<const std::string> ids) const;
+
+    // The backup this open made before migrating the file across a step that rewrites data
+    // (migrations.hpp, backup_before_rewrite); nullopt when it made none.
+    const std::optional<std::string>& migration_backup() const;
 
     // ---- Group commit. ----
     // Opens one transaction that the following writes share until commit_group(): a burst of

@@ -11,6 +11,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -54,7 +58,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 7);
+    CHECK(latest_version() == 8);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -292,6 +296,92 @@ VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message', 'pas
                          SQLite::Exception);
 }
 
+TEST_CASE("v8: an old file with data is backed up, then every text follows the one text model") {
+    // tests/data/schema-v3-with-data.sql: a file written by an older build (see its header).
+    std::ifstream in(std::string(IB_SOURCE_DIR) + "/tests/data/schema-v3-with-data.sql");
+    REQUIRE(in);
+    const std::string dump((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    temp_dir dir;
+    const auto path = dir.file("old.db");
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        raw.exec(dump);
+        REQUIRE(user_version(raw) == 3);
+    }
+    std::optional<std::string> backup;
+    {
+        store s(path);
+        CHECK(s.schema_version() == latest_version());
+        backup = s.migration_backup();
+        REQUIRE(backup);
+        CHECK(*backup == path + ".schema-v3.bak");
+
+        // Titles and command texts were stored decoded: now Slack text, a typed <!channel> escaped.
+        CHECK(s.incident_by_id(2)->title == "p99 &gt; 2s &amp; &lt;x&gt; on checkout");
+        CHECK(s.incident_by_id(1)->title == "Login page down");
+        const auto tl = s.timeline(2);
+        std::map<std::string, const timeline_entry*> by_key;
+        for (const auto& e : tl) by_key[e.key] = &e;
+        CHECK(by_key["cmd:hostile-declare"]->text == "declared sev1: p99 &gt; 2s &amp; &lt;x&gt; on checkout");
+        CHECK(by_key["cmd:hostile-note"]->text ==
+              "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; ask <@U0CATHY|cathy> see "
+              "<https://grafana.example.com/d/1?a=1&amp;b=2|dash>");
+        CHECK(by_key["cmd:hostile-status"]->text == "status investigating → identified: cache &amp; &lt;db&gt; timeouts");
+        CHECK(by_key["cmd:hostile-status"]->attr("note") == "cache &amp; &lt;db&gt; timeouts");
+        CHECK(by_key["cmd:hostile-statuspage"]->text == "Checkout is slow (p99 &gt; 2s) &amp; we're on it");
+        CHECK(by_key["cmd:hostile-action"]->text == "alert when p99 &gt; 2s &amp; &lt;burst&gt;");
+        CHECK(by_key["cmd:hostile-action"]->attr("owner") == "U0CATHY");
+        CHECK(by_key["cmd:hostile-resolve"]->attr("note") == "back &lt; 2s &amp; stable");
+        // What Slack sent, and the bot's own texts, were Slack text already: untouched.
+        CHECK(by_key["EvHOSTILE01"]->text == "p99 &gt; 2s &amp; rising, &lt;!channel&gt; ping <@U0BOB>");
+        CHECK(by_key["EvHOSTILE02"]->attr("previous_text") == by_key["EvHOSTILE01"]->text);
+        CHECK(by_key["cmd:hostile-ack"]->text == "acknowledged by <@U0BOB>");
+        CHECK(s.timeline(1).size() == 33);
+        // The demo's commands: text without & < > is the same in both forms.
+        const entry_kind kinds[] = {entry_kind::action_item};
+        CHECK(s.timeline_of_kinds(1, kinds).at(0).text == "Find out what started the unknown service");
+
+        // The timeline is append-only again, and the users cache is there.
+        SQLite::Database raw(path);
+        CHECK_THROWS(raw.exec("UPDATE timeline SET \"text\" = 'x' WHERE seq = 1"));
+        CHECK(schema_objects(raw, "table").count("users") == 1);
+        CHECK(schema_objects(raw, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
+    }
+
+    // The backup is the old file as it was: schema v3, texts decoded, owner-only.
+    SQLite::Database old(*backup, SQLite::OPEN_READONLY);
+    CHECK(user_version(old) == 3);
+    CHECK(old.execAndGet("SELECT title FROM incidents WHERE id = 2").getString() == "p99 > 2s & <x> on checkout");
+    CHECK(old.execAndGet("SELECT count(*) FROM timeline").getInt() == 42);
+    CHECK((std::filesystem::status(*backup).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+
+    // Opening again migrates nothing and backs up nothing.
+    store again(path);
+    CHECK_FALSE(again.migration_backup());
+    // A fresh file, or one migrated in memory, needs no backup either.
+    CHECK_FALSE(store(dir.file("fresh.db")).migration_backup());
+    CHECK_FALSE(store(":memory:").migration_backup());
+}
+
+TEST_CASE("v8: a second backup of the same version does not overwrite the first") {
+    temp_dir dir;
+    const auto path = dir.file("v4.db");
+    for (int round = 0; round < 2; ++round) {
+        std::filesystem::remove(path);
+        {
+            auto db = open_database(path, {});
+            migrate(db, 4);
+            db.exec("INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, "
+                    "declared_at) VALUES (1, 'a & b', 3, 'investigating', 'C1', 'inc-a', 'U1', 1)");
+        }
+        store s(path);
+        REQUIRE(s.migration_backup());
+        CHECK(*s.migration_backup() == path + (round == 0 ? ".schema-v4.bak" : ".schema-v4.bak.2"));
+        CHECK(s.incident_by_id(1)->title == "a &amp; b");
+    }
+}
+
 TEST_CASE("each step is one transaction with its version bump") {
     temp_dir dir;
     const auto path = dir.file("ib.db");
@@ -352,7 +442,7 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v8: this build knows v0 to v7");
+              path + ": cannot migrate to schema v9: this build knows v0 to v8");
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
@@ -365,9 +455,9 @@ TEST_CASE("a database written by a newer build is refused") {
     { store s(path); }
     {
         SQLite::Database raw(path, SQLite::OPEN_READWRITE);
-        raw.exec("PRAGMA user_version = 8");
+        raw.exec("PRAGMA user_version = 9");
     }
-    const std::string expected = path + ": written by a newer incident-bot (schema v8; this build knows up to v7)";
+    const std::string expected = path + ": written by a newer incident-bot (schema v9; this build knows up to v8)";
     CHECK(error_of([&] { store s(path); }) == expected);
     CHECK(error_of([&] { store s(path, open_options{.read_only = true}); }) == expected);
     auto db = open_database(path, {});

@@ -717,4 +717,34 @@ TEST_CASE("timeline_of_kinds returns only those kinds, in timeline order, from t
     CHECK(s.timeline_of_kinds(id + 1, kinds).empty());
 }
 
+TEST_CASE("users: the users.info cache, found or not, replaced on refresh") {
+    temp_dir dir;
+    const auto path = dir.file("users.db");
+    {
+        store s(path);
+        CHECK_FALSE(s.user("U1"));
+        user_profile alice{"U1", "Alice", "Alice Smith", "alice", true, t0(0)};
+        s.save_user(alice);
+        s.save_user(user_not_found("U2", t0(5)));
+        alice.name = "Al";
+        alice.fetched_at = t0(86400);
+        s.save_user(alice);  // a refresh replaces the row
+    }
+    store s(path, open_options{.read_only = true});
+    const auto u1 = s.user("U1");
+    REQUIRE(u1);
+    CHECK(u1->name == "Al");
+    CHECK(u1->real_name == "Alice Smith");
+    CHECK(u1->handle == "alice");
+    CHECK(u1->found);
+    CHECK(u1->fetched_at == t0(86400));
+    CHECK_FALSE(s.user("U2")->found);
+    const std::vector<std::string> ids{"U1", "U2", "U3"};
+    CHECK(s.names_of(ids) == user_names{{"U1", "Al"}});  // U2 has no name, U3 is not cached
+    auto fetched = s.users_fetched();
+    std::sort(fetched.begin(), fetched.end());
+    CHECK(fetched == std::vector<std::pair<std::string, time_point>>{{"U1", t0(86400)}, {"U2", t0(5)}});
+    CHECK_THROWS_AS(s.save_user(user_not_found("U4", t0(0))), storage_error);  // read-only
+}
+
 }  // TEST_SUITE
