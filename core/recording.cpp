@@ -1,6 +1,7 @@
 #include "core/recording.hpp"
 
 #include "core/tagger.hpp"
+#include "core/users.hpp"
 
 #include <algorithm>
 #include <map>
@@ -78,6 +79,26 @@ std::optional<timeline_entry> from_message(const slack::events_api& ev, const sl
 }
 
 }  // namespace
+
+std::vector<std::string> users_in(const slack::events_api& ev) {
+    std::vector<std::string> out;
+    const auto add = [&](std::string_view id) {
+        if (!id.empty()) out.emplace_back(id);
+    };
+    if (const auto* m = std::get_if<slack::message_event>(&ev.event)) {
+        if (m->bot_id.empty()) add(m->user);
+        for (auto& id : mentioned_users(m->subtype == "message_changed" ? m->new_text : m->text)) out.push_back(std::move(id));
+    } else if (const auto* j = std::get_if<slack::member_joined>(&ev.event)) {
+        add(j->user);
+        add(j->inviter);
+    } else if (const auto* l = std::get_if<slack::member_left>(&ev.event)) {
+        add(l->user);
+    } else if (const auto* r = std::get_if<slack::reaction>(&ev.event)) {
+        add(r->user);
+        add(r->item_user);
+    }
+    return out;
+}
 
 bool is_key_moment_reaction(std::string_view reaction) {
     return reaction == "pushpin" || reaction == "round_pushpin";

@@ -46,6 +46,11 @@ std::optional<recorded_event> to_timeline_entry(const slack::events_api& ev, std
 // concern no channel. Cheap (no tagging): the bot routes an event by it before converting it.
 std::optional<std::string_view> event_channel(const slack::events_api& ev);
 
+// The users an event shows, for the names exports use (core/flows/resolve_user.hpp): its
+// author, an inviter, the author of a reacted-to message, and the users mentioned in a message's
+// text. Cheap: a text without "<@" is not parsed.
+std::vector<std::string> users_in(const slack::events_api& ev);
+
 // True for the emoji names that mark a key moment.
 bool is_key_moment_reaction(std::string_view reaction);
 

@@ -11,13 +11,16 @@
 #include "core/access.hpp"
 #include "core/flows/record_events.hpp"
 #include "core/flows/turns.hpp"
+#include "core/flows/resolve_user.hpp"
 #include "core/rate_limit.hpp"
 #include "core/reminders.hpp"
 #include "core/slack/origin.hpp"
 #include "core/timeline.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ib::bot {
 
@@ -42,6 +45,10 @@ struct app_state {
     // Hears of events acked, open incidents and reminders posted; never null (must outlive
     // the executors).
     app_observer* observer = &app_observer::none();
+    // Who to look up with users.info, and the hook that queues lookups (user_resolver); unset:
+    // nobody is looked up. Called on the I/O thread with the users an incident shows.
+    flows::user_lookups users;
+    std::function<void(std::vector<std::string>)> users_seen;
 };
 
 // The wall clock, to the microsecond (Slack's ts precision): the one place executors read it.

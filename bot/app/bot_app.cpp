@@ -9,6 +9,7 @@
 #include "bot/app/recorder.hpp"
 #include "bot/app/reminder_timer.hpp"
 #include "bot/app/slack_api.hpp"
+#include "bot/app/user_resolver.hpp"
 #include "bot/log.hpp"
 #include "bot/ops/app_metrics.hpp"
 #include "bot/ops/status.hpp"
@@ -65,6 +66,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<event_intake> intake;
     std::unique_ptr<executor> exec;
     std::unique_ptr<backfill_runner> backfill;
+    std::unique_ptr<user_resolver> users;  // names for the people an incident shows
     reminder_timer reminders;
     std::unique_ptr<socket_mode_client> sm;
     std::optional<net::signal_set> signals;
@@ -79,6 +81,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         st.observer = &metrics;
         storage::store db(cfg.db_path);
         journal = db.unfinished_flows();
+        if (const auto& backup = db.migration_backup())
+            log_info("bot", "the database was backed up to " + *backup + " before its schema was upgraded");
         for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
             st.channels.set(std::move(inc));  // ordered by time: the latest of each channel wins
         // Rebuild each open incident's reminder schedule from what is stored, so reminders
@@ -97,6 +101,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // already, with the moment it stopped; after a crash the last entry stored says when).
         const time_point now = wall_now();
         db.mark_disconnected(incidents_to_catch_up(st, now), std::nullopt, to_unix_micros(now));
+        // Who has a cached name, and since when: a name is looked up again after a day.
+        for (const auto& [id, fetched_at] : db.users_fetched()) st.users.cached(id, fetched_at);
         store_at_start.emplace(std::move(db));
     }
 
@@ -320,6 +326,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         stopping = true;
         log_info("bot", "stopping: closing the connection and flushing the timeline");
         reminders.stop();
+        if (users) users->stop();
         if (sm) sm->stop();
         else {
             if (api) api->close();
@@ -332,6 +339,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         reminders.stop();
         if (heartbeat_timer) heartbeat_timer->cancel();
         if (backfill) backfill->stop();
+        if (users) users->stop();
         if (signals) signals->cancel();
         if (api) api->close();
         if (sm_api) sm_api->close();
@@ -378,6 +386,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
+        users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
+        st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };
         if (cfg.handle_signals) watch_signals();
 
         net::co_spawn(ioc, main_task(shared_from_this()), task_done("main"));

@@ -6,6 +6,7 @@
 #include "core/flows/post_summary.hpp"
 #include "core/flows/remind.hpp"
 #include "core/incident_commands.hpp"
+#include "core/users.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -69,7 +70,14 @@ net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std
         command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
     auto ctx = exec.context("cmd:" + sc.envelope_id, std::move(reply), sc.user_id);
     net::co_spawn(co_await net::this_coro::executor, exec.watchdog(ctx), exec.task_done());
-    flows::any_request req = flows::route_command(sc, exec.state().channels.find(sc.channel_id) != nullptr);
+    const bool in_incident = exec.state().channels.find(sc.channel_id) != nullptr;
+    flows::any_request req = flows::route_command(sc, in_incident);
+    // Names for whoever a command shows in an incident (off the ack path: only queued here).
+    if ((in_incident || std::holds_alternative<flows::request::declare>(req)) && exec.state().users_seen) {
+        auto ids = mentioned_users(sc.text);
+        ids.push_back(sc.user_id);
+        exec.state().users_seen(std::move(ids));
+    }
     co_await carry_out(exec, std::move(req), std::move(sc.channel_id), std::move(sc.user_id), std::move(ctx));
 }
 

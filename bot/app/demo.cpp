@@ -132,14 +132,17 @@ int run_demo(const demo_options& opts, std::ostream& out) {
         out << "demo failed: no incident was recorded\n";
         return 1;
     }
-    const incident_record record{*inc, st.timeline(inc->id)};
+    incident_record record{*inc, st.timeline(inc->id), {}};
+    record.names = st.names_of(users_referenced(record.inc, record.timeline));
     out << "\n=== Timeline (" << record.timeline.size() << " entries, as stored) ===\n";
     for (const auto& e : record.timeline) {
         std::string tags;
         for (const auto& t : e.tags) tags += (tags.empty() ? "" : ",") + std::string(to_string(t.tag));
-        // One line of at most 90 bytes, cut between characters (a byte cut could split one).
-        const std::string text = clip(e.text, 90);
-        out << to_iso8601(e.at).substr(11, 8) << "  " << (e.user.empty() ? "-" : e.user) << "  "
+        // As it reads, for a terminal: no control characters, people by name.
+        const std::string text = clip(slack_to_readable(e.text, record.names), 90, unlimited,
+                                      {text_escape::printable, true});
+        out << to_iso8601(e.at).substr(11, 8) << "  " << (e.user.empty() ? "-" : user_label(e.user, record.names))
+            << "  "
             << to_string(e.kind) << (tags.empty() ? "" : " [" + tags + "]") << "  " << text << "\n";
     }
     const auto summary = summarize(record);

@@ -20,6 +20,8 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
     if (std::holds_alternative<slack::app_rate_limited>(ev.event))
         log_warn("bot", "Slack is rate-limiting event delivery to this app (app_rate_limited)");
     const flows::event_route r = st_.channels.route(ev);
+    // Names for the people an incident shows: looked up beside the recording, never before an ack.
+    if (r.what != route::ack && st_.users_seen) st_.users_seen(users_in(ev));
     if (r.what == route::record) {
         // Who is in a private incident's channel decides who sees it listed.
         if (const incident* inc = st_.channels.find(r.channel); inc != nullptr && inc->is_private) {

@@ -319,6 +319,12 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
         };
         co_return co_await durable_write(std::move(work));
     }
+    // The users.info cache (resolve_user.hpp): a durable write, no journal (a lost lookup is
+    // simply asked again).
+    if (auto* u = std::get_if<flows::save_user>(&what)) {
+        recorder::work_fn work = [p = std::move(u->profile)](storage::store& s) { s.save_user(p); };
+        co_return co_await durable_write(std::move(work));
+    }
     if (const auto* w = std::get_if<flows::wait>(&what)) {
         const std::chrono::milliseconds delay = w->delay;
         co_return co_await wait(delay);
@@ -449,7 +455,7 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
             const std::size_t first = past.size() > what.max_history ? past.size() - what.max_history : 0;
             for (std::size_t i = first; i < past.size(); ++i)
                 if (past[i].id != what.incident_id)
-                    data.earlier.push_back({past[i], s.timeline_of_kinds(past[i].id, what.history_kinds)});
+                    data.earlier.push_back({past[i], s.timeline_of_kinds(past[i].id, what.history_kinds), {}});
         }
         *out = flows::render_summary(what, std::move(data));
     };

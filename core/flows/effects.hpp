@@ -20,6 +20,7 @@
 #include "core/slack/web_api.hpp"
 #include "core/time.hpp"
 #include "core/timeline.hpp"
+#include "core/users.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +108,11 @@ struct append_entry {  // append one entry (no-op on a stored key)
     timeline_entry entry;
 };
 
+// Cache what users.info said about a user (core/users.hpp). -> stored / store_failed
+struct save_user {
+    user_profile profile;
+};
+
 // The reminder schedule learns of a change: the incident's new severity/status (`changed`)
 // and/or a stored statuspage/reminder entry; the reminder timer is woken. -> ok
 struct replan_reminders {
@@ -171,8 +177,8 @@ struct finish_backfill {
 
 using effect =
     std::variant<done, call, reply, ack, hold_events, release_events, open_incident, take_turn, end_turn,
-                 create_incident, save_change, append_entry, replan_reminders, forget_reminders, load_summary,
-                 run_summary, keep_responders, wait, store_history, finish_backfill>;
+                 create_incident, save_change, append_entry, save_user, replan_reminders, forget_reminders,
+                 load_summary, run_summary, keep_responders, wait, store_history, finish_backfill>;
 
 enum class log_level { none, debug, info, warn, error };
 
