@@ -431,7 +431,9 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     const auto inc = id ? db_store.incident_by_id(*id) : db_store.latest_incident();
     if (!inc)
         throw command_error(id ? "no incident " + std::to_string(*id) + " in " + db : "no incidents in " + db);
-    incident_record record{*inc, db_store.timeline(inc->id)};
+    incident_record record{*inc, db_store.timeline(inc->id), {}};
+    // Names from the users.info cache the bot keeps: an export never calls Slack.
+    record.names = db_store.names_of(users_referenced(record.inc, record.timeline));
     // JSON, the format for tooling and the largest, goes out as it is formatted.
     if (format == "json")
         export_json(

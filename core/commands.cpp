@@ -41,19 +41,16 @@ std::pair<std::string_view, std::string_view> split_last(std::string_view s) {
     return {s.substr(begin), trim_ascii_space(s.substr(0, begin))};
 }
 
-// Free text as stored: entities decoded, trimmed.
-std::string free_text(std::string_view s) {
-    return std::string(trim_ascii_space(decode_slack_entities(trim_ascii_space(s))));
-}
+// Free text as stored: Slack text as Slack sent it, trimmed.
+std::string free_text(std::string_view s) { return std::string(trim_ascii_space(s)); }
 
-// A one-line title: entities decoded, every run of whitespace or control characters becomes one
+// A one-line title, still Slack text: every run of whitespace or control characters becomes one
 // space, trimmed.
 std::string one_line(std::string_view s) {
-    const std::string decoded = decode_slack_entities(s);
     std::string out;
-    out.reserve(decoded.size());
+    out.reserve(s.size());
     bool gap = false;
-    for (const char c : decoded) {
+    for (const char c : s) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ' ') {
             gap = true;
             continue;
@@ -113,7 +110,7 @@ result<command> parse_start(std::string_view args) {
     }
     std::string title = one_line(args);
     if (title.empty()) return usage_error("The incident needs a title.\n" + std::string(usage));
-    if (const std::size_t n = count_code_points(title); n > cmd::max_title_chars)
+    if (const std::size_t n = count_code_points(decode_slack_entities(title)); n > cmd::max_title_chars)
         return usage_error("That title is " + std::to_string(n) + " characters; please keep it to " +
                            std::to_string(cmd::max_title_chars) + " or fewer.");
     return command{cmd::start{std::move(title), sev, is_private}};
@@ -358,7 +355,7 @@ std::string channel_name_for(std::string_view title, std::chrono::sys_days day) 
     std::snprintf(prefix, sizeof prefix, "inc-%04d%02u%02u-", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     const std::string_view head = prefix;
-    std::string slug = cut_at_word(slugify(title), max_channel_name - head.size());
+    std::string slug = cut_at_word(slugify(slack_to_readable(title)), max_channel_name - head.size());
     if (slug.empty()) slug = "incident";
     return std::string(head) + slug;
 }

@@ -5,8 +5,9 @@
 //
 // Text conventions (the app manifest sets should_escape: true, see deploy/):
 //  - Slack escapes `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`; free text (titles, notes, …) is
-//    returned decoded (decode_slack_entities, core/text.hpp). Slack markup such as `<@U123|bob>`
-//    or `<#C1|general>` is kept as is; people are read with parse_user_mention (core/text.hpp).
+//    returned as Slack sent it (Slack text, the one text model of core/text.hpp: a typed
+//    `<!channel>` stays `&lt;!channel&gt;`), only trimmed. Slack markup such as `<@U123|bob>` or
+//    `<#C1|general>` is kept as is; people are read with parse_user_mention (core/text.hpp).
 //  - People arrive as `<@U123|name>` or `<@U123>`; a plain `@name` is refused with a hint to use
 //    autocomplete, since only the id identifies someone.
 //  - Subcommands are case-insensitive; runs of whitespace (incl. no-break spaces) separate words.
@@ -26,10 +27,10 @@
 namespace ib {
 namespace cmd {
 
-inline constexpr std::size_t max_title_chars = 150;  // code points, after trimming
+inline constexpr std::size_t max_title_chars = 150;  // code points as typed (entities decoded), after trimming
 
 struct start {            // start <title> [sev1..sev5] [--private]: declare an incident
-    std::string title;    // trimmed, inner whitespace collapsed, entities decoded
+    std::string title;    // Slack text: trimmed, inner whitespace and controls collapsed to one space
     std::optional<ib::severity> sev;  // nullopt: the caller's default
     bool is_private = false;          // --private (or "—private", as Slack's clients may type
                                       // it): a private channel instead of a public one
@@ -98,7 +99,8 @@ std::string usage_text();
 
 inline constexpr std::size_t max_channel_name = 80;  // Slack's limit
 
-// `inc-YYYYMMDD-<slug>` for an incident declared on `day`: the slug is the title lowercased,
+// `inc-YYYYMMDD-<slug>` for an incident declared on `day`: the slug is the title (Slack text, read
+// as slack_to_readable shows it) lowercased,
 // common accented Latin letters folded to ASCII, every run of other characters turned into a
 // single '-', trimmed of '-'; cut at a word boundary when possible so the whole name stays
 // within 80 characters. An empty slug becomes "incident". Always a valid Slack channel name.

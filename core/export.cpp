@@ -37,11 +37,21 @@ ojson seconds_or_null(const std::optional<seconds>& d) {
     return d && d->count() >= 0 ? ojson(d->count()) : ojson(nullptr);
 }
 
+// A user's name for JSON: the display name when known, else the id; null for no user.
+std::string name_or_id(const std::string& user, const user_names& names) {
+    const auto it = names.find(user);
+    return it != names.end() && !it->second.empty() ? it->second : user;
+}
+ojson user_name_or_null(const std::string& user, const user_names& names) {
+    return user.empty() ? ojson(nullptr) : ojson(name_or_id(user, names));
+}
+
 ojson incident_json(const incident& inc) {
     const auto m = compute_metrics(inc);
     ojson j;
     j["id"] = inc.id;
-    j["title"] = inc.title;
+    j["title"] = decode_slack_entities(inc.title);
+    j["slack_title"] = inc.title;
     j["severity"] = std::string(to_string(inc.sev));
     j["severity_description"] = std::string(describe(inc.sev));
     j["status"] = std::string(to_string(inc.state));
@@ -80,40 +90,20 @@ std::string readable(time_point t) {
 }
 std::string readable(const std::optional<time_point>& t) { return t ? readable(*t) : "n/a"; }
 
-std::string who(const std::string& user) { return mention(user, "—"); }
+using mdc = markdown_context;
 
-// A table cell: '|' would end the cell and a newline the row.
-std::string cell(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '|') {
-            out += "\\|";
-        } else if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
-            out += "<br>";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-// One line of running text (headings, list items): newlines become spaces.
-std::string one_line(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c == '\r' || c == '\n') c = ' ';
-    return out;
+// A person in the draft: "@name" (the id when the name is not known), or "—".
+std::string who(const std::string& user, const user_names& names, mdc where = mdc::running_text) {
+    return user.empty() ? "—" : markdown_text(user_label(user, names), where);
 }
 
 // What an entry says; entries with no text of their own (joins, reactions…) are described. The
 // draft quotes a pinned message's text, and leaves out the text of deleted ones (people delete
 // what should not have been posted, such as a pasted secret), as the CSV and (by default) the
-// JSON exports do.
+// JSON exports do. The text is Slack text (the bot's descriptions are Slack text without
+// markup); a withheld message's is "" (entry_markdown() says why).
 std::string display_text(const timeline_entry& e, const message_history& history) {
-    if (history.withheld(e) && e.kind != entry_kind::deletion) return "_(deleted later; text left out of this draft)_";
+    if (history.withheld(e) && e.kind != entry_kind::deletion) return {};
     switch (e.kind) {
     case entry_kind::message:
     case entry_kind::edit:
@@ -130,7 +120,7 @@ std::string display_text(const timeline_entry& e, const message_history& history
     case entry_kind::unreaction: return "removed :" + e.attr("reaction", "?") + ": from message " + e.ref_ts;
     case entry_kind::deletion: return "(deleted message " + e.ref_ts + ")";
     case entry_kind::redaction:
-        return "(redacted message " + e.ref_ts + " by " + e.attr("by", "?") + ": " + e.attr("reason") + ")";
+        return "(redacted message " + e.ref_ts + " by " + escape_mrkdwn(e.attr("by", "?")) + ": " + e.attr("reason") + ")";
     case entry_kind::severity:
     case entry_kind::status:
         if (e.text.empty())
@@ -165,18 +155,28 @@ const timeline_entry* find_entry(const std::vector<timeline_entry>& tl, entry_ki
     return found;
 }
 
-std::string by_of(const timeline_entry* e) { return e ? who(e->user) : "—"; }
+std::string by_of(const timeline_entry* e, const user_names& names) {
+    return e ? who(e->user, names, mdc::table_cell) : "—";
+}
 
-void markdown_header(std::string& md, const incident& inc) {
-    md += "# Incident #" + std::to_string(inc.id) + ": " + one_line(inc.title) + "\n\n";
+// What an entry says, as Markdown for `where`.
+std::string entry_markdown(const timeline_entry& e, const message_history& history, const user_names& names,
+                           mdc where) {
+    if (history.withheld(e) && e.kind != entry_kind::deletion) return "_(deleted later; text left out of this draft)_";
+    return markdown_from_slack(display_text(e, history), names, where);
+}
+
+void markdown_header(std::string& md, const incident_record& r) {
+    const auto& inc = r.inc;
+    md += "# Incident #" + std::to_string(inc.id) + ": " + markdown_from_slack(inc.title, r.names) + "\n\n";
     md += "**Severity:** " + std::string(to_string(inc.sev)) + " (" + std::string(describe(inc.sev)) + ")";
     md += " · **Status:** " + std::string(to_string(inc.state));
-    if (!inc.channel_name.empty()) md += " · **Channel:** #" + one_line(inc.channel_name);
+    if (!inc.channel_name.empty()) md += " · **Channel:** \\#" + markdown_text(inc.channel_name);
     md += "\n\n";
     if (inc.is_private)
         md += "**Private incident:** declared in a private channel; share this draft only with its members.\n\n";
-    md += "**Declared by:** " + who(inc.declared_by) + " · **Commander:** " + who(inc.commander) +
-          " · **Comms lead:** " + who(inc.comms_lead) + "\n\n";
+    md += "**Declared by:** " + who(inc.declared_by, r.names) + " · **Commander:** " + who(inc.commander, r.names) +
+          " · **Comms lead:** " + who(inc.comms_lead, r.names) + "\n\n";
     md +=
         "> Review draft generated from the recorded timeline, following J. Hand's *Post-Incident "
         "Reviews* (2017). Replace each _to fill in_ with what the review finds; the facts below "
@@ -191,7 +191,8 @@ void markdown_summary(std::string& md, const incident_record& r) {
     md += "- **How we found out:** _to fill in_\n";
     md += "- **How it was resolved:** ";
     const auto* res = find_entry(r.timeline, entry_kind::resolve, {}, true);
-    md += res && !res->text.empty() ? one_line(res->text) + " _(from the resolve note; expand)_" : "_to fill in_";
+    md += res && !res->text.empty() ? markdown_from_slack(res->text, r.names) + " _(from the resolve note; expand)_"
+                                    : "_to fill in_";
     md += "\n\n";
 }
 
@@ -213,15 +214,15 @@ void markdown_lifecycle(std::string& md, const incident_record& r) {
     const auto& inc = r.inc;
     const auto& tl = r.timeline;
     md += "## Lifecycle\n\n| Event | Time (UTC) | By |\n|---|---|---|\n";
-    md += "| Detected | " + readable(inc.detected_at) + " | " + by_of(find_entry(tl, entry_kind::detected)) + " |\n";
-    md += "| Declared | " + readable(inc.declared_at) + " | " + who(inc.declared_by) + " |\n";
-    md += "| Acknowledged | " + readable(inc.acknowledged_at) + " | " + who(inc.acknowledged_by) + " |\n";
+    md += "| Detected | " + readable(inc.detected_at) + " | " + by_of(find_entry(tl, entry_kind::detected), r.names) + " |\n";
+    md += "| Declared | " + readable(inc.declared_at) + " | " + who(inc.declared_by, r.names, mdc::table_cell) + " |\n";
+    md += "| Acknowledged | " + readable(inc.acknowledged_at) + " | " + who(inc.acknowledged_by, r.names, mdc::table_cell) + " |\n";
     md += "| Identified | " + readable(inc.identified_at) + " | " +
-          by_of(find_entry(tl, entry_kind::status, to_string(status::identified))) + " |\n";
+          by_of(find_entry(tl, entry_kind::status, to_string(status::identified)), r.names) + " |\n";
     md += "| Mitigated | " + readable(inc.mitigated_at) + " | " +
-          by_of(find_entry(tl, entry_kind::status, to_string(status::monitoring))) + " |\n";
+          by_of(find_entry(tl, entry_kind::status, to_string(status::monitoring)), r.names) + " |\n";
     md += "| Resolved | " + readable(inc.resolved_at) + " | " +
-          (inc.resolved_at ? by_of(find_entry(tl, entry_kind::resolve, {}, true)) : "—") + " |\n\n";
+          (inc.resolved_at ? by_of(find_entry(tl, entry_kind::resolve, {}, true), r.names) : "—") + " |\n\n";
     if (inc.reopen_count > 0)
         md += "Reopened " + std::to_string(inc.reopen_count) + (inc.reopen_count == 1 ? " time" : " times") +
               " after being resolved.\n\n";
@@ -236,7 +237,7 @@ void markdown_participants(std::string& md, const incident_record& r) {
     }
     md += "| User | Joined (UTC) | First spoke (UTC) | Messages |\n|---|---|---|---|\n";
     for (const auto& p : people)
-        md += "| " + cell(who(p.user)) + " | " + (p.joined_at ? readable(*p.joined_at) : "—") + " | " +
+        md += "| " + who(p.user, r.names, mdc::table_cell) + " | " + (p.joined_at ? readable(*p.joined_at) : "—") + " | " +
               (p.first_message_at ? readable(*p.first_message_at) : "—") + " | " + std::to_string(p.messages) + " |\n";
     md += "\n";
 }
@@ -253,8 +254,9 @@ void markdown_timeline(std::string& md, const incident_record& r, const message_
         if (e.kind == entry_kind::gap) md += "> **Recording gap:** " + one_line(e.text) + ".\n\n";
     md += "| Time (UTC) | Who | Kind | Tags | Text |\n|---|---|---|---|---|\n";
     for (const auto& e : r.timeline)
-        md += "| " + readable(e.at) + " | " + cell(who(e.user)) + " | " + std::string(to_string(e.kind)) + " | " +
-              tag_list(e, ", ") + " | " + cell(display_text(e, history)) + " |\n";
+        md += "| " + readable(e.at) + " | " + who(e.user, r.names, mdc::table_cell) + " | " +
+              std::string(to_string(e.kind)) + " | " + tag_list(e, ", ") + " | " +
+              entry_markdown(e, history, r.names, mdc::table_cell) + " |\n";
     md += "\n";
 }
 
@@ -263,7 +265,8 @@ void markdown_lists(std::string& md, const incident_record& r, const message_his
     std::size_t n = 0;
     for (const auto& e : r.timeline)
         if (e.kind == entry_kind::statuspage) {
-            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(e.text) + "\n";
+            md += "- " + readable(e.at) + " UTC, " + who(e.user, r.names) + ": " + markdown_from_slack(e.text, r.names) +
+                  "\n";
             ++n;
         }
     md += n == 0 ? "_None recorded._\n\n" : "\n";
@@ -273,7 +276,8 @@ void markdown_lists(std::string& md, const incident_record& r, const message_his
     for (const auto& e : r.timeline)
         if (e.kind == entry_kind::action_item) {
             const auto owner = e.attr("owner");
-            md += "- [ ] " + one_line(e.text) + " (owner: " + (owner.empty() ? "_unassigned_" : who(owner)) + ")\n";
+            md += "- [ ] " + markdown_from_slack(e.text, r.names) +
+                  " (owner: " + (owner.empty() ? "_unassigned_" : who(owner, r.names)) + ")\n";
             ++n;
         }
     md += n == 0 ? "_None recorded yet._\n\n" : "\n";
@@ -282,35 +286,14 @@ void markdown_lists(std::string& md, const incident_record& r, const message_his
     n = 0;
     for (const auto& e : r.timeline)
         if (e.kind == entry_kind::key_moment) {
-            md += "- " + readable(e.at) + " UTC, " + who(e.user) + ": " + one_line(display_text(e, history)) + "\n";
+            md += "- " + readable(e.at) + " UTC, " + who(e.user, r.names) + ": " +
+                  entry_markdown(e, history, r.names, mdc::running_text) + "\n";
             ++n;
         }
     md += n == 0 ? "_None marked (react with 📌 to mark one)._\n\n" : "\n";
 
     md += "## Open questions\n\n";
     for (const auto q : questions) md += "- " + std::string(q) + " _to fill in_\n";
-}
-
-// ---- CSV ----------------------------------------------------------------------------------
-
-// One RFC 4180 field. Spreadsheet programs run a cell that starts with '=', '+', '-' or '@' as
-// a formula (and tab/CR are used to sneak one past filters): "CSV injection". Such a field
-// gets a leading apostrophe, which makes the spreadsheet treat it as text; the cost is an
-// apostrophe visible in the raw CSV. Fields containing a comma, quote, CR or LF are quoted,
-// with quotes doubled.
-std::string csv_field(std::string_view v) {
-    std::string s;
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
-        s = "'";
-    s += v;
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (const char c : s) {
-        if (c == '"') q += '"';
-        q += c;
-    }
-    q += '"';
-    return q;
 }
 
 // ---- JSON, written as it is printed -------------------------------------------------------
@@ -368,9 +351,9 @@ void append_block(std::string& out, char open, char close, std::size_t n, F&& it
 }
 
 // entry_json(e) dumped with a 2-space indent at depth 2, without building it. A `withheld`
-// entry (a deleted message's, see export_options) goes out with text "" and without
-// attrs.previous_text.
-void append_entry(std::string& out, const timeline_entry& e, bool withheld) {
+// entry (a deleted message's, see export_options) goes out with text and slack_text "" and
+// without attrs.previous_text.
+void append_entry(std::string& out, const timeline_entry& e, bool withheld, const user_names& names) {
     out += "{\n      \"seq\": ";
     out += std::to_string(e.seq);
     out += ",\n      \"at\": ";
@@ -379,6 +362,9 @@ void append_entry(std::string& out, const timeline_entry& e, bool withheld) {
     append_string_or_null(out, e.slack_ts);
     out += ",\n      \"user\": ";
     append_string_or_null(out, e.user);
+    out += ",\n      \"user_name\": ";
+    if (e.user.empty()) out += "null";
+    else append_json_string(out, name_or_id(e.user, names));
     out += ",\n      \"kind\": ";
     append_json_string(out, to_string(e.kind));
     // One rule per tag: the first that fired.
@@ -398,7 +384,10 @@ void append_entry(std::string& out, const timeline_entry& e, bool withheld) {
         append_json_string(out, *tags[i].second);
     });
     out += ",\n      \"text\": ";
-    append_json_string(out, withheld ? std::string_view{} : std::string_view(e.text));
+    const std::string_view text = withheld ? std::string_view{} : std::string_view(e.text);
+    append_json_string(out, decode_slack_entities(text));
+    out += ",\n      \"slack_text\": ";
+    append_json_string(out, text);
     out += ",\n      \"ref_ts\": ";
     append_string_or_null(out, e.ref_ts);
     out += ",\n      \"attrs\": ";
@@ -440,37 +429,51 @@ void export_json(const incident_record& r, const std::function<void(std::string_
     auto flush_when_full = [&] {
         if (out.size() >= piece) flush();
     };
-    out += "{\n  \"schema_version\": 1,\n  \"incident\": ";
+    out += "{\n  \"schema_version\": 2,\n  \"incident\": ";
     append_nested(out, incident_json(r.inc), 1);
     out += ",\n";
     out += "  \"timeline\": [";
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {
         out += i ? ",\n    " : "\n    ";
-        append_entry(out, r.timeline[i], !opts.include_deleted && history.withheld(r.timeline[i]));
+        append_entry(out, r.timeline[i], !opts.include_deleted && history.withheld(r.timeline[i]), r.names);
         flush_when_full();
     }
     out += r.timeline.empty() ? "],\n" : "\n  ],\n";
     append_array(out, "participants", people.size(), [&](std::size_t i) {
         const auto& p = people[i];
         return ojson{{"user", p.user},
+                     {"user_name", user_name_or_null(p.user, r.names)},
                      {"joined_at", time_or_null(p.joined_at)},
                      {"first_message_at", time_or_null(p.first_message_at)},
                      {"messages", p.messages}};
     }, false, flush_when_full);
     append_array(out, "action_items", action_items.size(), [&](std::size_t i) {
         const auto& e = *action_items[i];
-        return ojson{{"text", e.text}, {"owner", string_or_null(e.attr("owner"))}, {"at", to_iso8601(e.at)},
-                     {"by", string_or_null(e.user)}};
+        const auto owner = e.attr("owner");
+        return ojson{{"text", decode_slack_entities(e.text)}, {"slack_text", e.text},
+                     {"owner", string_or_null(owner)}, {"owner_name", user_name_or_null(owner, r.names)},
+                     {"at", to_iso8601(e.at)}, {"by", string_or_null(e.user)},
+                     {"by_name", user_name_or_null(e.user, r.names)}};
     }, false, flush_when_full);
     append_array(out, "status_updates", status_updates.size(), [&](std::size_t i) {
         const auto& e = *status_updates[i];
-        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text}};
+        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)},
+                     {"user_name", user_name_or_null(e.user, r.names)}, {"text", decode_slack_entities(e.text)},
+                     {"slack_text", e.text}};
     }, false, flush_when_full);
     append_array(out, "key_moments", key_moments.size(), [&](std::size_t i) {
         const auto& e = *key_moments[i];
-        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)}, {"text", e.text},
-                     {"ref_ts", string_or_null(e.ref_ts)}};
-    }, true, flush_when_full);
+        return ojson{{"at", to_iso8601(e.at)}, {"user", string_or_null(e.user)},
+                     {"user_name", user_name_or_null(e.user, r.names)}, {"text", decode_slack_entities(e.text)},
+                     {"slack_text", e.text}, {"ref_ts", string_or_null(e.ref_ts)}};
+    }, false, flush_when_full);
+    // Every known name, for ids anywhere in the document (roles, owners, mentions in text).
+    ojson users = ojson::object();
+    for (const auto& [id, name] : r.names)
+        if (!name.empty()) users[id] = name;
+    out += "  \"users\": ";
+    append_nested(out, users, 1);
+    out += "\n";
     out += "}\n";
     flush();
 }
@@ -484,7 +487,7 @@ std::string export_json(const incident_record& r, export_options opts) {
 
 std::string export_markdown(const incident_record& r) {
     std::string md;
-    markdown_header(md, r.inc);
+    markdown_header(md, r);
     markdown_summary(md, r);
     markdown_metrics(md, r.inc);
     markdown_lifecycle(md, r);
@@ -497,14 +500,14 @@ std::string export_markdown(const incident_record& r) {
 
 std::string export_csv(const incident_record& r) {
     const message_history history(r.timeline);
-    std::string out = "at,slack_ts,user,kind,tags,text,ref_ts\r\n";
+    std::string out = "at,slack_ts,user,kind,tags,text,ref_ts,user_name\r\n";
     for (const auto& e : r.timeline) {
         // A deleted message's words stay out of the spreadsheet (the deletion row says why).
         const bool withheld = history.withheld(e) && e.kind != entry_kind::deletion;
         out += csv_field(to_iso8601(e.at)) + ',' + csv_field(e.slack_ts) + ',' + csv_field(e.user) + ',' +
                csv_field(to_string(e.kind)) + ',' + csv_field(tag_list(e, ";")) + ',' +
-               csv_field(withheld ? std::string_view("(deleted)") : std::string_view(e.text)) + ',' +
-               csv_field(e.ref_ts) + "\r\n";
+               csv_field(withheld ? std::string("(deleted)") : slack_to_readable(e.text, r.names)) + ',' +
+               csv_field(e.ref_ts) + ',' + csv_field(user_label(e.user, r.names)) + "\r\n";
     }
     return out;
 }

@@ -5,6 +5,7 @@
 
 #include "incident.hpp"
 #include "timeline.hpp"
+#include "text.hpp"
 
 #include <functional>
 #include <span>
@@ -14,22 +15,29 @@
 
 namespace ib {
 
-// An incident together with its whole timeline, in timeline (storage) order.
+// An incident together with its whole timeline, in timeline (storage) order, and the display
+// names of the users it mentions (exports read outside Slack show names, not ids). Texts are
+// Slack text (core/text.hpp's model).
 struct incident_record {
     incident inc;
     std::vector<timeline_entry> timeline;
+    user_names names;  // may lack anyone: they are then shown by id
 };
 
 struct export_options {
     // JSON: keep what deleted messages said. By default a message deleted in Slack, its edits
-    // and its deletion entry carry text "" and no attrs.previous_text (people delete what should
-    // not have been posted, such as a pasted secret); the entries themselves stay.
+    // and its deletion entry carry text and slack_text "" and no attrs.previous_text (people
+    // delete what should not have been posted, such as a pasted secret); the entries stay.
     bool include_deleted = false;
 };
 
-// JSON export, schema_version 1; pretty-printed with a 2-space indent and a final '\n'.
+// JSON export, schema_version 2; pretty-printed with a 2-space indent and a final '\n'.
 // Top-level keys: schema_version, incident, timeline, participants, action_items,
-// status_updates, key_moments. Times are ISO-8601 UTC strings or null; metric seconds are
+// status_updates, key_moments, users. Every `text` is what the person typed (Slack's entities
+// decoded, Slack's markup such as `<@U1>` kept) and `slack_text` (`slack_title` for the title)
+// is Slack's own form, as stored; attrs are as stored. Next to each user id, `user_name` (and
+// `owner_name`, `by_name`) is the display name, or the id when it is not known; `users` maps
+// every known id to its name. Times are ISO-8601 UTC strings or null; metric seconds are
 // integers or null when n/a; empty user ids are null; incident.private says whether it was
 // declared in a private channel. Invalid UTF-8 in recorded text is replaced by U+FFFD rather
 // than failing the export.
@@ -41,14 +49,18 @@ void export_json(const incident_record& r, const std::function<void(std::string_
 
 // Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
 // fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page
-// updates, Action items, Key moments, Open questions. Table cells escape '|' and newlines.
-// Never quotes a deleted message; a private incident says so under its title.
+// updates, Action items, Key moments, Open questions. Recorded text goes through
+// markdown_from_slack (no HTML, no link but http(s), nothing that breaks a table or a line);
+// people are "@name", or their id when the name is not known. Never quotes a deleted message;
+// a private incident says so under its title.
 std::string export_markdown(const incident_record& r);
 
-// RFC 4180 CSV (CRLF line ends, header `at,slack_ts,user,kind,tags,text,ref_ts`, tags joined
-// by ';'), one row per timeline entry in timeline order. Fields that a spreadsheet would run
-// as a formula get a leading apostrophe (see csv_field in export.cpp). A deleted message and
-// its edits read "(deleted)".
+// RFC 4180 CSV (CRLF line ends, header `at,slack_ts,user,kind,tags,text,ref_ts,user_name`,
+// tags joined by ';'), one row per timeline entry in timeline order. `text` reads as typed
+// (slack_to_readable: entities decoded, mentions as "@name"); `user_name` is "@name", or the id
+// when the name is not known. Every field goes through csv_field (core/text.hpp): controls
+// dropped, and a leading apostrophe on what a spreadsheet would run as a formula. A deleted
+// message and its edits read "(deleted)".
 std::string export_csv(const incident_record& r);
 
 // The questions J. Hand's guide asks a review to answer, in the order to ask them. Shared by

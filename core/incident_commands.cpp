@@ -17,8 +17,15 @@ std::string who(std::string_view user) { return mention(user, "someone"); }
 
 std::string sev_label(severity s) { return std::string(to_string(s)) + " (" + std::string(describe(s)) + ")"; }
 
+// Text people typed (Slack text), quoted in an announcement: as Slack sent it, broadcasts
+// defused, within what a post can hold. Titles are quoted on one line.
+constexpr std::size_t max_quote_bytes = 3500;
+constexpr std::size_t max_title_quote_bytes = 600;
+std::string quoted(std::string_view slack_text) { return quote_slack(slack_text, max_quote_bytes, unlimited, false); }
+std::string quoted_title(std::string_view title) { return quote_slack(title, max_title_quote_bytes); }
+
 std::string with_note(std::string text, std::string_view note) {
-    if (!note.empty()) text += ": " + escape_mrkdwn(note);
+    if (!note.empty()) text += ": " + quoted(note);
     return text;
 }
 
@@ -105,7 +112,7 @@ struct planner {
     }
     result<planned_change> operator()(const cmd::note& c) {
         auto p = apply([&](incident& i) { return add_note(i, c.text, user, now); }, "Note added to the timeline.");
-        if (p) p->announcement = ":memo: Note from " + who(user) + ": " + escape_mrkdwn(c.text);
+        if (p) p->announcement = ":memo: Note from " + who(user) + ": " + quoted(c.text);
         return p;
     }
     result<planned_change> operator()(const cmd::statuspage& c) {
@@ -113,14 +120,14 @@ struct planner {
                        "Status-page update recorded.");
         if (p)
             p->announcement =
-                ":loudspeaker: Status page updated by " + who(user) + ": “" + escape_mrkdwn(c.text) + "”";
+                ":loudspeaker: Status page updated by " + who(user) + ": “" + quoted(c.text) + "”";
         return p;
     }
     result<planned_change> operator()(const cmd::action_item& c) {
         auto p = apply([&](incident& i) { return add_action_item(i, c.text, c.owner, user, now); },
                        "Action item recorded.");
         if (p)
-            p->announcement = ":ballot_box_with_check: Action item: " + escape_mrkdwn(c.text) +
+            p->announcement = ":ballot_box_with_check: Action item: " + quoted(c.text) +
                               (c.owner.empty() ? std::string(" (no owner yet)") : " (owner " + who(c.owner) + ")");
         return p;
     }
@@ -168,7 +175,7 @@ std::string not_an_incident_channel_reply() {
 }
 
 std::string declare_announcement(const incident& inc) {
-    return ":rotating_light: *Incident declared: " + escape_mrkdwn(inc.title) + "*\n" +
+    return ":rotating_light: *Incident declared: " + quoted_title(inc.title) + "*\n" +
            "*Severity:* " + sev_label(inc.sev) + "   *Status:* " + std::string(to_string(inc.state)) +
            "   *Declared by:* " + who(inc.declared_by) + "\n" +
            (inc.is_private ? ":lock: *Private incident:* only the members of this channel see it, here and in "
@@ -182,7 +189,9 @@ std::string declare_announcement(const incident& inc) {
 }
 
 std::string channel_topic(const incident& inc) {
-    std::string topic = std::string(to_string(inc.sev)) + " · " + std::string(to_string(inc.state)) + " · " + inc.title;
+    // A topic has no formatting (conversations.setTopic): the title as it reads.
+    std::string topic = std::string(to_string(inc.sev)) + " · " + std::string(to_string(inc.state)) + " · " +
+                        plain_line(slack_to_readable(inc.title), 1000);
     if (topic.size() > 250) topic = std::string(utf8_prefix(topic, 247)) + "...";
     return topic;
 }
@@ -209,7 +218,7 @@ std::string render_incident_list(std::span<const incident> open, time_point now)
         const auto age = std::chrono::floor<std::chrono::seconds>(now - inc->declared_at);
         const std::string line = "\n• " + channel_link(inc->channel_id, inc->channel_name) + " " +
                                  std::string(to_string(inc->sev)) + " · " + std::string(to_string(inc->state)) + " · " +
-                                 escape_mrkdwn(inc->title) + " · open for " +
+                                 quoted_title(inc->title) + " · open for " +
                                  format_duration(age > std::chrono::seconds{0} ? age : std::chrono::seconds{0});
         if (out.size() + line.size() + footer_room > max_list_chars) break;
         out += line;

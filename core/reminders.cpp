@@ -136,7 +136,7 @@ void apply(reminder_state& st, const timeline_entry& e) {
     if (e.kind == entry_kind::statuspage) {
         if (st.last_update && e.at < *st.last_update) return;  // an older update arriving late
         st.last_update = e.at;
-        st.last_update_text = clip(e.text, max_stored_update_bytes, unlimited, {text_escape::none, false});
+        st.last_update_text = quote_slack(e.text, max_stored_update_bytes, unlimited, false);
         st.last_update_by = e.user;
         return;
     }
@@ -248,7 +248,7 @@ std::size_t reminder_scheduler::size() const { return records_.size(); }
 // ---- Messages and entries ---------------------------------------------------------------------
 
 std::string draft_status_update(const incident& inc, const reminder_policy& policy) {
-    const std::string title = plain_line(inc.title, title_bytes);
+    const std::string title = quote_slack(inc.title, title_bytes);
     std::string draft;
     switch (inc.state) {
     case status::investigating:
@@ -264,7 +264,7 @@ std::string draft_status_update(const incident& inc, const reminder_policy& poli
         break;
     case status::resolved: draft = title + " has been resolved."; break;
     }
-    return plain_line(draft, max_button_value_bytes);
+    return quote_slack(draft, max_button_value_bytes);
 }
 
 reminder_message render_reminder(const incident& inc, const reminder_state& st, time_point now,
@@ -276,7 +276,7 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
     head += ":loudspeaker: ";
     if (st.last_update) {
         head += "No status-page update for " + since(*st.last_update) + " (last: “" +
-                mrkdwn_line(st.last_update_text, quote_bytes) + "”, " + clock_time(*st.last_update, now) + ").";
+                quote_slack(st.last_update_text, quote_bytes) + "”, " + clock_time(*st.last_update, now) + ").";
     } else {
         head += "No status-page update yet, " + since(inc.start()) + " since the incident started.";
     }
@@ -288,11 +288,11 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
     constexpr std::string_view draft_label = "*Suggested update:* ";
     const std::size_t text_room = max_reminder_text_bytes - head.size() - 1 - draft_label.size();
     reminder_message m;
-    m.text = head + "\n" + std::string(draft_label) + mrkdwn_line(draft, text_room);
+    m.text = head + "\n" + std::string(draft_label) + quote_slack(draft, text_room);
 
     json section = slack::mrkdwn_section(head);
     json draft_section =
-        slack::mrkdwn_section("*Suggested update:*\n>" + mrkdwn_line(draft, max_reminder_text_bytes - 24));
+        slack::mrkdwn_section("*Suggested update:*\n>" + quote_slack(draft, max_reminder_text_bytes - 24));
     json post = {{"type", "button"},
                  {"action_id", post_update_action_id},
                  {"text", slack::text_object("plain_text", "Post update")},

@@ -66,7 +66,7 @@ inline constexpr std::size_t max_stored_update_bytes = 512;
 // What the reminder schedule of one incident depends on, folded from its timeline.
 struct reminder_state {
     std::optional<time_point> last_update;  // latest `statuspage` entry
-    std::string last_update_text;           // its text, clipped to max_stored_update_bytes
+    std::string last_update_text;           // its text (Slack text), cut to max_stored_update_bytes
     std::string last_update_by;             // its user id (may be empty)
     std::optional<time_point> last_reminder;  // latest posted reminder
     std::optional<time_point> snoozed_until;  // from the latest snooze (may be in the past)
@@ -161,7 +161,8 @@ inline constexpr std::string_view post_update_action_id = "statuspage_post";
 inline constexpr std::string_view snooze_action_id = "reminder_snooze";
 inline constexpr std::string_view snooze_button_value = "15m";
 
-// A suggested status-page update (plain text, one line, at most max_button_value_bytes) from the
+// A suggested status-page update (Slack text like a typed one, one line, at most
+// max_button_value_bytes: the "Post update" button records it as `/incident statuspage` would) from the
 // incident's current status:
 //   investigating "We are investigating <title>. Next update within <cadence>."
 //                 (the sentence about the next update only when the severity has a cadence)

@@ -144,7 +144,7 @@ std::optional<std::string> repeat_rule(const review_facts& f, const review_polic
     std::vector<std::string> shown;
     for (const auto& k : best_shared) shown.push_back(clip(k, unlimited, 40));
     return "repeats incident #" + std::to_string(best->inc.id) +
-           (best->inc.title.empty() ? std::string{} : " \"" + clip(best->inc.title, unlimited, 60) + "\"") + " of " +
+           (best->inc.title.empty() ? std::string{} : " \"" + clip(slack_to_readable(best->inc.title), unlimited, 60) + "\"") + " of " +
            to_iso8601(best->inc.declared_at).substr(0, 10) +
            ": the same names came up in hypotheses, commands and actions (" +
            bounded_join(std::vector<std::string>(shown.begin(), shown.begin() + std::min<std::size_t>(shown.size(), 6)),
@@ -263,7 +263,7 @@ review_prompt make_review_prompt(const incident_record& r, time_point now, std::
 std::string render_review_text(const review_prompt& p) {
     // Fixed parts first; the lists that grow (reasons, invitees) get what is left, in order.
     const std::string head =
-        ":spiral_note_pad: *" + review_title(p) + mrkdwn_line(p.title, header_limit) + "*\n" + when_text(p) + "\n";
+        ":spiral_note_pad: *" + review_title(p) + quote_slack(p.title, header_limit) + "*\n" + when_text(p) + "\n";
     const std::string facilitator = "*Facilitator:* " + mrkdwn_line(p.facilitator_suggestion, 400) + "\n";
     const std::string questions = questions_text(p, 1000);
     std::size_t left = room(max_slack_text_bytes, head.size() + facilitator.size() + questions.size() + 2);
@@ -278,7 +278,7 @@ json render_review_blocks(const review_prompt& p) {
     blocks.push_back(json{{"type", "header"},
                           {"text",
                            {{"type", "plain_text"},
-                            {"text", plain_line("🗒️ " + review_title(p) + p.title, header_limit)},
+                            {"text", plain_line("🗒️ " + review_title(p) + slack_to_readable(p.title), header_limit)},
                             {"emoji", true}}}});
     blocks.push_back(mrkdwn_section(recommendation_text(p, 2000)));
     blocks.push_back(

@@ -25,7 +25,7 @@ namespace ib {
 
 struct review_prompt {
     std::int64_t incident_id = 0;
-    std::string title;
+    std::string title;  // Slack text
     severity sev = severity::sev3;
     std::string channel_id;
     std::chrono::sys_days suggested_day{};  // next business day after `now` (UTC)

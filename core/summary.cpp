@@ -38,7 +38,7 @@ std::string short_time(time_point t, time_point start) {
 
 void add_example(tagged_messages& t, std::string_view text, bool quotable) {
     ++t.count;
-    if (quotable && t.examples.size() < max_examples) t.examples.push_back(clip(text, unlimited, example_chars));
+    if (quotable && t.examples.size() < max_examples) t.examples.push_back(quote_slack(text, unlimited, example_chars));
 }
 
 std::optional<update_gap> longest_gap(const std::vector<status_page_update>& updates, time_point start) {
@@ -118,7 +118,7 @@ std::string tagged_section(std::string_view label, const tagged_messages& t, std
     if (t.count == 0) return {};
     const std::string title = "*" + std::string(label) + " (" + std::to_string(t.count) + "):*\n";
     std::vector<std::string> items;
-    for (const auto& e : t.examples) items.push_back("• " + mrkdwn_line(e, 320));
+    for (const auto& e : t.examples) items.push_back("• " + quote_slack(e, 320));
     return title + bounded_join(items, "\n", room(max_bytes, title.size()), t.count);
 }
 
@@ -135,7 +135,7 @@ std::string status_page_section(const incident_summary& s, std::size_t max_bytes
     head += "\n";
     std::vector<std::string> items;
     for (const auto& u : s.status_updates)
-        items.push_back("• " + short_time(u.at, s.start) + " " + mrkdwn_line(u.text, 200));
+        items.push_back("• " + short_time(u.at, s.start) + " " + quote_slack(u.text, 200));
     return head + bounded_join(items, "\n", room(max_bytes, head.size()));
 }
 
@@ -144,7 +144,7 @@ std::string action_items_section(const incident_summary& s, std::size_t max_byte
     const std::string title = "*Action items (" + std::to_string(s.action_items.size()) + "):*\n";
     std::vector<std::string> items;
     for (const auto& a : s.action_items)
-        items.push_back("• " + mrkdwn_line(a.text, 200) + " (" +
+        items.push_back("• " + quote_slack(a.text, 200) + " (" +
                         (a.owner.empty() ? std::string("unassigned") : person(a.owner)) + ")");
     return title + bounded_join(items, "\n", room(max_bytes, title.size()));
 }
@@ -155,7 +155,7 @@ std::string key_moments_section(const incident_summary& s, std::size_t max_bytes
     std::vector<std::string> items;
     for (const auto& k : s.key_moments)
         items.push_back("• " + short_time(k.at, s.start) + " " +
-                        (k.text.empty() ? "(message " + mrkdwn_line(k.ref_ts, 40) + ")" : mrkdwn_line(k.text, 200)));
+                        (k.text.empty() ? "(message " + mrkdwn_line(k.ref_ts, 40) + ")" : quote_slack(k.text, 200)));
     return title + bounded_join(items, "\n", room(max_bytes, title.size()));
 }
 
@@ -293,7 +293,7 @@ incident_summary summarize(const incident_record& r) {
                 text = history.latest_text(*marked);
             else if (!history.deleted(e.ref_ts) && e.text != ":" + e.attr("reaction") + ":")
                 text = e.text;
-            s.key_moments.push_back({e.at, e.user, clip(text, unlimited, example_chars), e.ref_ts});
+            s.key_moments.push_back({e.at, e.user, quote_slack(text, unlimited, example_chars), e.ref_ts});
             break;
         }
         case entry_kind::gap: {
@@ -317,7 +317,7 @@ incident_summary summarize(const incident_record& r) {
 
 std::string render_summary_text(const incident_summary& s) {
     std::string out = s.state == status::resolved ? ":white_check_mark: *" : ":rotating_light: *";
-    out += title_line(s) + mrkdwn_line(s.title, header_limit) + "*\n";
+    out += title_line(s) + quote_slack(s.title, header_limit) + "*\n";
     out += "*Severity:* " + std::string(to_string(s.sev)) + " (" + std::string(describe(s.sev)) + ")";
     if (!s.commander.empty()) out += " · *Commander:* " + person(s.commander);
     if (!s.comms_lead.empty()) out += " · *Comms lead:* " + person(s.comms_lead);
@@ -340,7 +340,7 @@ std::string render_summary_text(const incident_summary& s) {
 json render_summary_blocks(const incident_summary& s) {
     json blocks = json::array();
     const std::string emoji = s.state == status::resolved ? "✅ " : "🚨 ";
-    const auto header = plain_line(emoji + title_line(s) + s.title, header_limit);
+    const auto header = plain_line(emoji + title_line(s) + slack_to_readable(s.title), header_limit);
     blocks.push_back(json{{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", header}, {"emoji", true}}}});
 
     // At most 10 fields, each short.

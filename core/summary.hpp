@@ -29,13 +29,14 @@ struct status_change {
 // Messages carrying one tag: how many, and the first few as examples.
 struct tagged_messages {
     std::size_t count = 0;
-    std::vector<std::string> examples;  // up to 3, earliest first, one line, at most ~150 chars
+    std::vector<std::string> examples;  // up to 3, earliest first: Slack text quoted (quote_slack),
+                                        // one line, at most ~150 chars
 };
 
 struct status_page_update {
     time_point at{};
     std::string user;
-    std::string text;
+    std::string text;  // Slack text, as stored
 };
 
 // The longest time customers went without news: between two consecutive status-page updates,
@@ -48,7 +49,7 @@ struct update_gap {
 };
 
 struct summary_action_item {
-    std::string text;
+    std::string text;   // Slack text, as stored
     std::string owner;  // user id, empty when unassigned
     std::string by;
     time_point at{};
@@ -57,7 +58,7 @@ struct summary_action_item {
 struct summary_key_moment {
     time_point at{};
     std::string user;    // who marked it
-    std::string text;    // the marked message's text (latest edit) when known
+    std::string text;    // the marked message's text (latest edit) when known: Slack text, quoted
     std::string ref_ts;  // the marked message
 };
 
@@ -72,7 +73,7 @@ struct recording_gap {
 
 struct incident_summary {
     std::int64_t id = 0;
-    std::string title;
+    std::string title;  // Slack text
     severity sev = severity::sev3;
     status state = status::investigating;
     std::string channel_id;
@@ -106,7 +107,8 @@ incident_summary summarize(const incident_record& r);
 
 // Slack mrkdwn, also usable as the notification/plain-text fallback. Always at most
 // max_slack_text_bytes bytes (hence at most that many characters); long lists end in "…and N more".
-// User text is escaped (&, <, >); user ids become <@U…> mentions. Under the metrics, a line
+// Stored text is Slack text, quoted as Slack sent it (quote_slack: never escaped twice, and a
+// quoted broadcast notifies nobody); user ids become <@U…> mentions. Under the metrics, a line
 // defines them: "_TTA = acknowledged − start; TTR = resolved − start; start = detected, else
 // declared (here: detected 14:30)_". Participants are listed one a line with when they joined
 // and first spoke (when recorded) and how many messages they wrote:

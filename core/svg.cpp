@@ -242,13 +242,16 @@ std::string when(time_point t, time_point day0) {
     return floor<days>(t) == floor<days>(day0) ? hms(t) : ymd(t) + " " + hms(t);
 }
 
-// The raw hover text of one charted entry.
-std::string hover_text(const timeline_entry& e, const message_history& history, time_point day0) {
-    const std::string who = e.user.empty() ? std::string("someone") : e.user;
+// The raw hover text of one charted entry: recorded text as it reads (slack_to_readable), people
+// by name.
+std::string hover_text(const timeline_entry& e, const message_history& history, time_point day0,
+                       const user_names& names) {
+    const std::string who = e.user.empty() ? std::string("someone") : user_label(e.user, names);
+    const auto readable = [&](std::string_view slack) { return slack_to_readable(slack, names); };
     std::string s = when(e.at, day0) + " ";
     switch (e.kind) {
     case entry_kind::join: return s + who + " joined";
-    case entry_kind::statuspage: return s + "status page (" + who + "): " + e.text;
+    case entry_kind::statuspage: return s + "status page (" + who + "): " + readable(e.text);
     case entry_kind::key_moment: {
         std::string_view marked;
         if (const auto* message = history.message(e.ref_ts))
@@ -257,9 +260,9 @@ std::string hover_text(const timeline_entry& e, const message_history& history, 
             marked = "(deleted)";
         else if (e.text != ":" + e.attr("reaction") + ":")
             marked = e.text;
-        return s + "key moment (" + who + ")" + (marked.empty() ? "" : ": " + std::string(marked));
+        return s + "key moment (" + who + ")" + (marked.empty() ? "" : ": " + readable(marked));
     }
-    default: return s + who + ": " + std::string(shown_text(history, e.slack_ts, e.text));
+    default: return s + who + ": " + readable(shown_text(history, e.slack_ts, e.text));
     }
 }
 
@@ -440,7 +443,8 @@ std::string export_svg(const incident_record& r) {
         const auto x = num(scale.x(m.at));
         const std::string color(m.color);
         body += "<g id=\"" + m.id + "\"><title>" +
-                xml(m.label + " " + to_iso8601(m.at) + (m.by.empty() ? "" : " by " + m.by)) + "</title>";
+                xml(m.label + " " + to_iso8601(m.at) + (m.by.empty() ? "" : " by " + user_label(m.by, r.names))) +
+                "</title>";
         body += "<line x1=\"" + x + "\" y1=\"" + num(row_y + 2) + "\" x2=\"" + x + "\" y2=\"" + num(lanes_bottom) +
                 "\" stroke=\"" + color + "\" stroke-width=\"1.5\"" + (m.dashed ? " stroke-dasharray=\"4 3\"" : "") +
                 "/>";
@@ -485,13 +489,13 @@ std::string export_svg(const incident_record& r) {
             const double x = scale.x(first.at);
             if (b.count == 1) {
                 body += "<circle cx=\"" + num(x) + "\" cy=\"" + num(cy) + "\" r=\"4\"><title>" +
-                        xml(hover_text(first, history, day0), hover_chars, hover_bytes) + "</title></circle>\n";
+                        xml(hover_text(first, history, day0, r.names), hover_chars, hover_bytes) + "</title></circle>\n";
                 continue;
             }
             const double h = std::min(lane_height - 4, 8 + 3 * std::log2(static_cast<double>(b.count)));
             const double x0 = plot_left + static_cast<double>(c) * bucket_px;
             const std::string title = std::to_string(b.count) + " entries " + when(b.lo, day0) + "–" +
-                                      when(b.hi, day0) + "; first: " + hover_text(first, history, day0);
+                                      when(b.hi, day0) + "; first: " + hover_text(first, history, day0, r.names);
             body += "<rect x=\"" + num(x0) + "\" y=\"" + num(cy - h / 2) + "\" width=\"" + num(bucket_px - 0.5) +
                     "\" height=\"" + num(h) + "\"><title>" + xml(title, hover_chars, hover_bytes) + "</title></rect>\n";
         }
@@ -550,7 +554,8 @@ std::string export_svg(const incident_record& r) {
     const double height = next_line + 14;
 
     // Header, title and the document.
-    const std::string title = "Incident #" + std::to_string(inc.id) + (inc.title.empty() ? "" : ": " + inc.title);
+    const std::string title =
+        "Incident #" + std::to_string(inc.id) + (inc.title.empty() ? "" : ": " + slack_to_readable(inc.title, r.names));
     const std::string subtitle = std::string(inc.is_private ? "private · " : "") + std::string(to_string(inc.sev)) +
                                  " (" + std::string(describe(inc.sev)) + ") · " +
                                  std::string(to_string(inc.state)) + (inc.is_open() ? " (open)" : "") + " · " +

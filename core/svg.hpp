@@ -24,7 +24,8 @@ namespace ib {
 //     lanes), join (`join` entries and messages tagged join), chat (messages with none of those
 //     tags), status page (`statuspage` entries), key moment (📌, `key_moment` entries). Lane
 //     groups have ids lane-hypothesis … lane-chat, lane-statuspage, lane-key-moment and hold
-//     only marks; each mark has a hover <title> with its time, user and text (latest edit,
+//     only marks; each mark has a hover <title> with its time, user ("@name", else the id) and
+//     text as it reads (slack_to_readable: entities decoded, mentions by name; latest edit,
 //     never the text of a deleted message; at most 160 characters and 400 bytes). Marks of
 //     one lane within 4 px of each other are drawn as one taller bar whose title starts
 //     "N entries", so there are at most ~2,000 marks and the image stays under ~1 MB

@@ -56,10 +56,16 @@ TEST_CASE("start") {
         CHECK(s.sev == severity::sev2);
         CHECK(parsed<cmd::start>("START db slow SEV1").sev == severity::sev1);
     }
-    SUBCASE("Slack escapes are decoded, whitespace collapsed") {
-        const auto s = parsed<cmd::start>("start DB &amp; cache \n down &lt;prod&gt; sev3");
-        CHECK(s.title == "DB & cache down <prod>");
+    SUBCASE("Slack text is kept as Slack sent it, whitespace collapsed") {
+        const auto s = parsed<cmd::start>("start DB &amp; cache \n down &lt;prod&gt; &lt;!channel&gt; sev3");
+        CHECK(s.title == "DB &amp; cache down &lt;prod&gt; &lt;!channel&gt;");
         CHECK(s.sev == severity::sev3);
+    }
+    SUBCASE("the title's length counts what was typed, not Slack's entities") {
+        std::string typed_150;
+        for (int i = 0; i < 30; ++i) typed_150 += "&amp;&lt;&gt;ab";  // 150 typed characters, 540 bytes
+        CHECK(parsed<cmd::start>("start " + typed_150).title == typed_150);
+        CHECK(contains(error_of("start " + typed_150 + "x"), "151 characters"));
     }
     SUBCASE("a word that merely starts with sev is part of the title") {
         const auto s = parsed<cmd::start>("start Latency is severe");
@@ -132,7 +138,7 @@ TEST_CASE("sev") {
 TEST_CASE("status") {
     const auto s = parsed<cmd::set_status>("status identified bad deploy &amp; config");
     CHECK(s.to == status::identified);
-    CHECK(s.note == "bad deploy & config");
+    CHECK(s.note == "bad deploy &amp; config");
     CHECK(parsed<cmd::set_status>("status Monitoring").to == status::monitoring);
     CHECK(parsed<cmd::set_status>("status monitoring").note == "");
     CHECK(parsed<cmd::set_status>("status investigating").to == status::investigating);
@@ -171,7 +177,7 @@ TEST_CASE("parse_user_mention") {
 }
 
 TEST_CASE("note and statuspage need text") {
-    CHECK(parsed<cmd::note>("note rolled back to v41 &gt; v40").text == "rolled back to v41 > v40");
+    CHECK(parsed<cmd::note>("note rolled back to v41 &gt; v40").text == "rolled back to v41 &gt; v40");
     CHECK(parsed<cmd::note>("note ping <@U1|al>").text == "ping <@U1|al>");
     CHECK(parsed<cmd::statuspage>("statuspage Investigating elevated errors").text == "Investigating elevated errors");
     CHECK(error_of("note") == "Usage: `/incident note <text>`");
@@ -187,7 +193,7 @@ TEST_CASE("action with an optional trailing owner") {
     const auto c = parsed<cmd::action_item>("action Review <@U7|al>'s retry settings");
     CHECK(c.text == "Review <@U7|al>'s retry settings");
     CHECK(c.owner == "");
-    CHECK(parsed<cmd::action_item>("action Fix &lt;x&gt;").text == "Fix <x>");
+    CHECK(parsed<cmd::action_item>("action Fix &lt;x&gt;").text == "Fix &lt;x&gt;");
     CHECK(contains(error_of("action"), "What needs doing?"));
     CHECK(contains(error_of("action <@U123>"), "What needs doing?"));
     CHECK(contains(error_of("action Fix the DB @bob"), "Please pick the owner with @-autocomplete"));
@@ -266,6 +272,7 @@ TEST_CASE("channel names") {
         CHECK(channel_name_for("Login page down", nov21) == "inc-20261121-login-page-down");
         CHECK(channel_name_for("  DB & cache: 500s!!  ", nov21) == "inc-20261121-db-cache-500s");
         CHECK(channel_name_for("snake_case stays", nov21) == "inc-20261121-snake_case-stays");
+        CHECK(channel_name_for("DB &amp; cache &lt;eu&gt; <@U1|bob>", nov21) == "inc-20261121-db-cache-eu-bob");
         CHECK(channel_name_for("a - b -- c", nov21) == "inc-20261121-a-b-c");
         CHECK(channel_name_for("", nov21) == "inc-20261121-incident");
         CHECK(channel_name_for("!!!", nov21) == "inc-20261121-incident");

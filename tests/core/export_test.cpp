@@ -284,7 +284,7 @@ TEST_SUITE("export") {
         CHECK(text.find("\n  \"incident\": {") != std::string::npos);  // 2-space indent
 
         const auto j = json::parse(text);
-        CHECK(j["schema_version"] == 1);
+        CHECK(j["schema_version"] == 2);
 
         const auto& inc = j["incident"];
         CHECK(inc["id"] == 42);
@@ -463,14 +463,14 @@ TEST_SUITE("export") {
     TEST_CASE("csv: RFC 4180, one row per entry, quoting and formula guard") {
         const auto r = chapter6_outage();
         const auto csv = export_csv(r);
-        CHECK(csv.starts_with("at,slack_ts,user,kind,tags,text,ref_ts\r\n"));
+        CHECK(csv.starts_with("at,slack_ts,user,kind,tags,text,ref_ts,user_name\r\n"));
 
         bool ok = false;
         const auto rows = parse_csv(csv, ok);
         REQUIRE(ok);
         REQUIRE(rows.size() == r.timeline.size() + 1);
-        for (const auto& row : rows) CHECK(row.size() == 7);
-        CHECK(rows[0] == std::vector<std::string>{"at", "slack_ts", "user", "kind", "tags", "text", "ref_ts"});
+        for (const auto& row : rows) CHECK(row.size() == 8);
+        CHECK(rows[0] == std::vector<std::string>{"at", "slack_ts", "user", "kind", "tags", "text", "ref_ts", "user_name"});
 
         // Find rows by their text, as a spreadsheet user would.
         const auto row_of = [&](std::string_view prefix) -> const std::vector<std::string>* {
@@ -486,6 +486,7 @@ TEST_SUITE("export") {
         CHECK((*kill)[3] == "message");
         CHECK((*kill)[4] == "command;action");
         CHECK((*kill)[6] == "");
+        CHECK((*kill)[7] == "U0BOB");  // no name known: the id, never an empty cell
 
         // Embedded quote, pipe, comma and newline survive the round trip.
         const auto* p99 = row_of("p99");
@@ -516,7 +517,7 @@ TEST_SUITE("export") {
             CHECK(rs[7][5] == "safe = text");
         }
         SUBCASE("an empty timeline is just the header") {
-            CHECK(export_csv(incident_record{}) == "at,slack_ts,user,kind,tags,text,ref_ts\r\n");
+            CHECK(export_csv(incident_record{}) == "at,slack_ts,user,kind,tags,text,ref_ts,user_name\r\n");
         }
     }
 
@@ -614,25 +615,25 @@ TEST_SUITE("export") {
         CHECK(md.find("| Remediation | 23m 00s |") != std::string::npos);
 
         // Lifecycle: who acknowledged, who resolved.
-        CHECK(md.find("| Acknowledged | 2026-11-20 14:40:00 | <@U0BOB> |") != std::string::npos);
-        CHECK(md.find("| Resolved | 2026-11-20 15:10:00 | <@U0ALICE> |") != std::string::npos);
-        CHECK(md.find("| Identified | 2026-11-20 14:47:00 | <@U0ALICE> |") != std::string::npos);
+        CHECK(md.find("| Acknowledged | 2026-11-20 14:40:00 | U0BOB |") != std::string::npos);
+        CHECK(md.find("| Resolved | 2026-11-20 15:10:00 | U0ALICE |") != std::string::npos);
+        CHECK(md.find("| Identified | 2026-11-20 14:47:00 | U0ALICE |") != std::string::npos);
 
-        CHECK(md.find("| <@U0BOB> | 2026-11-20 14:39:00 | 2026-11-20 14:41:00 | 5 |") != std::string::npos);
-        CHECK(md.find("B0INCBOT> | 2026") == std::string::npos);  // bot is not in the participants table
+        CHECK(md.find("| U0BOB | 2026-11-20 14:39:00 | 2026-11-20 14:41:00 | 5 |") != std::string::npos);
+        CHECK(md.find("B0INCBOT | 2026") == std::string::npos);  // bot is not in the participants table
 
         // Pipes and newlines escaped in the timeline cell.
         CHECK(md.find("p99 back to \"180ms\" \\| errors 0,<br>watching for 15m |") != std::string::npos);
         CHECK(md.find("| message | command, action | killing it: `sudo kill -9 4242` |") != std::string::npos);
 
         // The pinned message is quoted; a deleted message's text stays out of the shared draft.
-        CHECK(md.find("- 2026-11-20 14:44:00 UTC, <@U0ALICE>: 📌 unknown process `kdevtmpfsi` at 92% CPU") !=
+        CHECK(md.find("- 2026-11-20 14:44:00 UTC, U0ALICE: 📌 unknown process `kdevtmpfsi` at 92% CPU") !=
               std::string::npos);
         CHECK(md.find("always DNS") == std::string::npos);
         CHECK(md.find("| message | hypothesis | _(deleted later; text left out of this draft)_ |") !=
               std::string::npos);
 
-        CHECK(md.find("- [ ] Find out how kdevtmpfsi got onto web-01 and close the hole (owner: <@U0CAROL>)") !=
+        CHECK(md.find("- [ ] Find out how kdevtmpfsi got onto web-01 and close the hole (owner: U0CAROL)") !=
               std::string::npos);
         CHECK(md.find("We are investigating failed logins on the website.") != std::string::npos);
         CHECK(md.find("A fix has been applied; logins work again.") != std::string::npos);
@@ -646,6 +647,37 @@ TEST_SUITE("export") {
             CHECK(m.find("| TTR (time to recover) | n/a |") != std::string::npos);
             CHECK(m.find("| Acknowledged | n/a | — |") != std::string::npos);
             CHECK(m.find("_None recorded._") != std::string::npos);
+        }
+        SUBCASE("people by name when the users.info cache knows them, mentions in text too") {
+            auto r = chapter6_outage();
+            r.names = {{"U0ALICE", "Alice Smith"}, {"U0BOB", "bob_the *builder*"}};
+            r.timeline[1].text = "cc <@U0ALICE> and <@U0NOBODY|nob>";
+            const auto m = export_markdown(r);
+            CHECK(m.find("| Acknowledged | 2026-11-20 14:40:00 | @bob\\_the \\*builder\\* |") != std::string::npos);
+            CHECK(m.find("| Identified | 2026-11-20 14:47:00 | @Alice Smith |") != std::string::npos);
+            CHECK(m.find("cc @Alice Smith and @nob") != std::string::npos);
+            CHECK(m.find("(owner: U0CAROL)") != std::string::npos);  // not known: the id
+            const auto c = export_csv(r);
+            CHECK(c.find(",cc @Alice Smith and @nob,") != std::string::npos);
+            CHECK(c.find(",@Alice Smith\r\n") != std::string::npos);
+            const auto j = json::parse(export_json(r));
+            CHECK(j["timeline"][1]["text"] == "cc <@U0ALICE> and <@U0NOBODY|nob>");  // JSON keeps the markup
+            CHECK(j["users"] == json{{"U0ALICE", "Alice Smith"}, {"U0BOB", "bob_the *builder*"}});
+            CHECK(j["participants"][0]["user_name"].is_string());
+        }
+        SUBCASE("what was typed reads as typed, once escaped; a typed ping is text") {
+            auto r = missing_times();
+            r.inc.title = "p99 &gt; 2s &amp; &lt;x&gt;";
+            r.timeline[1].text = "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; <!here>";
+            const auto m = export_markdown(r);
+            CHECK(m.starts_with("# Incident #7: p99 &gt; 2s &amp; &lt;x&gt;\n"));
+            CHECK(m.find("p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; @here") != std::string::npos);
+            const auto j = json::parse(export_json(r));
+            CHECK(j["incident"]["title"] == "p99 > 2s & <x>");
+            CHECK(j["incident"]["slack_title"] == "p99 &gt; 2s &amp; &lt;x&gt;");
+            CHECK(j["timeline"][1]["text"] == "p99 > 2s & <x> <!channel> <!here>");
+            CHECK(j["timeline"][1]["slack_text"] == r.timeline[1].text);
+            CHECK(export_csv(r).find(",p99 > 2s & <x> <!channel> @here,") != std::string::npos);
         }
         SUBCASE("a title with a newline stays one heading") {
             auto r = missing_times();

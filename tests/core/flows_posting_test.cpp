@@ -70,7 +70,7 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
     CHECK(load.now == t0 + 2h);
 
     loaded data = timeline_of_5(inc);
-    const incident_record record{inc, data.timeline};
+    const incident_record record{inc, data.timeline, {}};
     act = s.step(render_summary(load, std::move(data)));
     const auto& summary = effect_as<call>(act);
     CHECK(summary.method == "chat.postMessage");

@@ -85,6 +85,12 @@ TEST_CASE("severity, status, roles, notes, status page, action items") {
     CHECK(p.entry.attrs.at("note") == "bad deploy <b>");
     CHECK(p.announcement.find("bad deploy &lt;b&gt;") != std::string::npos);  // user text escaped
 
+    // Slack text is kept as sent and announced once escaped: Slack shows what was typed; a ping in
+    // a note is announced as text, never as a ping.
+    p = plan("note p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; <!here> <@U7|ann>", inc, t0 + 2min);
+    CHECK(p.entry.text == "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; <!here> <@U7|ann>");
+    CHECK(p.announcement.ends_with(": p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt; @here <@U7|ann>"));
+
     p = plan("commander <@U9|dana>", inc, t0 + 3min);
     CHECK(p.updated.commander == "U9");
     CHECK(p.announcement.find("<@U9>") != std::string::npos);

@@ -621,22 +621,31 @@ TEST_CASE("render_reminder") {
         CHECK(buttons[1]["value"] == "15m");
         CHECK(b[2]["block_id"] == "statuspage_reminder:7");
     }
-    SUBCASE("user text is escaped, one line; generated mentions are not") {
+    SUBCASE("stored text is quoted as Slack sent it, one line: a ping is defused, strays escaped") {
         inc.comms_lead = "UCOMMS";
         inc.title = "A&B <!channel> down";
         apply(st, update(inc, "line one\n<!here> & <https://evil|click>", t0 + 1min));
         const auto m = render_reminder(inc, st, t0 + 40min);
         CHECK(contains(m.text, "<@UCOMMS>"));
-        CHECK(contains(m.text, "“line one &lt;!here&gt; &amp; &lt;https://evil|click&gt;”"));
-        CHECK(contains(m.text, "We are investigating A&amp;B &lt;!channel&gt; down."));
+        CHECK(contains(m.text, "“line one @here &amp; <https://evil|click>”"));
+        CHECK(contains(m.text, "We are investigating A&amp;B @channel down."));
         CHECK_FALSE(contains(m.text, "<!"));
         for (int i = 0; i < 2; ++i) {  // the mrkdwn sections
             const auto text = m.blocks[i]["text"]["text"].get<std::string>();
             CHECK_FALSE(contains(text, "<!"));
-            CHECK_FALSE(contains(text, "<http"));
         }
-        // The button value is what gets published: plain text, not mrkdwn.
-        CHECK(m.blocks[2]["elements"][0]["value"] == "We are investigating A&B <!channel> down. Next update within 30 minutes.");
+        // The button value is recorded as the status-page text: Slack text, like a typed one.
+        CHECK(m.blocks[2]["elements"][0]["value"] ==
+              "We are investigating A&amp;B @channel down. Next update within 30 minutes.");
+    }
+    SUBCASE("what was typed shows once escaped, never twice") {
+        inc.title = "p99 &gt; 2s &amp; rising";
+        apply(st, update(inc, "checkout &lt;eu&gt; slow &amp; &lt;!channel&gt;", t0 + 1min));
+        const auto m = render_reminder(inc, st, t0 + 40min);
+        CHECK(contains(m.text, "“checkout &lt;eu&gt; slow &amp; &lt;!channel&gt;”"));
+        CHECK(contains(m.text, "We are investigating p99 &gt; 2s &amp; rising."));
+        CHECK_FALSE(contains(m.text, "&amp;gt;"));
+        CHECK_FALSE(contains(m.text, "&amp;amp;"));
     }
     SUBCASE("Block Kit limits hold for huge and malformed text") {
         inc.comms_lead = "UCOMMS";

@@ -241,7 +241,7 @@ TEST_SUITE("summary") {
     TEST_CASE("summary: status history through a reopen, from the real transitions") {
         auto d = declare_incident("Payments failing", severity::sev2, "U1", "C1", "inc-payments", at(9, 0, 0));
         REQUIRE(d.ok());
-        incident_record r{d->inc, {d->entry}};
+        incident_record r{d->inc, {d->entry}, {}};
         auto& inc = r.inc;
         const auto push = [&](result<timeline_entry> e) {
             REQUIRE(e.ok());
@@ -367,7 +367,7 @@ TEST_SUITE("summary") {
         CHECK(text.find("\xEF\xBF\xBD cut \xEF\xBF\xBD") != std::string::npos);
     }
 
-    TEST_CASE("summary text: mrkdwn with mentions, metrics and escaped user text") {
+    TEST_CASE("summary text: mrkdwn with mentions, metrics and user text quoted once") {
         auto r = chapter6_outage();
         r.timeline.push_back(entry(entry_kind::message, at(14, 55, 0), "U0DAVE",
                                    "I think <!channel> & <https://evil|this> broke it", {hyp}));
@@ -393,11 +393,11 @@ TEST_SUITE("summary") {
               std::string::npos);
         CHECK(text.find("92% CPU") != std::string::npos);
 
-        // User text cannot ping the channel, link or mention: Slack sees it escaped.
-        CHECK(text.find("I think &lt;!channel&gt; &amp; &lt;https://evil|this&gt; broke it") != std::string::npos);
-        CHECK(text.find("it's &lt;@U0BOB&gt;'s change") != std::string::npos);
+        // Stored text is Slack text, quoted as Slack sent it: a ping in it is defused (a quote never
+        // notifies anyone again), its links and mentions stay, a stray `&` is escaped.
+        CHECK(text.find("I think @channel &amp; <https://evil|this> broke it") != std::string::npos);
+        CHECK(text.find("it's <@U0BOB>'s change") != std::string::npos);
         CHECK(text.find("<!channel>") == std::string::npos);
-        CHECK(text.find("<https://evil") == std::string::npos);
 
         SUBCASE("the missing-times incident reads n/a") {
             const auto t = render_summary_text(summarize(ib_test::missing_times()));
@@ -772,13 +772,26 @@ TEST_SUITE("summary") {
         const auto msg = [](std::string text, std::vector<tag_hit> tags) {
             return entry(entry_kind::message, time_point{}, "UE1", std::move(text), std::move(tags));
         };
+        SUBCASE("what was typed shows once escaped, never twice") {
+            auto typed = chapter6_outage();
+            typed.inc.title = "p99 &gt; 2s &amp; rising";
+            typed.timeline.push_back(entry(entry_kind::message, at(14, 57, 0), "U0DAVE",
+                                           "I think p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;", {hyp}));
+            auto t = summarize(typed);
+            t.hypotheses.examples = {t.hypotheses.examples.front(), "I think p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;"};
+            const auto shown = render_summary_text(t);
+            CHECK(shown.find("Incident #42 resolved: p99 &gt; 2s &amp; rising*") != std::string::npos);
+            CHECK(shown.find("I think p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;") != std::string::npos);
+            CHECK(shown.find("&amp;gt;") == std::string::npos);
+            CHECK(render_summary_blocks(t)[0]["text"]["text"] == "✅ Incident #42 resolved: p99 > 2s & rising");
+        }
         CHECK(salient_keywords(r.timeline) == std::vector<std::string>{"search-02", "search-indexer"});
 
         SUBCASE("the same host and service: fires and names them") {
             std::vector<incident_record> earlier{earlier_incident(
                 12, severity::sev3, chr::days{30}, 1, chr::minutes{10},
                 {msg("maybe SEARCH-02 is swapping", {hyp}), msg("`sudo systemctl restart search-indexer`", {cmd})})};
-            earlier[0].inc.title = "Search <slow>";
+            earlier[0].inc.title = "Search &lt;slow&gt;";  // Slack text: typed "Search <slow>"
             const auto p = make_review_prompt(r, now, earlier);
             REQUIRE(p.reasons.size() == 1);
             CHECK(p.reasons[0] == "repeats incident #12 \"Search <slow>\" of 2026-10-21: the same names came up in "

@@ -3,12 +3,14 @@
 #include "sim/slack_simulator.hpp"
 #include "bot_process.hpp"
 #include "core/commands.hpp"
+#include "core/text.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -206,6 +208,95 @@ TEST_CASE("a whole incident: declare, joins, messages, ack, status, status page,
         CHECK(r.exit_code == 0);
         CHECK(r.out.find("Checkout errors") != std::string::npos);
     }
+}
+
+// What Slack makes of typed text (slack-protocol.md §6): `&`, `<`, `>` as entities. The simulator
+// on this branch takes Slack's form; its type_message/type_command (branch `sim`) do the same.
+std::string slack_typed(const std::string& typed) { return ib::escape_mrkdwn(typed); }
+
+TEST_CASE("text: typed once, shown once escaped in every post, decoded in JSON and CSV, escaped in Markdown and SVG, "
+          "with names") {
+    e2e t;
+    t.slack.set_user_name(alice, "Alice Example");
+    t.slack.set_user_name(bob, "Bob & <Co>");
+    t.start_bot();
+    const std::string typed = "p99 > 2s & <x> <!channel>";  // a literal <!channel>: text, never a ping
+    const std::string once = "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;";
+    const std::string title_typed = "Checkout p99 > 2s & <x>";
+    const std::string title = slack_typed(title_typed);
+    CHECK(t.command(t.general, alice, "start " + title + " sev2").find("Incident declared") != std::string::npos);
+    const auto ch = t.slack.channel_by_name(today_channel(title));
+    REQUIRE_MESSAGE(ch, "no channel #" << today_channel(title));
+    CHECK(ch->name == today_channel(title_typed));  // the slug reads the title as typed
+
+    t.slack.join(ch->id, bob, alice);
+    t.slack.post_message(ch->id, bob, slack_typed(typed) + " cc <@" + alice + ">");
+    CHECK(t.command(ch->id, bob, "note " + slack_typed(typed)) == "Note added to the timeline.");
+    CHECK(t.command(ch->id, alice, "statuspage " + slack_typed(typed)) == "Status-page update recorded.");
+    CHECK(t.command(ch->id, bob, "action " + slack_typed(typed) + " <@" + alice + ">") == "Action item recorded.");
+    CHECK(t.command(ch->id, bob, "resolve " + slack_typed(typed)).find("Resolved") != std::string::npos);
+    REQUIRE(t.slack.wait_for([&] { return t.slack.posted_messages(ch->id).size() >= 7; }, 10s));
+
+    // Every post shows the text once escaped (Slack renders what was typed), and nothing pings.
+    std::size_t quoting = 0;
+    for (const auto& p : t.slack.posted_messages(ch->id)) {
+        const std::string all = p["text"].get<std::string>() + (p.contains("blocks") ? p["blocks"].dump() : "");
+        CAPTURE(all);
+        CHECK(all.find("&amp;gt;") == std::string::npos);
+        CHECK(all.find("&amp;amp;") == std::string::npos);
+        CHECK(all.find("&amp;lt;") == std::string::npos);
+        CHECK(all.find("<!channel>") == std::string::npos);
+        CHECK(all.find("<!here>") == std::string::npos);
+        if (all.find(once) != std::string::npos || all.find("Checkout p99 &gt; 2s &amp; &lt;x&gt;") != std::string::npos)
+            ++quoting;
+    }
+    CHECK(quoting >= 6);  // declared, note, status page, action item, resolve, summary
+    const auto summary = t.slack.posted_messages(ch->id)[t.slack.posted_messages(ch->id).size() - 2];
+    CHECK(summary["blocks"][0]["text"]["text"].get<std::string>().find(title_typed) != std::string::npos);  // plain_text
+
+    // Names: the bot looked up who it saw (once each) and the exports read them from its cache.
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.export_json()["users"].size() >= 2; }, 10s), t.bot->log());
+    std::set<std::string> asked;
+    for (const auto& c : t.slack.calls("users.info")) CHECK(asked.insert(c.args["user"].get<std::string>()).second);
+    CHECK(asked.count(alice) == 1);
+    CHECK(asked.count(bob) == 1);
+
+    // JSON: what was typed, and Slack's form beside it; user_name next to user.
+    const json x = t.export_json();
+    CHECK(x["incident"]["title"] == title_typed);
+    CHECK(x["incident"]["slack_title"] == title);
+    for (const char* kind : {"note", "statuspage", "action_item"}) {
+        CAPTURE(kind);
+        REQUIRE(entries(x, kind).size() == 1);
+        CHECK(entries(x, kind)[0]["text"] == typed);
+        CHECK(entries(x, kind)[0]["slack_text"] == once);
+    }
+    const auto messages = entries(x, "message");
+    REQUIRE(messages.size() == 1);
+    CHECK(messages[0]["text"] == typed + " cc <@" + alice + ">");
+    CHECK(messages[0]["user_name"] == "Bob & <Co>");
+    CHECK(x["users"][alice] == "Alice Example");
+
+    const auto exported = [&](const char* format) {
+        const auto r = run_to_end(IB_BOT_BINARY, {"export", "--db", t.db, "--incident", "latest", "--format", format});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        return r.out;
+    };
+    // CSV: decoded, mentions and people by name.
+    const auto csv = exported("csv");
+    CHECK(csv.find("," + typed + " cc @Alice Example,") != std::string::npos);
+    CHECK(csv.find(",note,," + typed + ",,@Bob & <Co>\r\n") != std::string::npos);
+    // Markdown: HTML-escaped once, names.
+    const auto md = exported("md");
+    CHECK(md.find("# Incident #1: Checkout p99 &gt; 2s &amp; &lt;x&gt;\n") != std::string::npos);
+    CHECK(md.find(once + " cc @Alice Example |") != std::string::npos);
+    CHECK(md.find("**Declared by:** @Alice Example") != std::string::npos);
+    CHECK(md.find("<x>") == std::string::npos);
+    CHECK(md.find("&amp;gt;") == std::string::npos);
+    // SVG: XML-escaped once, names.
+    const auto svg = exported("svg");
+    CHECK(svg.find("@Bob &amp; &lt;Co&gt;: " + once + " cc @Alice Example") != std::string::npos);
+    CHECK(svg.find("&amp;gt;") == std::string::npos);
 }
 
 TEST_CASE("a redelivered event (same event_id, new envelope) is stored once and acked both times") {

@@ -28,9 +28,10 @@ long long ms_between(clk::time_point a, clk::time_point b) {
 }
 
 // text -> how many times it is on the timeline as a participant message.
+// Messages as stored: Slack's own form (`slack_text`), byte for byte what Slack sent.
 std::map<std::string, int> stored_messages(const json& exported) {
     std::map<std::string, int> out;
-    for (const auto& e : entries(exported, "message")) ++out[e["text"].get<std::string>()];
+    for (const auto& e : entries(exported, "message")) ++out[e["slack_text"].get<std::string>()];
     return out;
 }
 
@@ -440,6 +441,7 @@ TEST_CASE("a NUL character in a message is stored verbatim (not truncated)") {
     const std::string text("before\0after", 12);
     t.slack.post_message(ch, bob, text);
     REQUIRE(t.slack.wait_for([&] { return entries(t.export_json(), "message").size() == 1; }, 10s));
+    CHECK(entries(t.export_json(), "message")[0]["slack_text"].get<std::string>() == text);
     CHECK(entries(t.export_json(), "message")[0]["text"].get<std::string>() == text);
 }
 
