@@ -12,16 +12,17 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
+bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 bool is_web_url(std::string_view url) { return starts_with_nocase(url, "http://") || starts_with_nocase(url, "https://"); }
 
 // A URI's scheme and ':' start `s` (RFC 3986: a letter, then letters, digits, '+', '-', '.').
 bool has_scheme(std::string_view s) {
     const auto colon = s.find(':');
     if (colon == std::string_view::npos || colon == 0) return false;
-    const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-    if (!alpha(s[0])) return false;
+    if (!ascii_letter(s[0])) return false;
     for (const char c : s.substr(1, colon - 1))
-        if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+        if (!ascii_letter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
     return true;
 }
 
@@ -41,7 +42,9 @@ std::optional<slack_piece> markup_at(std::string_view s, std::size_t i) {
     const auto bar = inner.find('|');
     p.body = inner.substr(0, bar);
     if (bar != std::string_view::npos) p.label = inner.substr(bar + 1);
-    if (p.body.empty() || (p.what == piece_kind::link && !has_scheme(p.body))) return std::nullopt;
+    // A link starts with a scheme ("https:"), anything else with a letter ("U1", "here").
+    if (p.what == piece_kind::link ? !has_scheme(p.body) : p.body.empty() || !ascii_letter(p.body[0]))
+        return std::nullopt;
     return p;
 }
 
@@ -95,7 +98,7 @@ std::string readable_markup(const slack_piece& p, const user_names& names) {
     }
     case piece_kind::link: {
         const std::string url = decode_slack_entities(p.body);
-        if (label.empty()) return url;
+        if (label.empty() || label == url) return url;
         // A label that is the URL without its scheme ("example.com") says it all.
         std::string_view bare = url;
         for (const std::string_view scheme : {"https://", "http://", "mailto:"})
