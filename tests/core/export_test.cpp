@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "incident_fixtures.hpp"
+#include "tests/support/csv_reader.hpp"
 
 namespace ib_test {
 
@@ -160,49 +161,6 @@ namespace {
 using namespace ib;
 using namespace ib_test;
 using nlohmann::json;
-
-// A small RFC 4180 reader: records end in CRLF, quoted fields may hold commas, CR, LF and
-// doubled quotes. Returns nullopt-like empty result on malformed input (unterminated quote).
-std::vector<std::vector<std::string>> parse_csv(const std::string& s, bool& ok) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string field;
-    bool quoted = false, was_quoted = false;
-    ok = true;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            if (!field.empty() || was_quoted) ok = false;  // quote in the middle of a field
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            row.push_back(std::move(field));
-            field.clear();
-            was_quoted = false;
-        } else if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
-            row.push_back(std::move(field));
-            field.clear();
-            was_quoted = false;
-            rows.push_back(std::move(row));
-            row.clear();
-            ++i;
-        } else if (c == '\r' || c == '\n') {
-            ok = false;  // bare line break outside quotes
-        } else {
-            field += c;
-        }
-    }
-    if (quoted || !field.empty() || !row.empty()) ok = false;  // every record ends in CRLF
-    return rows;
-}
 
 std::size_t count(const std::string& hay, const std::string& needle) {
     std::size_t n = 0;
@@ -354,8 +312,10 @@ TEST_SUITE("export") {
         const auto& people = j["participants"];
         REQUIRE(people.size() == 5);
         CHECK(people[0] ==
-              json{{"user", "U0ALICE"}, {"joined_at", nullptr}, {"first_message_at", nullptr}, {"messages", 0}});
+              json{{"user", "U0ALICE"}, {"user_name", "U0ALICE"}, {"joined_at", nullptr}, {"first_message_at", nullptr},
+                   {"messages", 0}});
         CHECK(people[1] == json{{"user", "U0BOB"},
+                                {"user_name", "U0BOB"},  // no name known: the id
                                 {"joined_at", "2026-11-20T14:39:00Z"},
                                 {"first_message_at", "2026-11-20T14:41:00Z"},
                                 {"messages", 5}});
@@ -368,7 +328,9 @@ TEST_SUITE("export") {
         REQUIRE(j["status_updates"].size() == 2);
         CHECK(j["status_updates"][0] == json{{"at", "2026-11-20T14:48:00Z"},
                                              {"user", "U0ERIN"},
-                                             {"text", "We are investigating failed logins on the website."}});
+                                             {"user_name", "U0ERIN"},
+                                             {"text", "We are investigating failed logins on the website."},
+                                             {"slack_text", "We are investigating failed logins on the website."}});
         CHECK(j["status_updates"][1]["at"] == "2026-11-20T15:08:00Z");
     }
 
@@ -465,9 +427,9 @@ TEST_SUITE("export") {
         const auto csv = export_csv(r);
         CHECK(csv.starts_with("at,slack_ts,user,kind,tags,text,ref_ts,user_name\r\n"));
 
-        bool ok = false;
-        const auto rows = parse_csv(csv, ok);
-        REQUIRE(ok);
+        const auto parsed = read_csv(csv);
+        REQUIRE(parsed);
+        const auto& rows = *parsed;
         REQUIRE(rows.size() == r.timeline.size() + 1);
         for (const auto& row : rows) CHECK(row.size() == 8);
         CHECK(rows[0] == std::vector<std::string>{"at", "slack_ts", "user", "kind", "tags", "text", "ref_ts", "user_name"});
@@ -504,9 +466,9 @@ TEST_SUITE("export") {
             timeline_builder b;
             for (const auto* t : {"=SUM(A1:A9)", "+1", "-2", "@cmd", "\tx", "\rx", "safe = text"})
                 b.add(entry_kind::message, at(10, 0, 0), "U1", t);
-            bool fine = false;
-            const auto rs = parse_csv(export_csv(b.r), fine);
-            REQUIRE(fine);
+            const auto parsed = read_csv(export_csv(b.r));
+            REQUIRE(parsed);
+            const auto& rs = *parsed;
             REQUIRE(rs.size() == 8);
             CHECK(rs[1][5] == "'=SUM(A1:A9)");
             CHECK(rs[2][5] == "'+1");
@@ -659,7 +621,7 @@ TEST_SUITE("export") {
             CHECK(m.find("(owner: U0CAROL)") != std::string::npos);  // not known: the id
             const auto c = export_csv(r);
             CHECK(c.find(",cc @Alice Smith and @nob,") != std::string::npos);
-            CHECK(c.find(",@Alice Smith\r\n") != std::string::npos);
+            CHECK(c.find(",'@Alice Smith\r\n") != std::string::npos);  // '@' would start a formula
             const auto j = json::parse(export_json(r));
             CHECK(j["timeline"][1]["text"] == "cc <@U0ALICE> and <@U0NOBODY|nob>");  // JSON keeps the markup
             CHECK(j["users"] == json{{"U0ALICE", "Alice Smith"}, {"U0BOB", "bob_the *builder*"}});
