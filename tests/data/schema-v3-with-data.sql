@@ -1,7 +1,8 @@
 -- An incident-bot database written by an older build (schema v3: before the text model of
--- schema v6), kept as SQL text so a review can read it. Made by `incident-bot demo --db FILE` of
--- commit 9458013's build, then `sqlite3 FILE .dump` (its user_version and application_id added at
--- the end, which .dump leaves out).
+-- schema v8), kept as SQL text so a review can read it. Made by `incident-bot demo --db FILE` of
+-- a build from before e8f0d34 (which made schema v4: it only drops two indexes, so the rows of a
+-- v3 and a v4 file are alike), then `sqlite3 FILE .dump` (its user_version and application_id
+-- added at the end, which .dump leaves out).
 --
 -- Incident 2 was added by hand, as that build stored what it was sent: message texts as Slack
 -- sent them (entities escaped), slash-command texts (title, notes, status notes, action items,

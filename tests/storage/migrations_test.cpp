@@ -69,8 +69,8 @@ TEST_CASE("a fresh database is at the latest version") {
     SQLite::Database db(path);
     CHECK(user_version(db) == latest_version());
     CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
-    CHECK(schema_objects(db, "table") ==
-          std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates", "backfill_marks"});
+    CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates",
+                                                               "backfill_marks", "users"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
                                                                "timeline_by_incident_kind", "timeline_one_per_ts"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
