@@ -59,10 +59,11 @@ constexpr std::array<lane_style, lane_count> lanes{{
 
 // XML character data (or an attribute value) for raw text, on one line, at most `max_chars`
 // characters and `max_bytes` bytes once escaped (longer text ends in "…"). Escapes & < > " ';
-// tabs and line breaks become spaces; characters XML 1.0 forbids, and C1 controls, are
-// dropped; invalid UTF-8 becomes U+FFFD. Never cuts an escape or a UTF-8 sequence.
+// tabs and line breaks become spaces; what printable() drops (C0 and C1 controls, and the bidi
+// overrides and isolates that can make a label read backwards) is dropped; invalid UTF-8
+// becomes U+FFFD. Never cuts an escape or a UTF-8 sequence.
 std::string xml(std::string_view raw, std::size_t max_chars = unlimited, std::size_t max_bytes = unlimited) {
-    return clip(raw, max_bytes, max_chars, {text_escape::xml, true});
+    return clip(printable(raw), max_bytes, max_chars, {text_escape::xml, true});
 }
 
 // A coordinate: one decimal, no trailing ".0", locale-independent.
