@@ -3,15 +3,12 @@
 #include "database.hpp"
 
 #include "json_columns.hpp"
+#include "maintenance.hpp"
 
 #include "core/text.hpp"
 
-#include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -340,29 +337,11 @@ std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int targe
     std::string to = base;
     std::error_code ec;
     for (int n = 2; std::filesystem::exists(to, ec); ++n) to = base + "." + std::to_string(n);
-    try {
-        {
-            SQLite::Database copy(to, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-            std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                         std::filesystem::perm_options::replace, ec);
-            // One step: every page under one read transaction, a consistent copy.
-            SQLite::Backup backup(copy, db);
-            if (const int rc = backup.executeStep(-1); rc != SQLITE_DONE)
-                throw storage_error(file + ": backup before migrating to schema v" + std::to_string(target_version) +
-                                    " did not complete (" + sqlite3_errstr(rc) + ")");
-            copy.exec("PRAGMA journal_mode = DELETE");  // a standalone file, no -wal/-shm to keep with it
-        }
-        if (const int fd = ::open(to.c_str(), O_RDONLY); fd >= 0) {
-            ::fsync(fd);
-            ::close(fd);
-        }
-    } catch (const SQLite::Exception& e) {
-        std::filesystem::remove(to, ec);
-        throw wrap(to, "backup before migrating failed", e);
-    } catch (...) {
-        std::filesystem::remove(to, ec);
-        throw;
-    }
+    // `incident-bot backup`'s copy: one consistent snapshot, checked, standalone, synced, named
+    // only once complete; then owner-only, like the database it copies.
+    backup_database(file, to);
+    std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, ec);
     return to;
 }
 

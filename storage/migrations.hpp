@@ -42,9 +42,9 @@ int user_version(SQLite::Database& db);
 inline constexpr int text_model_version = 8;
 
 // When `db` holds data at a version below text_model_version and `target_version` is at or
-// above it: copies the file (SQLite's online backup, one consistent snapshot; mode 0600, rollback
-// journal, synced) to a new file beside it, "<file>.schema-v<N>.bak" (".2", ".3"… when taken),
-// and returns its path. nullopt when no backup is needed (nothing to rewrite, an in-memory
+// above it: copies the file with backup_database() (maintenance.hpp: SQLite's online backup, one
+// consistent snapshot, checked, rollback journal, synced) to a new file beside it,
+// "<file>.schema-v<N>.bak" (".2", ".3"… when taken), makes it mode 0600, and returns its path. nullopt when no backup is needed (nothing to rewrite, an in-memory
 // database). Throws storage_error when the copy fails (then no partial copy is left).
 std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int target_version);
 
