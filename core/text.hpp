@@ -18,7 +18,7 @@
 //   JSON `text`         decode_slack_entities()   what the person typed; markup kept (`<@U1>`)
 //   JSON `slack_text`   the stored text itself
 //   CSV, terminal       slack_to_readable() then csv_field() / printable()
-//   SVG (XML)           slack_to_readable() then clip(…, text_escape::xml)
+//   SVG (XML)           slack_to_readable(), printable(), then clip(…, text_escape::xml)
 //   Markdown            markdown_from_slack()     HTML and Markdown escaped, http(s) links only
 // Outside Slack, users are shown by name (user_names, from users.info): `<@U1>` reads "@Alice".
 // Text the bot writes itself (labels, "joined the channel") goes through the same functions: it
@@ -251,8 +251,9 @@ struct slack_piece {
 };
 
 // Splits Slack text into its pieces, in order. Markup is `<`, one or more bytes that are none of
-// `<`, `>` and a line break, then `>`, classified by its first byte (`@`, `#`, `!`, else a link,
-// whose target must start with a URI scheme such as `https:`); any other `<` or `>` is text. With `code_spans`, a run of backticks opens a code span that the
+// `<`, `>` and a line break, then `>`, classified by its first byte (`@`, `#`, `!` followed by a
+// letter, else a link, whose target must start with a URI scheme such as `https:`); any other
+// `<` or `>` is text. With `code_spans`, a run of backticks opens a code span that the
 // next run of the same length closes (markup inside stays part of the code); a run without its
 // closing run is text. Never fails: whatever the bytes, some split comes back.
 std::vector<slack_piece> parse_slack_text(std::string_view slack, bool code_spans = false);
