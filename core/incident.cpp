@@ -40,8 +40,9 @@ std::string grouped(std::size_t n) {
 }
 
 // `what` ("That note") over max_text_chars: the reply says how long it is and what to do.
+// `text` is Slack text; it is counted as typed (`&lt;` is one character).
 std::optional<error> check_length(std::string_view what, std::string_view text) {
-    const std::size_t n = count_code_points(text);
+    const std::size_t n = count_code_points(decode_slack_entities(text));
     if (n <= max_text_chars) return std::nullopt;
     return make_error(errc::invalid_argument, std::string(what) + " is " + grouped(n) +
                                                   " characters; please keep it to " + grouped(max_text_chars) +

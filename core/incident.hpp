@@ -65,8 +65,9 @@ struct incident {
     time_point start() const { return detected_at.value_or(declared_at); }
 };
 
-// The longest note, action item, status-page text or status/resolve/reopen note, in code points:
-// the record stays readable and every announcement quoting it stays within Slack's limits.
+// The longest note, action item, status-page text or status/resolve/reopen note, in code points
+// as typed (the Slack text's entities decoded, like a title's): the record stays readable and
+// every announcement quoting it stays within Slack's limits.
 inline constexpr std::size_t max_text_chars = 3000;
 // How long before its declaration an incident may have been detected.
 inline constexpr std::chrono::hours max_detection_lead{24 * 7};

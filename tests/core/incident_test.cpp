@@ -295,6 +295,11 @@ TEST_CASE("texts over 3,000 characters get a friendly refusal; 3,000 is fine") {
     const std::string over = limit + "y";
     CHECK(add_note(inc, limit, "U1", t0 + 1min));
     CHECK(add_note(inc, accented, "U1", t0 + 1min));
+    // Counted as typed: Slack's `&lt;` for a typed `<` is one character.
+    std::string escaped;
+    for (std::size_t i = 0; i < max_text_chars; ++i) escaped += "&lt;";
+    CHECK(add_note(inc, escaped, "U1", t0 + 1min));
+    CHECK_FALSE(add_note(inc, escaped + "&amp;", "U1", t0 + 1min));
     CHECK(add_action_item(inc, limit, "", "U1", t0 + 1min));
     CHECK(record_statuspage_update(inc, limit, "U1", t0 + 1min));
     const auto refused = [](const result<timeline_entry>& r, std::string_view what) {
