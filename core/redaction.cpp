@@ -4,7 +4,7 @@
 
 namespace ib {
 
-std::string redacted_text(std::string_view reason) { return "[redacted: " + std::string(reason) + "]"; }
+std::string redacted_text(std::string_view reason) { return "[redacted: " + escape_mrkdwn(reason) + "]"; }
 
 result<timeline_entry> plan_redaction(const incident& inc, std::span<const timeline_entry> timeline,
                                       std::string_view ts, std::string_view reason, std::string_view by,
@@ -32,7 +32,7 @@ result<timeline_entry> plan_redaction(const incident& inc, std::span<const timel
     e.ref_ts = std::string(ts);
     e.text = redacted_text(reason);
     e.attrs["by"] = std::string(trim_ascii_space(by));
-    e.attrs["reason"] = std::string(reason);
+    e.attrs["reason"] = escape_mrkdwn(reason);
     return e;
 }
 

@@ -50,6 +50,12 @@ TEST_CASE("a redaction names the message, who, when and why") {
     CHECK(r->at == t0 + 1h);
     CHECK(r->user.empty());  // an operator, not a Slack user: not a participant
     CHECK(r->key.empty());
+    // Stored in Slack's form like every text: a reason reads as typed and cannot ping anyone.
+    const auto typed = plan_redaction(inc7(), timeline(), "1790000000.000100", "p99 > 2s & <!channel>", "a&b", t0);
+    REQUIRE(typed);
+    CHECK(typed->text == "[redacted: p99 &gt; 2s &amp; &lt;!channel&gt;]");
+    CHECK(typed->attrs.at("reason") == "p99 &gt; 2s &amp; &lt;!channel&gt;");
+    CHECK(typed->attrs.at("by") == "a&b");  // a name, as given
     // A bot's message can be redacted too.
     CHECK(plan_redaction(inc7(), timeline(), "1790000000.000200", "x", "alice", t0));
 }
