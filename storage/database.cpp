@@ -29,6 +29,8 @@ bool is_not_a_database(const SQLite::Exception& e) {
     return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
 }
 
+}  // namespace
+
 // Creates `path` empty, readable and writable by its owner only (0600, whatever the umask), when
 // it does not exist yet: the timeline is a record of what people said during an incident. SQLite
 // gives the -wal and -shm files it creates next to it the database file's mode.
@@ -44,8 +46,6 @@ void create_private_file(const std::string& path) {
     ::close(fd);
     if (rc != 0) throw storage_error(path + ": cannot set its mode to 0600: " + std::strerror(err));
 }
-
-}  // namespace
 
 storage_error wrap(const std::string& path, std::string_view what, const SQLite::Exception& e) {
     std::string msg = path;

@@ -21,6 +21,11 @@ namespace ib::storage {
 // Throws storage_error whose message starts with the path.
 SQLite::Database open_database(const std::string& path, const open_options& opts);
 
+// Creates `path` empty, readable and writable by its owner only (0600, whatever the umask), when
+// it does not exist yet; an existing file keeps its mode. For every file that holds the record:
+// the database (open_database), its backups. Throws storage_error.
+void create_private_file(const std::string& path);
+
 // Pragma readback. journal_mode() is lower case ("wal", "memory", …); synchronous() is the
 // numeric level (2 = FULL); busy_timeout_ms() is in milliseconds. Throw SQLite::Exception.
 std::string journal_mode(SQLite::Database& db);

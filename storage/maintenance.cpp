@@ -83,6 +83,7 @@ backup_report backup_database(const std::string& from, const std::string& to) {
     if (fs::exists(to, ec)) throw storage_error(to + ": already exists; back up to a new file");
     const std::string partial = to + ".partial";
     fs::remove(partial, ec);  // left by an interrupted backup
+    create_private_file(partial);  // owner-only from the first byte, like the database it copies
 
     backup_report r;
     {

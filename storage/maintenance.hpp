@@ -42,7 +42,8 @@ struct backup_report {
 
 // Copies `from` into the new file `to` with SQLite's online backup API in one step: a single
 // read transaction, so the copy is one consistent snapshot even while `run` commits. The copy
-// is written next to `to` as "<to>.partial", checked (quick_check), switched to a rollback
+// is written next to `to` as "<to>.partial" (created 0600 whatever the umask: it holds the
+// record, like the database), checked (quick_check), switched to a rollback
 // journal (a standalone file: no -wal/-shm needed to open it), synced, then renamed to `to`;
 // a failed backup leaves no `to`. Refuses an existing `to` (storage_error), so a mistyped
 // target cannot overwrite the live database or an earlier backup.

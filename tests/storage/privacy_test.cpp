@@ -1,6 +1,7 @@
 // What the database file lets others see: its mode, and the one sanctioned rewrite of the record
 // (redaction), after which the old text is gone from the files.
 #include "core/redaction.hpp"
+#include "storage/maintenance.hpp"
 #include "storage/store.hpp"
 
 #include "storage_test_util.hpp"
@@ -59,6 +60,24 @@ TEST_CASE("the database and its -wal and -shm files are created 0600, whatever t
             REQUIRE(std::filesystem::exists(path + suffix));
             CHECK(mode_of(path + suffix) == 0600);
         }
+    }
+}
+
+TEST_CASE("a backup is created 0600 too, whatever the umask") {
+    for (const mode_t mask : {mode_t{022}, mode_t{0}}) {
+        CAPTURE(mask);
+        temp_dir dir;
+        const auto path = dir.file("ib.db");
+        umask_scope scope(mask);
+        {
+            store s(path);
+            auto inc = sample_incident();
+            auto e = declare_entry("k1", t0());
+            s.create_incident(inc, e);
+        }
+        REQUIRE(::chmod(path.c_str(), 0644) == 0);  // even when its owner opened the database up
+        backup_database(path, dir.file("copy.db"));
+        CHECK(mode_of(dir.file("copy.db")) == 0600);
     }
 }
 
