@@ -222,8 +222,9 @@ CREATE TABLE backfill_marks (
 // can never become a ping): incident titles, and the timeline's command entries (declare, note,
 // action_item, statuspage, status, resolve, reopen: their text and their `note` attribute). The
 // bot's own texts on other entries hold no `&`, `<` or `>` but its markup, so they are Slack text
-// already. A redaction's "[redacted: <reason>]" held the operator's reason as typed: the reason
-// is escaped (escape_mrkdwn: a command line has no Slack markup) and the redaction replayed, in
+// already. A redaction's "[redacted: <reason>]" and its `reason` attribute held the operator's
+// reason as typed: both are escaped (escape_mrkdwn: a command line has no Slack markup, as
+// core/redaction.hpp now stores them) and the redaction replayed, in
 // timeline order, onto the message, its edits and the earlier texts they kept, exactly as
 // store::redact_message() does it. The timeline's update trigger (v5's, which allows only a
 // redaction) is lifted for the rewrite and put back as it was.
@@ -231,6 +232,19 @@ CREATE TABLE backfill_marks (
 //
 // users: the users.info cache. `name` is what people see ('' when unknown), `found` 0 when
 // users.info said user_not_found, fetched_at in unix microseconds.
+//
+// `attrs_json` (a timeline attrs column) with its attribute `name`, if there is one, passed
+// through `encode`; unchanged otherwise, and when it is not a JSON object.
+std::string with_attr_encoded(const std::string& attrs_json, const std::string& name,
+                              std::string (*encode)(std::string_view)) {
+    auto attrs = decode_attrs(attrs_json);
+    if (!attrs) return attrs_json;
+    const auto it = attrs->find(name);
+    if (it == attrs->end()) return attrs_json;
+    it->second = encode(it->second);
+    return encode_attrs(*attrs);
+}
+
 void v8_text_model_and_users(SQLite::Database& db) {
     const std::string update_trigger =
         db.execAndGet("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'timeline_no_update'")
@@ -267,13 +281,7 @@ WHERE kind IN ('declare', 'note', 'action_item', 'statuspage', 'status', 'resolv
         while (read.executeStep()) {
             const std::string text = read.getColumn(1).getString();
             const std::string attrs_json = read.getColumn(2).getString();
-            std::string attrs_out = attrs_json;
-            if (auto attrs = decode_attrs(attrs_json)) {
-                if (const auto note = attrs->find("note"); note != attrs->end()) {
-                    note->second = reencode_decoded_text(note->second);
-                    attrs_out = encode_attrs(*attrs);
-                }
-            }
+            const std::string attrs_out = with_attr_encoded(attrs_json, "note", reencode_decoded_text);
             const std::string encoded = reencode_decoded_text(text);
             if (encoded == text && attrs_out == attrs_json) continue;
             write.bind(1, encoded);
@@ -286,8 +294,8 @@ WHERE kind IN ('declare', 'note', 'action_item', 'statuspage', 'status', 'resolv
     {
         // Redactions, oldest first, so a message redacted twice reads the last one, as before.
         SQLite::Statement read(db, R"sql(
-SELECT seq, incident_id, ref_ts, "text" FROM timeline WHERE kind = 'redaction' ORDER BY seq)sql");
-        SQLite::Statement write(db, R"sql(UPDATE timeline SET "text" = ? WHERE seq = ?)sql");
+SELECT seq, incident_id, ref_ts, "text", attrs FROM timeline WHERE kind = 'redaction' ORDER BY seq)sql");
+        SQLite::Statement write(db, R"sql(UPDATE timeline SET "text" = ?, attrs = ? WHERE seq = ?)sql");
         // store::redact_message()'s rewrite (and v5's trigger's), with the new text.
         SQLite::Statement replay(
             db, R"(UPDATE timeline SET "text" = CASE WHEN kind = 'deletion' THEN "text" ELSE ?3 END,)"
@@ -299,13 +307,14 @@ SELECT seq, incident_id, ref_ts, "text" FROM timeline WHERE kind = 'redaction' O
         while (read.executeStep()) {
             const std::string text = read.getColumn(3).getString();
             const std::string_view sv = text;
-            if (!sv.starts_with(open) || !sv.ends_with(close) || sv.size() < open.size() + close.size()) continue;
+            if (sv.size() < open.size() + close.size() || !sv.starts_with(open) || !sv.ends_with(close)) continue;
             const std::string encoded = std::string(open) +
                                         escape_mrkdwn(sv.substr(open.size(), sv.size() - open.size() - close.size())) +
                                         std::string(close);
             if (encoded == text) continue;
             write.bind(1, encoded);
-            write.bind(2, read.getColumn(0).getInt64());
+            write.bind(2, with_attr_encoded(read.getColumn(4).getString(), "reason", escape_mrkdwn));
+            write.bind(3, read.getColumn(0).getInt64());
             write.exec();
             write.reset();
             replay.bind(1, read.getColumn(1).getInt64());
@@ -338,10 +347,8 @@ std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int targe
     std::error_code ec;
     for (int n = 2; std::filesystem::exists(to, ec); ++n) to = base + "." + std::to_string(n);
     // `incident-bot backup`'s copy: one consistent snapshot, checked, standalone, synced, named
-    // only once complete; then owner-only, like the database it copies.
+    // only once complete, owner-only like the database it copies.
     backup_database(file, to);
-    std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::replace, ec);
     return to;
 }
 

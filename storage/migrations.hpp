@@ -43,9 +43,10 @@ inline constexpr int text_model_version = 8;
 
 // When `db` holds data at a version below text_model_version and `target_version` is at or
 // above it: copies the file with backup_database() (maintenance.hpp: SQLite's online backup, one
-// consistent snapshot, checked, rollback journal, synced) to a new file beside it,
-// "<file>.schema-v<N>.bak" (".2", ".3"… when taken), makes it mode 0600, and returns its path. nullopt when no backup is needed (nothing to rewrite, an in-memory
-// database). Throws storage_error when the copy fails (then no partial copy is left).
+// consistent snapshot, checked, rollback journal, synced, mode 0600) to a new file beside it,
+// "<file>.schema-v<N>.bak" (".2", ".3"… when taken), and returns its path. nullopt when no
+// backup is needed (nothing to rewrite, an in-memory database). Throws storage_error when the
+// copy fails (then no partial copy is left).
 std::optional<std::string> backup_before_rewrite(SQLite::Database& db, int target_version);
 
 // Applies this build's steps until `db` is at `target_version` (0 <= target <= latest).

@@ -366,20 +366,79 @@ TEST_CASE("v8: an old file with data is backed up, then every text follows the o
 
 TEST_CASE("v8: a second backup of the same version does not overwrite the first") {
     temp_dir dir;
-    const auto path = dir.file("v4.db");
+    const auto path = dir.file("old.db");
+    const std::string bak = path + ".schema-v" + std::to_string(text_model_version - 1) + ".bak";
     for (int round = 0; round < 2; ++round) {
         std::filesystem::remove(path);
         {
             auto db = open_database(path, {});
-            migrate(db, 4);
+            migrate(db, text_model_version - 1);
             db.exec("INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, "
                     "declared_at) VALUES (1, 'a & b', 3, 'investigating', 'C1', 'inc-a', 'U1', 1)");
         }
         store s(path);
         REQUIRE(s.migration_backup());
-        CHECK(*s.migration_backup() == path + (round == 0 ? ".schema-v4.bak" : ".schema-v4.bak.2"));
+        CHECK(*s.migration_backup() == (round == 0 ? bak : bak + ".2"));
         CHECK(s.incident_by_id(1)->title == "a &amp; b");
     }
+}
+
+TEST_CASE("v8: a v7 file's redactions read in Slack's form, and redaction still works after it") {
+    temp_dir dir;
+    const auto path = dir.file("v7.db");
+    const std::string ts = "1700000010.000000";
+    {
+        auto db = open_database(path, {});
+        migrate(db, 7);
+        // What v5's to v7's `incident-bot redact --reason "a & <b>"` left: the reason as typed, in the
+        // redaction entry and in the message and its edit, through v5's trigger.
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at)
+VALUES (4, 'Checkout errors', 2, 'investigating', 'C04', 'inc-checkout', 'U01', 1700000000000000);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, "text", received_at)
+VALUES (4, 'Ev-m', 1700000010000000, '1700000010.000000', 'U02', 'message', 'pw hunter2', 1);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, "text", ref_ts, attrs, received_at)
+VALUES (4, 'Ev-e', 1700000020000000, '1700000020.000000', 'U02', 'edit', 'pw hunter2!', '1700000010.000000',
+        '{"previous_text":"pw hunter2"}', 2);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, "text", received_at)
+VALUES (4, 'Ev-k', 1700000030000000, '1700000030.000000', 'U03', 'message', 'p99 &gt; 2s', 3);
+INSERT INTO timeline (incident_id, at, kind, "text", ref_ts, attrs, received_at)
+VALUES (4, 1700000040000000, 'redaction', '[redacted: a & <b>]', '1700000010.000000',
+        '{"by":"alice","reason":"a & <b>"}', 4);
+UPDATE timeline SET "text" = '[redacted: a & <b>]' WHERE "key" = 'Ev-m';
+UPDATE timeline SET "text" = '[redacted: a & <b>]', attrs = json_set(attrs, '$.previous_text', '[redacted: a & <b>]')
+WHERE "key" = 'Ev-e';
+)sql");
+    }
+    store s(path);
+    CHECK(s.schema_version() == latest_version());
+    CHECK(s.migration_backup() == path + ".schema-v7.bak");
+    std::map<std::string, timeline_entry> by_key;
+    timeline_entry redaction;
+    for (const auto& e : s.timeline(4)) {
+        if (e.kind == entry_kind::redaction) redaction = e;
+        else by_key[e.key] = e;
+    }
+    const std::string once = "[redacted: a &amp; &lt;b&gt;]";
+    CHECK(redaction.text == once);
+    CHECK(redaction.attr("reason") == "a &amp; &lt;b&gt;");
+    CHECK(redaction.attr("by") == "alice");
+    CHECK(by_key["Ev-m"].text == once);
+    CHECK(by_key["Ev-e"].text == once);
+    CHECK(by_key["Ev-e"].attr("previous_text") == once);
+    CHECK(by_key["Ev-k"].text == "p99 &gt; 2s");  // Slack text already: untouched
+    CHECK(redaction.text == redacted_text("a & <b>"));  // what redact writes today
+
+    // v5's trigger is back: redaction works, any other rewrite is refused.
+    auto again = plan_redaction(*s.incident_by_id(4), s.timeline(4), "1700000030.000000", "again", "bob",
+                                from_unix_seconds(1700000050));
+    REQUIRE(again);
+    CHECK(s.redact_message(*again).rewritten == 1);
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET \"text\" = 'x' WHERE \"key\" = 'Ev-k'"),
+                         doctest::Contains("append-only"), SQLite::Exception);
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET \"text\" = '[redacted: x]' WHERE \"key\" = 'Ev-e'"),
+                         doctest::Contains("append-only"), SQLite::Exception);
 }
 
 TEST_CASE("each step is one transaction with its version bump") {
@@ -442,7 +501,8 @@ TEST_CASE("each step is one transaction with its version bump") {
     }
     SUBCASE("targets out of range") {
         CHECK(error_of([&] { migrate(db, latest_version() + 1); }) ==
-              path + ": cannot migrate to schema v9: this build knows v0 to v8");
+              path + ": cannot migrate to schema v" + std::to_string(latest_version() + 1) +
+                  ": this build knows v0 to v" + std::to_string(latest_version()));
         CHECK_THROWS_AS(migrate(db, -1), storage_error);
         migrate(db, 2);
         CHECK(error_of([&] { migrate(db, 1); }) == path + ": schema v2 is newer than the requested v1");
