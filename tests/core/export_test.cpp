@@ -466,9 +466,9 @@ TEST_SUITE("export") {
             timeline_builder b;
             for (const auto* t : {"=SUM(A1:A9)", "+1", "-2", "@cmd", "\tx", "\rx", "safe = text"})
                 b.add(entry_kind::message, at(10, 0, 0), "U1", t);
-            const auto parsed = read_csv(export_csv(b.r));
-            REQUIRE(parsed);
-            const auto& rs = *parsed;
+            const auto guarded = read_csv(export_csv(b.r));
+            REQUIRE(guarded);
+            const auto& rs = *guarded;
             REQUIRE(rs.size() == 8);
             CHECK(rs[1][5] == "'=SUM(A1:A9)");
             CHECK(rs[2][5] == "'+1");
