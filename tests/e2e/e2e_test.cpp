@@ -3,7 +3,6 @@
 #include "sim/slack_simulator.hpp"
 #include "bot_process.hpp"
 #include "core/commands.hpp"
-#include "core/text.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -70,8 +69,15 @@ struct e2e {
     }
 
     // Types `/incident <text>` and returns the reply the bot put in the ack.
+    // /incident <text>, `text` in Slack's form: the ephemeral reply's text.
     std::string command(const std::string& channel, const std::string& user, const std::string& text) {
-        const auto id = slack.slash_command(channel, user, text);
+        return reply_to(slack.slash_command(channel, user, text), text);
+    }
+    // The same with what the user typed; the simulator escapes it as Slack does.
+    std::string type_command(const std::string& channel, const std::string& user, const std::string& typed) {
+        return reply_to(slack.type_command(channel, user, typed), typed);
+    }
+    std::string reply_to(const std::string& id, const std::string& text) {
         const auto a = slack.wait_ack(id, 10s);
         REQUIRE_MESSAGE(a, "no ack for '/incident " << text << "'; log:\n" << bot->log());
         REQUIRE(a->payload);
@@ -210,10 +216,6 @@ TEST_CASE("a whole incident: declare, joins, messages, ack, status, status page,
     }
 }
 
-// What Slack makes of typed text (slack-protocol.md §6): `&`, `<`, `>` as entities. The simulator
-// on this branch takes Slack's form; its type_message/type_command (branch `sim`) do the same.
-std::string slack_typed(const std::string& typed) { return ib::escape_mrkdwn(typed); }
-
 TEST_CASE("text: typed once, shown once escaped in every post, decoded in JSON and CSV, escaped in Markdown and SVG, "
           "with names") {
     e2e t;
@@ -221,20 +223,22 @@ TEST_CASE("text: typed once, shown once escaped in every post, decoded in JSON a
     t.slack.set_user_name(bob, "Bob & <Co>");
     t.start_bot();
     const std::string typed = "p99 > 2s & <x> <!channel>";  // a literal <!channel>: text, never a ping
-    const std::string once = "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;";
+    const std::string once = "p99 &gt; 2s &amp; &lt;x&gt; &lt;!channel&gt;";  // what Slack sends (§6)
     const std::string title_typed = "Checkout p99 > 2s & <x>";
-    const std::string title = slack_typed(title_typed);
-    CHECK(t.command(t.general, alice, "start " + title + " sev2").find("Incident declared") != std::string::npos);
+    const std::string title = "Checkout p99 &gt; 2s &amp; &lt;x&gt;";
+    CHECK(t.type_command(t.general, alice, "start " + title_typed + " sev2").find("Incident declared") !=
+          std::string::npos);
     const auto ch = t.slack.channel_by_name(today_channel(title));
     REQUIRE_MESSAGE(ch, "no channel #" << today_channel(title));
     CHECK(ch->name == today_channel(title_typed));  // the slug reads the title as typed
 
     t.slack.join(ch->id, bob, alice);
-    t.slack.post_message(ch->id, bob, slack_typed(typed) + " cc <@" + alice + ">");
-    CHECK(t.command(ch->id, bob, "note " + slack_typed(typed)) == "Note added to the timeline.");
-    CHECK(t.command(ch->id, alice, "statuspage " + slack_typed(typed)) == "Status-page update recorded.");
-    CHECK(t.command(ch->id, bob, "action " + slack_typed(typed) + " <@" + alice + ">") == "Action item recorded.");
-    CHECK(t.command(ch->id, bob, "resolve " + slack_typed(typed)).find("Resolved") != std::string::npos);
+    // Typed text (escaped by the simulator), and with a mention picked in the client (markup).
+    t.slack.post_message(ch->id, bob, once + " cc <@" + alice + ">");
+    CHECK(t.type_command(ch->id, bob, "note " + typed) == "Note added to the timeline.");
+    CHECK(t.type_command(ch->id, alice, "statuspage " + typed) == "Status-page update recorded.");
+    CHECK(t.command(ch->id, bob, "action " + once + " <@" + alice + ">") == "Action item recorded.");
+    CHECK(t.type_command(ch->id, bob, "resolve " + typed).find("Resolved") != std::string::npos);
     REQUIRE(t.slack.wait_for([&] { return t.slack.posted_messages(ch->id).size() >= 7; }, 10s));
 
     // Every post shows the text once escaped (Slack renders what was typed), and nothing pings.
