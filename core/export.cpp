@@ -251,7 +251,7 @@ void markdown_timeline(std::string& md, const incident_record& r, const message_
     // Where the record was filled in afterwards: what was said while the bot was not connected
     // came from Slack's history.
     for (const auto& e : r.timeline)
-        if (e.kind == entry_kind::gap) md += "> **Recording gap:** " + one_line(e.text) + ".\n\n";
+        if (e.kind == entry_kind::gap) md += "> **Recording gap:** " + markdown_from_slack(e.text, r.names) + ".\n\n";
     md += "| Time (UTC) | Who | Kind | Tags | Text |\n|---|---|---|---|---|\n";
     for (const auto& e : r.timeline)
         md += "| " + readable(e.at) + " | " + who(e.user, r.names, mdc::table_cell) + " | " +

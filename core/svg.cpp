@@ -335,7 +335,8 @@ std::string export_svg(const incident_record& r) {
     for (const auto& e : r.timeline) {
         if (e.kind != entry_kind::gap || gaps.size() == max_gap_bands) continue;
         const time_point from = parse_iso8601(e.attr("from")).value_or(e.at);
-        gaps.push_back({from, std::max(from, parse_iso8601(e.attr("to")).value_or(from)), e.text});
+        gaps.push_back(
+            {from, std::max(from, parse_iso8601(e.attr("to")).value_or(from)), slack_to_readable(e.text, r.names)});
         widen(gaps.back().from);
         widen(gaps.back().to);
     }

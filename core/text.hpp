@@ -144,7 +144,7 @@ std::string decode_slack_entities(std::string_view text);
 // cannot form a mention, a link or `<!channel>`; Slack's own text is already in this form.
 std::string escape_mrkdwn(std::string_view text);
 
-// Slack text again from text an older build stored decoded (before schema v6, slash-command
+// Slack text again from text an older build stored decoded (before schema v8, slash-command
 // text was kept with its entities decoded): `&`, `<` and `>` escaped, except in what reads as
 // Slack's markup for a user, a channel or a link (decoding left it as it was; a `&` inside it is
 // escaped, as Slack escapes it). `<!…>` is escaped as text: a typed `<!channel>` and Slack's

@@ -214,6 +214,8 @@ CREATE TABLE backfill_marks (
     epoch       INTEGER NOT NULL
 );
 )sql");
+}
+
 // v8: one text model, and users by name.
 //
 // Every stored text is Slack text (core/text.hpp): message texts always were, but slash-command

@@ -1,5 +1,7 @@
 #include "core/flows/backfill.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -55,7 +57,7 @@ timeline_entry make_gap_entry(std::int64_t incident_id, std::int64_t epoch, time
     std::string text = "not connected " + clock(from, from) + "–" + clock(to, from) + " UTC; ";
     if (!error.empty())
         text += (recovered > 0 ? count_of(recovered, "message") + " recovered, then " : std::string()) +
-                "Slack's history could not be read (" + std::string(error) + ")";
+                "Slack's history could not be read (" + escape_mrkdwn(error) + ")";
     else if (recovered == 0)
         text += "nothing recovered from Slack's history";
     else

@@ -140,7 +140,9 @@ std::string_view to_string(backfill_flow::stage s);  // "reading", …
 // at `from`, no user, text "not connected 09:01:02–09:03:10 UTC; 126 messages recovered from
 // Slack's history" (dates shown when the two are on different days; "nothing recovered from …"
 // when none; "Slack's history could not be read (<error>)" when `error` is set), attrs from and
-// to (ISO-8601), seconds, recovered, error. Key "gap:<incident id>:<epoch>": stored once.
+// to (ISO-8601), seconds, recovered, error. The text is Slack text like every stored text
+// (core/text.hpp): `error` is escaped in it; the `error` attribute keeps it as it was.
+// Key "gap:<incident id>:<epoch>": stored once.
 timeline_entry make_gap_entry(std::int64_t incident_id, std::int64_t epoch, time_point from, time_point to,
                               std::size_t recovered, std::string_view error, time_point now);
 

@@ -514,7 +514,8 @@ TEST_SUITE("export") {
         const std::string all = export_json(r, export_options{.include_deleted = true});
         CHECK(all.find(said) != std::string::npos);
         CHECK(all.find("xyz-posted-by-a-bot") != std::string::npos);
-        CHECK(count(all, "secret-abc") == 4);  // message, edit, edit's and deletion's previous_text
+        // message and edit (each as `text` and `slack_text`), edit's and deletion's previous_text
+        CHECK(count(all, "secret-abc") == 6);
         CHECK(json::parse(all)["timeline"].size() == j["timeline"].size());
     }
 
@@ -545,10 +546,9 @@ TEST_SUITE("export") {
         CHECK((*e)["text"] == gap.text);
         CHECK((*e)["at"] == "2026-11-20T14:42:00Z");
 
-        bool ok = false;
-        const auto rows = parse_csv(export_csv(r), ok);
-        REQUIRE(ok);
-        CHECK(std::count_if(rows.begin(), rows.end(), [](const auto& row) {
+        const auto rows = read_csv(export_csv(r));
+        REQUIRE(rows);
+        CHECK(std::count_if(rows->begin(), rows->end(), [](const auto& row) {
                   return std::find(row.begin(), row.end(), "gap") != row.end();
               }) == 1);
     }
