@@ -228,6 +228,7 @@ review_prompt make_review_prompt(const incident_record& r, time_point now, std::
     review_prompt p;
     p.incident_id = inc.id;
     p.title = inc.title;
+    p.names = r.names;
     p.sev = inc.sev;
     p.channel_id = inc.channel_id;
     p.suggested_day = next_business_day(floor<days>(now));
@@ -278,7 +279,7 @@ json render_review_blocks(const review_prompt& p) {
     blocks.push_back(json{{"type", "header"},
                           {"text",
                            {{"type", "plain_text"},
-                            {"text", plain_line("🗒️ " + review_title(p) + slack_to_readable(p.title), header_limit)},
+                            {"text", plain_line("🗒️ " + review_title(p) + slack_to_readable(p.title, p.names), header_limit)},
                             {"emoji", true}}}});
     blocks.push_back(mrkdwn_section(recommendation_text(p, 2000)));
     blocks.push_back(

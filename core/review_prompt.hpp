@@ -26,6 +26,7 @@ namespace ib {
 struct review_prompt {
     std::int64_t incident_id = 0;
     std::string title;  // Slack text
+    user_names names;   // the record's names (users.info's): plain-text blocks read "@name", not <@U…>
     severity sev = severity::sev3;
     std::string channel_id;
     std::chrono::sys_days suggested_day{};  // next business day after `now` (UTC)

@@ -236,6 +236,7 @@ incident_summary summarize(const incident_record& r) {
     incident_summary s;
     s.id = inc.id;
     s.title = inc.title;
+    s.names = r.names;
     s.sev = inc.sev;
     s.state = inc.state;
     s.channel_id = inc.channel_id;
@@ -340,7 +341,7 @@ std::string render_summary_text(const incident_summary& s) {
 json render_summary_blocks(const incident_summary& s) {
     json blocks = json::array();
     const std::string emoji = s.state == status::resolved ? "✅ " : "🚨 ";
-    const auto header = plain_line(emoji + title_line(s) + slack_to_readable(s.title), header_limit);
+    const auto header = plain_line(emoji + title_line(s) + slack_to_readable(s.title, s.names), header_limit);
     blocks.push_back(json{{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", header}, {"emoji", true}}}});
 
     // At most 10 fields, each short.

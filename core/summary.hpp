@@ -74,6 +74,7 @@ struct recording_gap {
 struct incident_summary {
     std::int64_t id = 0;
     std::string title;  // Slack text
+    user_names names;   // the record's names (users.info's): plain-text blocks read "@name", not <@U…>
     severity sev = severity::sev3;
     status state = status::investigating;
     std::string channel_id;

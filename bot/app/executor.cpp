@@ -4,6 +4,7 @@
 #include "bot/log.hpp"
 #include "core/flows/post_summary.hpp"
 #include "core/recording.hpp"
+#include "core/users.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -450,6 +451,9 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
     reader::read_fn read = [out, what = std::move(what)](const storage::store& s) {
         flows::loaded data;
         data.timeline = s.timeline(what.incident_id);
+        // Names for the plain-text headers (a title's <@U…> reads "@name"), from the users cache
+        // (the declare entry quotes the title, so its mentions are among these).
+        data.names = s.names_of(users_referenced(incident{}, data.timeline));
         if (what.with_history) {
             auto past = s.incidents_declared_between(what.history_from, what.history_to);
             const std::size_t first = past.size() > what.max_history ? past.size() - what.max_history : 0;
@@ -472,10 +476,11 @@ net::awaitable<flows::event> executor::load(flows::load_summary what) {
 net::awaitable<flows::event> executor::store_history(flows::store_history page) {
     auto out = std::make_shared<flows::recovered>();
     auto membership = std::make_shared<std::vector<timeline_entry>>();  // joins and leaves newly stored
+    auto people = std::make_shared<std::vector<std::string>>();         // whom the stored entries show
     const std::string channel = page.channel;
     // Converted (tagging included) and stored on the storage thread, inside its group, like live
     // events; the 📌 reactions are reconciled against the pins the timeline holds.
-    recorder::work_fn work = [out, membership, page = std::move(page), bot = st_.bot_user_id,
+    recorder::work_fn work = [out, membership, people, page = std::move(page), bot = st_.bot_user_id,
                               now = wall_now()](storage::store& s) mutable {
         const entry_kind pins[] = {entry_kind::key_moment, entry_kind::unreaction};
         const auto recorded = s.timeline_of_kinds(page.incident_id, pins);
@@ -483,9 +488,15 @@ net::awaitable<flows::event> executor::store_history(flows::store_history page) 
         for (auto& e : converted.entries) e.incident_id = page.incident_id;
         const auto added = s.append_batch(converted.entries);
         out->stored = static_cast<std::size_t>(std::count(added.begin(), added.end(), true));
-        for (std::size_t i = 0; i < added.size() && i < converted.entries.size(); ++i)
-            if (added[i] && (converted.entries[i].kind == entry_kind::join || converted.entries[i].kind == entry_kind::leave))
+        for (std::size_t i = 0; i < added.size() && i < converted.entries.size(); ++i) {
+            if (!added[i]) continue;
+            // Names for whoever a recovered entry shows, as for live events (a bot is no user).
+            if (converted.entries[i].kind != entry_kind::bot_message)
+                for (auto& id : users_referenced(incident{}, std::span(&converted.entries[i], 1)))
+                    people->push_back(std::move(id));
+            if (converted.entries[i].kind == entry_kind::join || converted.entries[i].kind == entry_kind::leave)
                 membership->push_back(std::move(converted.entries[i]));
+        }
         out->unusable = converted.unusable;
         if (converted.unusable > 0)
             log_warn("bot", "skipping " + std::to_string(converted.unusable) + " unusable message(s) in the history of " +
@@ -498,6 +509,8 @@ net::awaitable<flows::event> executor::store_history(flows::store_history page) 
     std::stable_sort(membership->begin(), membership->end(),
                      [](const timeline_entry& a, const timeline_entry& b) { return a.at < b.at; });
     for (const auto& e : *membership) st_.members.apply(channel, e);
+    // Looked up off this path, like the authors of live events (user_resolver).
+    if (st_.users_seen && !people->empty()) st_.users_seen(std::move(*people));
     co_return *out;
 }
 

@@ -133,9 +133,10 @@ struct keep_responders {
 // Read what a summary needs (on the read-only connection, off the write path): the incident's
 // whole timeline and, for the review prompt, the
 // incidents declared in [history_from, history_to) (the last `max_history` of them, this one
-// excluded) with only their entries of `history_kinds`; then render the messages from that
-// (flows::render_summary, pure) where it was read, so that neither summarizing a long timeline
-// nor freeing it holds up the I/O thread. -> rendered / store_failed
+// excluded) with only their entries of `history_kinds`, and the cached names of the users the
+// timeline refers to; then render the messages from that (flows::render_summary, pure) where it
+// was read, so that neither summarizing a long timeline nor freeing it holds up the I/O thread.
+// -> rendered / store_failed
 struct load_summary {
     std::int64_t incident_id = 0;
     incident inc;          // as the summary shows it (its id is incident_id)
@@ -209,6 +210,7 @@ struct store_failed {  // the write or read failed; nothing of it is stored
 struct loaded {  // what load_summary reads (render_summary's input; not an event)
     std::vector<timeline_entry> timeline;
     std::vector<incident_record> earlier;  // oldest first
+    user_names names;  // the cached names of the users `timeline` refers to (users_referenced)
 };
 struct rendered {  // load_summary's messages; review_* only with_history
     std::string summary_text;

@@ -86,6 +86,26 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
     CHECK(s.logs.empty());
 }
 
+TEST_CASE("summary: the plain-text headers name the people a title mentions, from the names loaded") {
+    // Block Kit plain_text shows <@U…> as typed, so the headers read the cached name instead; the
+    // mrkdwn text keeps the mention (Slack shows it by name itself).
+    auto d = declare_incident("<@U0CAROL> deploy &amp; rollback", severity::sev2, "U0ALICE", "C0INC", "inc-x", t0);
+    REQUIRE(d);
+    d->inc.id = 5;
+    stepper<summary_flow> s{summary_flow(d->inc, true, t0 + 2h), {}};
+    auto act = s.start();
+    const auto load = effect_as<load_summary>(act);
+    loaded data = timeline_of_5(d->inc);
+    data.names = {{"U0CAROL", "Carol"}};
+    act = s.step(render_summary(load, std::move(data)));
+    const auto& summary = effect_as<call>(act);
+    CHECK(summary.args["blocks"][0]["text"]["text"].get<std::string>().ends_with(": @Carol deploy & rollback"));
+    CHECK(summary.args["text"].get<std::string>().find("<@U0CAROL> deploy &amp; rollback") != std::string::npos);
+    act = s.step(posted());
+    const auto& review = effect_as<call>(act);
+    CHECK(review.args["blocks"][0]["text"]["text"].get<std::string>().ends_with("@Carol deploy & rollback"));
+}
+
 TEST_CASE("summary: `/incident summary` replies first and posts no review prompt") {
     stepper<summary_flow> s{summary_flow(incident_5(), false, t0, "Posting the summary in the channel."), {}};
     CHECK(effect_as<reply>(s.start()).text == "Posting the summary in the channel.");
