@@ -8,10 +8,12 @@
 #include "core/text.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <nlohmann/json.hpp>
 #include <SQLiteCpp/Transaction.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace ib::storage {
@@ -224,11 +226,14 @@ CREATE TABLE backfill_marks (
 // can never become a ping): incident titles, and the timeline's command entries (declare, note,
 // action_item, statuspage, status, resolve, reopen: their text and their `note` attribute). The
 // bot's own texts on other entries hold no `&`, `<` or `>` but its markup, so they are Slack text
-// already. A redaction's "[redacted: <reason>]" and its `reason` attribute held the operator's
+// already, except a recording gap's (v7), which quotes an error as it came: escaped
+// (escape_mrkdwn: it holds no markup). The flow journal (v6) holds the same texts of the flows
+// in progress, decoded: they are re-encoded too (reencode_flow_state), so a flow resumed after
+// the upgrade stores Slack text. A redaction's "[redacted: <reason>]" and its `reason` attribute held the operator's
 // reason as typed: both are escaped (escape_mrkdwn: a command line has no Slack markup, as
 // core/redaction.hpp now stores them) and the redaction replayed, in
-// timeline order, onto the message, its edits and the earlier texts they kept, exactly as
-// store::redact_message() does it. The timeline's update trigger (v5's, which allows only a
+// timeline order, onto the message, its edits and the earlier texts they kept, and the copies
+// v7 set aside (timeline_duplicates), exactly as store::redact_message() does it. The timeline's update trigger (v5's, which allows only a
 // redaction) is lifted for the rewrite and put back as it was.
 // migrate() backs the file up before this step (see backup_before_rewrite).
 //
@@ -247,6 +252,71 @@ std::string with_attr_encoded(const std::string& attrs_json, const std::string& 
     return encode_attrs(*attrs);
 }
 
+// The kinds of entries whose text (and `note` attribute) an older build stored decoded: the
+// commands' entries.
+bool command_kind(std::string_view kind) {
+    for (const std::string_view k : {"declare", "note", "action_item", "statuspage", "status", "resolve", "reopen"})
+        if (kind == k) return true;
+    return false;
+}
+
+// A string member of `obj` passed through reencode_decoded_text, when it is there.
+void reencode_member(nlohmann::json& obj, const char* key) {
+    if (!obj.is_object()) return;
+    const auto it = obj.find(key);
+    if (it != obj.end() && it->is_string()) *it = reencode_decoded_text(it->get<std::string>());
+}
+
+// A journaled entry (core/flows/journal.cpp's entry_json) of a command kind: text and note.
+void reencode_journal_entry(nlohmann::json& e) {
+    if (!e.is_object() || !e.contains("kind") || !e["kind"].is_string() || !command_kind(e["kind"].get<std::string>()))
+        return;
+    reencode_member(e, "text");
+    if (const auto attrs = e.find("attrs"); attrs != e.end()) reencode_member(*attrs, "note");
+}
+
+// A flow journal row's state ({"reply_to", "state": {…}}, core/flows/journal.cpp) with the texts
+// an older build kept decoded re-encoded: incident titles (inc, plan.updated), the declare flow's
+// title, journaled command entries (entry, plan.entry) and a change's command (cmd: title, note,
+// text). What the bot rendered for Slack (replies, announcements, summaries, reminders) was
+// escaped already and stays. A state that does not parse stays as it is (restore() reports it).
+std::string reencode_flow_state(const std::string& kind, const std::string& text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("state") || !j["state"].is_object()) return text;
+    auto& st = j["state"];
+    if (kind == "declare") reencode_member(st, "title");
+    if (const auto inc = st.find("inc"); inc != st.end()) reencode_member(*inc, "title");
+    if (const auto e = st.find("entry"); e != st.end()) reencode_journal_entry(*e);
+    if (const auto cmd = st.find("cmd"); cmd != st.end())
+        for (const char* key : {"title", "note", "text"}) reencode_member(*cmd, key);
+    if (const auto plan = st.find("plan"); plan != st.end() && plan->is_object()) {
+        if (const auto up = plan->find("updated"); up != plan->end()) reencode_member(*up, "title");
+        if (const auto e = plan->find("entry"); e != plan->end()) reencode_journal_entry(*e);
+    }
+    try {
+        return j.dump();
+    } catch (const nlohmann::json::exception&) {
+        return text;  // not UTF-8 (no build writes that): left for restore() to report
+    }
+}
+
+// Rewrites `column` of the rows of `table` that `where` selects: each value passed through
+// `encode`, which may read the row's other columns by name, and written back only when it changed.
+void rewrite_column(SQLite::Database& db, const std::string& table, const std::string& column, const std::string& where,
+                    const std::function<std::string(const std::string&, SQLite::Statement&)>& encode) {
+    SQLite::Statement read(db, "SELECT rowid, \"" + column + "\", * FROM " + table + " WHERE " + where);
+    SQLite::Statement write(db, "UPDATE " + table + " SET \"" + column + "\" = ? WHERE rowid = ?");
+    while (read.executeStep()) {
+        const std::string value = read.getColumn(1).getString();
+        const std::string encoded = encode(value, read);
+        if (encoded == value) continue;
+        write.bind(1, encoded);
+        write.bind(2, read.getColumn(0).getInt64());
+        write.exec();
+        write.reset();
+    }
+}
+
 void v8_text_model_and_users(SQLite::Database& db) {
     const std::string update_trigger =
         db.execAndGet("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'timeline_no_update'")
@@ -262,37 +332,20 @@ CREATE TABLE users (
 ) WITHOUT ROWID;
 DROP TRIGGER timeline_no_update;
 )sql");
-    {
-        SQLite::Statement read(db, "SELECT id, title FROM incidents");
-        SQLite::Statement write(db, "UPDATE incidents SET title = ? WHERE id = ?");
-        while (read.executeStep()) {
-            const std::string title = read.getColumn(1).getString();
-            const std::string encoded = reencode_decoded_text(title);
-            if (encoded == title) continue;
-            write.bind(1, encoded);
-            write.bind(2, read.getColumn(0).getInt64());
-            write.exec();
-            write.reset();
-        }
-    }
-    {
-        SQLite::Statement read(db, R"sql(
-SELECT seq, "text", attrs FROM timeline
-WHERE kind IN ('declare', 'note', 'action_item', 'statuspage', 'status', 'resolve', 'reopen'))sql");
-        SQLite::Statement write(db, R"sql(UPDATE timeline SET "text" = ?, attrs = ? WHERE seq = ?)sql");
-        while (read.executeStep()) {
-            const std::string text = read.getColumn(1).getString();
-            const std::string attrs_json = read.getColumn(2).getString();
-            const std::string attrs_out = with_attr_encoded(attrs_json, "note", reencode_decoded_text);
-            const std::string encoded = reencode_decoded_text(text);
-            if (encoded == text && attrs_out == attrs_json) continue;
-            write.bind(1, encoded);
-            write.bind(2, attrs_out);
-            write.bind(3, read.getColumn(0).getInt64());
-            write.exec();
-            write.reset();
-        }
-    }
+    const auto decoded = [](const std::string& v, SQLite::Statement&) { return reencode_decoded_text(v); };
+    rewrite_column(db, "incidents", "title", "1", decoded);
+    const std::string commands = "kind IN ('declare', 'note', 'action_item', 'statuspage', 'status', 'resolve', 'reopen')";
+    rewrite_column(db, "timeline", "text", commands, decoded);
+    rewrite_column(db, "timeline", "attrs", commands, [](const std::string& v, SQLite::Statement&) {
+        return with_attr_encoded(v, "note", reencode_decoded_text);
+    });
+    // A recording gap's text quotes an error as it came.
+    rewrite_column(db, "timeline", "text", "kind = 'gap'",
+                   [](const std::string& v, SQLite::Statement&) { return escape_mrkdwn(v); });
+    // The flows in progress.
+    rewrite_column(db, "flows", "state", "1", [](const std::string& v, SQLite::Statement& row) {
+        return reencode_flow_state(row.getColumn("kind").getString(), v);
+    });
     {
         // Redactions, oldest first, so a message redacted twice reads the last one, as before.
         SQLite::Statement read(db, R"sql(
@@ -305,6 +358,8 @@ SELECT seq, incident_id, ref_ts, "text", attrs FROM timeline WHERE kind = 'redac
                 "              ELSE json_set(attrs, '$.previous_text', ?3) END"
                 " WHERE incident_id = ?1 AND ((kind IN ('message', 'bot_message') AND slack_ts = ?2)"
                 "                          OR (kind IN ('edit', 'deletion') AND ref_ts = ?2))");
+        SQLite::Statement aside(db, R"(UPDATE timeline_duplicates SET "text" = ?3)"
+                                    " WHERE incident_id = ?1 AND slack_ts = ?2 AND kind IN ('message', 'bot_message')");
         constexpr std::string_view open = "[redacted: ", close = "]";
         while (read.executeStep()) {
             const std::string text = read.getColumn(3).getString();
@@ -324,6 +379,11 @@ SELECT seq, incident_id, ref_ts, "text", attrs FROM timeline WHERE kind = 'redac
             replay.bind(3, encoded);
             replay.exec();
             replay.reset();
+            aside.bind(1, read.getColumn(1).getInt64());
+            aside.bind(2, read.getColumn(2).getString());
+            aside.bind(3, encoded);
+            aside.exec();
+            aside.reset();
         }
     }
     db.exec(update_trigger);

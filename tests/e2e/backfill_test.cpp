@@ -86,6 +86,12 @@ TEST_CASE("a clean stop: messages, a join and thread replies said while down are
     said.push_back(t.slack.post_message(ch, bot_fixture::bob, "platform team", new_thread));
     said.push_back(t.slack.post_message(ch, bot_fixture::alice, "paging them now", new_thread));
     said.push_back(t.slack.post_message(ch, bot_fixture::carol, "same in US-east", old_thread));
+    // Typed text: history holds it escaped, as Slack does; it is stored in that form like a live
+    // event's, and the typed <!channel> never becomes a ping.
+    const std::string typed = "p99 > 2s & <!channel> <x>";
+    const std::string hostile = t.slack.type_message(ch, bot_fixture::alice, typed);
+    said.push_back(hostile);
+    t.slack.set_user_name(bot_fixture::carol, "Carol & <Co>");
     // Slack gives up on everything it could not deliver: history is the only way now.
     t.slack.expire_undelivered();
     CHECK_FALSE(t.slack.lost_events().empty());
@@ -116,6 +122,20 @@ TEST_CASE("a clean stop: messages, a join and thread replies said while down are
         }
         if (e["text"] == "same in US-east") CHECK(e["attrs"]["thread_ts"] == old_thread);
     }
+
+    // The typed text: decoded in `text`, Slack's form in `slack_text`.
+    for (const auto& e : entries(exported, "message"))
+        if (e["slack_ts"] == hostile) {
+            CHECK(e["text"] == typed);
+            CHECK(e["slack_text"] == "p99 &gt; 2s &amp; &lt;!channel&gt; &lt;x&gt;");
+        }
+    // Carol was first seen in what history gave back: looked up like a live event's author.
+    CHECK(t.slack.wait_for(
+        [&] {
+            const json x = t.export_json();
+            return x["users"].contains(bot_fixture::carol) && x["users"][bot_fixture::carol] == "Carol & <Co>";
+        },
+        10s));
 
     // Carol's join: one entry (Slack has it as a channel_join message in history).
     std::size_t carol_joins = 0;

@@ -1,3 +1,4 @@
+#include "core/flows/journal.hpp"
 #include "core/redaction.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -19,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 using namespace ib;
 using namespace ib::storage;
@@ -408,7 +410,44 @@ VALUES (4, 1700000040000000, 'redaction', '[redacted: a & <b>]', '1700000010.000
 UPDATE timeline SET "text" = '[redacted: a & <b>]' WHERE "key" = 'Ev-m';
 UPDATE timeline SET "text" = '[redacted: a & <b>]', attrs = json_set(attrs, '$.previous_text', '[redacted: a & <b>]')
 WHERE "key" = 'Ev-e';
+INSERT INTO timeline_duplicates (seq, duplicate_of, incident_id, "key", at, slack_ts, "user", kind, tags, "text",
+                                 ref_ts, attrs, received_at)
+VALUES (90, 1, 4, 'Ev-m2', 1700000010000000, '1700000010.000000', 'U02', 'message', '[]', '[redacted: a & <b>]',
+        '', '{}', 1);
+INSERT INTO timeline (incident_id, "key", at, kind, "text", attrs, received_at)
+VALUES (4, 'gap:4:1', 1700000050000000, 'gap',
+        'not connected 10:00:50–10:01:40 UTC; Slack''s history could not be read (HTTP 502 <html> & co)',
+        '{"error":"HTTP 502 <html> & co"}', 5);
 )sql");
+        // A declaration and a note in progress when that build stopped: journaled as typed.
+        auto d = declare_incident("p99 > 2s & <x>", severity::sev2, "U01", "C05", "inc-p99", from_unix_seconds(1700000060));
+        REQUIRE(d);
+        flows::declare_flow::state declaring;
+        declaring.title = d->inc.title;
+        declaring.declarer = "U01";
+        declaring.key = "cmd:Env-d";
+        declaring.inc = d->inc;
+        declaring.entry = d->entry;
+        flows::change_flow::state noting;
+        noting.cmd = cmd::note{"cache & <db> <@U02>"};
+        noting.incident_id = 4;
+        noting.key = "cmd:Env-n";
+        noting.plan.updated.id = 4;
+        noting.plan.updated.title = "Checkout errors";
+        noting.plan.updated.channel_id = "C04";
+        noting.plan.entry.kind = entry_kind::note;
+        noting.plan.entry.text = "cache & <db> <@U02>";
+        noting.plan.reply = "Noted: cache &amp; &lt;db&gt; <@U02>";  // rendered for Slack already
+        SQLite::Statement journal(db, R"(INSERT INTO flows ("key", kind, step, state) VALUES (?, ?, 1, ?))");
+        for (const auto& [key, kind, state] :
+             {std::tuple{declaring.key, "declare", flows::save(declaring, "U01")},
+              std::tuple{noting.key, "change", flows::save(noting, "U01")}}) {
+            journal.bind(1, key);
+            journal.bind(2, kind);
+            journal.bind(3, state);
+            journal.exec();
+            journal.reset();
+        }
     }
     store s(path);
     CHECK(s.schema_version() == latest_version());
@@ -427,6 +466,32 @@ WHERE "key" = 'Ev-e';
     CHECK(by_key["Ev-e"].text == once);
     CHECK(by_key["Ev-e"].attr("previous_text") == once);
     CHECK(by_key["Ev-k"].text == "p99 &gt; 2s");  // Slack text already: untouched
+    // The copy v7 set aside reads the redaction like the message.
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READONLY);
+        CHECK(raw.execAndGet(R"(SELECT "text" FROM timeline_duplicates WHERE seq = 90)").getString() == once);
+    }
+    // The gap's text is Slack text; its error attribute stays as it came.
+    CHECK(by_key["gap:4:1"].text ==
+          "not connected 10:00:50–10:01:40 UTC; Slack's history could not be read (HTTP 502 &lt;html&gt; &amp; co)");
+    CHECK(by_key["gap:4:1"].attr("error") == "HTTP 502 <html> & co");
+    // The flows in progress resume with Slack text; what was rendered for Slack is left.
+    const auto rows = s.unfinished_flows();
+    REQUIRE(rows.size() == 2);
+    const auto declaring = flows::restore(rows[0].kind, rows[0].state);
+    REQUIRE(declaring.entry);
+    const auto& ds = std::get<flows::declare_flow>(declaring.entry->flow).current();
+    CHECK(ds.title == "p99 &gt; 2s &amp; &lt;x&gt;");
+    CHECK(ds.inc.title == ds.title);
+    CHECK(ds.entry.text == "declared sev2: p99 &gt; 2s &amp; &lt;x&gt;");
+    const auto noting = flows::restore(rows[1].kind, rows[1].state);
+    REQUIRE(noting.entry);
+    const auto& ns = std::get<flows::change_flow>(noting.entry->flow).current();
+    CHECK(std::get<cmd::note>(ns.cmd).text == "cache &amp; &lt;db&gt; <@U02>");
+    CHECK(ns.plan.entry.text == "cache &amp; &lt;db&gt; <@U02>");
+    CHECK(ns.plan.updated.title == "Checkout errors");
+    CHECK(ns.plan.reply == "Noted: cache &amp; &lt;db&gt; <@U02>");
+    CHECK(noting.entry->reply_to == "U01");
     CHECK(redaction.text == redacted_text("a & <b>"));  // what redact writes today
 
     // v5's trigger is back: redaction works, any other rewrite is refused.
