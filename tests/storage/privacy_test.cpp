@@ -35,6 +35,13 @@ private:
     mode_t old_;
 };
 
+// Stores one incident in `s`: a write, so the -wal file exists afterwards.
+void store_an_incident(store& s) {
+    auto inc = sample_incident();
+    auto e = declare_entry("k1", t0());
+    s.create_incident(inc, e);
+}
+
 unsigned mode_of(const std::string& path) {
     struct stat st {};
     REQUIRE_MESSAGE(::stat(path.c_str(), &st) == 0, path);
@@ -52,9 +59,7 @@ TEST_CASE("the database and its -wal and -shm files are created 0600, whatever t
         const auto path = dir.file("ib.db");
         umask_scope scope(mask);
         store s(path);
-        auto inc = sample_incident();
-        auto e = declare_entry("k1", t0());
-        s.create_incident(inc, e);  // a write: the -wal file exists now
+        store_an_incident(s);
         for (const char* suffix : {"", "-wal", "-shm"}) {
             CAPTURE(suffix);
             REQUIRE(std::filesystem::exists(path + suffix));
@@ -71,9 +76,7 @@ TEST_CASE("a backup is created 0600 too, whatever the umask") {
         umask_scope scope(mask);
         {
             store s(path);
-            auto inc = sample_incident();
-            auto e = declare_entry("k1", t0());
-            s.create_incident(inc, e);
+            store_an_incident(s);
         }
         REQUIRE(::chmod(path.c_str(), 0644) == 0);  // even when its owner opened the database up
         backup_database(path, dir.file("copy.db"));
