@@ -7,6 +7,7 @@
 #include "core/flows/change.hpp"
 #include "core/reminders.hpp"
 #include "core/summary.hpp"
+#include "core/users.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
@@ -159,7 +160,9 @@ TEST_CASE("on resolve the summary is rendered from the stored timeline where it 
     // The summary's text is what core/summary makes of the incident and its timeline as stored
     // (the executor answers load_summary with rendered messages, not with the entries).
     const auto record = h.read<incident_record>([&](storage::store& s) {
-        return incident_record{*s.incident_by_id(inc.id), s.timeline(inc.id)};
+        auto tl = s.timeline(inc.id);
+        auto names = s.names_of(users_referenced(incident{}, tl));
+        return incident_record{*s.incident_by_id(inc.id), std::move(tl), std::move(names)};
     });
     REQUIRE_FALSE(record.inc.is_open());
     std::vector<std::string> texts;
