@@ -25,7 +25,7 @@ cmake -S . -B "$build_dir" -DIB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # Only what the suites below run: the bot's unit, app, transport and end-to-end binaries (e2e_tests
 # brings incident-bot and incident-bot-faults). The simulator's own tests, slack-sim and the tagger's
 # training tools test the test harness, not the bot: the regular pass runs them (label sim).
-cmake --build "$build_dir" -j "$jobs" --target unit_tests app_tests transport_tests e2e_tests
+cmake --build "$build_dir" -j "$jobs" --target unit_tests app_tests transport_tests e2e_tests dump_outputs
 stamp "built"
 
 # Options are appended to what the caller already set, so ASAN_OPTIONS=… can add more.
