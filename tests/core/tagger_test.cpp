@@ -141,13 +141,14 @@ TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
     const auto data = k_source / "tests" / "data";
     figures("tagging-train.jsonl (training, fitted)", training::load_corpus(data / "tagging-train.jsonl"), true);
     figures("tagging-train2.jsonl (training, fitted)", training::load_corpus(data / "tagging-train2.jsonl"), true);
+    figures("tagging-train3.jsonl (training, fitted)", training::load_corpus(data / "tagging-train3.jsonl"), true);
     figures("tagging-cases.jsonl (training, fitted)", training::load_corpus(data / "tagging-cases.jsonl"), true);
     figures("shared tagging-corpus.jsonl (training, fitted)",
             training::load_corpus(k_shared / "data" / "tagging-corpus.jsonl",
                                   training::load_relabels(data / "tagging-corpus-relabels.jsonl")),
             true);
     const auto& r = trainer_run();
-    print_table("cross-validated on the four tuning corpora (10 folds by situation)", r.oof.size(), r.cv);
+    print_table("cross-validated on the five tuning corpora (10 folds by situation)", r.oof.size(), r.cv);
     for (std::size_t k = 0; k < k_model_tags; ++k) {
         INFO("tag " << name(k));
         CHECK(r.cv[k].f1() >= k_cv_floor_f1);
@@ -167,7 +168,7 @@ TEST_CASE("the committed model is what the trainer makes of the committed data")
 // are printed, never the messages the tagger gets wrong.
 TEST_CASE("figures: held-out set 1 (tagging-heldout.jsonl): a floor per tag") {
     const auto& r = trainer_run();
-    print_table("cross-validated on the four tuning corpora (10 folds by situation)", r.oof.size(), r.cv, true);
+    print_table("cross-validated on the five tuning corpora (10 folds by situation)", r.oof.size(), r.cv, true);
     const auto s = figures("tagging-heldout.jsonl (held out, set 1: four models measured on it, a floor)",
                            training::load_corpus(k_source / "tests" / "data" / "tagging-heldout.jsonl"), false, true);
     for (std::size_t k = 0; k < k_model_tags; ++k) {

@@ -110,6 +110,7 @@ std::vector<example> load_tuning_set(const std::filesystem::path& repo, const st
     const auto data = repo / "tests" / "data";
     auto out = load_corpus(data / "tagging-train.jsonl");
     for (auto& e : load_corpus(data / "tagging-train2.jsonl")) out.push_back(std::move(e));
+    for (auto& e : load_corpus(data / "tagging-train3.jsonl")) out.push_back(std::move(e));
     for (auto& e : load_corpus(data / "tagging-cases.jsonl")) out.push_back(std::move(e));
     const auto relabels = load_relabels(data / "tagging-corpus-relabels.jsonl");
     for (auto& e : load_corpus(shared / "data" / "tagging-corpus.jsonl", relabels)) out.push_back(std::move(e));
@@ -484,7 +485,7 @@ std::string generate_source(const built_model& m, const std::string& provenance)
 }
 
 std::string committed_provenance() {
-    return "tests/data/tagging-train.jsonl, tagging-train2.jsonl, tagging-cases.jsonl and\n"
+    return "tests/data/tagging-train.jsonl, tagging-train2.jsonl, tagging-train3.jsonl, tagging-cases.jsonl and\n"
            "// ../shared/data/tagging-corpus.jsonl (with tests/data/tagging-corpus-relabels.jsonl), options of\n"
            "// committed_options().";
 }

@@ -40,7 +40,7 @@ std::vector<example> load_corpus(const std::filesystem::path& path, std::span<co
 std::vector<relabel> load_relabels(const std::filesystem::path& path);
 
 // The tuning corpora: tests/data/tagging-train.jsonl, tests/data/tagging-train2.jsonl,
-// tests/data/tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
+// tests/data/tagging-train3.jsonl, tests/data/tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
 // tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
