@@ -604,9 +604,16 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         return verbs | flags;
     }
     verbs = command_verbs(head, 2);
-    // No verb in the program's name: its subcommand is one of the next plain words.
+    // No verb in the program's name: its subcommand is one of the next plain words. The value of
+    // a scoping option is an operand ("kubectl -n search delete pod x" deletes).
+    auto scoping_value = [&](std::size_t k) {
+        if (k == b + 1 || !w[k - 1].flag) return false;
+        const sv f = w[k - 1].text;
+        return f == "-n" || f == "--namespace" || f == "--context" || f == "--profile" || f == "--region" ||
+               f == "--cluster" || f == "--project" || f == "-i" || f == "--inventory" || f == "--env";
+    };
     for (std::size_t k = b + 1, plain = 0; verbs == 0 && k < e && plain < 3; ++k) {
-        if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0])) continue;
+        if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0]) || scoping_value(k)) continue;
         ++plain;
         verbs = command_verbs(w[k].text, 2);
     }

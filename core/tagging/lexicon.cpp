@@ -37,6 +37,7 @@ constexpr sv k_hedge[] = {
     "wahrscheinlich", "glaube", "scheint", "peut-être", "peut-etre", "probablement", "semble",
     "dirait", "quizás", "quizas", "tal", "creo", "parece", "capaz", "forse", "sembra",
     "probabilmente", "misschien", "waarschijnlijk",
+    "leaning", "vermute", "vermuten", "pense", "penso", "creio", "sospecho", "supongo", "sospetto", "hunch",
 };
 
 constexpr sv k_cause[] = {
@@ -139,6 +140,7 @@ constexpr sv k_op_verb[] = {
     "starte", "neustart", "deploye", "setze", "stoppe", "reinicio", "reiniciando", "subindo",
     "fazendo", "aplicando", "derrubando", "revertendo", "desplegando", "revirtiendo", "redéploie",
     "redémarre", "remets", "relance", "reinicie", "reiniciar", "rollback",
+    "put", "close", "assign", "upped", "upping", "desactivar", "desactivé", "desactivo", "desativei", "desativar", "reinicié", "reiniciei", "apagué", "abschalten", "deaktiviert", "deaktiviere", "redémarré", "désactivé", "coupé",
 };
 
 // Verbs of investigating: reading the system, not changing it.
@@ -188,6 +190,7 @@ constexpr sv k_audience[] = {
     "residents", "callers", "claimants", "prescribers", "sponsor", "sponsors", "promoter", "gm",
     "stakeholders", "execs", "leads", "advertisers", "shippers", "carriers", "people",
     "merchant-facing", "externally", "external",
+    "chief", "minister", "ministry", "mayor", "governor", "council", "secretary", "händler", "kundeninfo", "clientela", "usuarios", "utilisateurs", "nutzer",
 };
 
 constexpr sv k_comms_item[] = {
@@ -202,6 +205,7 @@ constexpr sv k_comms_item[] = {
     "reddit", "discord", "forum", "mastodon", "bluesky", "facebook", "instagram", "slack-connect",
     "portal", "page", "site", "downdetector", "complaint", "complaints", "voicemail", "greeting", "ivr", "motd", "toast", "note", "notices", "recap",
     "digest", "all-clear", "heads", "holding", "apologies", "wording", "faq", "help-center", "kb-article",
+    "article", "briefing", "bulletins", "holding-statement",
 };
 
 constexpr sv k_tool[] = {
@@ -457,7 +461,7 @@ constexpr sv r_cmd_write[] = {
     "requeue", "replay", "invalidate", "expire", "destroy", "remove", "add", "put", "chmod", "chown", "fence",
     "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
-    "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun",
+    "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun", "playbook",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
