@@ -493,12 +493,16 @@ std::string committed_provenance() {
 options committed_options() {
     options o;
     o.templates = k_all_templates & ~mask_of(ft_trigram);
-    o.alpha = 0.3;
-    o.l1 = 1.0;
+    o.alpha = 0.2;
+    o.l1 = 0.5;
     o.l2 = 2.0;
     o.epochs = 16;
     o.value[ft_construction] = 2.0;
-    o.clause_tags = 0b0110;  // command and action are clause-local; hypothesis and status are not
+    // Every tag is also judged clause by clause (round 5): a hedge or a word to stakeholders in one
+    // clause counts however the rest of the message reads ("the replica is fine, maybe it's the
+    // LB"; "rolled back, and support has the macro"). Status and hypothesis gained 0.01-0.04 F1
+    // cross-validated and left out.
+    o.clause_tags = 0b1111;
     return o;
 }
 
