@@ -332,6 +332,7 @@ TEST_CASE("action: intent, progress or a completed operation by the writer") {
                  "I'll let you know when I'm back",
                  "running low on disk on db-2",
                  "I restarted nothing, just looked",
+                 "I'm on a customer call but I'm here for backup",  // a known miss until round 5
              }) {
             INFO(std::string(text));
             CHECK(rule(text, T::action).empty());
@@ -377,6 +378,7 @@ TEST_CASE("status: customer and stakeholder communication") {
     CHECK(tagged("posting the customer update now", T::status));
     // What customers say, relayed into the room, is status too (tests/data/README.md).
     CHECK(tagged("customers in APAC are saying the app is blank", T::status));
+    CHECK(tagged("we may want to let them know it takes hours", T::status));  // a known miss until round 5
 
     SUBCASE("the words without the communication") {
         for (const char* text : {
@@ -429,9 +431,7 @@ TEST_CASE("known misses: printed, not asserted") {
     const known misses[] = {
         {"ran htop on the box, java at 400%", tag::command, true},
         {"delete from sessions where created_at < now()", tag::command, true},
-        {"I'm on a customer call but I'm here for backup", tag::action, false},
         {"forwarding from <#C42|support>", tag::status, true},
-        {"we may want to let them know it takes hours", tag::status, true},
         {"I'll be comms lead", tag::status, true},
     };
     int still = 0;

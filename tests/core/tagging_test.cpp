@@ -210,6 +210,10 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK(verbs("db2$ sudo rm -rf /var/opt/gitlab/postgresql/data/*") == cv_write);
     CHECK(verbs("kubectl -n dispatch logs deploy/geo-indexer --since=10m | grep -c 'stale'") == cv_read);
     CHECK(verbs("grep -rn worker_shutdown_timeout /etc/nginx/") == cv_read);   // an operand, not a verb
+    // The value of a scoping option is an operand: this deletes, it does not search.
+    CHECK(verbs("kubectl -n search delete pod es-data-3") == cv_write);
+    CHECK(verbs("helm --namespace auth rollback otp-sender 57") == cv_write);
+    CHECK(verbs("ansible-playbook -i prod bidder.yml --tags jvm") == cv_write);
     CHECK(verbs("aws route53 change-resource-record-sets --hosted-zone-id Z0 --change-batch file://x.json") == cv_write);
     CHECK(verbs("aws logs filter-log-events --log-group-name /alb --start-time 1715644800000") == cv_read);
     CHECK(verbs("kafka-consumer-groups.sh --group etl --reset-offsets --to-offset 88 --execute") == cv_write);
