@@ -140,7 +140,7 @@ constexpr sv k_op_verb[] = {
     "starte", "neustart", "deploye", "setze", "stoppe", "reinicio", "reiniciando", "subindo",
     "fazendo", "aplicando", "derrubando", "revertendo", "desplegando", "revirtiendo", "redéploie",
     "redémarre", "remets", "relance", "reinicie", "reiniciar", "rollback",
-    "put", "close", "assign", "upped", "upping", "desactivar", "desactivé", "desactivo", "desativei", "desativar", "reinicié", "reiniciei", "apagué", "abschalten", "deaktiviert", "deaktiviere", "redémarré", "désactivé", "coupé",
+    "put", "close", "assign", "upped", "upping", "desactivar", "desactivé", "desactivo", "desativei", "desativar", "reinicié", "reiniciei", "proceed", "teardown", "tear", "apagué", "abschalten", "deaktiviert", "deaktiviere", "redémarré", "désactivé", "coupé",
 };
 
 // Verbs of investigating: reading the system, not changing it.
