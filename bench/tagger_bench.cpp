@@ -1,5 +1,5 @@
 // The tagger alone, in thread CPU time per message: the burst's chat lines (what the driver's
-// per-stage figure tags), the 2,080 labelled tuning messages (incident chat), and a 300 KB paste;
+// per-stage figure tags), the labelled tuning messages (incident chat), and a 300 KB paste;
 // each split into the model's stages: tokenise, then features, then scoring and explaining.
 //
 //   build-bench/tagger_bench [--repo DIR] [--shared DIR]
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
         while (paste.size() < 300 * 1024) paste += "2024-11-21T14:05:01Z ERROR pool exhausted, retrying `x` <@U1> ";
         std::printf("tag_message, thread CPU time per message (-O2, this machine):\n");
         report("burst chat lines (the driver's stage figure)", burst);
-        report("tuning corpora (2,080 incident messages)", corpus);
+        report(("tuning corpora (" + std::to_string(corpus.size()) + " incident messages)").c_str(), corpus);
         report("a 300 KB paste (judged on its first 8 KB)", {paste});
         return 0;
     } catch (const std::exception& e) {
