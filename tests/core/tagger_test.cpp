@@ -197,6 +197,23 @@ TEST_CASE("figures: held-out set 2 (tagging-heldout2.jsonl): issue 16's target, 
     }
 }
 
+// The third held-out set, written for round 5 by a helper who read only the definitions
+// (/work/team/data/definitions.md), never the code or another corpus, and copied into the
+// repository after round 5 was frozen; round 5 was measured on it once. Floors as for set 2:
+// round 5's figures rounded down to 0.01, with the tags below the target named.
+constexpr std::array<double, k_model_tags> k_heldout3_floor_f1 = {0.95, 0.94, 0.88, 0.92};
+
+TEST_CASE("figures: held-out set 3 (tagging-heldout3.jsonl): issue 16's target, a floor per tag") {
+    const auto s = figures("tagging-heldout3.jsonl (held out, set 3: the target, measured once)",
+                           training::load_corpus(k_source / "tests" / "data" / "tagging-heldout3.jsonl"), false, true);
+    for (std::size_t k = 0; k < k_model_tags; ++k) {
+        INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", floor " << k_heldout3_floor_f1[k] << ", target "
+                    << k_heldout_f1);
+        CHECK(s[k].f1() + 1e-9 >= k_heldout3_floor_f1[k]);
+        if (s[k].f1() < k_heldout_f1) MESSAGE(name(k) << " below issue 16's target: F1 " << s[k].f1() << " < " << k_heldout_f1);
+    }
+}
+
 TEST_CASE("hypothesis: a hedge introducing an explanation") {
     using T = tag;
     for (const char* text : {
