@@ -201,7 +201,7 @@ TEST_CASE("figures: held-out set 2 (tagging-heldout2.jsonl): issue 16's target, 
 // (/work/team/data/definitions.md), never the code or another corpus, and copied into the
 // repository after round 5 was frozen; round 5 was measured on it once. Floors as for set 2:
 // round 5's figures rounded down to 0.01, with the tags below the target named.
-constexpr std::array<double, k_model_tags> k_heldout3_floor_f1 = {0.95, 0.94, 0.88, 0.92};
+constexpr std::array<double, k_model_tags> k_heldout3_floor_f1 = {0.95, 0.93, 0.88, 0.92};
 
 TEST_CASE("figures: held-out set 3 (tagging-heldout3.jsonl): issue 16's target, a floor per tag") {
     const auto s = figures("tagging-heldout3.jsonl (held out, set 3: the target, measured once)",
