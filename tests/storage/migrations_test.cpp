@@ -75,7 +75,8 @@ TEST_CASE("a fresh database is at the latest version") {
     CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates",
                                                                "backfill_marks", "users"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
-                                                               "timeline_by_incident_kind", "timeline_one_per_ts"});
+                                                               "timeline_by_incident_kind", "timeline_one_per_ts",
+                                                               "timeline_corrections"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
 }
 
@@ -162,7 +163,7 @@ VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '',
     CHECK(s.create_incident(next, decl) == 8);
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index").size() == 4);
+    CHECK(schema_objects(raw, "index").size() == 5);
 }
 
 TEST_CASE("v4: a v3 file loses the two indexes nothing queries, and keeps its data") {
@@ -196,7 +197,8 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
 
     SQLite::Database raw(path);
     CHECK(schema_objects(raw, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
-                                                                "timeline_by_incident_kind", "timeline_one_per_ts"});
+                                                                "timeline_by_incident_kind", "timeline_one_per_ts",
+                                                               "timeline_corrections"});
 }
 
 TEST_CASE("v7: a v6 file's duplicate messages move aside, one entry per ts stays, and new kinds are readable") {
