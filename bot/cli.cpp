@@ -8,6 +8,7 @@
 #include "core/export.hpp"
 #include "core/access.hpp"
 #include "core/incident_commands.hpp"
+#include "core/corrections.hpp"
 #include "core/redaction.hpp"
 #include "core/svg.hpp"
 #include "core/url.hpp"
@@ -66,6 +67,7 @@ const char* const top_help =
     "  backup   copy the database to a new file, consistently, while 'run' writes\n"
     "  check    check the database: integrity, schema version, counts\n"
     "  redact   replace what one message said with [redacted: reason], recorded on the timeline\n"
+    "  retag    re-derive messages' tags with this build's tagger, keeping people's corrections\n"
     "  demo     run a sample incident against the bundled Slack simulator (no workspace needed)\n"
     "\n"
     "Options:\n"
@@ -158,6 +160,15 @@ const char* const redact_help =
     "  --ts TS          the message's Slack timestamp (its slack_ts in 'export --format json')\n"
     "  --reason TEXT    why, in one line (up to 200 characters); it stays in the record\n"
     "  --by NAME        who redacts (default: the OS user running this)\n";
+
+const char* const retag_help =
+    "Usage: incident-bot retag --db PATH --incident ID|all\n"
+    "\n"
+    "Tags the recorded messages again with this build's tagger (after an upgrade that tags better) and\n"
+    "stores the tags that changed, in one transaction per incident. Corrections made with the 'Correct\n"
+    "tags' shortcut are kept: a corrected message keeps the tags people gave it. Prints what changed.\n"
+    "  --db PATH        the database (default: $INCIDENT_BOT_DB); the bot may keep running\n"
+    "  --incident ID    the incident's number, or 'all'\n";
 
 const char* const stats_help =
     "Usage: incident-bot stats --db PATH [--days N]\n"
@@ -483,6 +494,51 @@ int cmd_redact(const std::vector<std::string>& args, std::ostream& out) {
     return exit_ok;
 }
 
+// incident-bot retag: core says what a message's tags are (retagged), storage stores those that
+// changed; corrections are entries of their own, so they keep applying.
+int cmd_retag(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("retag", args, 1, {"db", "incident"});
+    if (opts.count("help")) {
+        out << retag_help;
+        return exit_ok;
+    }
+    const std::string db = db_option(opts, "retag");
+    const std::string& which = require(opts, "incident", "retag");
+    const bool all = which == "all";
+    std::int64_t one = 0;
+    if (!all) {
+        try {
+            one = incident_number(which, false);
+        } catch (const usage_error&) {
+            throw usage_error("--incident must be a positive number or 'all', not '" + which + "'");
+        }
+    }
+
+    storage::store db_store(db);
+    std::vector<std::int64_t> ids;
+    if (all) {
+        const auto latest = db_store.latest_incident();
+        for (std::int64_t id = 1; latest && id <= latest->id; ++id)
+            if (db_store.incident_by_id(id)) ids.push_back(id);
+    } else {
+        if (!db_store.incident_by_id(one)) throw command_error("no incident " + std::to_string(one) + " in " + db);
+        ids.push_back(one);
+    }
+    storage::store::retag_result total;
+    for (const std::int64_t id : ids) {
+        const auto r = db_store.retag(id, retagged);
+        total.messages += r.messages;
+        total.changed += r.changed;
+        total.corrected += r.corrected;
+    }
+    out << "Retagged " << ids.size() << (ids.size() == 1 ? " incident: " : " incidents: ") << std::to_string(total.messages)
+        << (total.messages == 1 ? " message, " : " messages, ") << std::to_string(total.changed)
+        << " with new tags; " << std::to_string(total.corrected)
+        << (total.corrected == 1 ? " corrected message keeps its correction.\n" : " corrected messages keep their corrections.\n");
+    out.flush();
+    return exit_ok;
+}
+
 // incident-bot stats: reads the incidents of the longest window once, then lets core render
 // one table per window. The clock is read here, not in core.
 int cmd_stats(const std::vector<std::string>& args, std::ostream& out) {
@@ -587,7 +643,7 @@ void report_error(std::ostream& err, const std::string& what) {
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, stats, backup, check, redact, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, backup, check, redact, retag, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -606,6 +662,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (command == "backup") return cmd_backup(args, out);
         if (command == "check") return cmd_check(args, out);
         if (command == "redact") return cmd_redact(args, out);
+        if (command == "retag") return cmd_retag(args, out);
         throw usage_error("unknown command '" + command +
                           "' (expected run, export, stats, backup, check, redact or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {

@@ -43,6 +43,9 @@ enum class entry_kind {
                   // ("[redacted: <reason>]"); attrs: by (who ran it), reason
     gap,          // the bot was not connected to Slack for a while (attrs: from, to, recovered):
                   // written once it caught up from the channel's history (core/flows/backfill)
+    correction,   // someone corrected a message's tags ("Correct tags" shortcut, core/corrections):
+                  // ref_ts the message, attrs from/to (tag names, comma-separated); the message's
+                  // tags read as the last correction's `to` (apply_corrections)
 };
 std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
 std::optional<entry_kind> parse_entry_kind(std::string_view s);

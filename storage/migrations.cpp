@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace ib::storage {
 namespace {
@@ -105,6 +106,23 @@ DROP INDEX incidents_open;
 )sql");
 }
 
+// The one UPDATE of a timeline row v5 allows (see v5_private_and_redaction), as the condition the
+// timeline_no_update trigger tests; v9 allows it and one more.
+constexpr std::string_view redaction_update = R"sql(
+    NEW.seq IS OLD.seq AND NEW.incident_id IS OLD.incident_id AND NEW."key" IS OLD."key" AND NEW.at IS OLD.at
+    AND NEW.slack_ts IS OLD.slack_ts AND NEW."user" IS OLD."user" AND NEW.kind IS OLD.kind
+    AND NEW.tags IS OLD.tags AND NEW.ref_ts IS OLD.ref_ts AND NEW.received_at IS OLD.received_at
+    AND OLD.kind IN ('message', 'bot_message', 'edit', 'deletion')
+    AND EXISTS (
+        SELECT 1 FROM timeline AS r
+        WHERE r.incident_id = OLD.incident_id AND r.kind = 'redaction' AND r.ref_ts <> ''
+          AND r.ref_ts = (CASE WHEN OLD.kind IN ('message', 'bot_message') THEN OLD.slack_ts ELSE OLD.ref_ts END)
+          AND r."text" LIKE '[redacted: %]'
+          AND NEW."text" IS (CASE WHEN OLD.kind = 'deletion' THEN OLD."text" ELSE r."text" END)
+          AND NEW.attrs IS (CASE WHEN json_type(OLD.attrs, '$.previous_text') IS NULL THEN OLD.attrs
+                                 ELSE json_set(OLD.attrs, '$.previous_text', r."text") END))
+)sql";
+
 // v5: private incidents, and redaction as the one sanctioned rewrite of the timeline.
 //   incidents.is_private  1 for an incident declared with --private (older rows: 0)
 //   kind 'redaction'      a new entry kind (an older build must refuse the file, hence a version)
@@ -119,20 +137,7 @@ ALTER TABLE incidents ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0 CHECK (is
 
 DROP TRIGGER timeline_no_update;
 CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
-WHEN NOT (
-    NEW.seq IS OLD.seq AND NEW.incident_id IS OLD.incident_id AND NEW."key" IS OLD."key" AND NEW.at IS OLD.at
-    AND NEW.slack_ts IS OLD.slack_ts AND NEW."user" IS OLD."user" AND NEW.kind IS OLD.kind
-    AND NEW.tags IS OLD.tags AND NEW.ref_ts IS OLD.ref_ts AND NEW.received_at IS OLD.received_at
-    AND OLD.kind IN ('message', 'bot_message', 'edit', 'deletion')
-    AND EXISTS (
-        SELECT 1 FROM timeline AS r
-        WHERE r.incident_id = OLD.incident_id AND r.kind = 'redaction' AND r.ref_ts <> ''
-          AND r.ref_ts = (CASE WHEN OLD.kind IN ('message', 'bot_message') THEN OLD.slack_ts ELSE OLD.ref_ts END)
-          AND r."text" LIKE '[redacted: %]'
-          AND NEW."text" IS (CASE WHEN OLD.kind = 'deletion' THEN OLD."text" ELSE r."text" END)
-          AND NEW.attrs IS (CASE WHEN json_type(OLD.attrs, '$.previous_text') IS NULL THEN OLD.attrs
-                                 ELSE json_set(OLD.attrs, '$.previous_text', r."text") END))
-)
+WHEN NOT ()sql" + std::string(redaction_update) + R"sql()
 BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
 )sql");
 }
@@ -389,12 +394,40 @@ SELECT seq, incident_id, ref_ts, "text", attrs FROM timeline WHERE kind = 'redac
     db.exec(update_trigger);
 }
 
+// v9: corrections (core/corrections.hpp) and `incident-bot retag`.
+//   kind 'correction'     a new entry kind (an older build must refuse the file, hence a version)
+//   timeline_no_update    allows, besides v5's redaction, one more UPDATE: a `message` entry's
+//                         tags replaced by a JSON array (retag re-derives them with the current
+//                         tagger). No other column may change; corrections are entries of their
+//                         own and are never rewritten. Deletes stay refused.
+//   timeline(incident_id, ref_ts) WHERE kind = 'correction'
+//                         the corrections of one message (store::message)
+void v9_corrections(SQLite::Database& db) {
+    db.exec(R"sql(
+DROP TRIGGER timeline_no_update;
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+WHEN NOT (
+    ()sql" + std::string(redaction_update) + R"sql()
+    OR
+    (NEW.seq IS OLD.seq AND NEW.incident_id IS OLD.incident_id AND NEW."key" IS OLD."key" AND NEW.at IS OLD.at
+     AND NEW.slack_ts IS OLD.slack_ts AND NEW."user" IS OLD."user" AND NEW.kind IS OLD.kind
+     AND NEW."text" IS OLD."text" AND NEW.ref_ts IS OLD.ref_ts AND NEW.attrs IS OLD.attrs
+     AND NEW.received_at IS OLD.received_at
+     AND OLD.kind = 'message' AND json_valid(NEW.tags) AND json_type(NEW.tags) = 'array')
+)
+BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;
+
+CREATE INDEX timeline_corrections ON timeline(incident_id, ref_ts) WHERE kind = 'correction';
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
                                                    v5_private_and_redaction, v6_flow_journal,
-                                                   v7_one_entry_per_message, v8_text_model_and_users};
+                                                   v7_one_entry_per_message, v8_text_model_and_users,
+                                                   v9_corrections};
     return steps;
 }
 

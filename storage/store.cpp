@@ -4,12 +4,14 @@
 #include "json_columns.hpp"
 #include "migrations.hpp"
 
+#include "core/corrections.hpp"
 #include "core/recording.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 namespace ib::storage {
@@ -120,7 +122,7 @@ struct store::impl {
         incident_by_id_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
         last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
-        user_by_id_;
+        user_by_id_, corrections_, corrections_of_, message_by_ts_;
     std::optional<std::string> migration_backup_;
 
     impl(const std::string& path, const open_options& opts)
@@ -320,6 +322,22 @@ struct store::impl {
         e.attrs = std::move(*attrs);
         e.received_at = from_unix_micros(s.getColumn(11).getInt64());
         return e;
+    }
+
+    // The incident's correction entries (of the message `ref_ts` only, when not empty).
+    std::vector<timeline_entry> corrections(std::int64_t incident_id, std::string_view ref_ts) {
+        std::vector<timeline_entry> out;
+        auto& s = ref_ts.empty()
+                      ? stmt(corrections_, std::string(entry_select) +
+                                               "WHERE incident_id = ?1 AND kind = 'correction' ORDER BY at, seq")
+                      : stmt(corrections_of_, std::string(entry_select) +
+                                                  "WHERE incident_id = ?1 AND ref_ts = ?2 AND kind = 'correction'"
+                                                  " ORDER BY at, seq");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        if (!ref_ts.empty()) s.bind(2, std::string(ref_ts));
+        while (s.executeStep()) out.push_back(read_entry(s));
+        return out;
     }
 
     std::optional<incident> one_incident(SQLite::Statement& s) {
@@ -763,6 +781,7 @@ std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {
         reset_on_exit reset(s);
         s.bind(1, incident_id);
         while (s.executeStep()) out.push_back(im.read_entry(s));
+        apply_corrections(out);  // messages read with their effective tags
         return out;
     });
 }
@@ -784,8 +803,69 @@ std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id,
         std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
             return a.at != b.at ? a.at < b.at : a.seq < b.seq;
         });
+        // Messages read with their effective tags, whether the corrections were asked for or not.
+        if (std::find(kinds.begin(), kinds.end(), entry_kind::message) != kinds.end()) {
+            if (std::find(kinds.begin(), kinds.end(), entry_kind::correction) != kinds.end())
+                apply_corrections(out);
+            else
+                apply_corrections(out, im.corrections(incident_id, {}));
+        }
         return out;
     });
+}
+
+std::optional<timeline_entry> store::message(std::int64_t incident_id, std::string_view slack_ts) const {
+    auto& im = *impl_;
+    if (slack_ts.empty()) return std::nullopt;
+    return im.guarded("message", [&]() -> std::optional<timeline_entry> {
+        auto& s = im.stmt(im.message_by_ts_, std::string(entry_select) +
+                                                 "WHERE incident_id = ?1 AND slack_ts = ?2 AND kind = 'message'");
+        std::optional<timeline_entry> out;
+        {
+            reset_on_exit reset(s);
+            s.bind(1, incident_id);
+            s.bind(2, std::string(slack_ts));
+            if (!s.executeStep()) return std::nullopt;
+            out = im.read_entry(s);
+        }
+        apply_corrections(std::span(&*out, 1), im.corrections(incident_id, slack_ts));
+        return out;
+    });
+}
+
+store::retag_result store::retag(std::int64_t incident_id,
+                                 const std::function<std::optional<std::vector<tag_hit>>(const timeline_entry&)>& derive) {
+    auto& im = *impl_;
+    im.require_writable("retag");
+    retag_result out;
+    im.guarded("retag", [&] {
+        write_scope tx(im.db_);
+        if (!im.load_incident(incident_id))
+            throw storage_error(im.path_ + ": retag: no incident " + std::to_string(incident_id));
+        std::vector<timeline_entry> messages;
+        {
+            SQLite::Statement read(im.db_, std::string(entry_select) +
+                                               "WHERE incident_id = ?1 AND kind = 'message' ORDER BY at, seq");
+            read.bind(1, incident_id);
+            while (read.executeStep()) messages.push_back(im.read_entry(read));
+        }
+        std::unordered_set<std::string> corrected;
+        for (const auto& c : im.corrections(incident_id, {})) corrected.insert(c.ref_ts);
+        SQLite::Statement update(im.db_, "UPDATE timeline SET tags = ?2 WHERE seq = ?1");
+        for (const auto& m : messages) {
+            ++out.messages;
+            if (corrected.count(m.slack_ts) != 0) ++out.corrected;
+            auto tags = derive(m);
+            if (!tags || *tags == m.tags) continue;
+            update.bind(1, m.seq);
+            update.bind(2, encode_tags(*tags));
+            update.exec();
+            update.reset();
+            ++out.changed;
+        }
+        tx.commit();
+    });
+    return out;
 }
 
 std::size_t store::timeline_size(std::int64_t incident_id) const {

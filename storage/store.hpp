@@ -14,7 +14,10 @@
 //  - it is a 📌 key_moment for a pin (message, user, emoji) whose latest entry is a key_moment
 //    (the pin is already current), or a removal of a pin whose latest entry is a removal.
 // The timeline is never UPDATEd or DELETEd (triggers enforce it): edits and deletions of Slack
-// messages are entries of their own.
+// messages are entries of their own. Two rewrites are sanctioned: redact_message() and retag().
+// Corrections (schema v9, core/corrections.hpp): a message's tags read back as its effective
+// tags, those of its last `correction` entry, wherever message entries are read (timeline(),
+// timeline_of_kinds(), message()); the tags stored with it stay the tagger's.
 //
 // Reading back: unknown tags (or a malformed tags column) are dropped, since tags are derived
 // from the text and can be recomputed; an unknown kind or status, a severity outside 1..5 or
@@ -118,7 +121,24 @@ public:
     // index, so it costs what it returns, not the size of the timeline.
     std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const;
 
-    // ---- Redaction: the one sanctioned rewrite of the timeline. ----
+    // The `message` entry with Slack ts `slack_ts` on the incident's timeline, with its
+    // effective tags; nullopt when there is none (only bot messages, joins, … have that ts).
+    std::optional<timeline_entry> message(std::int64_t incident_id, std::string_view slack_ts) const;
+
+    // ---- Retagging (schema v9): message tags re-derived by the current tagger. ----
+    struct retag_result {
+        std::size_t messages = 0;   // message entries looked at
+        std::size_t changed = 0;    // of them, those whose stored tags changed
+        std::size_t corrected = 0;  // of them, those a correction overrides (their effective tags stay)
+    };
+    // Re-derives the stored tags of the incident's `message` entries with `derive` (given each
+    // entry as stored; nullopt keeps its tags) and stores those that differ, in one transaction.
+    // Corrections are entries of their own and are not touched: a corrected message still reads
+    // as corrected. Throws storage_error for an unknown incident.
+    retag_result retag(std::int64_t incident_id,
+                       const std::function<std::optional<std::vector<tag_hit>>(const timeline_entry&)>& derive);
+
+    // ---- Redaction: the one sanctioned rewrite of a message's text. ----
     struct redaction_result {
         std::size_t rewritten = 0;  // entries whose text changed: the message, its edits, deletion,
                                     // and its copies an upgrade to v7 set aside (timeline_duplicates)

@@ -1,6 +1,8 @@
 #include "bot/app/commands.hpp"
 
+#include "bot/app/corrections.hpp"
 #include "core/flows/change.hpp"
+#include "core/flows/correct.hpp"
 #include "core/flows/declare.hpp"
 #include "core/flows/dispatch.hpp"
 #include "core/flows/post_summary.hpp"
@@ -82,6 +84,11 @@ net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std
 }
 
 net::awaitable<void> handle_button(executor& exec, slack::interactive click, std::shared_ptr<frame_sink> sink) {
+    // The "Correct tags" shortcut and its modal have flows of their own (corrections.hpp).
+    if (flows::is_correction_shortcut(click) || flows::is_correction_submission(click)) {
+        co_await handle_correction(exec, std::move(click), std::move(sink));
+        co_return;
+    }
     auto req = flows::route_button(click, exec.state().channels.find(click.channel_id) != nullptr);
     if (!req) {
         sink->send(slack::make_ack(click.envelope_id));  // nothing to do, nothing to store

@@ -295,6 +295,16 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
         flows::load_summary spec = std::move(*l);
         co_return co_await load(std::move(spec));
     }
+    if (auto* m = std::get_if<flows::load_message>(&what)) {
+        flows::load_message spec = std::move(*m);
+        co_return co_await load_entry(std::move(spec));
+    }
+    // An entry stored by a flow that keeps no journal (core/flows/correct.hpp), deduplicated on
+    // its key like every entry.
+    if (auto* a = std::get_if<flows::append_entry>(&what)) {
+        recorder::work_fn work = [e = std::move(a->entry)](storage::store& s) { s.append(e); };
+        co_return co_await durable_write(std::move(work));
+    }
 
     // Changes to one incident, one at a time.
     if (auto* t = std::get_if<flows::take_turn>(&what)) {
@@ -442,6 +452,21 @@ net::awaitable<flows::event> executor::durable_write(recorder::work_fn work) {
     }
     if (failure.empty()) co_return flows::stored{};
     co_return flows::store_failed{std::move(failure)};
+}
+
+net::awaitable<flows::event> executor::load_entry(flows::load_message what) {
+    auto out = std::make_shared<flows::message_loaded>();
+    reader::read_fn read = [out, what = std::move(what)](const storage::store& s) {
+        out->entry = s.message(what.incident_id, what.slack_ts);
+    };
+    std::string failure;  // (no co_await inside a catch block)
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) co_return flows::store_failed{std::move(failure)};
+    co_return std::move(*out);
 }
 
 net::awaitable<flows::event> executor::load(flows::load_summary what) {

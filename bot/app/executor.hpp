@@ -195,6 +195,7 @@ private:
     boost::asio::awaitable<flows::event> call(flows::call c);
     boost::asio::awaitable<flows::event> durable_write(recorder::work_fn work);
     boost::asio::awaitable<flows::event> load(flows::load_summary what);
+    boost::asio::awaitable<flows::event> load_entry(flows::load_message what);
     boost::asio::awaitable<flows::event> take(flows::take_turn t);
     boost::asio::awaitable<void> replan(flows::replan_reminders p);
     boost::asio::awaitable<flows::event> wait(std::chrono::milliseconds delay);

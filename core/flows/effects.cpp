@@ -41,7 +41,8 @@ call post_message(std::string channel, std::string text, nlohmann::json blocks) 
 
 std::string_view name_of(const event& ev) {
     static constexpr std::string_view names[] = {"ok",     "called", "stored",    "store_failed",
-                                                 "rendered", "turn", "restarted", "recovered"};
+                                                 "rendered", "turn", "restarted", "recovered",
+                                                 "message_loaded"};
     static_assert(std::size(names) == std::variant_size_v<event>);
     return names[ev.index()];
 }

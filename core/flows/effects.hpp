@@ -147,6 +147,12 @@ struct load_summary {
     std::size_t max_history = 0;
     std::vector<entry_kind> history_kinds;
 };
+// Read the `message` entry with Slack ts `slack_ts` on incident `incident_id`'s timeline, with
+// its effective tags (corrections applied). -> message_loaded / store_failed
+struct load_message {
+    std::int64_t incident_id = 0;
+    std::string slack_ts;
+};
 // Run the summary flow (post_summary.hpp) for `inc` to its end. -> ok
 struct run_summary {
     incident inc;
@@ -179,7 +185,7 @@ struct finish_backfill {
 using effect =
     std::variant<done, call, reply, ack, hold_events, release_events, open_incident, take_turn, end_turn,
                  create_incident, save_change, append_entry, save_user, replan_reminders, forget_reminders,
-                 load_summary, run_summary, keep_responders, wait, store_history, finish_backfill>;
+                 load_summary, run_summary, keep_responders, wait, store_history, finish_backfill, load_message>;
 
 enum class log_level { none, debug, info, warn, error };
 
@@ -229,9 +235,14 @@ struct recovered {  // store_history is durable
     std::size_t unusable = 0;  // page elements that were not messages (logged, skipped)
 };
 
-using event = std::variant<ok, called, stored, store_failed, rendered, turn, restarted, recovered>;
+struct message_loaded {  // load_message: the entry, nullopt when the timeline has no such message
+    std::optional<timeline_entry> entry;
+};
 
-// "ok", "called", "stored", "store_failed", "rendered", "turn", "restarted", "recovered": for log lines.
+using event = std::variant<ok, called, stored, store_failed, rendered, turn, restarted, recovered, message_loaded>;
+
+// "ok", "called", "stored", "store_failed", "rendered", "turn", "restarted", "recovered",
+// "message_loaded": for log lines.
 std::string_view name_of(const event& ev);
 
 // Shorthands for the flows and their tests.

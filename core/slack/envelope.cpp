@@ -416,6 +416,31 @@ frame read_slash_command(reader& r, json& j, std::optional<std::string> id) {
     return c;
 }
 
+// A submitted modal: its id, callback_id, private_metadata and the state of its inputs.
+void read_view(reader& r, json& view, interactive& x) {
+    x.view_id = r.str(view, "payload.view", "id");
+    x.view_callback_id = r.str(view, "payload.view", "callback_id");
+    x.private_metadata = r.str(view, "payload.view", "private_metadata");
+    json* state = r.object(view, "payload.view", "state");
+    json* values = state != nullptr ? r.object(*state, "payload.view.state", "values") : nullptr;
+    if (values == nullptr) return;
+    for (auto& [block_id, block] : values->items()) {
+        const std::string where = "payload.view.state.values." + block_id;
+        if (!block.is_object()) return r.fail(where, "", std::string("expected object, got ").append(block.type_name()));
+        for (auto& [action_id, element] : block.items()) {
+            if (!element.is_object())
+                return r.fail(where, action_id, std::string("expected object, got ").append(element.type_name()));
+            view_input in{block_id, action_id, r.str(element, where, "type"), {}};
+            const std::string at = where + "." + action_id;
+            r.objects(element, at, "selected_options",
+                      [&](json& o, const std::string& w) { in.selected.push_back(r.str(o, w, "value")); });
+            if (json* one = r.object(element, at, "selected_option")) in.selected.push_back(r.str(*one, at, "value"));
+            if (!r.ok()) return;
+            x.inputs.push_back(std::move(in));
+        }
+    }
+}
+
 frame read_interactive(reader& r, json& j, std::optional<std::string> id) {
     interactive x;
     x.envelope_id = r.str(j, "", "envelope_id", true);
@@ -440,6 +465,8 @@ frame read_interactive(reader& r, json& j, std::optional<std::string> id) {
             if (x.channel_id.empty()) x.channel_id = std::move(ch);
             x.message_ts = r.str(*box, "payload.container", "message_ts");
         }
+        if (x.message_ts.empty()) x.message_ts = r.str(*p, "payload", "message_ts");
+        if (json* view = r.object(*p, "payload", "view")) read_view(r, *view, x);
         r.objects(*p, "payload", "actions", [&](json& a, const std::string& where) {
             block_action b;
             b.action_id = r.str(a, where, "action_id", true);

@@ -226,19 +226,36 @@ struct block_action {
     friend bool operator==(const block_action&, const block_action&) = default;
 };
 
-// type "interactive": a button click (block_actions), a shortcut, …
+// One input of a submitted modal (payload.view.state.values[block_id][action_id]).
+struct view_input {
+    std::string block_id;
+    std::string action_id;
+    std::string type;                   // the element's: "checkboxes", "static_select", …
+    std::vector<std::string> selected;  // the values of selected_options (or of selected_option)
+
+    friend bool operator==(const view_input&, const view_input&) = default;
+};
+
+// type "interactive": a button click (block_actions), a shortcut, a message shortcut
+// (message_action), a modal's submission (view_submission), …
 struct interactive {
     std::string envelope_id;
-    std::string type;          // payload.type: "block_actions", "shortcut", …
+    std::string type;          // payload.type: "block_actions", "shortcut", "message_action", …
     std::string user_id;       // payload.user.id
     std::string team_id;       // payload.team.id, else payload.user.team_id
     std::string api_app_id;    // payload.api_app_id
     std::string channel_id;    // payload.channel.id, else payload.container.channel_id
-    std::string message_ts;    // payload.container.message_ts (block_actions on a message)
+    std::string message_ts;    // payload.container.message_ts (block_actions on a message), else
+                               // payload.message_ts (message_action)
     std::string callback_id;   // shortcuts
     std::string trigger_id;
     std::string response_url;
     std::vector<block_action> actions;
+    // view_submission: payload.view's id, callback_id, private_metadata and state.values.
+    std::string view_id;
+    std::string view_callback_id;
+    std::string private_metadata;
+    std::vector<view_input> inputs;
     bool accepts_response_payload = false;
 
     friend bool operator==(const interactive&, const interactive&) = default;

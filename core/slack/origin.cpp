@@ -21,7 +21,13 @@ std::string check(const std::string& app, const std::string& team, const identit
 std::string foreign_reason(const frame& f, const identity& self) {
     if (const auto* e = std::get_if<events_api>(&f)) return check(e->api_app_id, e->team_id, self);
     if (const auto* c = std::get_if<slash_command>(&f)) return check(c->api_app_id, c->team_id, self);
-    if (const auto* i = std::get_if<interactive>(&f)) return check(i->api_app_id, i->team_id, self);
+    if (const auto* i = std::get_if<interactive>(&f)) {
+        // Slack's message shortcut payloads carry no api_app_id (interactive-message_action.json,
+        // interactive-message_action-chirp_message.json): only their workspace can be checked.
+        if (i->type == "message_action" && i->api_app_id.empty())
+            return mismatch("team_id", i->team_id, self.team_id, "workspace");
+        return check(i->api_app_id, i->team_id, self);
+    }
     return {};
 }
 

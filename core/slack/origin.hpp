@@ -18,8 +18,9 @@ struct identity {
 
 // One line for the log saying why `f` is not for `self` ("api_app_id A999 is not this app
 // (A111)", "no team_id"), or "" when it is ours. A field missing from the envelope does not
-// match. Only envelopes that carry an app and workspace are checked (events_api,
-// slash_commands, interactive); hello, disconnect, unknown and bad frames always pass.
+// match, except a message shortcut's api_app_id (Slack sends none: only its team is checked).
+// Only envelopes that carry an app and workspace are checked (events_api, slash_commands,
+// interactive); hello, disconnect, unknown and bad frames always pass.
 std::string foreign_reason(const frame& f, const identity& self);
 
 }  // namespace ib::slack

@@ -74,6 +74,13 @@ TEST_CASE("a missing api_app_id or team_id does not match") {
     // The user's team stands in for a click payload without `team`.
     click["payload"]["user"]["team_id"] = "T111";
     CHECK(reason_for(click) == "");
+    // Slack's message shortcut payload has no api_app_id at all: only its team is checked.
+    json shortcut = fixture("socket-mode-interactive-shortcut.json");
+    shortcut["payload"] = fixture("interactive-message_action.json");
+    CHECK(reason_for(shortcut, {"T123", "A111"}) == "");
+    CHECK(reason_for(shortcut, {"T999", "A111"}) == "team_id T123 is not this workspace (T999)");
+    shortcut["payload"]["api_app_id"] = "A999";
+    CHECK(reason_for(shortcut, {"T123", "A111"}) == "api_app_id A999 is not this app (A111)");
 }
 
 TEST_CASE("what is not known yet is not checked; frames without an origin always pass") {

@@ -1,3 +1,4 @@
+#include "core/corrections.hpp"
 #include "core/flows/journal.hpp"
 #include "core/redaction.hpp"
 #include "storage/database.hpp"
@@ -60,7 +61,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 8);
+    CHECK(latest_version() == 9);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -74,7 +75,8 @@ TEST_CASE("a fresh database is at the latest version") {
     CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates",
                                                                "backfill_marks", "users"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
-                                                               "timeline_by_incident_kind", "timeline_one_per_ts"});
+                                                               "timeline_by_incident_kind", "timeline_one_per_ts",
+                                                               "timeline_corrections"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
 }
 
@@ -161,7 +163,7 @@ VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '',
     CHECK(s.create_incident(next, decl) == 8);
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index").size() == 4);
+    CHECK(schema_objects(raw, "index").size() == 5);
 }
 
 TEST_CASE("v4: a v3 file loses the two indexes nothing queries, and keeps its data") {
@@ -195,7 +197,8 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
 
     SQLite::Database raw(path);
     CHECK(schema_objects(raw, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
-                                                                "timeline_by_incident_kind", "timeline_one_per_ts"});
+                                                                "timeline_by_incident_kind", "timeline_one_per_ts",
+                                                               "timeline_corrections"});
 }
 
 TEST_CASE("v7: a v6 file's duplicate messages move aside, one entry per ts stays, and new kinds are readable") {
@@ -364,6 +367,45 @@ TEST_CASE("v8: an old file with data is backed up, then every text follows the o
     // A fresh file, or one migrated in memory, needs no backup either.
     CHECK_FALSE(store(dir.file("fresh.db")).migration_backup());
     CHECK_FALSE(store(":memory:").migration_backup());
+}
+
+TEST_CASE("v9: a v8 file takes corrections, and retag may rewrite a message's tags and nothing else") {
+    temp_dir dir;
+    const auto path = dir.file("v8.db");
+    {
+        auto db = open_database(path, {});
+        migrate(db, 8);
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at)
+VALUES (4, 'Checkout errors', 2, 'investigating', 'C04', 'inc-checkout', 'U01', 1700000000000000);
+INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", received_at)
+VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message',
+        '[{"tag":"hypothesis","rule":"old"}]', 'bet it is the LB again', 1700000010000001);
+)sql");
+        // v8's trigger refuses a retag.
+        CHECK_THROWS_WITH_AS(db.exec("UPDATE timeline SET tags = '[]' WHERE incident_id = 4"),
+                             doctest::Contains("append-only"), SQLite::Exception);
+    }
+    store s(path);
+    CHECK(s.schema_version() == 9);
+    CHECK_FALSE(s.migration_backup());  // nothing rewritten: no backup
+    auto before = s.message(4, "1700000010.000000");
+    REQUIRE(before);
+    CHECK(before->tags == std::vector<tag_hit>{{tag::hypothesis, "old"}});
+    timeline_entry c = make_correction(*before, std::vector<tag>{tag::action}, "U03", from_unix_seconds(1700000100),
+                                       "correction:V9");
+    CHECK(s.append(c));
+    CHECK(s.message(4, "1700000010.000000")->tags == std::vector<tag_hit>{{tag::action, "correction:U03"}});
+    const auto r = s.retag(4, retagged);
+    CHECK(r.messages == 1);
+    CHECK(r.corrected == 1);
+    CHECK(s.message(4, "1700000010.000000")->tags == std::vector<tag_hit>{{tag::action, "correction:U03"}});
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    CHECK(schema_objects(raw, "index").count("timeline_corrections") == 1);
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET attrs = '{}', tags = '[]' WHERE kind = 'correction'"),
+                         doctest::Contains("append-only"), SQLite::Exception);
+    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET tags = '[]' WHERE kind = 'correction'"),
+                         doctest::Contains("append-only"), SQLite::Exception);
 }
 
 TEST_CASE("v8: a second backup of the same version does not overwrite the first") {
