@@ -6,7 +6,7 @@
 namespace ib {
 namespace {
 
-constexpr std::array<std::pair<entry_kind, std::string_view>, 23> kind_names{{
+constexpr std::array<std::pair<entry_kind, std::string_view>, 24> kind_names{{
     {entry_kind::message, "message"},
     {entry_kind::bot_message, "bot_message"},
     {entry_kind::join, "join"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<entry_kind, std::string_view>, 23> kind_names{{
     {entry_kind::reminder, "reminder"},
     {entry_kind::redaction, "redaction"},
     {entry_kind::gap, "gap"},
+    {entry_kind::catchup, "catchup"},
 }};
 
 constexpr std::array<std::pair<tag, std::string_view>, 5> tag_names{{

@@ -43,6 +43,7 @@ enum class entry_kind {
                   // ("[redacted: <reason>]"); attrs: by (who ran it), reason
     gap,          // the bot was not connected to Slack for a while (attrs: from, to, recovered):
                   // written once it caught up from the channel's history (core/flows/backfill)
+    catchup,      // a late joiner was sent the catch-up (attrs: for = who; core/catchup.hpp)
 };
 std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
 std::optional<entry_kind> parse_entry_kind(std::string_view s);
