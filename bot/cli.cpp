@@ -77,7 +77,7 @@ const char* const top_help =
 const char* const run_help =
     "Usage: incident-bot run [--db PATH] [--listen HOST:PORT] [--status-reminder DURATION | --reminders SPEC]\n"
     "                        [--idle-timeout DURATION] [--max-pending N] [--responders GROUP_ID] [--log-level LEVEL]\n"
-    "                        [--log-format FORMAT]\n"
+    "                        [--log-format FORMAT] [--catchup-after DURATION|off]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH                  SQLite database (default: incident-bot.db)\n"
@@ -94,13 +94,15 @@ const char* const run_help =
     "  --responders GROUP_ID      only members of this Slack user group (e.g. S0614TZR7; scope\n"
     "                             usergroups:read) may resolve, reopen, change the severity, assign\n"
     "                             roles or set the detection time (default: anyone in the channel)\n"
+    "  --catchup-after DURATION   someone joining an incident channel open this long gets a catch-up\n"
+    "                             only they see (default 5m; off: never)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
     "  --log-format FORMAT        text (default) or json (one object per line: time, level, component,\n"
     "                             msg and fields such as incident, channel, envelope, error)\n"
     "Every option can also come from the environment, INCIDENT_BOT_ and its name in capitals with\n"
     "'_' for '-': INCIDENT_BOT_DB, INCIDENT_BOT_LISTEN, INCIDENT_BOT_STATUS_REMINDER, INCIDENT_BOT_REMINDERS,\n"
     "INCIDENT_BOT_IDLE_TIMEOUT, INCIDENT_BOT_MAX_PENDING, INCIDENT_BOT_RESPONDERS, INCIDENT_BOT_LOG_LEVEL,\n"
-    "INCIDENT_BOT_LOG_FORMAT.\n"
+    "INCIDENT_BOT_LOG_FORMAT, INCIDENT_BOT_CATCHUP_AFTER.\n"
     "A flag wins over its variable (and --status-reminder/--reminders over both variables).\n"
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
@@ -311,7 +313,7 @@ std::string db_option(option_map& opts, const std::string& command) {
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     auto opts = parse_options("run", args, 1,
                               {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending",
-                               "log-level", "log-format", "responders"});
+                               "log-level", "log-format", "responders", "catchup-after"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
@@ -319,7 +321,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     const option_sources sources =
         apply_environment(opts,
                           {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level",
-                           "log-format", "responders"},
+                           "log-format", "responders", "catchup-after"},
                           {"status-reminder", "reminders"});
     const auto from = [&](const std::string& name) { return source_of(sources, name); };
     bot::app_config cfg;
@@ -346,6 +348,11 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
         if (!is_usergroup_id(it->second))
             throw usage_error(from("responders") + " takes a Slack user group ID like S0614TZR7, not '" + it->second + "'");
         cfg.responders = it->second;
+    }
+    if (auto it = opts.find("catchup-after"); it != opts.end()) {
+        const auto setting = parse_catchup_after(it->second);
+        if (!setting) throw usage_error(from("catchup-after") + " takes a duration like 5m, or off, not '" + it->second + "'");
+        cfg.catchup = *setting;
     }
     if (auto it = opts.find("log-level"); it != opts.end()) {
         const std::string& l = it->second;

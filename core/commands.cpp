@@ -320,6 +320,7 @@ result<command> parse_command(std::string_view raw) {
     if (sub == "reopen") return command{cmd::reopen{free_text(args)}};
     if (sub == "detected") return parse_detected(args);
     if (sub == "summary") return no_arguments<cmd::summary>(sub, args);
+    if (sub == "catchup") return no_arguments<cmd::catchup>(sub, args);
     if (sub == "list") return no_arguments<cmd::list>(sub, args);
     if (sub == "stats") return no_arguments<cmd::stats>(sub, args);
     if (sub == "snooze") return parse_snooze(args);
@@ -343,6 +344,7 @@ std::string usage_text() {
            "\u2022 `detected <2026-11-21T14:05Z | 14:05 | 20m ago>` \u2014 when the problem was first "
            "noticed (UTC)\n"
            "\u2022 `summary` \u2014 post the incident summary\n"
+           "\u2022 `catchup` \u2014 catch up: where the incident stands, only you see it\n"
            "\u2022 `list` \u2014 list open incidents\n"
            "\u2022 `stats` \u2014 show response metrics\n"
            "\u2022 `snooze <duration>` \u2014 pause reminders, e.g. `30m`\n"

@@ -74,6 +74,7 @@ struct detected {         // detected <ISO-8601 | HH:MM | duration ago>
     std::variant<ib::time_point, time_of_day, time_ago> when;
 };
 struct summary {};        // summary: post the incident summary
+struct catchup {};        // catchup: the late joiner's catch-up, to the one who asks (core/catchup.hpp)
 struct list {};           // list: open incidents
 struct stats {};          // stats: metrics (MTTA, MTTR, …)
 struct snooze {           // snooze <duration>: pause reminders
@@ -85,7 +86,7 @@ struct help {};           // help, or empty text
 
 using command = std::variant<cmd::start, cmd::ack, cmd::set_severity, cmd::set_status, cmd::assign_role, cmd::note,
                              cmd::statuspage, cmd::action_item, cmd::resolve, cmd::reopen, cmd::detected,
-                             cmd::summary, cmd::list, cmd::stats, cmd::snooze, cmd::help>;
+                             cmd::summary, cmd::list, cmd::stats, cmd::snooze, cmd::help, cmd::catchup>;
 
 // Parses the text after `/incident`. Empty text and `help …` give cmd::help. Errors (all
 // errc::invalid_argument, message in Slack mrkdwn, ready to show the user): unknown

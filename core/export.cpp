@@ -1,5 +1,6 @@
 #include "export.hpp"
 
+#include "coordination.hpp"
 #include "metrics.hpp"
 #include "json_text.hpp"
 #include "participants.hpp"
@@ -292,6 +293,91 @@ void markdown_lists(std::string& md, const incident_record& r, const message_his
         }
     md += n == 0 ? "_None marked (react with 📌 to mark one)._\n\n" : "\n";
 
+}
+
+// "Coordination": the whole section (core/coordination.hpp), about the system of work.
+void markdown_coordination(std::string& md, const incident_record& r) {
+    const auto c = coordinate(r, record_end(r));
+    const auto& names = r.names;
+    const auto said = [&](const std::string& slack_text) {
+        return slack_text.empty() ? std::string("_(deleted or not recorded)_") : markdown_from_slack(slack_text, names);
+    };
+    const auto list_or_none = [](const std::vector<std::string>& items) {
+        std::string out;
+        for (const auto& i : items) out += (out.empty() ? "" : "; ") + i;
+        return out.empty() ? std::string("none") : out;
+    };
+    md += "## Coordination\n\n_How the response was coordinated, read from the timeline: about the system of work, "
+          "not a score for anyone._\n\n";
+
+    md += "### Hypotheses\n\n";
+    md += std::to_string(c.hypotheses.size()) + " raised, " + std::to_string(c.confirmed) + " confirmed, " +
+          std::to_string(c.ruled_out) + " ruled out (react ✅ or ❌ on one to set its fate). First hypothesis to " +
+          "`identified`: " + (c.first_hypothesis_to_identified ? format_duration(*c.first_hypothesis_to_identified)
+                                                                 : std::string("n/a")) + ".\n\n";
+    for (const auto& h : c.hypotheses) {
+        md += "- **" + std::string(to_string(h.fate)) + "**: " + said(h.text) + " (raised by " + who(h.raised_by, names) +
+              ", " + readable(h.raised_at) + " UTC)";
+        std::vector<std::string> changes;
+        for (const auto& ch : h.changes)
+            changes.push_back(std::string(to_string(ch.to)) + " by " + who(ch.by, names) + " " + readable(ch.at));
+        if (!changes.empty()) md += "; " + list_or_none(changes);
+        md += "\n";
+    }
+    if (!c.hypotheses.empty()) md += "\n";
+
+    md += "### People pulled in\n\n";
+    for (const auto& j : c.joins) md += "- " + readable(j.at) + " UTC, " + who(j.user, names) + "\n";
+    md += c.joins.empty() ? "_Nobody joined after the declaration._\n\n" : "\n";
+
+    md += "### Commander handoffs\n\n";
+    for (const auto& h : c.handoffs) {
+        md += "- " + readable(h.at) + " UTC, " + who(h.from, names) + " → " + who(h.to, names) + ": " + h.status + ", " +
+              h.severity + "; last status-page update " +
+              (h.last_update_at ? readable(*h.last_update_at) + " UTC (" + said(h.last_update_text) + ")"
+                                : std::string("none")) + "\n";
+        std::vector<std::string> open, actions;
+        for (const auto& t : h.open_hypotheses) open.push_back(said(t));
+        for (const auto& t : h.last_actions) actions.push_back(said(t));
+        md += "  - open hypotheses: " + list_or_none(open) + "\n  - last actions: " + list_or_none(actions) + "\n";
+    }
+    md += c.handoffs.empty() ? "_No handoff._\n\n" : "\n";
+
+    md += "### Demand on the commander\n\n" + std::to_string(c.commander_questions) +
+          " questions to the commander (messages mentioning them with a '?')";
+    if (c.commander_demand.empty()) md += ".\n\n";
+    else {
+        md += ", per 10 minutes:\n\n";
+        for (const auto& s : c.commander_demand)
+            md += "- from " + readable(s.from) + " UTC: " + std::to_string(s.questions) + "\n";
+        md += "\n";
+    }
+
+    md += "### Threads\n\n";
+    for (const auto& t : c.threads) {
+        std::vector<std::string> people;
+        for (const auto& u : t.people) people.push_back(who(u, names));
+        md += "- thread " + markdown_text(t.ts, mdc::running_text) + ": " + std::to_string(t.replies) +
+              (t.replies == 1 ? " reply" : " replies") + " by " + list_or_none(people) + ", last " +
+              readable(t.last_reply) + " UTC; " + (t.reported_back ? "reported back" : "**not reported back**") + "\n";
+    }
+    md += c.threads.empty() ? "_No threads._\n\n" : "\n";
+
+    md += "### Quiet stretches (over 10 minutes without messages)\n\n";
+    for (const auto& q : c.quiet)
+        md += "- " + readable(q.from) + " → " + readable(q.to) + " UTC (" +
+              format_duration(std::chrono::floor<seconds>(q.to - q.from)) + ")\n";
+    md += c.quiet.empty() ? "_None._\n\n" : "\n";
+
+    md += "### From knowing to acting\n\n";
+    for (const auto& a : c.acted)
+        md += "- " + a.what + ": " + said(a.text) + " — first said by " + who(a.user, names) + " " + readable(a.at) +
+              " UTC; acted on " + (a.acted_after ? "after " + format_duration(*a.acted_after) : std::string("not yet")) +
+              "\n";
+    md += c.acted.empty() ? "_No key moment or confirmed hypothesis._\n\n" : "\n";
+}
+
+void markdown_questions(std::string& md) {
     md += "## Open questions\n\n";
     for (const auto q : questions) md += "- " + std::string(q) + " _to fill in_\n";
 }
@@ -467,6 +553,9 @@ void export_json(const incident_record& r, const std::function<void(std::string_
                      {"user_name", user_name_or_null(e.user, r.names)}, {"text", decode_slack_entities(e.text)},
                      {"slack_text", e.text}, {"ref_ts", string_or_null(e.ref_ts)}};
     }, false, flush_when_full);
+    out += "  \"coordination\": ";
+    append_nested(out, coordination_json(coordinate(r, record_end(r)), r.names), 1);
+    out += ",\n";
     // Every known name, for ids anywhere in the document (roles, owners, mentions in text).
     ojson users = ojson::object();
     for (const auto& [id, name] : r.names)
@@ -495,6 +584,8 @@ std::string export_markdown(const incident_record& r) {
     const message_history history(r.timeline);
     markdown_timeline(md, r, history);
     markdown_lists(md, r, history);
+    markdown_coordination(md, r);
+    markdown_questions(md);
     return md;
 }
 

@@ -33,8 +33,8 @@ struct export_options {
 
 // JSON export, schema_version 2; pretty-printed with a 2-space indent and a final '\n'.
 // Top-level keys: schema_version, incident, timeline, participants, action_items,
-// status_updates, key_moments, users. Every `text` is what the person typed (Slack's entities
-// decoded, Slack's markup such as `<@U1>` kept) and `slack_text` (`slack_title` for the title)
+// status_updates, key_moments, coordination (core/coordination.hpp), users. Every `text` is what
+// the person typed (Slack's entities decoded, Slack's markup such as `<@U1>` kept) and `slack_text` (`slack_title` for the title)
 // is Slack's own form, as stored; attrs are as stored. Next to each user id, `user_name` (and
 // `owner_name`, `by_name`) is the display name, or the id when it is not known; `users` maps
 // every known id to its name. Times are ISO-8601 UTC strings or null; metric seconds are
@@ -49,7 +49,7 @@ void export_json(const incident_record& r, const std::function<void(std::string_
 
 // Markdown review draft following J. Hand's Post-Incident Reviews: header, Summary (fields to
 // fill in), Key metrics with definitions, Lifecycle, Participants, Timeline, Status-page
-// updates, Action items, Key moments, Open questions. Recorded text goes through
+// updates, Action items, Key moments, Coordination, Open questions. Recorded text goes through
 // markdown_from_slack (no HTML, no link but http(s), nothing that breaks a table or a line);
 // people are "@name", or their id when the name is not known. Never quotes a deleted message;
 // a private incident says so under its title.

@@ -162,7 +162,8 @@ bool changes_incident(const command& c) {
 }
 
 bool needs_incident(const command& c) {
-    return changes_incident(c) || std::holds_alternative<cmd::summary>(c) || std::holds_alternative<cmd::snooze>(c);
+    return changes_incident(c) || std::holds_alternative<cmd::summary>(c) || std::holds_alternative<cmd::snooze>(c) ||
+           std::holds_alternative<cmd::catchup>(c);
 }
 
 result<planned_change> plan_change(const command& c, const incident& inc, std::string_view user, time_point now) {

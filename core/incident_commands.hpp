@@ -24,7 +24,7 @@ struct planned_change {
 };
 
 // True for commands that act on the incident of the current channel (ack, sev, status, …);
-// false for start, list, stats, help, which work anywhere, and summary/snooze, which need an
+// false for start, list, stats, help, which work anywhere, and summary/snooze/catchup, which need an
 // incident but change nothing on it.
 bool changes_incident(const command& c);
 // True for commands that must be typed in an incident channel.

@@ -122,6 +122,46 @@ std::string tagged_section(std::string_view label, const tagged_messages& t, std
     return title + bounded_join(items, "\n", room(max_bytes, title.size()), t.count);
 }
 
+// "*Hypotheses (3):*\n• :white_check_mark: confirmed: I think it's the cache (<@U2> 14:03)\n…"
+std::string hypotheses_section(const incident_summary& s, std::size_t max_bytes) {
+    if (s.hypothesis_fates.empty()) return tagged_section("Hypotheses", s.hypotheses, max_bytes);
+    const std::string title = "*Hypotheses (" + std::to_string(s.hypotheses.count) + "):*\n";
+    std::vector<std::string> items;
+    for (const auto& h : s.hypothesis_fates)
+        items.push_back("• " + fate_mrkdwn(h.fate) + ": " + (h.text.empty() ? "(deleted)" : quote_slack(h.text, 320)) +
+                        " (" + person(h.user) + " " + short_time(h.at, s.start) + ")");
+    return title + bounded_join(items, "\n", room(max_bytes, title.size()), s.hypotheses.count);
+}
+
+// "*Coordination:* 2 pulled in · 1 commander handoff · 4 questions to the commander (peak 2 in
+// 10 min) · 2 threads, 1 not reported back · 2 quiet stretches over 10 min (longest 24m 00s) ·
+// first hypothesis → identified 8m 00s"
+std::string coordination_section(const incident_summary& s, std::size_t max_bytes) {
+    const auto& c = s.coord;
+    const auto plural = [](std::size_t n, std::string_view one, std::string_view many) {
+        return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+    };
+    std::vector<std::string> parts;
+    parts.push_back(plural(c.joins.size(), "pulled in", "pulled in"));
+    parts.push_back(plural(c.handoffs.size(), "commander handoff", "commander handoffs"));
+    std::size_t peak = 0;
+    for (const auto& d : c.commander_demand) peak = std::max(peak, d.questions);
+    parts.push_back(plural(c.commander_questions, "question", "questions") + " to the commander" +
+                    (peak > 0 ? " (peak " + std::to_string(peak) + " in 10 min)" : ""));
+    std::size_t lost = 0;
+    for (const auto& t : c.threads) lost += t.reported_back ? 0 : 1;
+    parts.push_back(plural(c.threads.size(), "thread", "threads") +
+                    (lost > 0 ? ", " + std::to_string(lost) + " not reported back" : ""));
+    seconds longest{0};
+    for (const auto& q : c.quiet) longest = std::max(longest, floor<seconds>(q.to - q.from));
+    parts.push_back(plural(c.quiet.size(), "quiet stretch", "quiet stretches") + " over 10 min" +
+                    (c.quiet.empty() ? "" : " (longest " + format_duration(longest) + ")"));
+    if (c.first_hypothesis_to_identified)
+        parts.push_back("first hypothesis → identified " + format_duration(*c.first_hypothesis_to_identified));
+    const std::string title = "*Coordination:* ";
+    return title + bounded_join(parts, " · ", room(max_bytes, title.size()));
+}
+
 std::string status_page_section(const incident_summary& s, std::size_t max_bytes) {
     std::string head = "*Status page:* ";
     if (s.status_updates.empty()) return head + "no updates recorded";
@@ -179,9 +219,6 @@ std::string gaps_section(const incident_summary& s, std::size_t max_bytes) {
 // A section renderer: the text for at most `max_bytes`, or "" when there is nothing to say.
 using section_fn = std::string (*)(const incident_summary&, std::size_t);
 
-std::string hypotheses_section(const incident_summary& s, std::size_t n) {
-    return tagged_section("Hypotheses", s.hypotheses, n);
-}
 std::string commands_section(const incident_summary& s, std::size_t n) {
     return tagged_section("Commands", s.commands, n);
 }
@@ -195,7 +232,7 @@ struct summary_section {
 };
 // Reading order. The caps add up to more than the budget on purpose: a quiet incident lets
 // every section use its cap, a busy one squeezes the later sections (see render_summary_text).
-constexpr std::array<summary_section, 9> sections{{
+constexpr std::array<summary_section, 10> sections{{
     {history_section, 350},
     {participants_section, 600},
     {hypotheses_section, 500},
@@ -205,6 +242,7 @@ constexpr std::array<summary_section, 9> sections{{
     {action_items_section, 450},
     {key_moments_section, 350},
     {gaps_section, 250},
+    {coordination_section, 300},
 }};
 constexpr std::size_t min_section_room = 100;  // kept free for each later section
 
@@ -310,6 +348,9 @@ incident_summary summarize(const incident_record& r) {
         default: break;
         }
     }
+    s.coord = coordinate(r, record_end(r));
+    for (const auto& h : s.coord.hypotheses)
+        s.hypothesis_fates.push_back({h.raised_at, h.raised_by, quote_slack(h.text, unlimited, example_chars), h.fate});
     std::stable_sort(s.status_updates.begin(), s.status_updates.end(),
                      [](const auto& a, const auto& b) { return a.at < b.at; });
     s.longest_update_gap = longest_gap(s.status_updates, s.start);

@@ -3,6 +3,7 @@
 // posts it and, right after, the review prompt (review_prompt.hpp, included here).
 #pragma once
 
+#include "coordination.hpp"
 #include "export.hpp"
 #include "metrics.hpp"
 #include "participants.hpp"
@@ -71,6 +72,14 @@ struct recording_gap {
     std::string error;          // why the history could not be read ("" when it was)
 };
 
+// A hypothesis as the summary lists it: who raised it, when, and its fate (coordination.hpp).
+struct summary_hypothesis {
+    time_point at{};
+    std::string user;
+    std::string text;  // Slack text quoted (quote_slack), ~150 chars; "" for a deleted message
+    hypothesis_fate fate = hypothesis_fate::open;
+};
+
 struct incident_summary {
     std::int64_t id = 0;
     std::string title;  // Slack text
@@ -91,6 +100,8 @@ struct incident_summary {
     incident_metrics metrics;
     std::vector<participant> participants;
     tagged_messages hypotheses;                      // `message` entries tagged hypothesis
+    std::vector<summary_hypothesis> hypothesis_fates;  // each hypothesis (once per message), listed
+                                                       // in the text instead of the examples
     tagged_messages commands;                        // … tagged command
     tagged_messages actions;                         // … tagged action
     std::vector<status_page_update> status_updates;  // in time order
@@ -98,6 +109,7 @@ struct incident_summary {
     std::vector<summary_action_item> action_items;
     std::vector<summary_key_moment> key_moments;
     std::vector<recording_gap> gaps;  // in time order
+    coordination coord;               // up to the resolution, else the last entry (record_end)
     std::size_t entry_count = 0;    // timeline entries
     std::size_t message_count = 0;  // `message` entries
 };

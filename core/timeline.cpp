@@ -31,6 +31,7 @@ constexpr std::array<std::pair<entry_kind, std::string_view>, 24> kind_names{{
     {entry_kind::redaction, "redaction"},
     {entry_kind::gap, "gap"},
     {entry_kind::correction, "correction"},
+    {entry_kind::catchup, "catchup"},
 }};
 
 constexpr std::array<std::pair<tag, std::string_view>, 5> tag_names{{

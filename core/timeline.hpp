@@ -46,6 +46,7 @@ enum class entry_kind {
     correction,   // someone corrected a message's tags ("Correct tags" shortcut, core/corrections):
                   // ref_ts the message, attrs from/to (tag names, comma-separated); the message's
                   // tags read as the last correction's `to` (apply_corrections)
+    catchup,      // a late joiner was sent the catch-up (attrs: for = who; core/catchup.hpp)
 };
 std::string_view to_string(entry_kind k);                       // "message", "key_moment", …
 std::optional<entry_kind> parse_entry_kind(std::string_view s);

@@ -576,6 +576,13 @@ slack_simulator::set_user_name(const std::string& user, const std::string& name)
 }
 
 void
+slack_simulator::add_bot_user(const std::string& user, const std::string& name)
+{
+    std::lock_guard lock(impl_->m);
+    impl_->ws.set_user(user, user_rec{name, name, name, true});
+}
+
+void
 slack_simulator::set_user_profile(const std::string& user, const std::string& handle, const std::string& real_name,
                                   const std::string& display_name)
 {

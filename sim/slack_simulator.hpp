@@ -261,6 +261,9 @@ public:
     // clients then show the real name). The handle (`name`) becomes `handle`.
     void set_user_profile(const std::string& user, const std::string& handle, const std::string& real_name,
                           const std::string& display_name);
+    // Another app's bot user, named `name`: users.info answers is_bot true for it (web-api-users.info-ok.json's
+    // field); Slack's join events do not say so.
+    void add_bot_user(const std::string& user, const std::string& name);
     // A user group (usergroups.users.list). Returns its id "S…".
     std::string create_usergroup(const std::string& handle, const std::vector<std::string>& members);
     void set_usergroup_members(const std::string& usergroup_id, const std::vector<std::string>& members);

@@ -407,7 +407,8 @@ workspace::touch_mentions(const std::string& text)
 json
 workspace::user_json(const std::string& id) const
 {
-    bool bot = id == k_bot_user_id;
+    const auto* rec = find_user(id);
+    bool bot = id == k_bot_user_id || (rec && rec->is_bot);
     auto name = user_name(id);
     std::string display = name, real = name;
     if (auto* u = find_user(id); u && !u->name.empty()) {

@@ -71,6 +71,7 @@ struct user_rec {
     std::string name;          // the handle ("alice")
     std::string display_name;  // may be empty: clients then show real_name
     std::string real_name;
+    bool is_bot = false;       // another app's bot user: users.info says is_bot (this app's is always one)
 };
 
 class workspace {

@@ -9,6 +9,7 @@
 #include "bot/app/observer.hpp"
 #include "bot/transport/socket_mode.hpp"
 #include "core/access.hpp"
+#include "core/catchup.hpp"
 #include "core/flows/record_events.hpp"
 #include "core/flows/turns.hpp"
 #include "core/flows/resolve_user.hpp"
@@ -49,6 +50,10 @@ struct app_state {
     // nobody is looked up. Called on the I/O thread with the users an incident shows.
     flows::user_lookups users;
     std::function<void(std::vector<std::string>)> users_seen;
+    // --catchup-after, and what sends a late joiner's catch-up once it is written down with their
+    // join (events.cpp; the app spawns executor::catch_up). Unset: none is sent.
+    catchup_setting catchup{default_catchup_after};
+    std::function<void(const std::string& channel, std::string user)> catchup_given;
 };
 
 // The wall clock, to the microsecond (Slack's ts precision): the one place executors read it.

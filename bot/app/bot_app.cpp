@@ -96,6 +96,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         }
         metrics.open_incidents(st.channels.open_count());
         st.responders.group = cfg.responders;
+        st.catchup = cfg.catchup;
         // Whatever was said while no process was connected must be caught up from Slack's
         // history: mark the channels before anything new is stored (a clean stop marked them
         // already, with the moment it stopped; after a crash the last entry stored says when).
@@ -388,6 +389,10 @@ struct app::impl : std::enable_shared_from_this<impl> {
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };
+        st.catchup_given = [this](const std::string& channel, std::string user) {
+            if (const incident* inc = st.channels.find(channel))
+                net::co_spawn(ioc, exec->catch_up(*inc, std::move(user), nullptr), exec->task_done());
+        };
         if (cfg.handle_signals) watch_signals();
 
         net::co_spawn(ioc, main_task(shared_from_this()), task_done("main"));

@@ -2,6 +2,7 @@
 // and implements what happens for each frame. Asio stays in bot_app.cpp.
 #pragma once
 
+#include "core/catchup.hpp"
 #include "core/reminders.hpp"
 
 #include <chrono>
@@ -36,6 +37,7 @@ struct app_config {
     bool handle_signals = true;                     // SIGINT/SIGTERM stop the bot (off when embedded)
     std::string responders;                         // user group ID whose members alone may resolve,
                                                     // reopen, change severity, roles, detection; "" = anyone
+    ib::catchup_setting catchup{ib::default_catchup_after};  // --catchup-after: late joiners' catch-up
 };
 
 class app {

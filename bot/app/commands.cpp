@@ -53,7 +53,12 @@ net::awaitable<void> carry_out(executor& exec, flows::any_request req, std::stri
     // The rest act on the channel's incident (dispatch checked there is one).
     const incident* here = st.channels.find(channel);
     if (here == nullptr) co_return;
-    if (std::holds_alternative<flows::request::summary>(req)) {
+    if (std::holds_alternative<flows::request::catchup>(req)) {
+        // Nothing to store: the catch-up is the answer, in the ack (only the typist sees it).
+        std::shared_ptr<command_reply> reply = ctx->reply;
+        co_await exec.catch_up(*here, std::move(user), std::move(reply));
+        ctx->finished = true;
+    } else if (std::holds_alternative<flows::request::summary>(req)) {
         flows::summary_flow flow(*here, false, wall_now(), std::string(flows::summary_reply));
         co_await exec.run(std::move(flow), std::move(ctx));
     } else if (const auto* z = std::get_if<flows::request::snooze>(&req)) {

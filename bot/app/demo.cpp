@@ -23,6 +23,7 @@ using namespace std::chrono_literals;
 const std::string alice = "U0ALICE";  // on call, declares; later comms lead
 const std::string bob = "U0BOB";      // acknowledges, incident commander
 const std::string cathy = "U0CATHY";  // finds the process
+const std::string dan = "U0DAN";      // joins late and is brought up to speed
 
 struct story {
     sim::slack_simulator& slack;
@@ -61,6 +62,7 @@ int run_demo(const demo_options& opts, std::ostream& out) {
     slack.set_user_name(alice, "alice");
     slack.set_user_name(bob, "bob");
     slack.set_user_name(cathy, "cathy");
+    slack.set_user_name(dan, "dan");
     const std::string general = slack.create_channel("general", alice);
 
     const std::string db = opts.db_path.empty() ? temp_db() : opts.db_path;
@@ -70,6 +72,7 @@ int run_demo(const demo_options& opts, std::ostream& out) {
     cfg.app_token = "xapp-1-A0SIM-1-test";
     cfg.bot_token = "xoxb-sim-test";
     cfg.handle_signals = false;
+    cfg.catchup = catchup_setting{std::chrono::seconds{1}};  // a demo minute is short: late after 1 s
     app bot(cfg);
     int bot_code = -1;
     std::thread runner([&] { bot_code = bot.run(); });
@@ -77,7 +80,7 @@ int run_demo(const demo_options& opts, std::ostream& out) {
     int code = 0;
     try {
         if (!slack.wait_connected(10s)) throw std::runtime_error("the bot did not connect to the simulator");
-        out << "incident-bot demo: a simulated Slack workspace with alice, bob and cathy\n\n";
+        out << "incident-bot demo: a simulated Slack workspace with alice, bob, cathy and dan\n\n";
 
         story s{slack, {}};
         out << "alice in #general> /incident start Login page down sev2\n";
@@ -94,12 +97,23 @@ int run_demo(const demo_options& opts, std::ostream& out) {
         s.command(s.channel, bob, "ack");
         s.command(s.channel, bob, "commander <@" + bob + ">");
         slack.join(s.channel, cathy, bob);
-        s.say(bob, "I think the web tier is overloaded, looks like requests are queueing");
+        const auto overloaded = s.say(bob, "I think the web tier is overloaded, looks like requests are queueing");
         s.say(cathy, "cathy#: top");
         s.say(cathy, "there's a service running I'm not familiar with and it's taking 92% of the CPU");
+        const auto unknown = s.say(cathy, "maybe that unknown service is what's eating the CPU");
+        slack.react(s.channel, cathy, "x", overloaded);  // ruled out
+        slack.react(s.channel, bob, "white_check_mark", unknown);  // confirmed
         s.command(s.channel, alice, "comms <@" + alice + ">");
         s.command(s.channel, alice, "statuspage Investigating: some users cannot log in");
         s.command(s.channel, bob, "status identified unknown process eating the CPU on the web hosts");
+
+        // dan joins late: the bot brings him up to speed, and only he sees it.
+        std::this_thread::sleep_for(1s);
+        slack.join(s.channel, dan, bob);
+        if (!slack.wait_for([&] { return !slack.ephemeral_messages(s.channel, dan).empty(); }, 10s))
+            throw std::runtime_error("the bot did not send dan a catch-up");
+        out << "dan joins late; the bot (only dan sees)>\n"
+            << slack.ephemeral_messages(s.channel, dan).front().value("text", std::string()) << "\n\n";
         const auto killed = s.say(cathy, "I found an unknown service running on the host and I killed it");
         slack.react(s.channel, bob, "pushpin", killed);
         s.say(cathy, "gracefully stopped and started the web services and archived a few logs");
@@ -147,6 +161,10 @@ int run_demo(const demo_options& opts, std::ostream& out) {
     }
     const auto summary = summarize(record);
     out << "\n=== Summary (posted in #" << inc->channel_name << ") ===\n" << render_summary_text(summary) << "\n";
+    const auto md = export_markdown(record);
+    const auto from = md.find("## Coordination"), to = md.find("## Open questions");
+    if (from != std::string::npos && to != std::string::npos)
+        out << "\n=== Coordination (from the review draft) ===\n" << md.substr(from, to - from);
     out << "\n=== Review prompt ===\n" << render_review_text(make_review_prompt(record, std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()))) << "\n";
     out << "\nDatabase: " << db << "\nExport it: incident-bot export --db " << db
         << " --incident latest --format md\n";

@@ -32,15 +32,29 @@ void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> 
         // group: the I/O thread only routes the event, and acks it once it is durable.
         auto outcome = std::make_shared<write_outcome>(write_outcome::none);
         auto done = ack_when_durable(std::move(sink), ev.envelope_id, outcome);
+        // A late joiner's catch-up is decided before the join is acked: written down with it, once
+        // per person per incident (catchup_entry's key), so neither a redelivery nor a crash sends
+        // it twice; sent once durable. A join recovered from history never comes this way.
+        const incident* inc = st_.channels.find(r.channel);
+        const auto at = wall_now();
+        const bool late = inc != nullptr && st_.catchup_given && catchup_due(*inc, at, st_.catchup);
+        auto given = std::make_shared<std::string>();  // whom the catch-up goes to, "" for none
         rec_.submit(
-            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at = wall_now(),
-             outcome](storage::store& s) {
+            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at, outcome, late,
+             given](storage::store& s) {
                 auto recorded = to_timeline_entry(ev, bot, at);
                 if (!recorded) return;  // e.g. the bot's own join: acked, nothing stored
                 recorded->entry.incident_id = incident_id;
                 *outcome = s.append(recorded->entry) ? write_outcome::stored : write_outcome::duplicate;
+                const auto& e = recorded->entry;
+                if (late && *outcome == write_outcome::stored && e.kind == entry_kind::join && !e.user.empty() &&
+                    s.append(catchup_entry(incident_id, e.user, at)))
+                    *given = e.user;
             },
-            std::move(done));
+            [this, done = std::move(done), given, channel = std::string(r.channel)](std::exception_ptr err) {
+                done(err);
+                if (!err && !given->empty() && st_.catchup_given) st_.catchup_given(channel, *given);
+            });
         return;
     }
     if (r.what == route::hold) {

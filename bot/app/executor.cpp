@@ -2,6 +2,7 @@
 
 #include "bot/app/async_record.hpp"
 #include "bot/log.hpp"
+#include "core/catchup.hpp"
 #include "core/flows/post_summary.hpp"
 #include "core/recording.hpp"
 #include "core/users.hpp"
@@ -441,6 +442,53 @@ net::awaitable<flows::event> executor::call(flows::call c) {
     opts.return_rate_limits = c.own_rate_limit;
     call_result r = co_await api_.call(std::move(c.method), std::move(c.args), opts);
     co_return flows::called{r.outcome, std::move(r.error), std::move(r.response.body), r.response.retry_after};
+}
+
+net::awaitable<void> executor::catch_up(incident inc, std::string user, std::shared_ptr<command_reply> reply) {
+    const std::string id = std::to_string(inc.id);
+    // Never to a bot: users.info tells (Slack's join events do not).
+    if (!reply) {
+        flows::call who{"users.info", nlohmann::json{{"user", user}}, true, false};
+        flows::event asked = co_await call(std::move(who));
+        const auto* answer = std::get_if<flows::called>(&asked);
+        if (answer && answer->outcome == slack::api_outcome::ok && answer->body.contains("user") &&
+            answer->body["user"].value("is_bot", false)) {
+            log_info("bot", "no catch-up for " + user + ": a bot", {{"incident", id}, {"channel", inc.channel_id}});
+            co_return;
+        }
+    }
+    // Read and rendered on the reader's thread: a long timeline never holds up the acks.
+    auto out = std::make_shared<catchup_message>();
+    reader::read_fn read = [out, inc, now = wall_now()](const storage::store& s) {
+        *out = render_catchup(incident_record{inc, s.timeline(inc.id), {}}, now);
+    };
+    std::string failure;
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log_warn("bot", "catch-up for " + user + " not made: " + failure, {{"incident", id}, {"channel", inc.channel_id}});
+        if (!reply) co_return;
+        std::string sorry = "Sorry, I could not read the incident's record just now.";  // GCC 12: a named local
+        co_await answer(std::move(reply), std::move(sorry));
+        co_return;
+    }
+    if (reply) {
+        std::string text = std::move(out->text);
+        co_await answer(std::move(reply), std::move(text));
+        co_return;
+    }
+    // Only the joiner sees it; a post is never made twice.
+    flows::call post{"chat.postEphemeral",
+                     nlohmann::json{{"channel", inc.channel_id}, {"user", user}, {"text", out->text}, {"blocks", out->blocks}},
+                     false, false};
+    flows::event sent = co_await call(std::move(post));
+    const auto* result = std::get_if<flows::called>(&sent);
+    if (result && result->outcome == slack::api_outcome::ok) log_info("bot", "catch-up sent to " + user, {{"incident", id}, {"channel", inc.channel_id}});
+    else log_warn("bot", "catch-up for " + user + " not sent: " + (result ? result->error : std::string("?")),
+                  {{"incident", id}, {"channel", inc.channel_id}});
 }
 
 net::awaitable<flows::event> executor::durable_write(recorder::work_fn work) {

@@ -143,6 +143,12 @@ public:
     // Answers with `text` through `reply` (in its ack, or by direct message): reply_policy.
     boost::asio::awaitable<void> answer(std::shared_ptr<command_reply> reply, std::string text);
 
+    // The catch-up (core/catchup.hpp) on `inc` for `user`, read and rendered on the reader's
+    // thread. With `reply` (`/incident catchup`): the answer to the command. Without (a late
+    // joiner, whose catch-up is already written down with their join): chat.postEphemeral, unless
+    // users.info says the user is a bot. Failures are logged (and answered, with a reply).
+    boost::asio::awaitable<void> catch_up(incident inc, std::string user, std::shared_ptr<command_reply> reply);
+
     // Once reply_policy::budget has passed without an ack: makes the flow's current state durable
     // (unless something of it already is), then acks with the holding message (a command) or
     // bare (a click). Spawn it beside the flow.

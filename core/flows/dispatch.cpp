@@ -17,6 +17,7 @@ any_request route_command(const slack::slash_command& sc, bool in_incident_chann
     if (std::holds_alternative<cmd::stats>(c)) return request::stats{};
     if (needs_incident(c) && !in_incident_channel) return request::answer{not_an_incident_channel_reply()};
     if (std::holds_alternative<cmd::summary>(c)) return request::summary{};
+    if (std::holds_alternative<cmd::catchup>(c)) return request::catchup{};
     if (const auto* z = std::get_if<cmd::snooze>(&c)) return request::snooze{z->duration};
     if (changes_incident(c)) return request::change{std::move(c), "cmd:" + sc.envelope_id};
     return request::answer{usage_text()};  // every command is one of the above

@@ -24,6 +24,7 @@ struct declare {  // `/incident start`: declare_flow
     std::string key;  // the declare entry's dedupe key
 };
 struct summary {};  // `/incident summary`: summary_flow, replying summary_reply first
+struct catchup {};  // `/incident catchup`: the catch-up (core/catchup.hpp) as the reply
 struct snooze {     // `/incident snooze` or the "Snooze 15 min" button: snooze_flow
     seconds duration{0};
 };
@@ -34,7 +35,7 @@ struct change {  // a lifecycle change, typed or clicked: change_flow
 }  // namespace request
 
 using any_request = std::variant<request::answer, request::list, request::stats, request::declare, request::summary,
-                                 request::snooze, request::change>;
+                                 request::snooze, request::change, request::catchup>;
 
 // The reply to `/incident summary` before the summary is posted.
 inline constexpr std::string_view summary_reply = "Posting the summary in the channel.";

@@ -182,6 +182,8 @@ json command_json(const command& c) {
                 return {{"cmd", "stats"}};
             else if constexpr (std::is_same_v<T, cmd::snooze>)
                 return {{"cmd", "snooze"}, {"s", v.duration.count()}};
+            else if constexpr (std::is_same_v<T, cmd::catchup>)
+                return {{"cmd", "catchup"}};
             else
                 return {{"cmd", "help"}};
         },
@@ -217,6 +219,7 @@ command command_of(const json& j) {
     if (name == "stats") return cmd::stats{};
     if (name == "snooze") return cmd::snooze{seconds{j.at("s").get<std::int64_t>()}};
     if (name == "help") return cmd::help{};
+    if (name == "catchup") return cmd::catchup{};
     bad("unknown command '" + name + "'");
 }
 
