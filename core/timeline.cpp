@@ -6,7 +6,7 @@
 namespace ib {
 namespace {
 
-constexpr std::array<std::pair<entry_kind, std::string_view>, 24> kind_names{{
+constexpr std::array<std::pair<entry_kind, std::string_view>, 25> kind_names{{
     {entry_kind::message, "message"},
     {entry_kind::bot_message, "bot_message"},
     {entry_kind::join, "join"},
