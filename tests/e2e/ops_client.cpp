@@ -25,7 +25,7 @@ std::string http_reply::header(const std::string& name) const {
 }
 
 std::optional<http_reply> http_request(unsigned short port, const std::string& method, const std::string& target,
-                                       const std::vector<std::string>& headers, const std::string& body,
+                                       const std::vector<std::string>& headers, const std::string& request_body,
                                        int timeout_ms) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return std::nullopt;
@@ -40,8 +40,8 @@ std::optional<http_reply> http_request(unsigned short port, const std::string& m
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
         std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
         for (const auto& h : headers) req += h + "\r\n";
-        if (!body.empty()) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-        req += "\r\n" + body;
+        if (!request_body.empty()) req += "Content-Length: " + std::to_string(request_body.size()) + "\r\n";
+        req += "\r\n" + request_body;
         if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
             char buf[16384];
             for (;;) {

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace std::chrono_literals;
 using ib::test::bot_fixture;
