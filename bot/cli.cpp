@@ -5,12 +5,14 @@
 #include "bot/log.hpp"
 #include "bot/ops/http_server.hpp"
 #include "bot/ops/metrics.hpp"
+#include "bot/serve/serve.hpp"
 #include "core/export.hpp"
 #include "core/access.hpp"
 #include "core/incident_commands.hpp"
 #include "core/corrections.hpp"
 #include "core/redaction.hpp"
 #include "core/svg.hpp"
+#include "core/text.hpp"
 #include "core/url.hpp"
 #include "storage/maintenance.hpp"
 #include "storage/run_lock.hpp"
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <algorithm>
@@ -68,6 +71,7 @@ const char* const top_help =
     "  check    check the database: integrity, schema version, counts\n"
     "  redact   replace what one message said with [redacted: reason], recorded on the timeline\n"
     "  retag    re-derive messages' tags with this build's tagger, keeping people's corrections\n"
+    "  serve    a read-only review site in the browser: incidents, timelines, charts, statistics\n"
     "  demo     run a sample incident against the bundled Slack simulator (no workspace needed)\n"
     "\n"
     "Options:\n"
@@ -179,6 +183,19 @@ const char* const stats_help =
     "in the last 30 and 90 days (UTC, up to now).\n"
     "  --db PATH   SQLite database written by 'incident-bot run' (opened read-only)\n"
     "  --days N    one window of the last N days instead (1 to 36500)\n";
+
+const char* const serve_help =
+    "Usage: incident-bot serve --db PATH [--listen HOST:PORT] [--include-private] [--auth-token-file FILE]\n"
+    "\n"
+    "Serves a read-only web view of the database for the review meeting until SIGINT/SIGTERM: the incidents,\n"
+    "each with its chart, timeline, participants, status-page updates, hypotheses, action items and downloads\n"
+    "(the bytes of 'export'), and TTA/TTR statistics. Safe beside 'run' on the same SQLite file.\n"
+    "  --db PATH               SQLite database written by 'incident-bot run' (opened read-only; also INCIDENT_BOT_DB)\n"
+    "  --listen HOST:PORT      where to serve (default 127.0.0.1:8080; also INCIDENT_BOT_SERVE_LISTEN)\n"
+    "  --include-private       also show incidents declared in private channels (hidden by default)\n"
+    "  --auth-token-file FILE  require this access token (the file's first line), entered once on a login page\n"
+    "                          that sets an HttpOnly cookie; or set INCIDENT_BOT_SERVE_TOKEN. Never on the\n"
+    "                          command line. Without a token anyone who reaches the port can read the site.\n";
 
 // Options of one subcommand: "--name value" or "--name=value"; flags listed in `known`.
 using option_map = std::map<std::string, std::string>;
@@ -465,6 +482,46 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     return exit_ok;
 }
 
+// The access token of `serve`: from --auth-token-file (its first line), else
+// INCIDENT_BOT_SERVE_TOKEN; "" for none.
+std::string serve_token(const option_map& opts) {
+    if (const auto it = opts.find("auth-token-file"); it != opts.end()) {
+        std::ifstream in(it->second);
+        std::string line;
+        if (!in || !std::getline(in, line))
+            throw usage_error("--auth-token-file: cannot read '" + it->second + "'");
+        const std::string token(trim_ascii_space(line));
+        if (token.empty()) throw usage_error("--auth-token-file: the first line of '" + it->second + "' is empty");
+        return token;
+    }
+    return std::string(trim_ascii_space(env("INCIDENT_BOT_SERVE_TOKEN")));
+}
+
+// incident-bot serve: the review site until a signal.
+int cmd_serve(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("serve", args, 1, {"db", "listen", "auth-token-file"}, {"include-private"});
+    if (opts.count("help")) {
+        out << serve_help;
+        return exit_ok;
+    }
+    bot::serve_config cfg;
+    cfg.db_path = db_option(opts, "serve");
+    std::string listen = "127.0.0.1:8080", listen_from = "--listen";
+    if (const auto it = opts.find("listen"); it != opts.end()) listen = it->second;
+    else if (const std::string v = env("INCIDENT_BOT_SERVE_LISTEN"); !v.empty()) {
+        listen = v;
+        listen_from = "INCIDENT_BOT_SERVE_LISTEN";
+    }
+    const auto where = ops::parse_listen_address(listen);
+    if (!where)
+        throw usage_error(listen_from + " takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080, not '" + listen + "'");
+    cfg.listen = *where;
+    cfg.site.include_private = opts.count("include-private") > 0;
+    cfg.site.token = serve_token(opts);
+    bot::add_secret(cfg.site.token);
+    return bot::run_serve(cfg);  // a database it cannot open, a port in use: one line, exit 1
+}
+
 // incident-bot redact: plans the redaction in core (the message must be on the incident's
 // timeline), then lets storage rewrite it and push the old text out of the files.
 int cmd_redact(const std::vector<std::string>& args, std::ostream& out) {
@@ -650,7 +707,7 @@ void report_error(std::ostream& err, const std::string& what) {
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, stats, backup, check, redact, retag, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, backup, check, redact, retag, serve, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -670,8 +727,9 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (command == "check") return cmd_check(args, out);
         if (command == "redact") return cmd_redact(args, out);
         if (command == "retag") return cmd_retag(args, out);
+        if (command == "serve") return cmd_serve(args, out);
         throw usage_error("unknown command '" + command +
-                          "' (expected run, export, stats, backup, check, redact or demo; see 'incident-bot --help')");
+                          "' (expected run, export, stats, backup, check, redact, retag, serve or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         report_error(err, e.what());
         return exit_usage;

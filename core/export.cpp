@@ -491,6 +491,10 @@ void append_entry(std::string& out, const timeline_entry& e, bool withheld, cons
 
 }  // namespace
 
+std::string entry_display_text(const timeline_entry& e, const message_history& history) {
+    return display_text(e, history);
+}
+
 std::span<const std::string_view> review_questions() { return questions; }
 
 void export_json(const incident_record& r, const std::function<void(std::string_view)>& write, export_options opts) {

@@ -63,6 +63,12 @@ std::string export_markdown(const incident_record& r);
 // message and its edits read "(deleted)".
 std::string export_csv(const incident_record& r);
 
+// What an entry says, as Slack text, as the Markdown draft shows it: a message's text, an edit
+// as "(edited TS) text", a pin with the pinned message's text, joins, reactions and lifecycle
+// changes described. "" for text withheld because its message was deleted (history.withheld),
+// except the deletion entry itself, which says what was deleted.
+std::string entry_display_text(const timeline_entry& e, const message_history& history);
+
 // The questions J. Hand's guide asks a review to answer, in the order to ask them. Shared by
 // the Markdown draft and the review-meeting prompt.
 std::span<const std::string_view> review_questions();

@@ -306,7 +306,9 @@ double text_width(std::string_view s) { return static_cast<double>(count_code_po
 
 }  // namespace
 
-std::string export_svg(const incident_record& r) {
+std::string export_svg(const incident_record& r) { return export_svg(r, svg_options{}); }
+
+std::string export_svg(const incident_record& r, svg_options opts) {
     const auto& inc = r.inc;
     const auto metrics = compute_metrics(inc);
     const auto markers = make_markers(r);
@@ -489,17 +491,21 @@ std::string export_svg(const incident_record& r) {
             if (b.count == 0) continue;
             const auto& first = r.timeline[b.first];
             const double x = scale.x(first.at);
+            const std::string open_link = opts.inline_html ? "<a href=\"#" + std::to_string(first.seq) + "\">" : "";
+            const std::string close_link = opts.inline_html ? "</a>" : "";
             if (b.count == 1) {
-                body += "<circle cx=\"" + num(x) + "\" cy=\"" + num(cy) + "\" r=\"4\"><title>" +
-                        xml(hover_text(first, history, day0, r.names), hover_chars, hover_bytes) + "</title></circle>\n";
+                body += open_link + "<circle cx=\"" + num(x) + "\" cy=\"" + num(cy) + "\" r=\"4\"><title>" +
+                        xml(hover_text(first, history, day0, r.names), hover_chars, hover_bytes) + "</title></circle>" +
+                        close_link + "\n";
                 continue;
             }
             const double h = std::min(lane_height - 4, 8 + 3 * std::log2(static_cast<double>(b.count)));
             const double x0 = plot_left + static_cast<double>(c) * bucket_px;
             const std::string title = std::to_string(b.count) + " entries " + when(b.lo, day0) + "–" +
                                       when(b.hi, day0) + "; first: " + hover_text(first, history, day0, r.names);
-            body += "<rect x=\"" + num(x0) + "\" y=\"" + num(cy - h / 2) + "\" width=\"" + num(bucket_px - 0.5) +
-                    "\" height=\"" + num(h) + "\"><title>" + xml(title, hover_chars, hover_bytes) + "</title></rect>\n";
+            body += open_link + "<rect x=\"" + num(x0) + "\" y=\"" + num(cy - h / 2) + "\" width=\"" +
+                    num(bucket_px - 0.5) + "\" height=\"" + num(h) + "\"><title>" + xml(title, hover_chars, hover_bytes) +
+                    "</title></rect>" + close_link + "\n";
         }
         body += "</g>\n";
     }
@@ -565,7 +571,7 @@ std::string export_svg(const incident_record& r) {
                                  ymd(inc.start()) + " · times UTC";
     std::string out;
     out.reserve(body.size() + legend.size() + 2048);
-    out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    if (!opts.inline_html) out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width) + "\" height=\"" +
            num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
            "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">\n";

@@ -36,4 +36,12 @@ namespace ib {
 // one-minute axis around that instant.
 std::string export_svg(const incident_record& r);
 
+// The same chart for a web page (`incident-bot serve`): without the XML declaration, so it can
+// stand inline in HTML, and each mark wrapped in `<a href="#SEQ">` (its first entry's seq), so
+// clicking it goes to that entry on the page. export_svg(r) is export_svg(r, {}).
+struct svg_options {
+    bool inline_html = false;
+};
+std::string export_svg(const incident_record& r, svg_options opts);
+
 }  // namespace ib

@@ -20,6 +20,7 @@
 //   CSV, terminal       slack_to_readable() then csv_field() / printable()
 //   SVG (XML)           slack_to_readable(), printable(), then clip(…, text_escape::xml)
 //   Markdown            markdown_from_slack()     HTML and Markdown escaped, http(s) links only
+//   HTML (serve)        html_from_slack()         HTML escaped, code as <code>, http(s) links only
 // Outside Slack, users are shown by name (user_names, from users.info): `<@U1>` reads "@Alice".
 // Text the bot writes itself (labels, "joined the channel") goes through the same functions: it
 // is Slack text without markup.
@@ -309,6 +310,19 @@ std::string markdown_code_span(std::string_view code, markdown_context where = m
 // with another scheme and no unbalanced syntax can come out of the text.
 std::string markdown_from_slack(std::string_view slack, const user_names& names = {},
                                 markdown_context where = markdown_context::running_text);
+
+// ---- HTML -------------------------------------------------------------------------------------
+
+// Text for HTML, in element content or a quoted attribute value: text_escape::xml (`& < > " '`
+// as entities; invalid UTF-8 as U+FFFD, controls dropped), line breaks kept.
+std::string html_text(std::string_view raw);
+
+// Slack text as HTML (the review pages of `incident-bot serve`): text escaped as html_text();
+// code spans as `<code>…</code>`; users, channels and broadcasts as in slack_to_readable(); a
+// link as `<a href="url" rel="noopener noreferrer nofollow">label</a>` only when its scheme is
+// http or https, any other link as readable text. No tag or attribute other than those can come
+// out of the text, so it is safe wherever element content may stand.
+std::string html_from_slack(std::string_view slack, const user_names& names = {});
 
 // ---- CSV ----------------------------------------------------------------------------------------
 

@@ -316,6 +316,32 @@ std::string markdown_from_slack(std::string_view slack, const user_names& names,
     return out;
 }
 
+std::string html_text(std::string_view raw) {
+    return clip(raw, unlimited, unlimited, clip_style{.escape = text_escape::xml, .one_line = false});
+}
+
+std::string html_from_slack(std::string_view slack, const user_names& names) {
+    std::string out;
+    out.reserve(slack.size() + slack.size() / 8);
+    for (const auto& p : parse_slack_text(slack, true)) {
+        switch (p.what) {
+        case piece_kind::text: out += html_text(decode_slack_entities(p.raw)); break;
+        case piece_kind::code: out += "<code>" + html_text(decode_slack_entities(p.body)) + "</code>"; break;
+        case piece_kind::link:
+            if (is_web_url(p.body) && clean(p.raw)) {
+                const std::string url = decode_slack_entities(p.body);
+                const std::string label = p.label.empty() ? url : decode_slack_entities(p.label);
+                out += "<a href=\"" + html_text(url) + "\" rel=\"noopener noreferrer nofollow\">" + html_text(label) +
+                       "</a>";
+                break;
+            }
+            [[fallthrough]];
+        default: out += html_text(readable_markup(p, names)); break;
+        }
+    }
+    return out;
+}
+
 std::string csv_field(std::string_view v) {
     const std::string text = printable(v);
     std::string s;

@@ -31,40 +31,57 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr auto idle_timeout = std::chrono::seconds{30};
 constexpr int max_sessions = 64;
 
-http::response<http::string_body> respond(const http::request<http::string_body>& req) {
-    http::response<http::string_body> res{http::status::ok, req.version()};
+// A handler's answer as Beast's response to `req`.
+http::response<http::string_body> to_beast(const http::request<http::string_body>& req, ib::http::response r) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
     res.set(http::field::server, "incident-bot");
-    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res.insert(name, value);
+    if (res.find(http::field::cache_control) == res.end()) res.set(http::field::cache_control, "no-store");
     res.keep_alive(req.keep_alive());
-    const auto text = [&](http::status status, std::string body) {
-        res.result(status);
-        res.set(http::field::content_type, "text/plain; charset=utf-8");
-        res.body() = std::move(body) + "\n";
-    };
-    std::string_view target = req.target();
-    if (const auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
-
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        text(http::status::method_not_allowed, "only GET and HEAD");
-        res.set(http::field::allow, "GET, HEAD");
-    } else if (target == "/healthz") {
-        const verdict v = service_status::get().healthy(service_status::clock::now());
-        text(v.ok ? http::status::ok : http::status::service_unavailable, v.reason);
-    } else if (target == "/readyz") {
-        const verdict v = service_status::get().ready();
-        text(v.ok ? http::status::ok : http::status::service_unavailable, v.reason);
-    } else if (target == "/metrics") {
-        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-        res.body() = metrics::get().serialize();
-    } else {
-        text(http::status::not_found, "not found (try /healthz, /readyz or /metrics)");
-    }
+    res.body() = std::move(r.body);
     res.prepare_payload();
     if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays the GET's
     return res;
 }
 
+ib::http::request from_beast(const http::request<http::string_body>& req) {
+    ib::http::request r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    if (const auto it = req.find(http::field::cookie); it != req.end()) r.cookie = std::string(it->value());
+    if (const auto it = req.find(http::field::content_type); it != req.end()) r.content_type = std::string(it->value());
+    r.body = req.body();
+    return r;
+}
+
 }  // namespace
+
+ib::http::response ops_response(const ib::http::request& req) {
+    ib::http::response res;
+    const auto text = [&](int status, std::string body) {
+        res.status = status;
+        res.body = std::move(body) + "\n";
+    };
+    std::string_view target = req.target;
+    if (const auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+    if (req.method != "GET" && req.method != "HEAD") {
+        text(405, "only GET and HEAD");
+        res.headers.emplace_back("Allow", "GET, HEAD");
+    } else if (target == "/healthz") {
+        const verdict v = service_status::get().healthy(service_status::clock::now());
+        text(v.ok ? 200 : 503, v.reason);
+    } else if (target == "/readyz") {
+        const verdict v = service_status::get().ready();
+        text(v.ok ? 200 : 503, v.reason);
+    } else if (target == "/metrics") {
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        res.body = metrics::get().serialize();
+    } else {
+        text(404, "not found (try /healthz, /readyz or /metrics)");
+    }
+    return res;
+}
 
 std::optional<listen_address> parse_listen_address(std::string_view text) {
     listen_address a;
@@ -94,6 +111,7 @@ struct http_server::impl {
     tcp::acceptor acceptor{ioc};
     std::thread thread;
     int sessions = 0;  // on the server thread only
+    handler site;
 
     // One connection: requests answered in order until the peer closes or idles out.
     static net::awaitable<void> serve(impl* self, tcp::socket socket) {
@@ -109,7 +127,7 @@ struct http_server::impl {
             (void)nread;
             if (rec) break;
             // Answer it.
-            http::response<http::string_body> res = respond(parser.get());
+            http::response<http::string_body> res = to_beast(parser.get(), self->site(from_beast(parser.get())));
             const bool keep = res.keep_alive();
             auto [wec, nwritten] = co_await http::async_write(stream, res, use_tuple);
             (void)nwritten;
@@ -133,7 +151,12 @@ struct http_server::impl {
     }
 };
 
-http_server::http_server(const listen_address& where) : impl_(std::make_unique<impl>()) {
+http_server::http_server(const listen_address& where)
+    : http_server(where, ops_response, "/healthz, /readyz and /metrics") {}
+
+http_server::http_server(const listen_address& where, handler site, std::string_view what)
+    : impl_(std::make_unique<impl>()) {
+    impl_->site = std::move(site);
     const std::string shown = (where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host) + ":" +
                               where.port;
     const auto fail = [&](const std::string& why) { return std::runtime_error("cannot listen on " + shown + ": " + why); };
@@ -151,7 +174,7 @@ http_server::http_server(const listen_address& where) : impl_(std::make_unique<i
     if (ec) throw fail(ec.message());
     net::co_spawn(impl_->ioc, impl::accept_loop(impl_.get()), net::detached);
     impl_->thread = std::thread([i = impl_.get()] { i->ioc.run(); });
-    log_info("ops", "serving /healthz, /readyz and /metrics on http://" + shown.substr(0, shown.rfind(':')) + ":" +
+    log_info("ops", "serving " + std::string(what) + " on http://" + shown.substr(0, shown.rfind(':')) + ":" +
                         std::to_string(port()) + "/");
 }
 

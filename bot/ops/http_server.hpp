@@ -9,8 +9,15 @@
 //
 // Anything else is 404 (405 for a method other than GET/HEAD). Keep-alive is supported; a
 // connection idle for 30 s is closed; at most 64 connections are served at once.
+//
+// The same server carries any site given as a plain handler (core/http.hpp): `incident-bot
+// serve` hands it the review site (core/review/), /healthz included. Requests are answered one
+// at a time on the server's thread; a HEAD gets the GET's headers without the body.
 #pragma once
 
+#include "core/http.hpp"
+
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,10 +34,19 @@ struct listen_address {
 // not HOST:PORT with a port from 0 to 65535.
 std::optional<listen_address> parse_listen_address(std::string_view text);
 
+// Answers one request; runs on the server's thread. Request bodies are at most 4 KiB.
+using handler = std::function<ib::http::response(const ib::http::request&)>;
+
+// The operations endpoints above, as a handler.
+ib::http::response ops_response(const ib::http::request& req);
+
 class http_server {
 public:
-    // Binds (throws std::runtime_error "cannot listen on HOST:PORT: <reason>") and starts serving.
+    // Binds (throws std::runtime_error "cannot listen on HOST:PORT: <reason>") and starts serving
+    // the operations endpoints.
     explicit http_server(const listen_address& where);
+    // The same, serving `site`; the log line says "serving <what> on http://HOST:PORT/".
+    http_server(const listen_address& where, handler site, std::string_view what);
     ~http_server();  // stop()
     http_server(const http_server&) = delete;
     http_server& operator=(const http_server&) = delete;

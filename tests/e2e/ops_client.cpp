@@ -14,6 +14,19 @@
 namespace ib::test {
 
 std::optional<http_reply> http_get(unsigned short port, const std::string& target, int timeout_ms) {
+    return http_request(port, "GET", target, {}, {}, timeout_ms);
+}
+
+std::string http_reply::header(const std::string& name) const {
+    const auto at = head.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return {};
+    const auto from = at + 4 + name.size();
+    return head.substr(from, head.find("\r\n", from) - from);
+}
+
+std::optional<http_reply> http_request(unsigned short port, const std::string& method, const std::string& target,
+                                       const std::vector<std::string>& headers, const std::string& request_body,
+                                       int timeout_ms) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return std::nullopt;
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
@@ -25,7 +38,10 @@ std::optional<http_reply> http_get(unsigned short port, const std::string& targe
     ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     std::string raw;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+        for (const auto& h : headers) req += h + "\r\n";
+        if (!request_body.empty()) req += "Content-Length: " + std::to_string(request_body.size()) + "\r\n";
+        req += "\r\n" + request_body;
         if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
             char buf[16384];
             for (;;) {
@@ -43,6 +59,7 @@ std::optional<http_reply> http_get(unsigned short port, const std::string& targe
     r.body = raw.substr(head_end + 4);
     std::string head = raw.substr(0, head_end);
     for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.head = head;
     if (head.find("\r\ntransfer-encoding: chunked") != std::string::npos) {
         // Chunked (Prometheus's larger answers): size line, data, CRLF, until a 0 size.
         std::string body;

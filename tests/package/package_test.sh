@@ -52,6 +52,9 @@ conffiles="$(dpkg-query -W -f='${Conffiles}' incident-bot)"
 [ -L /etc/systemd/system/timers.target.wants/incident-bot-backup.timer ] || fail "the backup timer is not enabled"
 [ ! -e /etc/systemd/system/multi-user.target.wants/incident-bot.service ] ||
   fail "the bot is enabled although its tokens are empty"
+[ -f /usr/lib/systemd/system/incident-bot-serve.service ] || fail "no incident-bot-serve.service"
+[ ! -e /etc/systemd/system/multi-user.target.wants/incident-bot-serve.service ] ||
+  fail "the review site is enabled although nobody asked for it"
 # Without tokens the bot refuses to run, in one line, with the usage exit code the unit does not restart on.
 set +e
 out="$(env -i PATH=/usr/bin:/bin /usr/bin/incident-bot run 2>&1)"; code=$?
@@ -60,7 +63,7 @@ set -e
 
 echo "== systemd-analyze verify"
 units=(/usr/lib/systemd/system/incident-bot.service /usr/lib/systemd/system/incident-bot-backup.service
-       /usr/lib/systemd/system/incident-bot-backup.timer)
+       /usr/lib/systemd/system/incident-bot-backup.timer /usr/lib/systemd/system/incident-bot-serve.service)
 verify_out="$(systemd-analyze verify "${units[@]}" 2>&1)" || fail "systemd-analyze verify: $verify_out"
 [ -z "$verify_out" ] || fail "systemd-analyze verify reported: $verify_out"
 

@@ -1,0 +1,255 @@
+// End to end, the review site (issue 18): `incident-bot serve` over real sockets, on the
+// database `demo` and `run` write. The case-study incident's pages, downloads equal to `export`,
+// a hostile message as text, a message stored by `run` showing up while `serve` reads the same
+// file, private incidents, the token login, and a 100,000-entry incident's first page in < 1 s.
+#include "bot_process.hpp"
+#include "ops_client.hpp"
+
+#include "storage/store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace std::chrono_literals;
+using ib::test::bot_fixture;
+using ib::test::bot_process;
+using ib::test::http_get;
+using ib::test::http_request;
+using ib::test::run_to_end;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+std::size_t count(const std::string& s, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
+    return n;
+}
+
+// `incident-bot serve` on a free loopback port, stopped (SIGTERM, exit 0) at the end.
+struct server {
+    std::unique_ptr<bot_process> proc;
+    unsigned short port = 0;
+
+    explicit server(const std::string& db, std::vector<std::string> extra = {},
+                    std::map<std::string, std::string> env = {}) {
+        std::vector<std::string> args{"serve", "--db", db, "--listen", "127.0.0.1:0"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        proc = std::make_unique<bot_process>(IB_BOT_BINARY, args, env);
+        const auto until = clk::now() + 10s;
+        while (clk::now() < until && port == 0 && proc->running()) {
+            port = ib::test::listen_port_in(proc->log());
+            if (port == 0) std::this_thread::sleep_for(20ms);
+        }
+        REQUIRE_MESSAGE(port != 0, "serve did not say where it listens; log:\n" << proc->log());
+    }
+    ~server() {
+        if (!proc->running()) return;
+        proc->signal(SIGTERM);
+        const auto code = proc->wait(10s);
+        CHECK_MESSAGE(code == 0, "serve did not stop cleanly on SIGTERM; log:\n" << proc->log());
+        CHECK_FALSE(ib::test::has_sanitizer_report(proc->log()));
+    }
+
+    ib::test::http_reply get(const std::string& target, std::vector<std::string> headers = {}) const {
+        const auto r = http_request(port, "GET", target, headers, {}, 10000);
+        REQUIRE_MESSAGE(r, "no answer to GET " << target);
+        return *r;
+    }
+};
+
+// The case study: `incident-bot demo` records J. Hand's chapter-6 outage into `db`.
+std::string demo_db() {
+    const std::string db = ib::test::temp_path("serve-demo") + ".db";
+    const auto r = run_to_end(IB_BOT_BINARY, {"demo", "--db", db, "--quiet"}, {}, 120s);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return db;
+}
+
+std::string exported(const std::string& db, const std::string& id, const std::string& format) {
+    const auto r = run_to_end(IB_BOT_BINARY, {"export", "--db", db, "--incident", id, "--format", format});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return r.out;
+}
+
+void remove_db(const std::string& db) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+}  // namespace
+
+TEST_SUITE("serve") {
+    TEST_CASE("the case study: list, incident page, chart, timeline, downloads equal to export") {
+        const std::string db = demo_db();
+        {
+            server s(db);
+            const auto list = s.get("/");
+            CHECK(list.status == 200);
+            CHECK(list.header("content-security-policy").find("default-src 'self'") != std::string::npos);
+            CHECK(list.body.find("/incidents/1\"") != std::string::npos);
+            const auto json = nlohmann::json::parse(exported(db, "1", "json"));
+            const std::string title = json["incident"]["title"];
+            CHECK(list.body.find(title) != std::string::npos);
+
+            const auto page = s.get("/incidents/1");
+            CHECK(page.status == 200);
+            CHECK(page.body.find("<svg") != std::string::npos);
+            CHECK(page.body.find("id=\"coordination\"") != std::string::npos);
+            CHECK(count(page.body, "<li id=") == std::min<std::size_t>(json["timeline"].size(), 200));
+            const auto hyp = s.get("/incidents/1?tag=hypothesis");
+            const auto hyps = std::count_if(json["timeline"].begin(), json["timeline"].end(), [](const auto& e) {
+                return std::find(e["tags"].begin(), e["tags"].end(), "hypothesis") != e["tags"].end();
+            });
+            CHECK(hyps > 0);
+            CHECK(count(hyp.body, "<li id=") == static_cast<std::size_t>(hyps));
+
+            for (const char* fmt : {"json", "md", "csv", "svg"}) {
+                CAPTURE(fmt);
+                const auto dl = s.get(std::string("/incidents/1/export.") + fmt);
+                CHECK(dl.status == 200);
+                CHECK(dl.body == exported(db, "1", fmt));
+                CHECK(dl.header("content-disposition").find("attachment") != std::string::npos);
+            }
+            // Read-only, and the rest answers plainly.
+            CHECK(http_request(s.port, "POST", "/incidents/1", {}, "x=1")->status == 405);
+            CHECK(http_request(s.port, "DELETE", "/incidents/1")->status == 405);
+            CHECK(s.get("/incidents/999").status == 404);
+            CHECK(s.get("/stats").status == 200);
+            CHECK(s.get("/assets/review.js").status == 200);
+            CHECK(s.get("/healthz").body == "ok\n");
+            const auto perm = s.get("/incidents/1/entries/3");
+            CHECK(perm.status == 303);
+            CHECK(perm.header("location") == "/incidents/1?page=1#3");
+        }
+        remove_db(db);
+    }
+
+    TEST_CASE("a message stored by run shows up on the open page's next poll; hostile text stays text") {
+        bot_fixture t;
+        t.start_bot();
+        const auto ch = t.declare("Checkout errors sev2", "Checkout errors");
+        t.slack.type_message(ch, bot_fixture::bob, "<img src=x onerror=alert(1)> <script>alert(2)</script>");
+        REQUIRE(t.slack.wait_for([&] { return t.export_json().at("timeline").size() >= 3; }, 10s));
+
+        server s(t.db);
+        const auto before = s.get("/incidents/1");
+        CHECK(before.body.find("&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(2)&lt;/script&gt;") !=
+              std::string::npos);
+        CHECK(before.body.find("<img") == std::string::npos);
+        CHECK(before.body.find("<script>alert") == std::string::npos);
+        CHECK(before.body.find("data-live=\"") != std::string::npos);
+        const auto version = s.get("/incidents/1/version").body;
+
+        // `run` stores a new message; the version the page polls changes within 2 s and the
+        // fragment it then fetches holds the message.
+        const auto posted = clk::now();
+        t.slack.type_message(ch, bot_fixture::carol, "rolled back the checkout deploy");
+        std::string now_version = version;
+        while (clk::now() - posted < 2s && now_version == version) {
+            std::this_thread::sleep_for(50ms);
+            now_version = s.get("/incidents/1/version").body;
+        }
+        CHECK(now_version != version);
+        CHECK(s.get("/incidents/1?fragment=main").body.find("rolled back the checkout deploy") != std::string::npos);
+        t.stop_bot(SIGTERM);
+    }
+
+    TEST_CASE("private incidents are hidden unless --include-private") {
+        bot_fixture t;
+        t.start_bot();
+        t.declare("Public thing sev3", "Public thing");
+        t.declare("Secret thing sev3 --private", "Secret thing");
+        t.stop_bot(SIGTERM);
+        {
+            server s(t.db);
+            CHECK(s.get("/").body.find("Secret thing") == std::string::npos);
+            CHECK(s.get("/incidents/2").status == 404);
+            CHECK(s.get("/incidents/2/export.json").status == 404);
+            CHECK(s.get("/incidents/1").status == 200);
+        }
+        server s(t.db, {"--include-private"});
+        CHECK(s.get("/").body.find("Secret thing") != std::string::npos);
+        CHECK(s.get("/incidents/2").status == 200);
+    }
+
+    TEST_CASE("with a token every page needs the login's HttpOnly SameSite=Strict cookie") {
+        const std::string db = demo_db();
+        const std::string token_file = ib::test::temp_path("serve-token");
+        std::ofstream(token_file) << "review-token-1\n";
+        for (const bool from_file : {true, false}) {
+            CAPTURE(from_file);
+            server s(db, from_file ? std::vector<std::string>{"--auth-token-file", token_file} : std::vector<std::string>{},
+                     from_file ? std::map<std::string, std::string>{}
+                               : std::map<std::string, std::string>{{"INCIDENT_BOT_SERVE_TOKEN", "review-token-1"}});
+            CHECK(s.get("/").status == 401);
+            CHECK(s.get("/incidents/1/export.json").status == 401);
+            CHECK(s.get("/incidents/1").body.find("Login page") == std::string::npos);
+            const auto wrong = http_request(s.port, "POST", "/login",
+                                            {"Content-Type: application/x-www-form-urlencoded"}, "token=nope");
+            CHECK(wrong->status == 401);
+            const auto ok = http_request(s.port, "POST", "/login",
+                                         {"Content-Type: application/x-www-form-urlencoded"}, "token=review-token-1");
+            REQUIRE(ok->status == 303);
+            const auto cookie = ok->header("set-cookie");
+            CHECK(cookie.find("httponly") != std::string::npos);
+            CHECK(cookie.find("samesite=strict") != std::string::npos);
+            const auto signed_in = s.get("/", {"Cookie: " + cookie.substr(0, cookie.find(';'))});
+            CHECK(signed_in.status == 200);
+            CHECK(signed_in.body.find("/incidents/1\"") != std::string::npos);
+            CHECK(s.proc->log().find("review-token-1") == std::string::npos);
+        }
+        std::filesystem::remove(token_file);
+        remove_db(db);
+    }
+
+    TEST_CASE("a 100,000-entry incident: the first 200 entries within 1 s") {
+        const std::string db = ib::test::temp_path("serve-big") + ".db";
+        {
+            ib::storage::store st(db);
+            auto d = ib::declare_incident("Big incident", ib::severity::sev2, "U0ALICE", "C0BIG", "inc-big",
+                                          ib::from_unix_seconds(1'790'000'000));
+            REQUIRE(d.ok());
+            st.create_incident(d->inc, d->entry);
+            std::vector<ib::timeline_entry> batch;
+            for (int i = 0; i < 100'000; ++i) {
+                ib::timeline_entry e;
+                e.incident_id = d->inc.id;
+                e.at = ib::from_unix_seconds(1'790'000'000 + i);
+                e.received_at = e.at;
+                e.slack_ts = ib::to_slack_ts(e.at);
+                e.key = "big-" + std::to_string(i);
+                e.user = i % 3 == 0 ? "U0BOB" : "U0CAROL";
+                e.text = "step " + std::to_string(i) + ": checking the &lt;cache&gt; again";
+                if (i % 10 == 0) e.tags.push_back({ib::tag::hypothesis, "test"});
+                batch.push_back(std::move(e));
+                if (batch.size() == 10'000) {
+                    st.append_batch(batch);
+                    batch.clear();
+                }
+            }
+        }
+        {
+            server s(db);
+            const auto start = clk::now();
+            const auto page = s.get("/incidents/1");
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - start).count();
+            CHECK(page.status == 200);
+            CHECK(count(page.body, "<li id=") == 200);
+            CHECK(page.body.find("100001 entries") != std::string::npos);
+            MESSAGE("first page of 100,000 entries: " << ms << " ms");
+            CHECK_MESSAGE(ms < 1000, "first page of 100,000 entries took " << ms << " ms");
+            // A later page and a permalink deep in the timeline are as quick (the record is cached).
+            const auto t2 = clk::now();
+            const auto perm = s.get("/incidents/1/entries/90000");
+            CHECK(perm.status == 303);
+            const auto deep = s.get(perm.header("location").substr(0, perm.header("location").find('#')));
+            CHECK(deep.body.find("<li id=\"90000\"") != std::string::npos);
+            CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - t2).count() < 1000);
+        }
+        remove_db(db);
+    }
+}
