@@ -3,6 +3,7 @@
 #include "core/review/layout.hpp"
 #include "core/review/site.hpp"
 
+#include "core/coordination.hpp"
 #include "core/metrics.hpp"
 #include "core/participants.hpp"
 
@@ -238,15 +239,19 @@ std::string statuspage_section(const incident_record& r) {
 std::string hypotheses_section(const incident_record& r, const message_history& history) {
     std::string s = "<section id=\"hypotheses\" aria-labelledby=\"hypotheses-h\">\n<h2 id=\"hypotheses-h\">"
                     "Hypotheses</h2>\n";
+    // Each hypothesis with its fate (✅/❌ reactions, core/coordination), in words, not colour alone.
     std::string items;
+    const auto fates = hypotheses_of(r.timeline);
     for (const auto& e : r.timeline) {
         if (e.kind != entry_kind::message || !e.has_tag(tag::hypothesis)) continue;
         const bool gone = history.deleted(e.slack_ts);
+        const auto h = std::find_if(fates.begin(), fates.end(), [&](const hypothesis& x) { return x.ts == e.slack_ts; });
+        const auto fate = h == fates.end() ? hypothesis_fate::open : h->fate;
         items += "<li><a href=\"#" + std::to_string(e.seq) + "\">" + when(e.at) + "</a> " + person(e.user, r.names) +
                  ": " +
                  (gone ? std::string("<em>(deleted later; text not shown)</em>")
                        : html_from_slack(history.latest_text(e), r.names)) +
-                 "</li>\n";
+                 " <span class=\"fate\">(" + html_text(to_string(fate)) + ")</span></li>\n";
     }
     if (items.empty()) return s + "<p>None tagged.</p>\n</section>\n";
     return s + "<ol>\n" + items + "</ol>\n</section>\n";
@@ -266,12 +271,67 @@ std::string action_items_section(const incident_record& r) {
     return s + "<ul>\n" + items + "</ul>\n</section>\n";
 }
 
+// A delay, or "not yet" when nothing followed.
+std::string after(const std::optional<seconds>& d) { return d ? html_text(format_duration(*d)) : "not yet"; }
+
 }  // namespace
 
+// The coordination record (core/coordination.hpp), the same struct the JSON export and the review
+// draft render: about the system of work, never a score for a person.
 std::string coordination_section(const incident_record& r) {
-    (void)r;  // the coordination record (issue 17) feeds this section once it lands
-    return "<section id=\"coordination\" aria-labelledby=\"coordination-h\">\n<h2 id=\"coordination-h\">"
-           "Coordination</h2>\n<p>No coordination record for this incident.</p>\n</section>\n";
+    const auto c = coordinate(r, record_end(r));
+    std::string s = "<section id=\"coordination\" aria-labelledby=\"coordination-h\">\n<h2 id=\"coordination-h\">"
+                    "Coordination</h2>\n<ul>\n";
+    s += "<li>Hypotheses: " + std::to_string(c.hypotheses.size()) + " raised, " + std::to_string(c.confirmed) +
+         " confirmed, " + std::to_string(c.ruled_out) + " ruled out; first hypothesis to identified: " +
+         after(c.first_hypothesis_to_identified) + "</li>\n";
+    s += "<li>Questions to the commander: " + std::to_string(c.commander_questions) + "</li>\n";
+    s += "<li>Side threads: " + std::to_string(c.threads.size()) + "; quiet stretches over 10 minutes: " +
+         std::to_string(c.quiet.size()) + "</li>\n</ul>\n";
+    if (!c.joins.empty()) {
+        s += "<h3>People pulled in</h3>\n<ul>\n";
+        for (const auto& j : c.joins) s += "<li>" + when(j.at) + " " + person(j.user, r.names) + "</li>\n";
+        s += "</ul>\n";
+    }
+    if (!c.handoffs.empty()) {
+        s += "<h3>Commander handoffs</h3>\n<ul>\n";
+        for (const auto& h : c.handoffs)
+            s += "<li>" + when(h.at) + " " + person(h.from, r.names, "nobody") + " to " + person(h.to, r.names) +
+                 " (status " + html_text(h.status) + ", " + html_text(h.severity) + ", " +
+                 std::to_string(h.open_hypotheses.size()) + " open hypotheses)</li>\n";
+        s += "</ul>\n";
+    }
+    if (!c.commander_demand.empty()) {
+        s += "<h3>Questions to the commander per 10 minutes</h3>\n<ul>\n";
+        for (const auto& d : c.commander_demand)
+            s += "<li>from " + when(d.from) + ": " + std::to_string(d.questions) + "</li>\n";
+        s += "</ul>\n";
+    }
+    if (!c.threads.empty()) {
+        s += "<h3>Side threads</h3>\n<ul>\n";
+        for (const auto& t : c.threads) {
+            std::string people;
+            for (const auto& u : t.people) people += (people.empty() ? "" : ", ") + person(u, r.names);
+            s += "<li>" + std::to_string(t.replies) + " replies by " + people + "; last " + when(t.last_reply) + "; " +
+                 (t.reported_back ? "reported back to the channel" : "not reported back") + "</li>\n";
+        }
+        s += "</ul>\n";
+    }
+    if (!c.quiet.empty()) {
+        s += "<h3>Quiet stretches</h3>\n<ul>\n";
+        for (const auto& q : c.quiet)
+            s += "<li>" + when(q.from) + " to " + when(q.to) + " (" +
+                 html_text(format_duration(std::chrono::duration_cast<seconds>(q.to - q.from))) + ")</li>\n";
+        s += "</ul>\n";
+    }
+    if (!c.acted.empty()) {
+        s += "<h3>From knowing to acting</h3>\n<ul>\n";
+        for (const auto& a : c.acted)
+            s += "<li>" + html_text(a.what) + " by " + person(a.user, r.names) + " at " + when(a.at) + ": " +
+                 html_from_slack(a.text, r.names) + " (acted on after " + after(a.acted_after) + ")</li>\n";
+        s += "</ul>\n";
+    }
+    return s + "</section>\n";
 }
 
 http::response incident_page(const incident_record& r, std::string_view chart, const http::params& query,

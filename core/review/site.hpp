@@ -86,8 +86,8 @@ http::response incidents_page(std::span<const incident> all, const http::params&
 http::response incident_page(const incident_record& r, std::string_view chart, const http::params& query,
                              time_point now);
 
-// The coordination section of the incident page (`<section id="coordination">`). Fed by the
-// coordination record (issue 17) once it lands; until then it says nothing was recorded.
+// The coordination section of the incident page (`<section id="coordination">`): the record of
+// core/coordination.hpp (as in the JSON export and the review draft), up to the resolution.
 std::string coordination_section(const incident_record& r);
 
 // 303 to the page of the unfiltered timeline holding entry `seq`, with #seq; 404 if it has none.

@@ -43,7 +43,7 @@ std::size_t count(const std::string& s, std::string_view needle) {
 std::vector<std::string> foreign_tags(const std::string& html) {
     static const std::regex tag_re("<([a-zA-Z][a-zA-Z0-9]*)");
     static const std::vector<std::string> ours = {
-        "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "h1", "h2", "p",
+        "html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "h1", "h2", "h3", "p",
         "span", "strong", "dl", "div", "dt", "dd", "section", "svg", "g", "rect", "circle", "line", "text",
         "desc", "form", "input", "label", "select", "option", "button", "ol", "ul", "li", "time", "em", "code",
         "table", "thead", "tbody", "tr", "th", "td", "caption", "figure", "figcaption"};
@@ -108,6 +108,34 @@ TEST_SUITE("review") {
         auto login = get("/login");
         login.method = "POST";
         CHECK(rv::parse_route(login).what == rv::page::login_submit);
+    }
+
+    TEST_CASE("hypotheses show their fate, and the coordination section renders the coordination record") {
+        auto r = chapter6_outage();
+        const auto h = std::find_if(r.timeline.begin(), r.timeline.end(), [](const timeline_entry& e) {
+            return e.kind == entry_kind::message && e.has_tag(tag::hypothesis);
+        });
+        REQUIRE(h != r.timeline.end());
+        const auto open_page = page_of(r).body;
+        CHECK(open_page.find("(confirmed)") == std::string::npos);
+        CHECK(open_page.find(" 0 confirmed") != std::string::npos);
+        // ✅ on the hypothesis, a minute after it was said (the shape `run` records: reaction, ref_ts).
+        timeline_entry tick;
+        tick.kind = entry_kind::reaction;
+        tick.at = h->at + std::chrono::minutes(1);
+        tick.slack_ts = to_slack_ts(tick.at);
+        tick.user = h->user;
+        tick.text = ":white_check_mark:";
+        tick.ref_ts = h->slack_ts;
+        tick.attrs["reaction"] = "white_check_mark";
+        tick.seq = r.timeline.back().seq + 1;
+        r.timeline.push_back(tick);
+        const auto page = page_of(r).body;
+        const auto section = page.substr(page.find("id=\"coordination\""));
+        CHECK(page.find("(confirmed)") != std::string::npos);
+        CHECK(section.find(" 1 confirmed") != std::string::npos);
+        CHECK(section.find("From knowing to acting") != std::string::npos);
+        CHECK(foreign_tags(page).empty());
     }
 
     TEST_CASE("queries and cookies are decoded") {
