@@ -206,6 +206,14 @@ TEST_SUITE("serve") {
         remove_db(db);
     }
 
+    // The 1 s budget is the product's figure for an optimised build; under AddressSanitizer the same
+    // code runs 2-3x slower, so the sanitizer pass checks the pages and prints the time only.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr bool timed = false;
+#else
+    constexpr bool timed = true;
+#endif
+
     TEST_CASE("a 100,000-entry incident: the first 200 entries within 1 s") {
         const std::string db = ib::test::temp_path("serve-big") + ".db";
         {
@@ -241,14 +249,16 @@ TEST_SUITE("serve") {
             CHECK(count(page.body, "<li id=") == 200);
             CHECK(page.body.find("100001 entries") != std::string::npos);
             MESSAGE("first page of 100,000 entries: " << ms << " ms");
-            CHECK_MESSAGE(ms < 1000, "first page of 100,000 entries took " << ms << " ms");
+            if (timed) CHECK_MESSAGE(ms < 1000, "first page of 100,000 entries took " << ms << " ms");
             // A later page and a permalink deep in the timeline are as quick (the record is cached).
             const auto t2 = clk::now();
             const auto perm = s.get("/incidents/1/entries/90000");
             CHECK(perm.status == 303);
             const auto deep = s.get(perm.header("location").substr(0, perm.header("location").find('#')));
             CHECK(deep.body.find("<li id=\"90000\"") != std::string::npos);
-            CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - t2).count() < 1000);
+            const auto deep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - t2).count();
+            MESSAGE("permalink and the page of entry 90000: " << deep_ms << " ms");
+            if (timed) CHECK(deep_ms < 1000);
         }
         remove_db(db);
     }
