@@ -254,7 +254,10 @@ coordination coordinate(const incident_record& r, time_point end) {
     for (const auto* e : timed) {
         switch (e->kind) {
         case entry_kind::join:
-            if (e->at > inc.declared_at && !e->user.empty() && joined.insert(e->user).second)
+            // The declarer is invited by the bot as the channel is made: their join arrives a
+            // moment after the declaration but nobody pulled them in.
+            if (e->at > inc.declared_at && !e->user.empty() && e->user != inc.declared_by &&
+                joined.insert(e->user).second)
                 c.joins.push_back({e->user, e->at});
             break;
         case entry_kind::role:

@@ -65,7 +65,7 @@ inline constexpr std::chrono::minutes demand_window{10};    // commander demand 
 inline constexpr std::chrono::minutes report_back_within{10};
 inline constexpr std::chrono::minutes quiet_after{10};      // a quiet stretch is longer than this
 
-// Someone's first join after the incident was declared.
+// Someone's first join after the incident was declared (never the declarer, whom the bot invites).
 struct pulled_in {
     std::string user;
     time_point at{};

@@ -80,7 +80,7 @@ incident_record worked_incident() {
     auto& tl = r.timeline;
     tl.push_back(lifecycle(entry_kind::declare, at(10, 0, 0), "U1", {{"severity", "sev2"}}));
     tl.push_back(lifecycle(entry_kind::role, at(10, 0, 0), "U1", {{"role", "commander"}, {"assignee", "U1"}}));
-    tl.push_back(join(at(10, 0, 0), "U1"));  // at the declaration: not pulled in
+    tl.push_back(join(at(10, 0, 2), "U1"));  // the declarer, invited with the channel: not pulled in
     tl.push_back(join(at(10, 1, 0), "U2"));
     tl.push_back(message(at(10, 2, 0), "U2", "<@U1> is the db down?"));
     tl.push_back(message(at(10, 2, 30), "U2", "<@U1> fyi"));  // no question
@@ -179,7 +179,7 @@ TEST_CASE("each coordination figure of a worked incident") {
     const auto r = worked_incident();
     const auto c = coordinate(r, record_end(r));
 
-    // Pulled in: U2 at 10:01 and U5 at 10:15:30; U1 joined at the declaration, U2's rejoin is not new.
+    // Pulled in: U2 at 10:01 and U5 at 10:15:30; U1 (the declarer) was invited with the channel, U2's rejoin is not new.
     REQUIRE(c.joins.size() == 2);
     CHECK(c.joins[0].user == "U2");
     CHECK(c.joins[0].at == at(10, 1, 0));
