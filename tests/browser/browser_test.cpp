@@ -56,6 +56,7 @@ TEST_SUITE("browser") {
         REQUIRE_MESSAGE(fs::exists(dir / "node_modules" / "playwright-core"), "no tests/browser/node_modules" << setup);
 
         // The three databases and their sites.
+        const auto started = std::chrono::steady_clock::now();
         const std::string case_db = ib::test::case_study_db();
         const std::string big_db = ib::test::big_incident_db(100'000);
         ib::test::bot_fixture live;
@@ -75,6 +76,9 @@ TEST_SUITE("browser") {
                 {"big", {{"url", big_site.url()}, {"incident", 1}, {"entries", 100'001}}},
             };
 
+            std::cout << "set-up (demo, 100,000 entries, run, three serves): "
+                      << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+                      << " ms" << std::endl;
             // The checks run; each `@post TEXT` line is typed into the live incident by carol.
             ib::test::bot_process checks(node, {(dir / "review_checks.mjs").string()},
                                          {{"IB_REVIEW_CONFIG", config.dump()}});
@@ -90,8 +94,13 @@ TEST_SUITE("browser") {
                 }
                 std::this_thread::sleep_for(10ms);
             }
-            const auto code = checks.wait(5s);
-            if (!code) checks.signal(SIGKILL);
+            // Past the deadline: SIGTERM first, so that playwright closes Chromium, then SIGKILL.
+            if (checks.running()) checks.signal(SIGTERM);
+            auto code = checks.wait(10s);
+            if (!code) {
+                checks.signal(SIGKILL);
+                code = checks.wait(5s);
+            }
             std::cout << checks.output() << std::flush;
             CHECK_MESSAGE(code == 0, "the browser checks failed (exit " << code.value_or(-1) << "):\n"
                                                                         << checks.output() << checks.log());
