@@ -292,10 +292,6 @@ std::string action_items_section(const incident_record& r) {
 // A delay, or "not yet" when nothing followed.
 std::string after(const std::optional<seconds>& d) { return d ? html_text(format_duration(*d)) : "not yet"; }
 
-}  // namespace
-
-namespace {
-
 // The coordination record (core/coordination.hpp), the same struct the JSON export and the review
 // draft render: about the system of work, never a score for a person.
 std::string coordination_html(const incident_record& r, const coordination& c) {

@@ -101,9 +101,10 @@ TEST_SUITE("browser") {
                 checks.signal(SIGKILL);
                 code = checks.wait(5s);
             }
-            std::cout << checks.output() << std::flush;
-            CHECK_MESSAGE(code == 0, "the browser checks failed (exit " << code.value_or(-1) << "):\n"
-                                                                        << checks.output() << checks.log());
+            std::cout << checks.output() << std::flush;  // one line per check, and the figures
+            CHECK_MESSAGE(code == 0, "the browser checks failed (exit " << code.value_or(-1)
+                                                                        << "; their report is above); stderr:\n"
+                                                                        << checks.log());
         }
         live.stop_bot(SIGTERM);
         ib::test::remove_db(case_db);
