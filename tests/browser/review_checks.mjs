@@ -120,8 +120,8 @@ await check('the search finds a message', async () => {
   const needle = '92%';
   const expected = caseRecord.timeline.filter((e) => (e.text ?? '').includes(needle)).length;
   expect(expected > 0, `no message in the case study says ${needle}`);
-  await page.getByLabel('Text').fill(needle);
-  await page.getByLabel('Text').press('Enter');
+  await page.getByLabel('Text', { exact: true }).fill(needle);
+  await page.getByLabel('Text', { exact: true }).press('Enter');
   await page.waitForURL(/[?&]q=/);
   const texts = await entries(page).locator('.text').allTextContents();
   expect(texts.length === expected, `${texts.length} entries found, ${expected} say ${needle}`);
