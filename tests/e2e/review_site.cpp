@@ -80,7 +80,7 @@ std::string big_incident_db(int entries) {
 }
 
 void remove_db(const std::string& db) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db + suffix);
 }
 
 }  // namespace ib::test

@@ -41,7 +41,7 @@ std::string exported(const std::string& db, const std::string& id, const std::st
 // it (every tenth tagged hypothesis), written in batches of 10,000; returns its path.
 std::string big_incident_db(int entries);
 
-// Removes a database file with its -wal and -shm.
+// Removes a database file with its -wal, -shm and the .lock that `run` and `demo` leave.
 void remove_db(const std::string& db);
 
 }  // namespace ib::test
