@@ -84,6 +84,7 @@ bool is_lifecycle(entry_kind k) {
 }
 
 message_history::message_history(std::span<const timeline_entry> timeline) {
+    messages_.reserve(timeline.size());
     for (const auto& e : timeline) {
         if (e.kind == entry_kind::message && !e.slack_ts.empty()) messages_.emplace(e.slack_ts, &e);
         if (e.ref_ts.empty()) continue;

@@ -36,9 +36,9 @@ stamp "built"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 status=0
-# The Prometheus server and the Debian package suites test what the regular pass already
-# covers from outside the binary, and the simulator's own suites test the harness: they run
-# there only (labels prometheus, package, sim).
-ctest --test-dir "$build_dir" --output-on-failure --timeout 1800 -j "$jobs" -LE 'prometheus|package|sim' || status=$?
+# The Prometheus server, the Debian package and the browser suites test what the regular pass
+# already covers from outside the binary, and the simulator's own suites test the harness: they
+# run there only (labels prometheus, package, browser, sim).
+ctest --test-dir "$build_dir" --output-on-failure --timeout 1800 -j "$jobs" -LE 'prometheus|package|sim|browser' || status=$?
 stamp "tests done (ctest exit $status)"
 exit "$status"

@@ -3,7 +3,7 @@
 # Idempotent: packages already present are skipped by apt-get; safe to run as root on a fresh machine.
 #
 #   bash scripts/setup.sh          # build: the bot, its unit/e2e tests, the .deb (cpack)
-#   bash scripts/setup.sh --test   # also what the prometheus and package suites run
+#   bash scripts/setup.sh --test   # also what the prometheus, package and browser suites run
 set -euo pipefail
 
 with_tests=0
@@ -30,7 +30,13 @@ test_packages=(
   prometheus systemd
   # CommonMark renderer: text.parse_back reads the Markdown export back with `cmark --unsafe`.
   cmark
+  # The browser suite (tests/browser): headless Chromium, driven from Node.js by playwright-core.
+  chromium
 )
+# Debian 12's Node.js is 18, which the suite's pinned playwright-core supports; a newer Node.js
+# already installed (e.g. from another source) is kept.
+command -v node >/dev/null || test_packages+=(nodejs)
+command -v npm >/dev/null || test_packages+=(npm)
 ((with_tests)) && packages+=("${test_packages[@]}")
 
 missing=()
@@ -48,5 +54,17 @@ if ((${#missing[@]})); then
   # system-wide one where systemd runs. Not on a machine we only test on.
   if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+fi
+
+# The browser suite's npm packages, exactly as tests/browser/package-lock.json pins them (no
+# browser download: the suite uses Debian's /usr/bin/chromium). Skipped when node_modules is
+# newer than the lock and has both packages.
+if ((with_tests)); then
+  browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -f "$browser/node_modules/.package-lock.json" ] ||
+     [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ] ||
+     ! (cd "$browser" && node -e "require.resolve('playwright-core'); require.resolve('axe-core')" 2>/dev/null); then
+    (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

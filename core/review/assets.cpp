@@ -1,6 +1,6 @@
 // The review site's stylesheet and script, compiled in (no external assets: works offline).
-// The script only reads: local times beside UTC, permalinks to entries on other pages, and live
-// updates of an open incident by polling /incidents/ID/version.
+// The script only reads: local times beside UTC, permalinks to entries on other pages, Space on
+// the filter chips, and live updates of an open incident by polling /incidents/ID/version.
 #include "core/review/layout.hpp"
 #include "core/review/site.hpp"
 
@@ -97,6 +97,14 @@ constexpr std::string_view js = R"js('use strict';
     }
     setTimeout(tick, 1000);
   }
+  // The filter chips are links that toggle their filter: Space works on them as on a toggle
+  // button, Enter as on any link.
+  document.addEventListener('keydown', function (e) {
+    var a = e.target;
+    if (e.key !== ' ' || !a.matches || !a.matches('.chips a[href]')) return;
+    e.preventDefault();
+    a.click();
+  });
   document.addEventListener('DOMContentLoaded', function () {
     localTimes(document);
     followHash();

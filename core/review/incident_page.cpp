@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_map>
 
 namespace ib::review {
 
@@ -25,6 +26,9 @@ constexpr entry_kind all_kinds[] = {
     entry_kind::reminder, entry_kind::redaction,   entry_kind::gap,
 };
 constexpr tag all_tags[] = {tag::hypothesis, tag::action, tag::status, tag::command, tag::join};
+// The hypotheses section lists this many; the rest are a link to the timeline's hypothesis chip
+// (a 100,000-entry incident can have 10,000: 1.8 MB of HTML that the first page does not need).
+constexpr std::size_t hypotheses_listed = 100;
 
 // The timeline's filters, from the query.
 struct filters {
@@ -138,13 +142,15 @@ std::string timeline_section(const incident_record& r, const message_history& hi
                              std::size_t page_number) {
     const auto id = r.inc.id;
     std::string s = "<section id=\"timeline\" aria-labelledby=\"timeline-h\">\n<h2 id=\"timeline-h\">Timeline</h2>\n";
-    // Chips: tags, then kinds present on the timeline; each a link that sets or clears its filter.
+    // Chips: tags, then kinds present on the timeline; each a link that sets its filter, or clears it
+    // when it is the one set (a toggle; aria-current and bold underlined text mark it, not colour).
     s += "<nav class=\"chips\" aria-label=\"Filter by tag\"><span>Tag:</span> <a href=\"" + f.link(id, "tag", "") +
          "\"" + (f.want_tag ? "" : " aria-current=\"true\"") + ">all</a>";
     for (const auto t : all_tags) {
         const bool on = f.want_tag == t;
-        s += " <a class=\"chip tag-" + html_text(to_string(t)) + "\" href=\"" + f.link(id, "tag", std::string(to_string(t))) +
-             "\"" + (on ? " aria-current=\"true\"" : "") + ">" + html_text(to_string(t)) + "</a>";
+        s += " <a class=\"chip tag-" + html_text(to_string(t)) + "\" href=\"" +
+             f.link(id, "tag", on ? "" : std::string(to_string(t))) + "\"" + (on ? " aria-current=\"true\"" : "") + ">" +
+             html_text(to_string(t)) + "</a>";
     }
     s += "</nav>\n<nav class=\"chips\" aria-label=\"Filter by kind\"><span>Kind:</span> <a href=\"" +
          f.link(id, "kind", "") + "\"" + (f.want_kind ? "" : " aria-current=\"true\"") + ">all</a>";
@@ -152,8 +158,9 @@ std::string timeline_section(const incident_record& r, const message_history& hi
         const bool present =
             std::any_of(r.timeline.begin(), r.timeline.end(), [&](const timeline_entry& e) { return e.kind == k; });
         if (!present) continue;
-        s += " <a class=\"chip kind\" href=\"" + f.link(id, "kind", std::string(to_string(k))) + "\"" +
-             (f.want_kind == k ? " aria-current=\"true\"" : "") + ">" + html_text(to_string(k)) + "</a>";
+        const bool on = f.want_kind == k;
+        s += " <a class=\"chip kind\" href=\"" + f.link(id, "kind", on ? "" : std::string(to_string(k))) + "\"" +
+             (on ? " aria-current=\"true\"" : "") + ">" + html_text(to_string(k)) + "</a>";
     }
     s += "</nav>\n";
     // Person and text search: a plain GET form, so it works without script.
@@ -236,17 +243,23 @@ std::string statuspage_section(const incident_record& r) {
     return s + "<ol>\n" + items + "</ol>\n</section>\n";
 }
 
-std::string hypotheses_section(const incident_record& r, const message_history& history) {
+std::string hypotheses_section(const incident_record& r, const message_history& history,
+                               const std::vector<hypothesis>& hypotheses) {
     std::string s = "<section id=\"hypotheses\" aria-labelledby=\"hypotheses-h\">\n<h2 id=\"hypotheses-h\">"
                     "Hypotheses</h2>\n";
     // Each hypothesis with its fate (✅/❌ reactions, core/coordination), in words, not colour alone.
     std::string items;
-    const auto fates = hypotheses_of(r.timeline);
+    // Fates by ts: a 100,000-entry timeline has 10,000 hypotheses, too many to search each time.
+    std::unordered_map<std::string_view, hypothesis_fate> fates;
+    fates.reserve(hypotheses.size());
+    for (const auto& h : hypotheses) fates.emplace(h.ts, h.fate);
+    std::size_t n = 0;
     for (const auto& e : r.timeline) {
         if (e.kind != entry_kind::message || !e.has_tag(tag::hypothesis)) continue;
+        if (++n > hypotheses_listed) continue;
         const bool gone = history.deleted(e.slack_ts);
-        const auto h = std::find_if(fates.begin(), fates.end(), [&](const hypothesis& x) { return x.ts == e.slack_ts; });
-        const auto fate = h == fates.end() ? hypothesis_fate::open : h->fate;
+        const auto h = fates.find(e.slack_ts);
+        const auto fate = h == fates.end() ? hypothesis_fate::open : h->second;
         items += "<li><a href=\"#" + std::to_string(e.seq) + "\">" + when(e.at) + "</a> " + person(e.user, r.names) +
                  ": " +
                  (gone ? std::string("<em>(deleted later; text not shown)</em>")
@@ -254,7 +267,12 @@ std::string hypotheses_section(const incident_record& r, const message_history& 
                  " <span class=\"fate\">(" + html_text(to_string(fate)) + ")</span></li>\n";
     }
     if (items.empty()) return s + "<p>None tagged.</p>\n</section>\n";
-    return s + "<ol>\n" + items + "</ol>\n</section>\n";
+    s += "<ol>\n" + items + "</ol>\n";
+    if (n > hypotheses_listed)
+        s += "<p class=\"more\">The first " + std::to_string(hypotheses_listed) + " of " + std::to_string(n) +
+             " hypotheses; <a href=\"/incidents/" + std::to_string(r.inc.id) + "?tag=hypothesis\">all " +
+             std::to_string(n) + " in the timeline</a>.</p>\n";
+    return s + "</section>\n";
 }
 
 std::string action_items_section(const incident_record& r) {
@@ -274,12 +292,9 @@ std::string action_items_section(const incident_record& r) {
 // A delay, or "not yet" when nothing followed.
 std::string after(const std::optional<seconds>& d) { return d ? html_text(format_duration(*d)) : "not yet"; }
 
-}  // namespace
-
 // The coordination record (core/coordination.hpp), the same struct the JSON export and the review
 // draft render: about the system of work, never a score for a person.
-std::string coordination_section(const incident_record& r) {
-    const auto c = coordinate(r, record_end(r));
+std::string coordination_html(const incident_record& r, const coordination& c) {
     std::string s = "<section id=\"coordination\" aria-labelledby=\"coordination-h\">\n<h2 id=\"coordination-h\">"
                     "Coordination</h2>\n<ul>\n";
     s += "<li>Hypotheses: " + std::to_string(c.hypotheses.size()) + " raised, " + std::to_string(c.confirmed) +
@@ -334,9 +349,14 @@ std::string coordination_section(const incident_record& r) {
     return s + "</section>\n";
 }
 
+}  // namespace
+
+std::string coordination_section(const incident_record& r) { return coordination_html(r, coordinate(r, record_end(r))); }
+
 http::response incident_page(const incident_record& r, std::string_view chart, const http::params& query,
                              time_point now) {
     const message_history history(r.timeline);
+    const auto coordination = coordinate(r, record_end(r));  // once: the hypotheses' fates come from it too
     const filters f(query);
     std::size_t page_number = 1;
     if (const auto p = param(query, "page"); !p.empty()) page_number = std::strtoull(p.c_str(), nullptr, 10);
@@ -348,9 +368,9 @@ http::response incident_page(const incident_record& r, std::string_view chart, c
     m += timeline_section(r, history, f, page_number);
     m += participants_section(r);
     m += statuspage_section(r);
-    m += hypotheses_section(r, history);
+    m += hypotheses_section(r, history, coordination.hypotheses);
     m += action_items_section(r);
-    m += coordination_section(r);
+    m += coordination_html(r, coordination);
     if (param(query, "fragment") == "main") return html(200, std::move(m));
     std::string attrs = "data-incident=\"" + std::to_string(r.inc.id) + "\"";
     if (r.inc.is_open()) attrs += " data-live=\"" + html_text(version_of(r.inc, r.timeline.size())) + "\"";

@@ -213,6 +213,22 @@ TEST_SUITE("review") {
         CHECK(header(res, "Content-Security-Policy").find("unsafe-inline") == std::string::npos);
     }
 
+    TEST_CASE("a timeline with thousands of hypotheses lists the first 100 and links to the rest") {
+        auto r = long_record(3000);
+        for (auto& e : r.timeline)
+            if (e.text.starts_with("message number ")) e.tags.push_back({tag::hypothesis, "test"});
+        const auto all = std::count_if(r.timeline.begin(), r.timeline.end(),
+                                       [](const timeline_entry& e) { return e.has_tag(tag::hypothesis); });
+        REQUIRE(all > 3000);
+        const auto body = page_of(r).body;
+        const auto section = body.substr(body.find("id=\"hypotheses\""));
+        const auto list = section.substr(0, section.find("</ol>"));
+        CHECK(count(list, "<li>") == 100);
+        CHECK(section.find("The first 100 of " + std::to_string(all) + " hypotheses; <a href=\"/incidents/42?tag=hypothesis\">") !=
+              std::string::npos);
+        CHECK(body.size() < 200'000);
+    }
+
     TEST_CASE("the hypothesis chip leaves only hypotheses; person and text filter too") {
         const auto r = chapter6_outage();
         const auto hypotheses = std::count_if(r.timeline.begin(), r.timeline.end(),
@@ -222,6 +238,11 @@ TEST_SUITE("review") {
         const auto list = body.substr(body.find("<ol class=\"timeline\">"));
         CHECK(count(list.substr(0, list.find("</ol>")), "<li ") == static_cast<std::size_t>(hypotheses));
         CHECK(body.find(std::to_string(hypotheses) + " of " + std::to_string(r.timeline.size()) + " entries") !=
+              std::string::npos);
+        // The chip that is on turns its filter off again (a toggle), and says so without colour.
+        CHECK(body.find("<a class=\"chip tag-hypothesis\" href=\"/incidents/42\" aria-current=\"true\">") !=
+              std::string::npos);
+        CHECK(page_of(r).body.find("<a class=\"chip tag-hypothesis\" href=\"/incidents/42?tag=hypothesis\">") !=
               std::string::npos);
 
         const auto found = page_of(r, "?q=GIVES+a+502").body;

@@ -2,10 +2,7 @@
 // database `demo` and `run` write. The case-study incident's pages, downloads equal to `export`,
 // a hostile message as text, a message stored by `run` showing up while `serve` reads the same
 // file, private incidents, the token login, and a 100,000-entry incident's first page in < 1 s.
-#include "bot_process.hpp"
-#include "ops_client.hpp"
-
-#include "storage/store.hpp"
+#include "review_site.hpp"
 
 #include <doctest/doctest.h>
 
@@ -19,7 +16,10 @@ using ib::test::bot_fixture;
 using ib::test::bot_process;
 using ib::test::http_get;
 using ib::test::http_request;
-using ib::test::run_to_end;
+using ib::test::case_study_db;
+using ib::test::exported;
+using ib::test::remove_db;
+using server = ib::test::review_server;
 using clk = std::chrono::steady_clock;
 
 namespace {
@@ -30,61 +30,11 @@ std::size_t count(const std::string& s, std::string_view needle) {
     return n;
 }
 
-// `incident-bot serve` on a free loopback port, stopped (SIGTERM, exit 0) at the end.
-struct server {
-    std::unique_ptr<bot_process> proc;
-    unsigned short port = 0;
-
-    explicit server(const std::string& db, std::vector<std::string> extra = {},
-                    std::map<std::string, std::string> env = {}) {
-        std::vector<std::string> args{"serve", "--db", db, "--listen", "127.0.0.1:0"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        proc = std::make_unique<bot_process>(IB_BOT_BINARY, args, env);
-        const auto until = clk::now() + 10s;
-        while (clk::now() < until && port == 0 && proc->running()) {
-            port = ib::test::listen_port_in(proc->log());
-            if (port == 0) std::this_thread::sleep_for(20ms);
-        }
-        REQUIRE_MESSAGE(port != 0, "serve did not say where it listens; log:\n" << proc->log());
-    }
-    ~server() {
-        if (!proc->running()) return;
-        proc->signal(SIGTERM);
-        const auto code = proc->wait(10s);
-        CHECK_MESSAGE(code == 0, "serve did not stop cleanly on SIGTERM; log:\n" << proc->log());
-        CHECK_FALSE(ib::test::has_sanitizer_report(proc->log()));
-    }
-
-    ib::test::http_reply get(const std::string& target, std::vector<std::string> headers = {}) const {
-        const auto r = http_request(port, "GET", target, headers, {}, 10000);
-        REQUIRE_MESSAGE(r, "no answer to GET " << target);
-        return *r;
-    }
-};
-
-// The case study: `incident-bot demo` records J. Hand's chapter-6 outage into `db`.
-std::string demo_db() {
-    const std::string db = ib::test::temp_path("serve-demo") + ".db";
-    const auto r = run_to_end(IB_BOT_BINARY, {"demo", "--db", db, "--quiet"}, {}, 120s);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return db;
-}
-
-std::string exported(const std::string& db, const std::string& id, const std::string& format) {
-    const auto r = run_to_end(IB_BOT_BINARY, {"export", "--db", db, "--incident", id, "--format", format});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return r.out;
-}
-
-void remove_db(const std::string& db) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-}
-
 }  // namespace
 
 TEST_SUITE("serve") {
     TEST_CASE("the case study: list, incident page, chart, timeline, downloads equal to export") {
-        const std::string db = demo_db();
+        const std::string db = case_study_db();
         {
             server s(db);
             const auto list = s.get("/");
@@ -177,7 +127,7 @@ TEST_SUITE("serve") {
     }
 
     TEST_CASE("with a token every page needs the login's HttpOnly SameSite=Strict cookie") {
-        const std::string db = demo_db();
+        const std::string db = case_study_db();
         const std::string token_file = ib::test::temp_path("serve-token");
         std::ofstream(token_file) << "review-token-1\n";
         for (const bool from_file : {true, false}) {
@@ -215,31 +165,7 @@ TEST_SUITE("serve") {
 #endif
 
     TEST_CASE("a 100,000-entry incident: the first 200 entries within 1 s") {
-        const std::string db = ib::test::temp_path("serve-big") + ".db";
-        {
-            ib::storage::store st(db);
-            auto d = ib::declare_incident("Big incident", ib::severity::sev2, "U0ALICE", "C0BIG", "inc-big",
-                                          ib::from_unix_seconds(1'790'000'000));
-            REQUIRE(d.ok());
-            st.create_incident(d->inc, d->entry);
-            std::vector<ib::timeline_entry> batch;
-            for (int i = 0; i < 100'000; ++i) {
-                ib::timeline_entry e;
-                e.incident_id = d->inc.id;
-                e.at = ib::from_unix_seconds(1'790'000'000 + i);
-                e.received_at = e.at;
-                e.slack_ts = ib::to_slack_ts(e.at);
-                e.key = "big-" + std::to_string(i);
-                e.user = i % 3 == 0 ? "U0BOB" : "U0CAROL";
-                e.text = "step " + std::to_string(i) + ": checking the &lt;cache&gt; again";
-                if (i % 10 == 0) e.tags.push_back({ib::tag::hypothesis, "test"});
-                batch.push_back(std::move(e));
-                if (batch.size() == 10'000) {
-                    st.append_batch(batch);
-                    batch.clear();
-                }
-            }
-        }
+        const std::string db = ib::test::big_incident_db(100'000);
         {
             server s(db);
             const auto start = clk::now();
