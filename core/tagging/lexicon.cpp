@@ -660,6 +660,12 @@ lexeme inflected(sv w) {
             c = classes_of(stem.substr(0, stem.size() - 1));
         if (c != 0) return {c & k_inflectable, form::past};
     }
+    // A possessive is its noun: "the CFO's office", "Stripe's dashboard", "the cluster's disks".
+    if (w.size() >= 4 && ends_with(w, "'s")) {
+        const std::uint32_t c = classes_of(w.substr(0, w.size() - 2)) &
+                                (wc_audience | wc_system | wc_vendor | wc_automation | wc_comms_item | wc_personal);
+        if (c != 0) return {c, form::exact};
+    }
     // -s / -es / -ies: restarts, pushes, retries, customers
     if (w.size() >= 3 && w.back() == 's' && w[w.size() - 2] != 's') {
         std::uint32_t c = classes_of(w.substr(0, w.size() - 1));
