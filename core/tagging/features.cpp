@@ -613,7 +613,10 @@ std::uint8_t http_client_verbs(std::span<const command_word> w, std::size_t b, s
 std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
     while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
     if (b >= e || w[b].flag || w[b].text.empty()) return 0;
-    const sv head = w[b].text;
+    sv head = w[b].text;
+    // A prompt glued to its command: "core-sw01(config-if)#shutdown", "mysql>DROP".
+    if (const std::size_t p = head.find_last_of("#>"); p != sv::npos && p > 0 && p + 1 < head.size())
+        head = head.substr(p + 1);
     // "nginx.service:", "error:" open a log line; "Scheduled restart job" is a message.
     if (head.back() == ':') return 0;
     if (head.size() > 1 && head[0] >= 'A' && head[0] <= 'Z' && head[1] >= 'a' && head[1] <= 'z' &&
@@ -653,7 +656,9 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
     for (std::size_t k = b + 1, plain = 0; verbs == 0 && k < e && plain < 3; ++k) {
         if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0]) || scoping_value(k)) continue;
         ++plain;
-        verbs = command_verbs(w[k].text, 2);
+        // A compound subcommand names its verb first ("deregister-targets", "service-version"
+        // names none: "version" there is a noun, and the verb comes next).
+        verbs = command_verbs(w[k].text, w[k].text.find('-') != sv::npos ? 1 : 2);
     }
     return verbs ? verbs | flags : flags | long_flags;
 }

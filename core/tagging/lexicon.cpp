@@ -462,6 +462,8 @@ constexpr sv r_cmd_write[] = {
     "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
     "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun", "playbook",
+    "dispatch", "reconfig", "reconfigure", "stepdown", "commit", "shred", "reorg", "runstats", "defrag",
+    "quarantine", "block", "unblock", "isolate", "reclaim", "wipe",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
