@@ -190,7 +190,9 @@ constexpr sv k_audience[] = {
     "residents", "callers", "claimants", "prescribers", "sponsor", "sponsors", "promoter", "gm",
     "stakeholders", "execs", "leads", "advertisers", "shippers", "carriers", "people",
     "merchant-facing", "externally", "external",
-    "chief", "minister", "ministry", "mayor", "governor", "council", "secretary", "händler", "kundeninfo", "clientela", "usuarios", "utilisateurs", "nutzer",
+    "chief", "minister", "ministry", "mayor", "governor", "council", "secretary",
+    "editor-in-chief", "integrator", "integrators", "treasury", "helpline", "citizen", "citizens", "franchisee",
+    "franchisees", "retailer", "retailers", "dealer", "dealers", "agency", "agencies", "newsdesk", "händler", "kundeninfo", "clientela", "usuarios", "utilisateurs", "nutzer",
 };
 
 constexpr sv k_comms_item[] = {

@@ -111,6 +111,7 @@ std::vector<example> load_tuning_set(const std::filesystem::path& repo, const st
     auto out = load_corpus(data / "tagging-train.jsonl");
     for (auto& e : load_corpus(data / "tagging-train2.jsonl")) out.push_back(std::move(e));
     for (auto& e : load_corpus(data / "tagging-train3.jsonl")) out.push_back(std::move(e));
+    for (auto& e : load_corpus(data / "tagging-train4.jsonl")) out.push_back(std::move(e));
     // Held-out sets 1-3, retired into tuning in round 6 (each has judged its models; set 4 judges now).
     for (const char* f : {"tagging-heldout.jsonl", "tagging-heldout2.jsonl", "tagging-heldout3.jsonl"})
         for (auto& e : load_corpus(data / f)) out.push_back(std::move(e));
