@@ -17,6 +17,7 @@ constexpr std::array<sv, k_count> k_names = {
     "initial op_verb-ing", "initial op_verb-ed", "op_verb+audience",  "gerund subject",
     "passive by someone", "op_verb in question", "request to act",     "object+op_verb-ed",
     "switched on/off",    "personal object",     "evidence object",    "takes on an operation",
+    "writer's verb",
     "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
     "confirmed",          "open hedge",          "conditional",        "alternative",
     "status channel",     "tell audience",       "audience asks",       "audience reports",
@@ -155,6 +156,21 @@ private:
         hit(plain, v);
     }
 
+    // A verb the lexicon does not know as an operation, in form f: a word of no word class, or
+    // one inflected into f; for unknown words the suffix decides ("clamping", "consolidated").
+    // Nouns in -ing that are no verb here ("nothing", "morning", "pending") do not count.
+    bool other_verb(std::size_t v, form f) const {
+        const sv x = w(v);
+        if (x.size() < 4 || op(v) || (cls(v) & (wc_first_person | wc_question | wc_modal | wc_hedge))) return false;
+        if (form_of(v) != form::exact) return form_of(v) == f;
+        if (cls(v) != 0) return f == form::exact && !is(v, wr_transparent);
+        if (f == form::ing)
+            return x.size() > 5 && ends_with(x, "ing") && x != "nothing" && x != "something" && x != "anything" &&
+                   x != "everything" && x != "morning" && x != "evening" && x != "during" && x != "pending";
+        if (f == form::past) return x.size() > 4 && ends_with(x, "ed");
+        return true;
+    }
+
     // "started to", "tried to", "needed to": a verb of aspect or intent before an infinitive, not
     // a change reported ("set to false", "scaled to 40" are).
     bool aspect_to(std::size_t v) const { return is(v, wr_aspect_to) && w(v + 1) == "to"; }
@@ -227,6 +243,8 @@ private:
                 acting_verb(v, asks(v) ? k_op_question : k_intent_op);
             else if (!asks(v) && takes_on_op(v))
                 hit(k_takes_on_op, v);
+            else if (!asks(v) && other_verb(v, form::exact))
+                hit(k_writer_verb, v);
             return;
         }
         // Progressive: "I'm restarting …", "we're rolling …".
@@ -240,6 +258,8 @@ private:
             if (op(v) && form_of(v) == form::ing) acting_verb(v, asks(v) ? k_op_question : k_progressive_op);
             else if (!asks(v) && takes_on_op(v))
                 hit(k_takes_on_op, v);
+            else if (!asks(v) && other_verb(v, form::ing))
+                hit(k_writer_verb, v);
             return;
         }
         // A first-person subject and a past verb: "I killed it", "we've drained node-7".
@@ -248,9 +268,14 @@ private:
             for (int steps = 0; steps < 4 && v < e_ && (filler(v) || w(v) == "have" || w(v) == "had"); ++steps) ++v;
             // "we ran out of disk" is a state, not running something.
             if (op(v) && past(v) && !is(v + 1, wr_state)) acting_verb(v, asks(v) ? k_op_question : k_subject_past_op);
+            else if (!asks(v) && other_verb(v, form::past))
+                hit(k_writer_verb, v);
             return;
         }
-        if (!op(i)) return;
+        if (!op(i)) {
+            if (!asks(i) && other_verb(i, form::ing) && clause_start(i)) hit(k_writer_verb, i);
+            return;
+        }
         // Someone else asked to act: "can you restart …", "please drain …", "someone should …".
         if (form_of(i) == form::exact) {
             for (std::size_t k = i; k > b_ && k + 4 > i; --k)

@@ -32,6 +32,9 @@ enum construction : std::uint8_t {
     k_evidence_object,    // the verb's object is evidence to read ("pulling the job output", "grabbed the logs")
     k_takes_on_op,        // I'll / I'm + a light verb + an operation as a noun ("I'll handle the rollback",
                           // "I'm working on the permanent fix")
+    k_writer_verb,        // the writer's clause shape around a verb the lexicon does not know as an
+                          // operation: clause-initial verb-ing ("clamping MSS to 1360"), I'm / we're +
+                          // verb-ing, I / we + verb-ed, I'll + verb ("consolidating the snapshots")
     // hypothesis
     k_hedge_explains,     // a hedge, then a system, failure or cause word in the same sentence
     k_hedge_personal,     // a hedge about the writer, time or a plan ("I think I need coffee")

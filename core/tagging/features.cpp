@@ -572,11 +572,51 @@ bool iequals(sv a, sv b) {
     return true;
 }
 
+// An HTTP client's request method says whether it reads or writes: `curl -X POST`, `curl -XDELETE`,
+// a body (`curl -d …`, `--data`, `-F`, `--json`, `-T`), `wget --method=PUT`, `http PATCH …`,
+// `Invoke-RestMethod -Method Delete`. cv_write or cv_read when [b, e) is such a client's command
+// (written as raw code: a prose line's flags are placeholders), else 0.
+std::uint8_t http_client_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
+    const sv head = w[b].text;
+    const bool curl = iequals(head, "curl") || head.ends_with("/curl");
+    const bool wget = iequals(head, "wget");
+    const bool httpie = iequals(head, "http") || iequals(head, "https") || iequals(head, "xh");
+    const bool pwsh = iequals(head, "invoke-restmethod") || iequals(head, "invoke-webrequest") || iequals(head, "irm") ||
+                      iequals(head, "iwr");
+    if (!curl && !wget && !httpie && !pwsh) return 0;
+    auto method = [](sv m) -> std::uint8_t {
+        for (const sv x : {sv("post"), sv("put"), sv("patch"), sv("delete")})
+            if (iequals(m, x)) return cv_write;
+        for (const sv x : {sv("get"), sv("head"), sv("options")})
+            if (iequals(m, x)) return cv_read;
+        return 0;
+    };
+    std::uint8_t body = 0;
+    for (std::size_t k = b + 1; k < e; ++k) {
+        const sv x = w[k].text;
+        const sv next = k + 1 < e ? w[k + 1].text : sv{};
+        if (curl && (x == "-X" || x == "--request") && method(next)) return method(next);
+        if (curl && x.size() > 2 && x.substr(0, 2) == "-X" && method(x.substr(2))) return method(x.substr(2));
+        if (curl && (x == "-d" || x.starts_with("--data") || x == "-F" || x == "--form" || x == "--json" || x == "-T" ||
+                     x == "--upload-file"))
+            body = cv_write;
+        if (wget && x.starts_with("--method=") && method(x.substr(9))) return method(x.substr(9));
+        if (wget && (x.starts_with("--post-data") || x.starts_with("--post-file") || x.starts_with("--body-data")))
+            body = cv_write;
+        if (pwsh && iequals(x, "-method") && method(next)) return method(next);
+        if (httpie && k == b + 1 && method(x)) return method(x);
+    }
+    return body ? body : std::uint8_t{cv_read};
+}
+
 // The verbs of one command [b, e) of a pipeline or list.
 std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
     while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
     if (b >= e || w[b].flag || w[b].text.empty()) return 0;
-    const sv head = w[b].text;
+    sv head = w[b].text;
+    // A prompt glued to its command: "core-sw01(config-if)#shutdown", "mysql>DROP".
+    if (const std::size_t p = head.find_last_of("#>"); p != sv::npos && p > 0 && p + 1 < head.size())
+        head = head.substr(p + 1);
     // "nginx.service:", "error:" open a log line; "Scheduled restart job" is a message.
     if (head.back() == ':') return 0;
     if (head.size() > 1 && head[0] >= 'A' && head[0] <= 'Z' && head[1] >= 'a' && head[1] <= 'z' &&
@@ -591,6 +631,7 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         flags |= w[k].verbs & cv_dry;
         (w[k].long_flag ? long_flags : flags) |= w[k].verbs;
     }
+    if (const std::uint8_t http = http_client_verbs(w, b, e)) return http | (flags & cv_dry);
     std::uint8_t verbs = 0;
     if (iequals(head, "select") || iequals(head, "show") || iequals(head, "explain") || iequals(head, "with")) {
         // A query reads, unless it calls an admin function that changes something
@@ -615,7 +656,9 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
     for (std::size_t k = b + 1, plain = 0; verbs == 0 && k < e && plain < 3; ++k) {
         if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0]) || scoping_value(k)) continue;
         ++plain;
-        verbs = command_verbs(w[k].text, 2);
+        // A compound subcommand names its verb first ("deregister-targets", "service-version"
+        // names none: "version" there is a noun, and the verb comes next).
+        verbs = command_verbs(w[k].text, w[k].text.find('-') != sv::npos ? 1 : 2);
     }
     return verbs ? verbs | flags : flags | long_flags;
 }

@@ -190,7 +190,9 @@ constexpr sv k_audience[] = {
     "residents", "callers", "claimants", "prescribers", "sponsor", "sponsors", "promoter", "gm",
     "stakeholders", "execs", "leads", "advertisers", "shippers", "carriers", "people",
     "merchant-facing", "externally", "external",
-    "chief", "minister", "ministry", "mayor", "governor", "council", "secretary", "händler", "kundeninfo", "clientela", "usuarios", "utilisateurs", "nutzer",
+    "chief", "minister", "ministry", "mayor", "governor", "council", "secretary",
+    "editor-in-chief", "integrator", "integrators", "treasury", "helpline", "citizen", "citizens", "franchisee",
+    "franchisees", "retailer", "retailers", "dealer", "dealers", "agency", "agencies", "newsdesk", "händler", "kundeninfo", "clientela", "usuarios", "utilisateurs", "nutzer",
 };
 
 constexpr sv k_comms_item[] = {
@@ -462,6 +464,8 @@ constexpr sv r_cmd_write[] = {
     "migrate", "deploy", "redeploy", "merge", "revert", "growpart", "lvextend", "resize2fs", "kubeseal",
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
     "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun", "playbook",
+    "dispatch", "reconfig", "reconfigure", "stepdown", "commit", "shred", "reorg", "runstats", "defrag",
+    "quarantine", "block", "unblock", "isolate", "reclaim", "wipe",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
@@ -659,6 +663,12 @@ lexeme inflected(sv w) {
         if (c == 0 && stem.size() > 2 && stem.back() == stem[stem.size() - 2] && !vowel(stem.back()))
             c = classes_of(stem.substr(0, stem.size() - 1));
         if (c != 0) return {c & k_inflectable, form::past};
+    }
+    // A possessive is its noun: "the CFO's office", "Stripe's dashboard", "the cluster's disks".
+    if (w.size() >= 4 && ends_with(w, "'s")) {
+        const std::uint32_t c = classes_of(w.substr(0, w.size() - 2)) &
+                                (wc_audience | wc_system | wc_vendor | wc_automation | wc_comms_item | wc_personal);
+        if (c != 0) return {c, form::exact};
     }
     // -s / -es / -ies: restarts, pushes, retries, customers
     if (w.size() >= 3 && w.back() == 's' && w[w.size() - 2] != 's') {

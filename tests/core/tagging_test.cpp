@@ -200,6 +200,11 @@ TEST_CASE("constructions: action") {
     CHECK(!has(constructions_of("I'll work on messaging to send to other teams"), "takes on an operation"));
     CHECK(has(constructions_of("pulling the job output now"), "evidence object"));
     CHECK(has(constructions_of("failing back to East means losing the West writes"), "gerund subject"));
+    // Round 6: the writer's clause shape around a verb the lexicon does not know as an operation.
+    CHECK(has(constructions_of("clamping MSS on our tunnel interface to 1360"), "writer's verb"));
+    CHECK(has(constructions_of("we consolidated the orphaned snapshots"), "writer's verb"));
+    CHECK(!has(constructions_of("nothing in the logs since the morning"), "writer's verb"));
+    CHECK(!has(constructions_of("should we be clamping MSS?"), "writer's verb"));
 }
 
 TEST_CASE("command lines: what they do is their program's verb or subcommand, not any word in them") {
@@ -224,6 +229,18 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK((verbs("kubectl apply -f x.yaml --dry-run=server") & ib::tagging::cv_dry) != 0);
     CHECK(verbs("systemd[1]: nginx.service: Scheduled restart job") == 0);  // a log line
     CHECK(verbs("Vault is sealed") == 0);
+    // Round 6: an HTTP client's method or body; a prompt glued to its command; a compound
+    // subcommand's verb is its first part ("service-version" names none, "activate" does).
+    CHECK(verbs("curl -X POST https://api.fastly.com/service/x/purge_all") == cv_write);
+    CHECK(verbs("curl -XDELETE 'localhost:9200/products_tmp'") == cv_write);
+    CHECK(verbs("curl -s localhost:9200/_cat/indices -d '{}'") == cv_write);
+    CHECK(verbs("curl -s -X GET localhost:9200/_cluster/health") == cv_read);
+    CHECK(verbs("curl -sI https://www.example.com") == cv_read);
+    CHECK(verbs("Invoke-RestMethod -Method Delete -Uri https://api.internal/v1/sessions") == cv_write);
+    CHECK(verbs("http PATCH https://flags.internal/api/flags/x enabled:=false") == cv_write);
+    CHECK(verbs("core-sw01(config-if)#shutdown") == cv_write);
+    CHECK((verbs("fastly service-version activate --version 88 --service-id 4aB") & cv_write) != 0);  // "--version" reads
+    CHECK(verbs("aws ec2 describe-instances --instance-ids i-0abc") == cv_read);
 }
 
 TEST_CASE("constructions: hypothesis, status and command") {
