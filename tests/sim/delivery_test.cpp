@@ -205,10 +205,9 @@ TEST_CASE("an acked event is never sent again")
     CHECK_FALSE(a->late);
 }
 
-TEST_CASE("several connections: random choice spreads the events; what a closed one left unacked goes to another")
+TEST_CASE("several connections (slack-protocol.md §6): by default random choice spreads the events; what a closed one left unacked goes to another")
 {
-    simulator_options o;
-    o.choose_connection = simulator_options::connection_choice::random;
+    simulator_options o;  // random is the default, Slack's
     o.seed = 42;
     harness h(o);
     auto a = h.out.open(h.now);
@@ -236,9 +235,12 @@ TEST_CASE("several connections: random choice spreads the events; what a closed 
     std::set<std::string> got;
     for (auto& f : moved) {
         CHECK(f["retry_attempt"] == 1);
+        CHECK(f["retry_reason"] == "timeout");
         got.insert(text_of(f));
     }
     CHECK(got == unacked);
+    // Each event went to one connection only: a's own events are not sent again.
+    CHECK(moved.size() == unacked.size());
 
     // The same seed makes the same choices.
     harness again(o);
@@ -248,12 +250,31 @@ TEST_CASE("several connections: random choice spreads the events; what a closed 
     again.drain(b2);
     for (int i = 0; i < 200; ++i)
         again.event("e" + std::to_string(i));
-    CHECK(again.drain(a2).size() == on_a.size());
+    auto on_a2 = again.drain(a2);
+    REQUIRE(on_a2.size() == on_a.size());
+    for (std::size_t i = 0; i < on_a.size(); ++i)
+        CHECK(text_of(on_a2[i]) == text_of(on_a[i]));
+    // A different seed makes different choices.
+    o.seed = 43;
+    harness other(o);
+    auto a3 = other.out.open(other.now);
+    auto b3 = other.out.open(other.now);
+    other.drain(a3);
+    other.drain(b3);
+    for (int i = 0; i < 200; ++i)
+        other.event("e" + std::to_string(i));
+    auto on_a3 = other.drain(a3);
+    bool same = on_a3.size() == on_a.size();
+    for (std::size_t i = 0; same && i < on_a.size(); ++i)
+        same = text_of(on_a3[i]) == text_of(on_a[i]);
+    CHECK_FALSE(same);
 }
 
-TEST_CASE("newest (the default): everything goes to the newest connection")
+TEST_CASE("newest (asked for): everything goes to the newest connection")
 {
-    harness h;
+    simulator_options o;
+    o.choose_connection = simulator_options::connection_choice::newest;
+    harness h(o);
     auto a = h.out.open(h.now);
     auto b = h.out.open(h.now);
     h.drain(a);
