@@ -24,12 +24,17 @@ packages=(
   prometheus-cpp-dev
   # dpkg-shlibdeps, for the Depends of the .deb that `cmake --build build --target package` makes.
   dpkg-dev
+  # libpq, PostgreSQL's C client: `--db postgresql://…` (storage/pg_store.cpp).
+  libpq-dev
 )
 test_packages=(
   # promtool and a Prometheus server for the `prometheus` suite; systemd-analyze for `package`.
   prometheus systemd
   # CommonMark renderer: text.parse_back reads the Markdown export back with `cmark --unsafe`.
   cmark
+  # The PostgreSQL server for the `postgres` suites: scripts/pg-cluster.sh starts a throwaway
+  # cluster per test run (initdb + pg_ctl, no service manager).
+  postgresql
 )
 ((with_tests)) && packages+=("${test_packages[@]}")
 
@@ -48,5 +53,9 @@ if ((${#missing[@]})); then
   # system-wide one where systemd runs. Not on a machine we only test on.
   if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+  # Likewise Debian's postgresql creates and starts a system cluster; the tests run their own.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now postgresql.service >/dev/null 2>&1 || true
   fi
 fi
