@@ -19,6 +19,7 @@
 // means committed.
 #include "backend.hpp"
 #include "database.hpp"
+#include "engine_rules.hpp"
 #include "json_columns.hpp"
 #include "migrations.hpp"
 #include "pg_store.hpp"
@@ -34,7 +35,6 @@
 #include <charconv>
 #include <iterator>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace ib::storage {
@@ -253,12 +253,7 @@ struct pg_impl {
             return;
         }
         const int version = stored_version();
-        if (version > latest_version())
-            throw storage_error(name_ + ": " + newer_schema_message(version, latest_version()));
-        if (version < latest_version())
-            throw storage_error(name_ + ": schema v" + std::to_string(version) + " needs upgrading to v" +
-                                std::to_string(latest_version()) +
-                                ", which a read-only open cannot do; open it read-write once");
+        require_current_for_read_only(name_, version);
     }
     ~pg_impl() {
         if (conn_) PQfinish(conn_);
@@ -393,15 +388,10 @@ struct pg_impl {
 
     // ---- rows ----
 
-    std::string status_text(const incident& inc) const {
-        std::string text(to_string(inc.state));
-        if (!parse_status(text))
-            throw storage_error(name_ + ": incident with invalid status " + std::to_string(static_cast<int>(inc.state)));
-        return text;
-    }
+    std::string status_text(const incident& inc) const { return rules::status_text(name_, inc); }
 
     storage_error row_error(std::string_view table, std::int64_t id, const std::string& what) const {
-        return storage_error(name_ + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
+        return rules::row_error(name_, table, id, what);
     }
 
     // $1..$17: the stored fields of `inc` but its id, in incident_columns' order.
@@ -429,13 +419,7 @@ struct pg_impl {
         incident inc;
         inc.id = r.i64(row, 0);
         inc.title = r.text(row, 1);
-        const auto sev = r.i64(row, 2);
-        if (sev < 1 || sev > 5) throw row_error("incidents", inc.id, "severity " + std::to_string(sev) + " is not 1..5");
-        inc.sev = static_cast<severity>(sev);
-        const std::string st = r.text(row, 3);
-        const auto parsed = parse_status(st);
-        if (!parsed) throw row_error("incidents", inc.id, "unknown status '" + st + "'");
-        inc.state = *parsed;
+        rules::read_severity_and_status(name_, inc, r.i64(row, 2), r.text(row, 3));
         inc.channel_id = r.text(row, 4);
         inc.channel_name = r.text(row, 5);
         inc.declared_by = r.text(row, 6);
@@ -468,10 +452,7 @@ struct pg_impl {
         e.at = from_unix_micros(r.i64(row, 3));
         e.slack_ts = r.text(row, 4);
         e.user = r.text(row, 5);
-        const std::string kind = r.text(row, 6);
-        const auto k = parse_entry_kind(kind);
-        if (!k) throw row_error("timeline", e.seq, "unknown kind '" + kind + "'");
-        e.kind = *k;
+        e.kind = rules::read_kind(name_, e.seq, r.text(row, 6));
         e.tags = decode_tags(r.view(row, 7));
         e.text = r.text(row, 8);
         e.ref_ts = r.text(row, 9);
@@ -508,17 +489,14 @@ struct pg_impl {
 
     bool same_membership_stored(const timeline_entry& e, std::int64_t incident_id) {
         if (e.user.empty()) return false;
-        const bool join = e.kind == entry_kind::join;
-        const auto at = to_unix_micros(e.at);
-        const auto window = std::chrono::duration_cast<std::chrono::microseconds>(join_match_window).count();
+        const auto w = rules::membership_of(e);
         pg_result r = exec("append",
                            R"(SELECT 1 FROM timeline m WHERE m.incident_id = $1 AND m.kind = $2 AND m."user" = $3)"
                            " AND m.at BETWEEN $4 AND $5 AND NOT EXISTS (SELECT 1 FROM timeline o WHERE"
                            R"( o.incident_id = $1 AND o.kind = $6 AND o."user" = $3)"
                            " AND o.at BETWEEN LEAST(m.at, $7) AND GREATEST(m.at, $7)) LIMIT 1",
-                           {int_param(incident_id), std::string(to_string(e.kind)), text_param(e.user),
-                            int_param(at - window), int_param(at + window),
-                            std::string(to_string(join ? entry_kind::leave : entry_kind::join)), int_param(at)});
+                           {int_param(incident_id), w.kind, text_param(e.user), int_param(w.from), int_param(w.to),
+                            w.opposite, int_param(w.at)});
         return r.rows() > 0;
     }
 
@@ -531,23 +509,10 @@ struct pg_impl {
         return r.rows() > 0 && r.view(0, 0) == to_string(e.kind);
     }
 
-    bool already_recorded(const timeline_entry& e, std::int64_t incident_id) {
-        switch (e.kind) {
-        case entry_kind::join:
-        case entry_kind::leave: return same_membership_stored(e, incident_id);
-        case entry_kind::key_moment:
-        case entry_kind::unreaction:
-            return is_key_moment_reaction(e.attr("reaction")) && pin_unchanged(e, incident_id);
-        default: return false;
-        }
-    }
-
     // Inserts `e` under `incident_id`: its seq, or nullopt when it is already stored.
     std::optional<std::int64_t> insert_entry(const timeline_entry& e, std::int64_t incident_id) {
-        if (already_recorded(e, incident_id)) return std::nullopt;
-        const std::string kind(to_string(e.kind));
-        if (!parse_entry_kind(kind))
-            throw storage_error(name_ + ": timeline entry with invalid kind " + std::to_string(static_cast<int>(e.kind)));
+        if (rules::already_recorded(*this, e, incident_id)) return std::nullopt;
+        const std::string kind = rules::kind_text(name_, e);
         pg_result r = exec("append",
                            R"(INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
                            " attrs, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -583,6 +548,20 @@ struct pg_impl {
         pg_result r = exec("mark_disconnected", "SELECT received_at FROM timeline ORDER BY seq DESC LIMIT 1");
         if (r.rows() == 0) return std::nullopt;
         return from_unix_micros(r.i64(0, 0));
+    }
+
+    void set_mark_epoch(std::int64_t incident_id, std::int64_t epoch) {
+        exec("mark_disconnected", "UPDATE backfill_marks SET epoch = $2 WHERE incident_id = $1",
+             {int_param(incident_id), int_param(epoch)});
+    }
+
+    void insert_mark(const backfill_mark& mark) {
+        exec("mark_disconnected", "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES ($1, $2, $3, $4)",
+             {int_param(mark.incident_id), mark.since_ts, int_param(to_unix_micros(mark.down_from)), int_param(mark.epoch)});
+    }
+
+    void set_tags(std::int64_t seq, const std::vector<tag_hit>& tags) {
+        exec("retag", "UPDATE timeline SET tags = $2 WHERE seq = $1", {int_param(seq), encode_tags(tags)});
     }
 
     static backfill_mark read_mark(const pg_result& r, int row) {
@@ -664,16 +643,9 @@ std::vector<bool> pg_impl::append_all(std::span<const timeline_entry> entries, s
         tx.commit(op);
     } catch (const storage_error& e) {
         if (i == entries.size()) throw;
-        const auto& bad = entries[i];
-        std::string what(op);
-        if (entries.size() > 1)
-            what += ": entry " + std::to_string(i) + " of " + std::to_string(entries.size()) + " (incident " +
-                    std::to_string(bad.incident_id) + ", key '" + bad.key + "'); nothing of the batch was stored";
-        else
-            what += " (incident " + std::to_string(bad.incident_id) + ", key '" + bad.key + "')";
         std::string why = e.what();
         if (why.starts_with(name_ + ": ")) why.erase(0, name_.size() + 2);
-        throw storage_error(name_ + ": " + what + ": " + why);
+        throw storage_error(rules::batch_failure(name_, op, entries, i, why));
     }
     return stored;
 }
@@ -792,15 +764,7 @@ public:
                 {int_param(incident_id), std::string(to_string(k))}));
             std::move(some.begin(), some.end(), std::back_inserter(out));
         }
-        std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
-            return a.at != b.at ? a.at < b.at : a.seq < b.seq;
-        });
-        if (std::find(kinds.begin(), kinds.end(), entry_kind::message) != kinds.end()) {
-            if (std::find(kinds.begin(), kinds.end(), entry_kind::correction) != kinds.end())
-                apply_corrections(out);
-            else
-                apply_corrections(out, impl_->corrections(incident_id, {}));
-        }
+        rules::order_kinds(*impl_, out, incident_id, kinds);
         return out;
     }
 
@@ -819,22 +783,12 @@ public:
         const std::function<std::optional<std::vector<tag_hit>>(const timeline_entry&)>& derive) override {
         auto& im = *impl_;
         im.require_writable("retag");
-        store::retag_result out;
         pg_write_scope tx(im);
         if (!im.load_incident(incident_id))
             throw storage_error(im.name_ + ": retag: no incident " + std::to_string(incident_id));
         const auto messages = im.read_entries(im.exec(
             "retag", entry_query("WHERE incident_id = $1 AND kind = 'message' ORDER BY at, seq"), {int_param(incident_id)}));
-        std::unordered_set<std::string> corrected;
-        for (const auto& c : im.corrections(incident_id, {})) corrected.insert(c.ref_ts);
-        for (const auto& m : messages) {
-            ++out.messages;
-            if (corrected.count(m.slack_ts) != 0) ++out.corrected;
-            auto tags = derive(m);
-            if (!tags || *tags == m.tags) continue;
-            im.exec("retag", "UPDATE timeline SET tags = $2 WHERE seq = $1", {int_param(m.seq), encode_tags(*tags)});
-            ++out.changed;
-        }
+        auto out = rules::retag(im, incident_id, messages, derive);
         tx.commit("retag");
         return out;
     }
@@ -876,29 +830,8 @@ public:
                                                  std::optional<time_point> lost_at, std::int64_t epoch) override {
         auto& im = *impl_;
         im.require_writable("mark_disconnected");
-        std::vector<backfill_mark> out;
-        if (incident_ids.empty()) return out;
         pg_write_scope tx(im);
-        const time_point down_from = lost_at ? *lost_at : im.last_received().value_or(from_unix_micros(epoch));
-        for (const std::int64_t id : incident_ids) {
-            if (auto mark = im.mark_of(id)) {
-                im.exec("mark_disconnected", "UPDATE backfill_marks SET epoch = $2 WHERE incident_id = $1",
-                        {int_param(id), int_param(epoch)});
-                mark->epoch = epoch;
-                out.push_back(std::move(*mark));
-                continue;
-            }
-            backfill_mark mark{id, im.newest_message_ts(id), down_from, epoch};
-            if (mark.since_ts.empty()) {
-                const auto inc = im.load_incident(id);
-                if (!inc) throw storage_error(im.name_ + ": mark_disconnected: no incident with id " + std::to_string(id));
-                mark.since_ts = to_slack_ts(inc->declared_at);
-            }
-            im.exec("mark_disconnected",
-                    "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES ($1, $2, $3, $4)",
-                    {int_param(id), mark.since_ts, int_param(to_unix_micros(mark.down_from)), int_param(epoch)});
-            out.push_back(std::move(mark));
-        }
+        auto out = rules::mark_disconnected(im, im.name_, incident_ids, lost_at, epoch);
         tx.commit("mark_disconnected");
         return out;
     }

@@ -2,6 +2,7 @@
 #include "backend.hpp"
 
 #include "database.hpp"
+#include "engine_rules.hpp"
 #include "json_columns.hpp"
 #include "migrations.hpp"
 
@@ -12,7 +13,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <unordered_set>
 #include <utility>
 
 namespace ib::storage {
@@ -123,7 +123,7 @@ struct sqlite_impl {
         incident_by_id_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
         last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
-        user_by_id_, corrections_, corrections_of_, message_by_ts_;
+        user_by_id_, corrections_, corrections_of_, message_by_ts_, set_tags_;
     std::optional<std::string> migration_backup_;
 
     sqlite_impl(const std::string& path, const open_options& opts)
@@ -139,12 +139,7 @@ struct sqlite_impl {
         } catch (const SQLite::Exception& e) {
             throw wrap(path_, "reading the schema version", e);
         }
-        if (version > latest_version())
-            throw storage_error(path_ + ": " + newer_schema_message(version, latest_version()));
-        if (version < latest_version())
-            throw storage_error(path_ + ": schema v" + std::to_string(version) + " needs upgrading to v" +
-                                std::to_string(latest_version()) +
-                                ", which a read-only open cannot do; open it read-write once");
+        require_current_for_read_only(path_, version);
     }
 
     SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const char* sql) {
@@ -160,15 +155,10 @@ struct sqlite_impl {
     }
 
     // The stored form of inc.state; throws for an out-of-range value, which would be unreadable.
-    std::string status_text(const incident& inc) const {
-        std::string text(to_string(inc.state));
-        if (!parse_status(text))
-            throw storage_error(path_ + ": incident with invalid status " + std::to_string(static_cast<int>(inc.state)));
-        return text;
-    }
+    std::string status_text(const incident& inc) const { return rules::status_text(path_, inc); }
 
     storage_error row_error(std::string_view table, std::int64_t id, const std::string& what) const {
-        return storage_error(path_ + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
+        return rules::row_error(path_, table, id, what);
     }
 
     // A join (leave) of the same user within join_match_window of `e`, with no leave (join) of
@@ -181,17 +171,14 @@ struct sqlite_impl {
                        R"( o.incident_id = ?1 AND o.kind = ?6 AND o."user" = ?3)"
                        " AND o.at BETWEEN min(m.at, ?7) AND max(m.at, ?7)) LIMIT 1");
         reset_on_exit reset(s);
-        const bool join = e.kind == entry_kind::join;
-        const std::string kind(to_string(e.kind)), opposite(to_string(join ? entry_kind::leave : entry_kind::join));
-        const auto at = to_unix_micros(e.at);
-        const auto window = std::chrono::duration_cast<std::chrono::microseconds>(join_match_window).count();
+        const auto w = rules::membership_of(e);
         s.bind(1, incident_id);
-        s.bindNoCopy(2, kind);
+        s.bindNoCopy(2, w.kind);
         s.bindNoCopy(3, e.user);
-        s.bind(4, static_cast<std::int64_t>(at - window));
-        s.bind(5, static_cast<std::int64_t>(at + window));
-        s.bindNoCopy(6, opposite);
-        s.bind(7, static_cast<std::int64_t>(at));
+        s.bind(4, w.from);
+        s.bind(5, w.to);
+        s.bindNoCopy(6, w.opposite);
+        s.bind(7, w.at);
         return s.executeStep();
     }
 
@@ -211,31 +198,16 @@ struct sqlite_impl {
         return s.getColumn(0).getString() == to_string(e.kind);
     }
 
-    // The dedupe rules of store.hpp that a unique index cannot express.
-    bool already_recorded(const timeline_entry& e, std::int64_t incident_id) {
-        switch (e.kind) {
-        case entry_kind::join:
-        case entry_kind::leave: return same_membership_stored(e, incident_id);
-        case entry_kind::key_moment:
-        case entry_kind::unreaction:
-            return is_key_moment_reaction(e.attr("reaction")) && pin_unchanged(e, incident_id);
-        default: return false;
-        }
-    }
-
     // Inserts `e` under `incident_id`; the new seq, or nullopt when it is already stored (store.hpp).
     std::optional<std::int64_t> insert_entry(const timeline_entry& e, std::int64_t incident_id) {
-        if (already_recorded(e, incident_id)) return std::nullopt;
+        if (rules::already_recorded(*this, e, incident_id)) return std::nullopt;
         // Any uniqueness conflict, on the key or on (incident, ts) for message-like kinds: no-op.
         auto& s = stmt(insert_entry_,
                        R"(INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
                        " attrs, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                        " ON CONFLICT DO NOTHING");
         reset_on_exit reset(s);
-        const std::string kind(to_string(e.kind));
-        if (!parse_entry_kind(kind))  // an out-of-range enum value would be unreadable later
-            throw storage_error(path_ + ": timeline entry with invalid kind " +
-                                std::to_string(static_cast<int>(e.kind)));
+        const std::string kind = rules::kind_text(path_, e);  // an out-of-range value would be unreadable later
         const std::string tags = encode_tags(e.tags);
         const std::string attrs = encode_attrs(e.attrs);
         s.bind(1, incident_id);
@@ -271,13 +243,7 @@ struct sqlite_impl {
         incident inc;
         inc.id = s.getColumn(0).getInt64();
         inc.title = s.getColumn(1).getString();
-        const int sev = s.getColumn(2).getInt();
-        if (sev < 1 || sev > 5) throw row_error("incidents", inc.id, "severity " + std::to_string(sev) + " is not 1..5");
-        inc.sev = static_cast<severity>(sev);
-        const std::string st = s.getColumn(3).getString();
-        const auto parsed = parse_status(st);
-        if (!parsed) throw row_error("incidents", inc.id, "unknown status '" + st + "'");
-        inc.state = *parsed;
+        rules::read_severity_and_status(path_, inc, s.getColumn(2).getInt(), s.getColumn(3).getString());
         inc.channel_id = s.getColumn(4).getString();
         inc.channel_name = s.getColumn(5).getString();
         inc.declared_by = s.getColumn(6).getString();
@@ -311,10 +277,7 @@ struct sqlite_impl {
         e.at = from_unix_micros(s.getColumn(3).getInt64());
         e.slack_ts = s.getColumn(4).getString();
         e.user = s.getColumn(5).getString();
-        const std::string kind = s.getColumn(6).getString();
-        const auto k = parse_entry_kind(kind);
-        if (!k) throw row_error("timeline", e.seq, "unknown kind '" + kind + "'");
-        e.kind = *k;
+        e.kind = rules::read_kind(path_, e.seq, s.getColumn(6).getString());
         e.tags = decode_tags(s.getColumn(7).getText());
         e.text = s.getColumn(8).getString();
         e.ref_ts = s.getColumn(9).getString();
@@ -380,14 +343,7 @@ struct sqlite_impl {
             tx.commit();
         } catch (const SQLite::Exception& e) {
             if (i == entries.size()) throw wrap(path_, std::string(op) + ": commit", e);
-            const auto& bad = entries[i];
-            std::string what(op);
-            if (entries.size() > 1)
-                what += ": entry " + std::to_string(i) + " of " + std::to_string(entries.size()) + " (incident " +
-                        std::to_string(bad.incident_id) + ", key '" + bad.key + "'); nothing of the batch was stored";
-            else
-                what += " (incident " + std::to_string(bad.incident_id) + ", key '" + bad.key + "')";
-            throw wrap(path_, what, e);
+            throw storage_error(rules::batch_failure(path_, op, entries, i, e.what()));
         }
         return stored;
     }
@@ -423,6 +379,35 @@ struct sqlite_impl {
         s.bind(1, incident_id);
         if (!s.executeStep()) return std::nullopt;
         return sqlite_impl::read_mark(s);
+    }
+
+    // A loss not caught up yet takes the newer epoch (mark_disconnected).
+    void set_mark_epoch(std::int64_t incident_id, std::int64_t epoch) {
+        auto& s = stmt(mark_epoch_, "UPDATE backfill_marks SET epoch = ?2 WHERE incident_id = ?1");
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        s.bind(2, epoch);
+        s.exec();
+    }
+
+    void insert_mark(const backfill_mark& mark) {
+        auto& s = stmt(mark_insert_,
+                       "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES (?1, ?2, ?3, ?4)");
+        reset_on_exit reset(s);
+        s.bind(1, mark.incident_id);
+        s.bindNoCopy(2, mark.since_ts);
+        s.bind(3, to_unix_micros(mark.down_from));
+        s.bind(4, mark.epoch);
+        s.exec();
+    }
+
+    // A message's tags re-derived (retag: the trigger allows exactly this).
+    void set_tags(std::int64_t seq, const std::vector<tag_hit>& tags) {
+        auto& s = stmt(set_tags_, "UPDATE timeline SET tags = ?2 WHERE seq = ?1");
+        reset_on_exit reset(s);
+        s.bind(1, seq);
+        s.bind(2, encode_tags(tags));
+        s.exec();
     }
 
     static backfill_mark read_mark(const SQLite::Statement& s) {
@@ -694,37 +679,7 @@ std::vector<backfill_mark> sqlite_store::mark_disconnected(std::span<const std::
     im.require_writable("mark_disconnected");
     return im.guarded("mark_disconnected", [&] {
         write_scope tx(im.db_);
-        std::vector<backfill_mark> out;
-        if (incident_ids.empty()) return out;
-        const time_point down_from = lost_at ? *lost_at : im.last_received().value_or(from_unix_micros(epoch));
-        for (const std::int64_t id : incident_ids) {
-            if (auto mark = im.mark_of(id)) {
-                // A loss not caught up yet: its watermark still holds; this epoch clears it now.
-                auto& s = im.stmt(im.mark_epoch_, "UPDATE backfill_marks SET epoch = ?2 WHERE incident_id = ?1");
-                reset_on_exit reset(s);
-                s.bind(1, id);
-                s.bind(2, epoch);
-                s.exec();
-                mark->epoch = epoch;
-                out.push_back(std::move(*mark));
-                continue;
-            }
-            backfill_mark mark{id, im.newest_message_ts(id), down_from, epoch};
-            if (mark.since_ts.empty()) {
-                const auto inc = im.load_incident(id);
-                if (!inc) throw storage_error(im.path_ + ": mark_disconnected: no incident with id " + std::to_string(id));
-                mark.since_ts = to_slack_ts(inc->declared_at);
-            }
-            auto& s = im.stmt(im.mark_insert_,
-                              "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES (?1, ?2, ?3, ?4)");
-            reset_on_exit reset(s);
-            s.bind(1, id);
-            s.bindNoCopy(2, mark.since_ts);
-            s.bind(3, to_unix_micros(mark.down_from));
-            s.bind(4, epoch);
-            s.exec();
-            out.push_back(std::move(mark));
-        }
+        auto out = rules::mark_disconnected(im, im.path_, incident_ids, lost_at, epoch);
         tx.commit();
         return out;
     });
@@ -842,16 +797,7 @@ std::vector<timeline_entry> sqlite_store::timeline_of_kinds(std::int64_t inciden
             s.bindNoCopy(2, kind);
             while (s.executeStep()) out.push_back(im.read_entry(s));
         }
-        std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
-            return a.at != b.at ? a.at < b.at : a.seq < b.seq;
-        });
-        // Messages read with their effective tags, whether the corrections were asked for or not.
-        if (std::find(kinds.begin(), kinds.end(), entry_kind::message) != kinds.end()) {
-            if (std::find(kinds.begin(), kinds.end(), entry_kind::correction) != kinds.end())
-                apply_corrections(out);
-            else
-                apply_corrections(out, im.corrections(incident_id, {}));
-        }
+        rules::order_kinds(im, out, incident_id, kinds);
         return out;
     });
 }
@@ -891,20 +837,7 @@ store::retag_result sqlite_store::retag(std::int64_t incident_id,
             read.bind(1, incident_id);
             while (read.executeStep()) messages.push_back(im.read_entry(read));
         }
-        std::unordered_set<std::string> corrected;
-        for (const auto& c : im.corrections(incident_id, {})) corrected.insert(c.ref_ts);
-        SQLite::Statement update(im.db_, "UPDATE timeline SET tags = ?2 WHERE seq = ?1");
-        for (const auto& m : messages) {
-            ++out.messages;
-            if (corrected.count(m.slack_ts) != 0) ++out.corrected;
-            auto tags = derive(m);
-            if (!tags || *tags == m.tags) continue;
-            update.bind(1, m.seq);
-            update.bind(2, encode_tags(*tags));
-            update.exec();
-            update.reset();
-            ++out.changed;
-        }
+        out = rules::retag(im, incident_id, messages, derive);
         tx.commit();
     });
     return out;

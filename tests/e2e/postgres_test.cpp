@@ -84,7 +84,7 @@ TEST_CASE("migrate: the case study copied from SQLite exports the same from Post
     CHECK(backup.err.find("pg_dump") != std::string::npos);
     CHECK(std::count(backup.err.begin(), backup.err.end(), '\n') == 1);
     CHECK_FALSE(std::filesystem::exists(to));
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(sqlite + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(sqlite + suffix);
 }
 
 TEST_CASE("a password in the URI never shows in a message") {
