@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "core/url.hpp"
 #include "storage/maintenance.hpp"
+#include "storage/pg_store.hpp"
 #include "storage/run_lock.hpp"
 #include "storage/store.hpp"
 
@@ -69,6 +70,7 @@ const char* const top_help =
     "  stats    TTA and TTR by severity (median, p90, mean) over the last 30 and 90 days\n"
     "  backup   copy the database to a new file, consistently, while 'run' writes\n"
     "  check    check the database: integrity, schema version, counts\n"
+    "  migrate  copy a SQLite database into an empty PostgreSQL one\n"
     "  redact   replace what one message said with [redacted: reason], recorded on the timeline\n"
     "  retag    re-derive messages' tags with this build's tagger, keeping people's corrections\n"
     "  serve    a read-only review site in the browser: incidents, timelines, charts, statistics\n"
@@ -84,7 +86,8 @@ const char* const run_help =
     "                        [--log-format FORMAT] [--catchup-after DURATION|off]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
-    "  --db PATH                  SQLite database (default: incident-bot.db)\n"
+    "  --db PATH|URI              SQLite database (default: incident-bot.db), or a PostgreSQL URI\n"
+    "                             postgresql://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass)\n"
     "  --listen HOST:PORT         serve /healthz, /readyz and /metrics (Prometheus) over HTTP there,\n"
     "                             e.g. 127.0.0.1:9464 (default: off)\n"
     "  --status-reminder DURATION remind every open incident's channel to update the status page after\n"
@@ -128,7 +131,7 @@ const char* const export_help =
     "Usage: incident-bot export --db PATH --incident ID|latest --format json|md|csv|svg [--include-deleted]\n"
     "\n"
     "Prints one incident with its timeline to stdout. What deleted messages said is left out.\n"
-    "  --db PATH          SQLite database written by 'incident-bot run'\n"
+    "  --db PATH|URI      SQLite database written by 'incident-bot run', or its postgresql:// URI\n"
     "  --incident ID      numeric incident id, or 'latest' for the most recently declared\n"
     "  --format FORMAT    json (machine-readable), md (review draft), csv (timeline rows),\n"
     "                     svg (timeline chart: lifecycle markers, TTA/TTR bars, messages by tag)\n"
@@ -141,7 +144,7 @@ const char* const backup_help =
     "Copies the database into the new file FILE with SQLite's online backup, in one step: a consistent\n"
     "snapshot even while 'incident-bot run' writes. The copy is checked (quick_check), standalone (no\n"
     "-wal/-shm files) and only gets its name once complete; an existing FILE is refused.\n"
-    "  --db PATH   the database (default: $INCIDENT_BOT_DB)\n"
+    "  --db PATH   the database (default: $INCIDENT_BOT_DB); a SQLite file (PostgreSQL: use pg_dump)\n"
     "  --to FILE   the new file\n"
     "Restore: stop the bot, copy FILE over the database path (removing its -wal and -shm files), start it.\n";
 
@@ -150,9 +153,19 @@ const char* const check_help =
     "\n"
     "Checks the database read-only (safe while 'run' writes): SQLite's integrity_check, the schema\n"
     "version (an older one is fine: 'run' migrates it; a newer one is an error), and counts.\n"
+    "On PostgreSQL: the schema version and counts (pages and indexes are the server's to check).\n"
     "Prints one line; exits 1 on any problem.\n"
-    "  --db PATH   the database (default: $INCIDENT_BOT_DB)\n"
+    "  --db PATH|URI   the database (default: $INCIDENT_BOT_DB), a file or a postgresql:// URI\n"
     "  --quick     quick_check instead: skips index contents, fast enough for every start\n";
+
+const char* const migrate_help =
+    "Usage: incident-bot migrate --from PATH --to URI\n"
+    "\n"
+    "Copies the SQLite database PATH into the empty PostgreSQL database URI (postgresql://…), in one\n"
+    "transaction: every incident, timeline entry, flow in progress, cached user and catch-up mark, with\n"
+    "the same ids. Then run the bot with --db URI. Stop 'run' first: what it writes later is not copied.\n"
+    "  --from PATH  the SQLite database (opened read-only; at this build's schema: run it once first)\n"
+    "  --to URI     the PostgreSQL database (password from PGPASSWORD or ~/.pgpass)\n";
 
 const char* const redact_help =
     "Usage: incident-bot redact --db PATH --incident ID --ts TS --reason TEXT [--by NAME]\n"
@@ -181,7 +194,7 @@ const char* const stats_help =
     "\n"
     "Prints median, p90 (nearest rank) and mean TTA and TTR by severity for the incidents declared\n"
     "in the last 30 and 90 days (UTC, up to now).\n"
-    "  --db PATH   SQLite database written by 'incident-bot run' (opened read-only)\n"
+    "  --db PATH|URI  SQLite database written by 'incident-bot run', or its postgresql:// URI (read-only)\n"
     "  --days N    one window of the last N days instead (1 to 36500)\n";
 
 const char* const serve_help =
@@ -465,7 +478,8 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     storage::store db_store(db, storage::open_options{.read_only = true});
     const auto inc = id ? db_store.incident_by_id(*id) : db_store.latest_incident();
     if (!inc)
-        throw command_error(id ? "no incident " + std::to_string(*id) + " in " + db : "no incidents in " + db);
+        throw command_error(id ? "no incident " + std::to_string(*id) + " in " + storage::display_name(db)
+                               : "no incidents in " + storage::display_name(db));
     incident_record record{*inc, db_store.timeline(inc->id), {}};
     // Names from the users.info cache the bot keeps: an export never calls Slack.
     record.names = db_store.names_of(users_referenced(record.inc, record.timeline));
@@ -538,7 +552,7 @@ int cmd_redact(const std::vector<std::string>& args, std::ostream& out) {
 
     storage::store db_store(db);
     const auto inc = db_store.incident_by_id(id);
-    if (!inc) throw command_error("no incident " + std::to_string(id) + " in " + db);
+    if (!inc) throw command_error("no incident " + std::to_string(id) + " in " + storage::display_name(db));
     const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     auto planned = plan_redaction(*inc, db_store.timeline(id), ts, reason, by, now);
     if (!planned) {
@@ -546,6 +560,15 @@ int cmd_redact(const std::vector<std::string>& args, std::ostream& out) {
         throw usage_error(planned.error().message);
     }
     const auto done = db_store.redact_message(*planned);
+    if (storage::is_postgres_uri(db)) {
+        // No WAL file to empty there: the old row versions go when the table is vacuumed.
+        out << "Redacted message " << ts << " of incident " << id << " (" << done.rewritten
+            << (done.rewritten == 1 ? " entry" : " entries") << " rewritten, by " << by
+            << "). PostgreSQL keeps the old row versions until the timeline is vacuumed (VACUUM timeline); "
+               "backups and exports made before now still hold the old text.\n";
+        out.flush();
+        return exit_ok;
+    }
     if (!done.checkpointed)
         throw command_error("redacted message " + ts + " of incident " + std::to_string(id) + " (" +
                             std::to_string(done.rewritten) + " entries), but another process kept the write-ahead log "
@@ -585,7 +608,7 @@ int cmd_retag(const std::vector<std::string>& args, std::ostream& out) {
         for (std::int64_t id = 1; latest && id <= latest->id; ++id)
             if (db_store.incident_by_id(id)) ids.push_back(id);
     } else {
-        if (!db_store.incident_by_id(one)) throw command_error("no incident " + std::to_string(one) + " in " + db);
+        if (!db_store.incident_by_id(one)) throw command_error("no incident " + std::to_string(one) + " in " + storage::display_name(db));
         ids.push_back(one);
     }
     storage::store::retag_result total;
@@ -657,9 +680,34 @@ int cmd_backup(const std::vector<std::string>& args, std::ostream& out) {
     }
     const std::string db = db_option(opts, "backup");
     const std::string& to = require(opts, "to", "backup");
+    if (storage::is_postgres_uri(db))
+        throw command_error("backup copies SQLite files; back up PostgreSQL with pg_dump (e.g. pg_dump -Fc -f " + to +
+                            " '" + storage::display_name(db) + "')");
     const auto r = storage::backup_database(db, to);
     out << "backed up " << db << " to " << to << ": schema v" << r.schema_version << ", " << describe_counts(r.counts)
         << ", " << grouped(static_cast<std::int64_t>(r.bytes)) << " bytes\n";
+    return exit_ok;
+}
+
+// incident-bot migrate: SQLite into an empty PostgreSQL database, then one line saying what moved.
+int cmd_migrate(const std::vector<std::string>& args, std::ostream& out) {
+    auto opts = parse_options("migrate", args, 1, {"from", "to"});
+    if (opts.count("help")) {
+        out << migrate_help;
+        return exit_ok;
+    }
+    const std::string& from = require(opts, "from", "migrate");
+    const std::string& to = require(opts, "to", "migrate");
+    if (storage::is_postgres_uri(from)) throw usage_error("--from is the SQLite file to copy, not a PostgreSQL URI");
+    if (!storage::is_postgres_uri(to))
+        throw usage_error("--to must be a PostgreSQL URI (postgresql://USER@HOST:PORT/DB), not '" + to + "'");
+    const auto r = storage::copy_sqlite_to_pg(from, to);
+    out << "migrated " << from << " to " << storage::display_name(to) << ": " << describe_counts(r.counts) << ", "
+        << grouped(r.flows) << (r.flows == 1 ? " flow" : " flows") << " in progress, " << grouped(r.users)
+        << (r.users == 1 ? " user" : " users") << ", " << grouped(r.marks) << " catch-up "
+        << (r.marks == 1 ? "mark" : "marks");
+    if (r.set_aside > 0) out << "; " << grouped(r.set_aside) << " duplicate copies set aside by schema v7 not copied";
+    out << "\n";
     return exit_ok;
 }
 
@@ -678,13 +726,14 @@ int cmd_check(const std::vector<std::string>& args, std::ostream& out) {
         std::string first = r.problems.front();
         const std::string more =
             r.problems.size() > 1 ? " (and " + std::to_string(r.problems.size() - 1) + " more)" : std::string();
-        throw command_error(db + ": " + what + " found a problem: " + first + more +
+        throw command_error(storage::display_name(db) + ": " + what + " found a problem: " + first + more +
                             "; restore the latest backup (README: Backup and restore)");
     }
     std::string schema = "schema v" + std::to_string(r.schema_version);
     if (r.schema_version < r.latest_schema_version)
         schema += " (older than this build's v" + std::to_string(r.latest_schema_version) + ": 'run' migrates it)";
-    out << "ok: " << db << ": " << schema << ", " << what << " ok";
+    if (storage::is_postgres_uri(db)) what = "server connection";
+    out << "ok: " << storage::display_name(db) << ": " << schema << ", " << what << " ok";
     if (r.schema_version >= 1) out << ", " << describe_counts(r.counts);
     out << "\n";
     return exit_ok;
@@ -707,7 +756,7 @@ void report_error(std::ostream& err, const std::string& what) {
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            err << "incident-bot: missing command (run, export, stats, backup, check, redact, retag, serve, demo); see 'incident-bot --help'\n";
+            err << "incident-bot: missing command (run, export, stats, backup, check, migrate, redact, retag, serve, demo); see 'incident-bot --help'\n";
             return exit_usage;
         }
         const std::string& command = args[0];
@@ -725,11 +774,12 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (command == "demo") return cmd_demo(args, out);
         if (command == "backup") return cmd_backup(args, out);
         if (command == "check") return cmd_check(args, out);
+        if (command == "migrate") return cmd_migrate(args, out);
         if (command == "redact") return cmd_redact(args, out);
         if (command == "retag") return cmd_retag(args, out);
         if (command == "serve") return cmd_serve(args, out);
         throw usage_error("unknown command '" + command +
-                          "' (expected run, export, stats, backup, check, redact, retag, serve or demo; see 'incident-bot --help')");
+                          "' (expected run, export, stats, backup, check, migrate, redact, retag, serve or demo; see 'incident-bot --help')");
     } catch (const usage_error& e) {
         report_error(err, e.what());
         return exit_usage;

@@ -37,8 +37,9 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIO
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 status=0
 # The Prometheus server, the Debian package and the browser suites test what the regular pass
-# already covers from outside the binary, and the simulator's own suites test the harness: they
-# run there only (labels prometheus, package, browser, sim).
-ctest --test-dir "$build_dir" --output-on-failure --timeout 1800 -j "$jobs" -LE 'prometheus|package|sim|browser' || status=$?
+# already covers from outside the binary, the simulator's own suites test the harness, and the
+# storage suite on PostgreSQL runs the same code paths as on SQLite above the engine: they run
+# there only (labels prometheus, package, browser, sim, postgres).
+ctest --test-dir "$build_dir" --output-on-failure --timeout 1800 -j "$jobs" -LE 'prometheus|package|sim|browser|postgres' || status=$?
 stamp "tests done (ctest exit $status)"
 exit "$status"

@@ -24,6 +24,8 @@ packages=(
   prometheus-cpp-dev
   # dpkg-shlibdeps, for the Depends of the .deb that `cmake --build build --target package` makes.
   dpkg-dev
+  # libpq, PostgreSQL's C client: `--db postgresql://…` (storage/pg_store.cpp).
+  libpq-dev
 )
 test_packages=(
   # promtool and a Prometheus server for the `prometheus` suite; systemd-analyze for `package`.
@@ -32,6 +34,9 @@ test_packages=(
   cmark
   # The browser suite (tests/browser): headless Chromium, driven from Node.js by playwright-core.
   chromium
+  # The PostgreSQL server for the `postgres` suites: scripts/pg-cluster.sh starts a throwaway
+  # cluster per test run (initdb + pg_ctl, no service manager).
+  postgresql
 )
 # Debian 12's Node.js is 18, which the suite's pinned playwright-core supports; a newer Node.js
 # already installed (e.g. from another source) is kept.
@@ -54,6 +59,10 @@ if ((${#missing[@]})); then
   # system-wide one where systemd runs. Not on a machine we only test on.
   if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+  # Likewise Debian's postgresql creates and starts a system cluster; the tests run their own.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now postgresql.service >/dev/null 2>&1 || true
   fi
 fi
 

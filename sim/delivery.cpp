@@ -235,6 +235,8 @@ delivery::fail_command(const std::string& envelope_id, const std::string& error,
     cv_.notify_all();
 }
 
+// The connection that gets the next frame. Slack (slack-protocol.md §6): each event goes to ONE
+// of the app's open connections, chosen at random; the seeded rng_ makes a test's choices repeat.
 delivery::connection*
 delivery::choose()
 {
@@ -344,7 +346,9 @@ delivery::closed(conn_id id, steady::time_point now)
         --connected_;
         cv_.notify_all();
     }
-    // Events written and unacked: failed attempts, retried (elsewhere, later, or not at all).
+    // Events written and unacked: failed attempts, retried (elsewhere, later, or not at all):
+    // Slack redelivers what a closed connection never acked to another open one, with
+    // retry_attempt + 1 and retry_reason (slack-protocol.md §6; next_attempt()).
     for (auto d : c.inflight) {
         auto rec = deliveries_.find(d);
         if (rec == deliveries_.end() || !rec->second.written || rec->second.conn != id)

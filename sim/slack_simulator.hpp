@@ -10,9 +10,10 @@
 // - Socket Mode: apps.connections.open with the app token and one-time tickets, `hello` first,
 //   envelopes with retry_attempt/retry_reason, acks with or without a payload, server pings and
 //   pongs, `disconnect` frames [SM]. Several connections at once (Slack allows 10; no cap here);
-//   each envelope goes to one of them: the newest, or one at random (choose_connection) [SM];
-//   what a closed connection left unacked is redelivered to another open one
-//   (slackapi/bolt-python#1071).
+//   each envelope goes to ONE of them, chosen at random (seedable), or always the newest
+//   (choose_connection) [SM]; what a closed connection left unacked is redelivered to another open
+//   one with retry_attempt + 1 and retry_reason "timeout" (slack-protocol.md §6, "No connection
+//   for long, no event"; slackapi/bolt-python#448 and #1071).
 // - Events API retries: an event not acked within redeliver_after (3 s), or whose connection
 //   closed first, is retried up to max_redeliveries (3) times with the same event_id and
 //   retry_attempt + 1, after retry_delays (Slack: at once, 1 min, 5 min [EV]), then dropped;
@@ -54,8 +55,9 @@
 // (a mention is a user element; other markup and entities stay in text elements as sent).
 //
 // Defaults are Slack's except where Slack's behaviour would break a test that exists today; those
-// options keep the old behaviour and say which issue flips them: choose_connection (newest; issue
-// 15), member_events_only (false). simulator_options::like_slack() sets them all the way Slack
+// options keep the old behaviour and say which issue flips them: member_events_only (false).
+// (choose_connection was newest until issue 15: several instances must share the work, so it is
+// random, Slack's, by default now.) simulator_options::like_slack() sets them all the way Slack
 // behaves. (when_disconnected was such an option until issue 12's backfill landed: it is retry,
 // Slack's, by default now.)
 //
@@ -120,9 +122,10 @@ struct simulator_options {
 
     enum class connection_choice { newest, random };
     // Which open connection gets each envelope. Slack: any of them, "do not assume any
-    // distribution pattern" [SM]; random picks uniformly (seeded by `seed`). Default newest;
-    // issue 15 flips it to random (several instances must share the work).
-    connection_choice choose_connection = connection_choice::newest;
+    // distribution pattern" [SM]; "Slack delivers each event to one of the app's open
+    // connections, chosen at random" (slack-protocol.md §6). random (the default, Slack's) picks
+    // uniformly, seeded by `seed`; newest sends everything to the connection opened last.
+    connection_choice choose_connection = connection_choice::random;
     // Seed for random choices; unset: a fresh one per simulator.
     std::optional<std::uint64_t> seed;
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace ib::storage {
 
@@ -21,5 +23,13 @@ struct open_options {
     // How long a statement waits for another connection's lock before failing (SQLITE_BUSY).
     std::chrono::milliseconds busy_timeout{5000};
 };
+
+// Whether `db` names a PostgreSQL database (a libpq URI: postgresql://… or postgres://…) rather
+// than a SQLite file.
+bool is_postgres_uri(std::string_view db);
+
+// `db` as it may be shown in messages and logs: a PostgreSQL URI without its password (the
+// user:password@ part keeps the user; a password=… parameter is dropped); a path unchanged.
+std::string display_name(std::string_view db);
 
 }  // namespace ib::storage

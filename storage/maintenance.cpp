@@ -1,4 +1,5 @@
 #include "maintenance.hpp"
+#include "pg_store.hpp"
 
 #include "database.hpp"
 #include "migrations.hpp"
@@ -52,6 +53,11 @@ int open_and_identify(SQLite::Database& db) {
 }  // namespace
 
 check_report check_database(const std::string& path, bool quick) {
+    if (is_postgres_uri(path)) {
+        auto r = check_pg_database(path);
+        r.quick = quick;
+        return r;
+    }
     SQLite::Database db = open_database(path, open_options{.read_only = true});
     check_report r;
     r.quick = quick;

@@ -456,6 +456,14 @@ std::string newer_schema_message(int found_version, int known_version) {
            "; this build knows up to v" + std::to_string(known_version) + ")";
 }
 
+void require_current_for_read_only(const std::string& name, int version) {
+    if (version > latest_version()) throw storage_error(name + ": " + newer_schema_message(version, latest_version()));
+    if (version < latest_version())
+        throw storage_error(name + ": schema v" + std::to_string(version) + " needs upgrading to v" +
+                            std::to_string(latest_version()) +
+                            ", which a read-only open cannot do; open it read-write once");
+}
+
 std::optional<std::string> migrate(SQLite::Database& db, int target_version) {
     auto backup = backup_before_rewrite(db, target_version);
     migrate(db, schema_steps(), target_version);

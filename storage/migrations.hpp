@@ -65,6 +65,11 @@ void migrate(SQLite::Database& db, std::span<const migration_step> steps, int ta
 // The one-line message for a database written by a newer build, without the file name.
 std::string newer_schema_message(int found_version, int known_version);
 
+// A read-only open (which cannot migrate) of the database `name` at `version`: throws
+// storage_error unless it is latest_version() (newer: written by a newer build; older: open it
+// read-write once).
+void require_current_for_read_only(const std::string& name, int version);
+
 // Refuses (storage_error naming the file) a SQLite file that belongs to something else: an
 // application_id other than incident-bot's, a user_version without our application_id, or a
 // version-0 file that already holds tables. An empty file passes. Reads only the header and

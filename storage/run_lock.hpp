@@ -12,6 +12,11 @@
 //   - paths that name the same file (relative, absolute, through a symlink to the folder) meet on
 //     the same lock file, since flock locks the file, not the name.
 // Not across hosts: flock on a network file system is not to be trusted (nor is SQLite's WAL).
+//
+// On PostgreSQL (a postgresql:// URI) the lock is a session advisory lock on the database's
+// current schema, held by a connection the run_lock keeps open: the server drops it when that
+// session ends, so a crashed bot leaves no stale lock there either. One run per database until
+// issue 15's multi-instance phase makes several instances safe (claims, row locks).
 #pragma once
 
 #include "common.hpp"
@@ -30,8 +35,10 @@ public:
 class run_lock {
 public:
     // Takes the lock for `db_path` without waiting and writes this process's pid into the lock
-    // file. ":memory:" and "file:" URIs need no lock (an empty run_lock). Throws database_in_use
-    // when another process holds it, storage_error when the lock file cannot be created.
+    // file. ":memory:" and "file:" URIs need no lock (an empty run_lock). A PostgreSQL URI takes
+    // the advisory lock (the holder's pid is in its application_name). Throws database_in_use
+    // when another process holds it, storage_error when the lock file cannot be created (or the
+    // server cannot be reached).
     static run_lock acquire(const std::string& db_path);
 
     run_lock() = default;
@@ -41,11 +48,14 @@ public:
     run_lock(const run_lock&) = delete;
     run_lock& operator=(const run_lock&) = delete;
 
-    bool held() const { return fd_ >= 0; }
-    const std::string& file() const { return file_; }  // "<db>.lock", "" when not held
+    bool held() const { return fd_ >= 0 || pg_ != nullptr; }
+    const std::string& file() const { return file_; }  // "<db>.lock", "" when not held or on PostgreSQL
 
 private:
+    void release();
+
     int fd_ = -1;
+    void* pg_ = nullptr;  // PostgreSQL: the PGconn holding the advisory lock
     std::string file_;
 };
 

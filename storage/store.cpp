@@ -1,925 +1,102 @@
+// ib::storage::store: the contract of store.hpp, carried out by one engine (backend.hpp), chosen
+// by the name it is opened with.
 #include "store.hpp"
 
-#include "database.hpp"
-#include "json_columns.hpp"
+#include "backend.hpp"
 #include "migrations.hpp"
 
-#include "core/corrections.hpp"
-#include "core/recording.hpp"
-
-#include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
-
 #include <algorithm>
-#include <unordered_set>
-#include <utility>
 
 namespace ib::storage {
-namespace {
 
-// Column lists shared by the statements and the row readers below.
-constexpr const char* incident_select =
-    "SELECT id, title, severity, status, channel_id, channel_name, declared_by, declared_at, detected_at,"
-    " acknowledged_at, acknowledged_by, identified_at, mitigated_at, resolved_at, commander, comms_lead,"
-    " reopen_count, is_private FROM incidents ";
+bool is_postgres_uri(std::string_view db) { return db.starts_with("postgresql://") || db.starts_with("postgres://"); }
 
-constexpr const char* entry_select =
-    R"(SELECT seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)"
-    " FROM timeline ";
-
-// The atomic unit of one write: its own IMMEDIATE transaction or, inside a transaction already
-// open (a group, see store::begin_group, or store::atomically), a savepoint, so one failing write
-// rolls back alone and the other writes still commit together.
-class write_scope {
-public:
-    explicit write_scope(SQLite::Database& db) : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
-        db_.exec(nested_ ? "SAVEPOINT write_scope" : "BEGIN IMMEDIATE");
+std::string display_name(std::string_view db) {
+    if (!is_postgres_uri(db)) return std::string(db);
+    std::string out(db);
+    // scheme://[user[:password]@]host…: the authority ends at the first '/', '?' or '#' after "//".
+    const std::size_t start = out.find("//") + 2;
+    const std::size_t end = std::min(out.find_first_of("/?#", start), out.size());
+    const std::size_t at = end == 0 ? std::string::npos : out.rfind('@', end - 1);
+    if (at != std::string::npos && at >= start) {
+        const std::size_t colon = out.find(':', start);
+        if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
     }
-    ~write_scope() {
-        if (done_) return;
-        try {
-            if (nested_) {
-                db_.exec("ROLLBACK TO write_scope");
-                db_.exec("RELEASE write_scope");
-            } else {
-                db_.exec("ROLLBACK");
-            }
-        } catch (...) {
-            // Rolling back after a failed statement can only fail if the connection is gone.
+    // password=… among the query parameters.
+    if (const std::size_t q = out.find('?'); q != std::string::npos) {
+        std::string query = out.substr(q + 1), kept;
+        std::size_t pos = 0;
+        while (pos <= query.size()) {
+            const std::size_t amp = std::min(query.find('&', pos), query.size());
+            const std::string param = query.substr(pos, amp - pos);
+            if (!param.empty() && !param.starts_with("password=")) kept += (kept.empty() ? "" : "&") + param;
+            pos = amp + 1;
         }
+        out.erase(q);
+        if (!kept.empty()) out += "?" + kept;
     }
-    write_scope(const write_scope&) = delete;
-    write_scope& operator=(const write_scope&) = delete;
-    void commit() {
-        db_.exec(nested_ ? "RELEASE write_scope" : "COMMIT");
-        done_ = true;
-    }
-
-private:
-    SQLite::Database& db_;
-    bool nested_;
-    bool done_ = false;
-};
-
-// Resets a cached statement when the scope ends, so it holds no read snapshot or lock.
-class reset_on_exit {
-public:
-    explicit reset_on_exit(SQLite::Statement& s) : s_(s) {}
-    ~reset_on_exit() { s_.tryReset(); }
-    reset_on_exit(const reset_on_exit&) = delete;
-    reset_on_exit& operator=(const reset_on_exit&) = delete;
-
-private:
-    SQLite::Statement& s_;
-};
-
-void bind_time(SQLite::Statement& s, int index, const std::optional<time_point>& t) {
-    if (t)
-        s.bind(index, to_unix_micros(*t));
-    else
-        s.bind(index);
+    return out;
 }
 
-std::optional<time_point> column_time(const SQLite::Statement& s, int index) {
-    const auto c = s.getColumn(index);
-    if (c.isNull()) return std::nullopt;
-    return from_unix_micros(c.getInt64());
-}
-
-// Binds the 17 stored fields of `inc` (all but id) to ?1..?17, in incident_select's order.
-// `status_text` must outlive the statement's next step.
-void bind_incident_fields(SQLite::Statement& s, const incident& inc, const std::string& status_text) {
-    s.bindNoCopy(1, inc.title);
-    s.bind(2, static_cast<int>(inc.sev));
-    s.bindNoCopy(3, status_text);
-    s.bindNoCopy(4, inc.channel_id);
-    s.bindNoCopy(5, inc.channel_name);
-    s.bindNoCopy(6, inc.declared_by);
-    s.bind(7, to_unix_micros(inc.declared_at));
-    bind_time(s, 8, inc.detected_at);
-    bind_time(s, 9, inc.acknowledged_at);
-    s.bindNoCopy(10, inc.acknowledged_by);
-    bind_time(s, 11, inc.identified_at);
-    bind_time(s, 12, inc.mitigated_at);
-    bind_time(s, 13, inc.resolved_at);
-    s.bindNoCopy(14, inc.commander);
-    s.bindNoCopy(15, inc.comms_lead);
-    s.bind(16, inc.reopen_count);
-    s.bind(17, inc.is_private ? 1 : 0);
-}
-
-}  // namespace
-
-struct store::impl {
-    std::string path_;
-    bool read_only_;
-    SQLite::Database db_;
-    bool in_group_ = false;  // between begin_group() and commit_group()/rollback_group()
-
-    // Prepared on first use, kept for the life of the connection. Declared after db_ so they
-    // are finalized before it closes.
-    std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
-        incident_by_id_, latest_incident_, declared_between_,
-        timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
-        last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
-        user_by_id_, corrections_, corrections_of_, message_by_ts_;
-    std::optional<std::string> migration_backup_;
-
-    impl(const std::string& path, const open_options& opts)
-        : path_(path), read_only_(opts.read_only), db_(open_database(path, opts)) {
-        check_identity(db_);
-        if (!read_only_) {
-            migration_backup_ = migrate(db_, latest_version());
-            return;
-        }
-        int version = 0;
-        try {
-            version = user_version(db_);
-        } catch (const SQLite::Exception& e) {
-            throw wrap(path_, "reading the schema version", e);
-        }
-        if (version > latest_version())
-            throw storage_error(path_ + ": " + newer_schema_message(version, latest_version()));
-        if (version < latest_version())
-            throw storage_error(path_ + ": schema v" + std::to_string(version) + " needs upgrading to v" +
-                                std::to_string(latest_version()) +
-                                ", which a read-only open cannot do; open it read-write once");
-    }
-
-    SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const char* sql) {
-        if (!slot) slot.emplace(db_, sql);
-        return *slot;
-    }
-    SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const std::string& sql) {
-        return stmt(slot, sql.c_str());
-    }
-
-    void require_writable(std::string_view op) const {
-        if (read_only_) throw storage_error(path_ + ": " + std::string(op) + ": the store was opened read-only");
-    }
-
-    // The stored form of inc.state; throws for an out-of-range value, which would be unreadable.
-    std::string status_text(const incident& inc) const {
-        std::string text(to_string(inc.state));
-        if (!parse_status(text))
-            throw storage_error(path_ + ": incident with invalid status " + std::to_string(static_cast<int>(inc.state)));
-        return text;
-    }
-
-    storage_error row_error(std::string_view table, std::int64_t id, const std::string& what) const {
-        return storage_error(path_ + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
-    }
-
-    // A join (leave) of the same user within join_match_window of `e`, with no leave (join) of
-    // theirs in between, is stored: `e` is the same membership change reported another way.
-    bool same_membership_stored(const timeline_entry& e, std::int64_t incident_id) {
-        if (e.user.empty()) return false;
-        auto& s = stmt(membership_,
-                       R"(SELECT 1 FROM timeline m WHERE m.incident_id = ?1 AND m.kind = ?2 AND m."user" = ?3)"
-                       " AND m.at BETWEEN ?4 AND ?5 AND NOT EXISTS (SELECT 1 FROM timeline o WHERE"
-                       R"( o.incident_id = ?1 AND o.kind = ?6 AND o."user" = ?3)"
-                       " AND o.at BETWEEN min(m.at, ?7) AND max(m.at, ?7)) LIMIT 1");
-        reset_on_exit reset(s);
-        const bool join = e.kind == entry_kind::join;
-        const std::string kind(to_string(e.kind)), opposite(to_string(join ? entry_kind::leave : entry_kind::join));
-        const auto at = to_unix_micros(e.at);
-        const auto window = std::chrono::duration_cast<std::chrono::microseconds>(join_match_window).count();
-        s.bind(1, incident_id);
-        s.bindNoCopy(2, kind);
-        s.bindNoCopy(3, e.user);
-        s.bind(4, static_cast<std::int64_t>(at - window));
-        s.bind(5, static_cast<std::int64_t>(at + window));
-        s.bindNoCopy(6, opposite);
-        s.bind(7, static_cast<std::int64_t>(at));
-        return s.executeStep();
-    }
-
-    // `e` (a 📌 key_moment or its removal) changes nothing: the pin's latest entry is of its kind.
-    bool pin_unchanged(const timeline_entry& e, std::int64_t incident_id) {
-        auto& s = stmt(pin_state_,
-                       "SELECT kind FROM timeline WHERE incident_id = ?1 AND kind IN ('key_moment', 'unreaction')"
-                       R"( AND ref_ts = ?2 AND "user" = ?3 AND json_extract(attrs, '$.reaction') = ?4)"
-                       " ORDER BY at DESC, seq DESC LIMIT 1");
-        reset_on_exit reset(s);
-        const std::string emoji = e.attr("reaction");
-        s.bind(1, incident_id);
-        s.bindNoCopy(2, e.ref_ts);
-        s.bindNoCopy(3, e.user);
-        s.bindNoCopy(4, emoji);
-        if (!s.executeStep()) return false;
-        return s.getColumn(0).getString() == to_string(e.kind);
-    }
-
-    // The dedupe rules of store.hpp that a unique index cannot express.
-    bool already_recorded(const timeline_entry& e, std::int64_t incident_id) {
-        switch (e.kind) {
-        case entry_kind::join:
-        case entry_kind::leave: return same_membership_stored(e, incident_id);
-        case entry_kind::key_moment:
-        case entry_kind::unreaction:
-            return is_key_moment_reaction(e.attr("reaction")) && pin_unchanged(e, incident_id);
-        default: return false;
-        }
-    }
-
-    // Inserts `e` under `incident_id`; the new seq, or nullopt when it is already stored (store.hpp).
-    std::optional<std::int64_t> insert_entry(const timeline_entry& e, std::int64_t incident_id) {
-        if (already_recorded(e, incident_id)) return std::nullopt;
-        // Any uniqueness conflict, on the key or on (incident, ts) for message-like kinds: no-op.
-        auto& s = stmt(insert_entry_,
-                       R"(INSERT INTO timeline (incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
-                       " attrs, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                       " ON CONFLICT DO NOTHING");
-        reset_on_exit reset(s);
-        const std::string kind(to_string(e.kind));
-        if (!parse_entry_kind(kind))  // an out-of-range enum value would be unreadable later
-            throw storage_error(path_ + ": timeline entry with invalid kind " +
-                                std::to_string(static_cast<int>(e.kind)));
-        const std::string tags = encode_tags(e.tags);
-        const std::string attrs = encode_attrs(e.attrs);
-        s.bind(1, incident_id);
-        if (e.key.empty())
-            s.bind(2);
-        else
-            s.bindNoCopy(2, e.key);
-        s.bind(3, to_unix_micros(e.at));
-        s.bindNoCopy(4, e.slack_ts);
-        s.bindNoCopy(5, e.user);
-        s.bindNoCopy(6, kind);
-        s.bindNoCopy(7, tags);
-        s.bindNoCopy(8, e.text);
-        s.bindNoCopy(9, e.ref_ts);
-        s.bindNoCopy(10, attrs);
-        s.bind(11, to_unix_micros(e.received_at));
-        if (s.exec() == 0) return std::nullopt;
-        return db_.getLastInsertRowid();
-    }
-
-    // (seq, incident_id) of the entry stored under `key`.
-    std::optional<std::pair<std::int64_t, std::int64_t>> find_key(std::string_view key) {
-        if (key.empty()) return std::nullopt;
-        auto& s = stmt(key_lookup_, R"(SELECT seq, incident_id FROM timeline WHERE "key" = ?1)");
-        reset_on_exit reset(s);
-        const std::string k(key);
-        s.bindNoCopy(1, k);
-        if (!s.executeStep()) return std::nullopt;
-        return std::pair{s.getColumn(0).getInt64(), s.getColumn(1).getInt64()};
-    }
-
-    incident read_incident(const SQLite::Statement& s) const {
-        incident inc;
-        inc.id = s.getColumn(0).getInt64();
-        inc.title = s.getColumn(1).getString();
-        const int sev = s.getColumn(2).getInt();
-        if (sev < 1 || sev > 5) throw row_error("incidents", inc.id, "severity " + std::to_string(sev) + " is not 1..5");
-        inc.sev = static_cast<severity>(sev);
-        const std::string st = s.getColumn(3).getString();
-        const auto parsed = parse_status(st);
-        if (!parsed) throw row_error("incidents", inc.id, "unknown status '" + st + "'");
-        inc.state = *parsed;
-        inc.channel_id = s.getColumn(4).getString();
-        inc.channel_name = s.getColumn(5).getString();
-        inc.declared_by = s.getColumn(6).getString();
-        inc.declared_at = from_unix_micros(s.getColumn(7).getInt64());
-        inc.detected_at = column_time(s, 8);
-        inc.acknowledged_at = column_time(s, 9);
-        inc.acknowledged_by = s.getColumn(10).getString();
-        inc.identified_at = column_time(s, 11);
-        inc.mitigated_at = column_time(s, 12);
-        inc.resolved_at = column_time(s, 13);
-        inc.commander = s.getColumn(14).getString();
-        inc.comms_lead = s.getColumn(15).getString();
-        inc.reopen_count = s.getColumn(16).getInt();
-        inc.is_private = s.getColumn(17).getInt() != 0;
-        return inc;
-    }
-
-    std::size_t count_entries(std::int64_t incident_id) {
-        auto& s = stmt(timeline_size_, "SELECT count(*) FROM timeline WHERE incident_id = ?1");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        s.executeStep();
-        return static_cast<std::size_t>(s.getColumn(0).getInt64());
-    }
-
-    timeline_entry read_entry(const SQLite::Statement& s) const {
-        timeline_entry e;
-        e.seq = s.getColumn(0).getInt64();
-        e.incident_id = s.getColumn(1).getInt64();
-        e.key = s.getColumn(2).getString();  // NULL reads as ""
-        e.at = from_unix_micros(s.getColumn(3).getInt64());
-        e.slack_ts = s.getColumn(4).getString();
-        e.user = s.getColumn(5).getString();
-        const std::string kind = s.getColumn(6).getString();
-        const auto k = parse_entry_kind(kind);
-        if (!k) throw row_error("timeline", e.seq, "unknown kind '" + kind + "'");
-        e.kind = *k;
-        e.tags = decode_tags(s.getColumn(7).getText());
-        e.text = s.getColumn(8).getString();
-        e.ref_ts = s.getColumn(9).getString();
-        auto attrs = decode_attrs(s.getColumn(10).getText());
-        if (!attrs) throw row_error("timeline", e.seq, "attrs is not a JSON object");
-        e.attrs = std::move(*attrs);
-        e.received_at = from_unix_micros(s.getColumn(11).getInt64());
-        return e;
-    }
-
-    // The incident's correction entries (of the message `ref_ts` only, when not empty).
-    std::vector<timeline_entry> corrections(std::int64_t incident_id, std::string_view ref_ts) {
-        std::vector<timeline_entry> out;
-        auto& s = ref_ts.empty()
-                      ? stmt(corrections_, std::string(entry_select) +
-                                               "WHERE incident_id = ?1 AND kind = 'correction' ORDER BY at, seq")
-                      : stmt(corrections_of_, std::string(entry_select) +
-                                                  "WHERE incident_id = ?1 AND ref_ts = ?2 AND kind = 'correction'"
-                                                  " ORDER BY at, seq");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        if (!ref_ts.empty()) s.bind(2, std::string(ref_ts));
-        while (s.executeStep()) out.push_back(read_entry(s));
-        return out;
-    }
-
-    std::optional<incident> one_incident(SQLite::Statement& s) {
-        reset_on_exit reset(s);
-        if (!s.executeStep()) return std::nullopt;
-        return read_incident(s);
-    }
-
-    std::optional<incident> load_incident(std::int64_t id) {
-        auto& s = stmt(incident_by_id_, std::string(incident_select) + "WHERE id = ?1");
-        s.bind(1, id);
-        return one_incident(s);
-    }
-
-    std::vector<incident> all_incidents(SQLite::Statement& s) {
-        reset_on_exit reset(s);
-        std::vector<incident> out;
-        while (s.executeStep()) out.push_back(read_incident(s));
-        return out;
-    }
-
-    // append() and append_batch(): all of `entries` in one transaction.
-    std::vector<bool> append_all(std::span<const timeline_entry> entries, std::string_view op) {
-        require_writable(op);
-        std::vector<bool> stored;
-        if (entries.empty()) return stored;
-        stored.reserve(entries.size());
-        std::size_t i = 0;
-        try {
-            if (in_group_ && entries.size() == 1) {
-                // One INSERT inside a group needs no savepoint: SQLite undoes a failed statement
-                // on its own and the group goes on (and an error that ends the whole transaction
-                // makes the group's commit fail, so nothing of it is acked).
-                stored.push_back(insert_entry(entries[0], entries[0].incident_id).has_value());
-                return stored;
-            }
-            write_scope tx(db_);
-            for (; i < entries.size(); ++i) stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
-            tx.commit();
-        } catch (const SQLite::Exception& e) {
-            if (i == entries.size()) throw wrap(path_, std::string(op) + ": commit", e);
-            const auto& bad = entries[i];
-            std::string what(op);
-            if (entries.size() > 1)
-                what += ": entry " + std::to_string(i) + " of " + std::to_string(entries.size()) + " (incident " +
-                        std::to_string(bad.incident_id) + ", key '" + bad.key + "'); nothing of the batch was stored";
-            else
-                what += " (incident " + std::to_string(bad.incident_id) + ", key '" + bad.key + "')";
-            throw wrap(path_, what, e);
-        }
-        return stored;
-    }
-
-    // The newest Slack ts of a message, bot_message, join or leave of the incident, normalized
-    // ("" when none). Four index lookups, one per kind, each from the end.
-    std::string newest_message_ts(std::int64_t incident_id) {
-        auto& s = stmt(newest_ts_,
-                       "SELECT at FROM timeline WHERE incident_id = ?1 AND kind = ?2 AND slack_ts <> ''"
-                       " ORDER BY at DESC, seq DESC LIMIT 1");
-        std::optional<std::int64_t> newest;
-        for (entry_kind k : {entry_kind::message, entry_kind::bot_message, entry_kind::join, entry_kind::leave}) {
-            reset_on_exit reset(s);
-            const std::string kind(to_string(k));
-            s.bind(1, incident_id);
-            s.bindNoCopy(2, kind);
-            if (s.executeStep()) newest = std::max(newest.value_or(s.getColumn(0).getInt64()), s.getColumn(0).getInt64());
-        }
-        return newest ? to_slack_ts(from_unix_micros(*newest)) : std::string();
-    }
-
-    // received_at of the entry stored last (the bot's last sign of life), or nullopt.
-    std::optional<time_point> last_received() {
-        auto& s = stmt(last_received_, "SELECT received_at FROM timeline ORDER BY seq DESC LIMIT 1");
-        reset_on_exit reset(s);
-        if (!s.executeStep()) return std::nullopt;
-        return from_unix_micros(s.getColumn(0).getInt64());
-    }
-
-    std::optional<backfill_mark> mark_of(std::int64_t incident_id) {
-        auto& s = stmt(mark_of_, "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks WHERE incident_id = ?1");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        if (!s.executeStep()) return std::nullopt;
-        return read_mark(s);
-    }
-
-    static backfill_mark read_mark(const SQLite::Statement& s) {
-        return backfill_mark{s.getColumn(0).getInt64(), s.getColumn(1).getString(),
-                             from_unix_micros(s.getColumn(2).getInt64()), s.getColumn(3).getInt64()};
-    }
-
-    // Runs `f`, turning SQLite's exceptions into storage_error naming the file and `op`.
-    template <class F>
-    auto guarded(std::string_view op, F&& f) -> decltype(f()) {
-        try {
-            return f();
-        } catch (const SQLite::Exception& e) {
-            throw wrap(path_, op, e);
-        }
-    }
-};
-
-store::store(const std::string& path, open_options opts) : impl_(std::make_unique<impl>(path, opts)) {}
+store::store(const std::string& path, open_options opts)
+    : impl_(is_postgres_uri(path) ? open_pg_store(path, opts) : open_sqlite_store(path, opts)) {}
 store::~store() = default;
 store::store(store&&) noexcept = default;
 store& store::operator=(store&&) noexcept = default;
 
-int store::schema_version() const {
-    return impl_->guarded("schema_version", [&] { return user_version(impl_->db_); });
-}
-
+int store::schema_version() const { return impl_->schema_version(); }
 int store::latest_schema_version() { return latest_version(); }
 
 std::int64_t store::create_incident(incident& inc, timeline_entry& declare_entry) {
-    auto& im = *impl_;
-    im.require_writable("create_incident");
-    return im.guarded("create_incident", [&]() -> std::int64_t {
-        write_scope tx(im.db_);
-        if (const auto existing = im.find_key(declare_entry.key)) {
-            const auto [seq, incident_id] = *existing;
-            auto stored = im.load_incident(incident_id);
-            if (!stored) throw im.row_error("timeline", seq, "refers to a missing incident");
-            inc = std::move(*stored);
-            declare_entry.incident_id = incident_id;
-            declare_entry.seq = seq;
-            return incident_id;  // nothing written; tx rolls back
-        }
-
-        auto& s = im.stmt(im.insert_incident_,
-                          "INSERT INTO incidents (title, severity, status, channel_id, channel_name, declared_by,"
-                          " declared_at, detected_at, acknowledged_at, acknowledged_by, identified_at, mitigated_at,"
-                          " resolved_at, commander, comms_lead, reopen_count, is_private)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-        std::int64_t id = 0;
-        {
-            reset_on_exit reset(s);
-            const std::string status_text = im.status_text(inc);
-            bind_incident_fields(s, inc, status_text);
-            s.exec();
-            id = im.db_.getLastInsertRowid();
-        }
-        const auto seq = im.insert_entry(declare_entry, id);
-        if (!seq) throw storage_error(im.path_ + ": create_incident: declare entry key vanished");  // cannot happen
-        tx.commit();
-        inc.id = id;
-        declare_entry.incident_id = id;
-        declare_entry.seq = *seq;
-        return id;
-    });
+    return impl_->create_incident(inc, declare_entry);
 }
-
-bool store::save_change(const incident& inc, const timeline_entry& entry) {
-    auto& im = *impl_;
-    im.require_writable("save_change");
-    if (entry.incident_id != 0 && entry.incident_id != inc.id)
-        throw storage_error(im.path_ + ": save_change: entry belongs to incident " +
-                            std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
-    return im.guarded("save_change", [&] {
-        write_scope tx(im.db_);
-        if (!im.insert_entry(entry, inc.id)) return false;  // duplicate: tx rolls back, nothing written
-        auto& s = im.stmt(im.update_incident_,
-                          "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
-                          " channel_name = ?5, declared_by = ?6, declared_at = ?7, detected_at = ?8,"
-                          " acknowledged_at = ?9, acknowledged_by = ?10, identified_at = ?11, mitigated_at = ?12,"
-                          " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16,"
-                          " is_private = ?17 WHERE id = ?18");
-        reset_on_exit reset(s);
-        const std::string status_text = im.status_text(inc);
-        bind_incident_fields(s, inc, status_text);
-        s.bind(18, inc.id);
-        if (s.exec() != 1)
-            throw storage_error(im.path_ + ": save_change: no incident with id " + std::to_string(inc.id));
-        tx.commit();
-        return true;
-    });
-}
-
-std::optional<incident> store::incident_by_id(std::int64_t id) const {
-    auto& im = *impl_;
-    return im.guarded("incident_by_id", [&] { return im.load_incident(id); });
-}
-
-std::optional<incident> store::latest_incident() const {
-    auto& im = *impl_;
-    return im.guarded("latest_incident", [&] {
-        return im.one_incident(im.stmt(im.latest_incident_, std::string(incident_select) + "ORDER BY id DESC LIMIT 1"));
-    });
-}
-
+bool store::save_change(const incident& inc, const timeline_entry& entry) { return impl_->save_change(inc, entry); }
+std::optional<incident> store::incident_by_id(std::int64_t id) const { return impl_->incident_by_id(id); }
+std::optional<incident> store::latest_incident() const { return impl_->latest_incident(); }
 std::vector<incident> store::incidents_declared_between(time_point from, time_point to) const {
-    auto& im = *impl_;
-    return im.guarded("incidents_declared_between", [&] {
-        auto& s = im.stmt(im.declared_between_, std::string(incident_select) +
-                                                    "WHERE declared_at >= ?1 AND declared_at < ?2"
-                                                    " ORDER BY declared_at, id");
-        s.bind(1, to_unix_micros(from));
-        s.bind(2, to_unix_micros(to));
-        return im.all_incidents(s);
-    });
+    return impl_->incidents_declared_between(from, to);
 }
 
-store::redaction_result store::redact_message(const timeline_entry& redaction) {
-    auto& im = *impl_;
-    im.require_writable("redact_message");
-    if (redaction.kind != entry_kind::redaction || redaction.ref_ts.empty())
-        throw storage_error(im.path_ + ": redact_message: not a redaction entry with the message's ts");
-    if (im.in_group_) throw storage_error(im.path_ + ": redact_message: a group is open");
-    redaction_result out;
-    im.guarded("redact_message", [&] {
-        // Freed space is zeroed from now on, on this connection: the old text is not left behind
-        // in a page's free area or in a freed overflow page.
-        im.db_.exec("PRAGMA secure_delete = ON");
-        write_scope tx(im.db_);
-        SQLite::Statement find(im.db_,
-                               "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND slack_ts = ?2"
-                               " AND kind IN ('message', 'bot_message')");
-        find.bind(1, redaction.incident_id);
-        find.bind(2, redaction.ref_ts);
-        find.executeStep();
-        if (find.getColumn(0).getInt64() == 0)
-            throw storage_error(im.path_ + ": no message with ts " + redaction.ref_ts + " on incident " +
-                                std::to_string(redaction.incident_id) + "'s timeline");
-        find.reset();
-        if (!im.insert_entry(redaction, redaction.incident_id))
-            throw storage_error(im.path_ + ": redact_message: an entry with key '" + redaction.key + "' is stored");
-        // The message and its edits read the redaction's text; what edits and the deletion kept
-        // of earlier text is replaced too. The same expressions as the trigger's, so it agrees.
-        SQLite::Statement rewrite(
-            im.db_,
-            R"(UPDATE timeline SET "text" = CASE WHEN kind = 'deletion' THEN "text" ELSE ?3 END,)"
-            " attrs = CASE WHEN json_type(attrs, '$.previous_text') IS NULL THEN attrs"
-            "              ELSE json_set(attrs, '$.previous_text', ?3) END"
-            " WHERE incident_id = ?1 AND ((kind IN ('message', 'bot_message') AND slack_ts = ?2)"
-            "                          OR (kind IN ('edit', 'deletion') AND ref_ts = ?2))");
-        rewrite.bind(1, redaction.incident_id);
-        rewrite.bind(2, redaction.ref_ts);
-        rewrite.bind(3, redaction.text);
-        out.rewritten = static_cast<std::size_t>(rewrite.exec());
-        // Copies of the message that v7 set aside (timeline_duplicates) read it too.
-        SQLite::Statement aside(im.db_,
-                                R"(UPDATE timeline_duplicates SET "text" = ?3)"
-                                " WHERE incident_id = ?1 AND slack_ts = ?2 AND kind IN ('message', 'bot_message')");
-        aside.bind(1, redaction.incident_id);
-        aside.bind(2, redaction.ref_ts);
-        aside.bind(3, redaction.text);
-        out.rewritten += static_cast<std::size_t>(aside.exec());
-        tx.commit();
-        // Copy every page into the main file and empty the WAL, so no earlier frame keeps the old
-        // text. Waits busy_timeout for readers; (busy, log frames, checkpointed frames).
-        SQLite::Statement checkpoint(im.db_, "PRAGMA wal_checkpoint(TRUNCATE)");
-        if (checkpoint.executeStep()) out.checkpointed = checkpoint.getColumn(0).getInt() == 0;
-        im.db_.exec("PRAGMA secure_delete = OFF");
-    });
-    return out;
+bool store::append(const timeline_entry& e) { return impl_->append(e); }
+std::vector<bool> store::append_batch(std::span<const timeline_entry> entries) { return impl_->append_batch(entries); }
+std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const { return impl_->timeline(incident_id); }
+std::size_t store::timeline_size(std::int64_t incident_id) const { return impl_->timeline_size(incident_id); }
+std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const {
+    return impl_->timeline_of_kinds(incident_id, kinds);
 }
-
-void store::atomically(const std::function<void()>& writes) {
-    auto& im = *impl_;
-    im.require_writable("atomically");
-    im.guarded("atomically", [&] {
-        write_scope tx(im.db_);
-        writes();
-        tx.commit();
-    });
-}
-
-bool store::save_flow(const flow_row& row) {
-    auto& im = *impl_;
-    im.require_writable("save_flow");
-    if (row.key.empty()) throw storage_error(im.path_ + ": save_flow: empty key");
-    return im.guarded("save_flow", [&] {
-        auto& s = im.stmt(im.save_flow_,
-                          R"(INSERT INTO flows ("key", kind, step, state) VALUES (?1, ?2, ?3, ?4))"
-                          R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
-                          " state = excluded.state WHERE excluded.step > flows.step");
-        reset_on_exit reset(s);
-        s.bindNoCopy(1, row.key);
-        s.bindNoCopy(2, row.kind);
-        s.bind(3, row.step);
-        s.bindNoCopy(4, row.state);
-        return s.exec() == 1;
-    });
-}
-
-void store::forget_flow(std::string_view key) {
-    auto& im = *impl_;
-    im.require_writable("forget_flow");
-    im.guarded("forget_flow", [&] {
-        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1)");
-        reset_on_exit reset(s);
-        const std::string k(key);
-        s.bindNoCopy(1, k);
-        s.exec();
-    });
-}
-
-std::vector<store::flow_row> store::unfinished_flows() const {
-    auto& im = *impl_;
-    return im.guarded("unfinished_flows", [&] {
-        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state FROM flows ORDER BY rowid)");
-        std::vector<flow_row> out;
-        while (s.executeStep())
-            out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64(),
-                           s.getColumn(3).getString()});
-        return out;
-    });
-}
-
-std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t> incident_ids,
-                                                    std::optional<time_point> lost_at, std::int64_t epoch) {
-    auto& im = *impl_;
-    im.require_writable("mark_disconnected");
-    return im.guarded("mark_disconnected", [&] {
-        write_scope tx(im.db_);
-        std::vector<backfill_mark> out;
-        if (incident_ids.empty()) return out;
-        const time_point down_from = lost_at ? *lost_at : im.last_received().value_or(from_unix_micros(epoch));
-        for (const std::int64_t id : incident_ids) {
-            if (auto mark = im.mark_of(id)) {
-                // A loss not caught up yet: its watermark still holds; this epoch clears it now.
-                auto& s = im.stmt(im.mark_epoch_, "UPDATE backfill_marks SET epoch = ?2 WHERE incident_id = ?1");
-                reset_on_exit reset(s);
-                s.bind(1, id);
-                s.bind(2, epoch);
-                s.exec();
-                mark->epoch = epoch;
-                out.push_back(std::move(*mark));
-                continue;
-            }
-            backfill_mark mark{id, im.newest_message_ts(id), down_from, epoch};
-            if (mark.since_ts.empty()) {
-                const auto inc = im.load_incident(id);
-                if (!inc) throw storage_error(im.path_ + ": mark_disconnected: no incident with id " + std::to_string(id));
-                mark.since_ts = to_slack_ts(inc->declared_at);
-            }
-            auto& s = im.stmt(im.mark_insert_,
-                              "INSERT INTO backfill_marks (incident_id, since_ts, down_from, epoch) VALUES (?1, ?2, ?3, ?4)");
-            reset_on_exit reset(s);
-            s.bind(1, id);
-            s.bindNoCopy(2, mark.since_ts);
-            s.bind(3, to_unix_micros(mark.down_from));
-            s.bind(4, epoch);
-            s.exec();
-            out.push_back(std::move(mark));
-        }
-        tx.commit();
-        return out;
-    });
-}
-
-std::vector<backfill_mark> store::backfill_marks() const {
-    auto& im = *impl_;
-    return im.guarded("backfill_marks", [&] {
-        auto& s = im.stmt(im.marks_,
-                          "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks ORDER BY incident_id");
-        reset_on_exit reset(s);
-        std::vector<backfill_mark> out;
-        while (s.executeStep()) out.push_back(impl::read_mark(s));
-        return out;
-    });
-}
-
-bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
-    auto& im = *impl_;
-    im.require_writable("finish_backfill");
-    return im.guarded("finish_backfill", [&] {
-        write_scope tx(im.db_);
-        if (gap != nullptr) im.insert_entry(*gap, incident_id);
-        auto& s = im.stmt(im.mark_delete_, "DELETE FROM backfill_marks WHERE incident_id = ?1 AND epoch = ?2");
-        bool cleared = false;
-        {
-            reset_on_exit reset(s);
-            s.bind(1, incident_id);
-            s.bind(2, epoch);
-            cleared = s.exec() == 1;
-        }
-        tx.commit();
-        return cleared;
-    });
-}
-
-std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
-    auto& im = *impl_;
-    return im.guarded("thread_parents", [&] {
-        auto& s = im.stmt(im.thread_parents_,
-                          "SELECT DISTINCT json_extract(attrs, '$.thread_ts') AS parent FROM timeline"
-                          " WHERE incident_id = ?1 AND kind IN ('message', 'bot_message') AND parent IS NOT NULL"
-                          " ORDER BY parent");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        std::vector<std::string> out;
-        while (s.executeStep()) out.push_back(s.getColumn(0).getString());
-        return out;
-    });
-}
-
-void store::begin_group() {
-    auto& im = *impl_;
-    im.require_writable("begin_group");
-    if (im.in_group_) throw storage_error(im.path_ + ": begin_group: a group is already open");
-    im.guarded("begin_group", [&] { im.db_.exec("BEGIN IMMEDIATE"); });
-    im.in_group_ = true;
-}
-
-void store::commit_group() {
-    auto& im = *impl_;
-    if (!im.in_group_) throw storage_error(im.path_ + ": commit_group: no group is open");
-    try {
-        im.guarded("commit_group", [&] { im.db_.exec("COMMIT"); });
-    } catch (...) {
-        rollback_group();  // leave the connection usable for the next group
-        throw;
-    }
-    im.in_group_ = false;
-}
-
-void store::rollback_group() {
-    auto& im = *impl_;
-    if (!im.in_group_) return;
-    im.in_group_ = false;
-    im.guarded("rollback_group", [&] {
-        if (!im.db_.getHandle() || sqlite3_get_autocommit(im.db_.getHandle())) return;  // already rolled back
-        im.db_.exec("ROLLBACK");
-    });
-}
-
-bool store::append(const timeline_entry& e) { return impl_->append_all(std::span(&e, 1), "append").front(); }
-
-std::vector<bool> store::append_batch(std::span<const timeline_entry> entries) {
-    return impl_->append_all(entries, "append_batch");
-}
-
-std::vector<timeline_entry> store::timeline(std::int64_t incident_id) const {
-    auto& im = *impl_;
-    return im.guarded("timeline", [&] {
-        // Sized first (a count over the incident_id index is cheap): growing the vector moved
-        // every entry of a 100,000-entry timeline about twice.
-        std::vector<timeline_entry> out;
-        out.reserve(im.count_entries(incident_id));
-        auto& s = im.stmt(im.timeline_, std::string(entry_select) + "WHERE incident_id = ?1 ORDER BY at, seq");
-        reset_on_exit reset(s);
-        s.bind(1, incident_id);
-        while (s.executeStep()) out.push_back(im.read_entry(s));
-        apply_corrections(out);  // messages read with their effective tags
-        return out;
-    });
-}
-
-std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id,
-                                                    std::span<const entry_kind> kinds) const {
-    auto& im = *impl_;
-    return im.guarded("timeline_of_kinds", [&] {
-        auto& s = im.stmt(im.timeline_kind_,
-                          std::string(entry_select) + "WHERE incident_id = ?1 AND kind = ?2 ORDER BY at, seq");
-        std::vector<timeline_entry> out;
-        for (entry_kind k : kinds) {
-            reset_on_exit reset(s);
-            const std::string kind(to_string(k));
-            s.bind(1, incident_id);
-            s.bindNoCopy(2, kind);
-            while (s.executeStep()) out.push_back(im.read_entry(s));
-        }
-        std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
-            return a.at != b.at ? a.at < b.at : a.seq < b.seq;
-        });
-        // Messages read with their effective tags, whether the corrections were asked for or not.
-        if (std::find(kinds.begin(), kinds.end(), entry_kind::message) != kinds.end()) {
-            if (std::find(kinds.begin(), kinds.end(), entry_kind::correction) != kinds.end())
-                apply_corrections(out);
-            else
-                apply_corrections(out, im.corrections(incident_id, {}));
-        }
-        return out;
-    });
-}
-
 std::optional<timeline_entry> store::message(std::int64_t incident_id, std::string_view slack_ts) const {
-    auto& im = *impl_;
-    if (slack_ts.empty()) return std::nullopt;
-    return im.guarded("message", [&]() -> std::optional<timeline_entry> {
-        auto& s = im.stmt(im.message_by_ts_, std::string(entry_select) +
-                                                 "WHERE incident_id = ?1 AND slack_ts = ?2 AND kind = 'message'");
-        std::optional<timeline_entry> out;
-        {
-            reset_on_exit reset(s);
-            s.bind(1, incident_id);
-            s.bind(2, std::string(slack_ts));
-            if (!s.executeStep()) return std::nullopt;
-            out = im.read_entry(s);
-        }
-        apply_corrections(std::span(&*out, 1), im.corrections(incident_id, slack_ts));
-        return out;
-    });
+    return impl_->message(incident_id, slack_ts);
 }
 
 store::retag_result store::retag(std::int64_t incident_id,
                                  const std::function<std::optional<std::vector<tag_hit>>(const timeline_entry&)>& derive) {
-    auto& im = *impl_;
-    im.require_writable("retag");
-    retag_result out;
-    im.guarded("retag", [&] {
-        write_scope tx(im.db_);
-        if (!im.load_incident(incident_id))
-            throw storage_error(im.path_ + ": retag: no incident " + std::to_string(incident_id));
-        std::vector<timeline_entry> messages;
-        {
-            SQLite::Statement read(im.db_, std::string(entry_select) +
-                                               "WHERE incident_id = ?1 AND kind = 'message' ORDER BY at, seq");
-            read.bind(1, incident_id);
-            while (read.executeStep()) messages.push_back(im.read_entry(read));
-        }
-        std::unordered_set<std::string> corrected;
-        for (const auto& c : im.corrections(incident_id, {})) corrected.insert(c.ref_ts);
-        SQLite::Statement update(im.db_, "UPDATE timeline SET tags = ?2 WHERE seq = ?1");
-        for (const auto& m : messages) {
-            ++out.messages;
-            if (corrected.count(m.slack_ts) != 0) ++out.corrected;
-            auto tags = derive(m);
-            if (!tags || *tags == m.tags) continue;
-            update.bind(1, m.seq);
-            update.bind(2, encode_tags(*tags));
-            update.exec();
-            update.reset();
-            ++out.changed;
-        }
-        tx.commit();
-    });
-    return out;
+    return impl_->retag(incident_id, derive);
+}
+store::redaction_result store::redact_message(const timeline_entry& redaction) {
+    return impl_->redact_message(redaction);
 }
 
-std::size_t store::timeline_size(std::int64_t incident_id) const {
-    auto& im = *impl_;
-    return im.guarded("timeline_size", [&] { return im.count_entries(incident_id); });
+std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t> incident_ids,
+                                                    std::optional<time_point> lost_at, std::int64_t epoch) {
+    return impl_->mark_disconnected(incident_ids, lost_at, epoch);
+}
+std::vector<backfill_mark> store::backfill_marks() const { return impl_->backfill_marks(); }
+bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
+    return impl_->finish_backfill(incident_id, epoch, gap);
+}
+std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
+    return impl_->thread_parents(incident_id);
 }
 
-void store::save_user(const user_profile& p) {
-    auto& im = *impl_;
-    im.require_writable("save_user");
-    im.guarded("save_user", [&] {
-        auto& s = im.stmt(im.save_user_,
-                          "INSERT OR REPLACE INTO users (id, name, real_name, handle, found, fetched_at)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        reset_on_exit reset(s);
-        s.bindNoCopy(1, p.id);
-        s.bindNoCopy(2, p.name);
-        s.bindNoCopy(3, p.real_name);
-        s.bindNoCopy(4, p.handle);
-        s.bind(5, p.found ? 1 : 0);
-        s.bind(6, to_unix_micros(p.fetched_at));
-        s.exec();  // one statement: atomic alone, and inside a group it joins the group's commit
-    });
-}
+void store::atomically(const std::function<void()>& writes) { impl_->atomically(writes); }
 
-std::optional<user_profile> store::user(std::string_view id) const {
-    auto& im = *impl_;
-    return im.guarded("user", [&]() -> std::optional<user_profile> {
-        auto& s = im.stmt(im.user_by_id_, "SELECT id, name, real_name, handle, found, fetched_at FROM users WHERE id = ?1");
-        reset_on_exit reset(s);
-        const std::string key(id);
-        s.bindNoCopy(1, key);
-        if (!s.executeStep()) return std::nullopt;
-        user_profile p;
-        p.id = s.getColumn(0).getString();
-        p.name = s.getColumn(1).getString();
-        p.real_name = s.getColumn(2).getString();
-        p.handle = s.getColumn(3).getString();
-        p.found = s.getColumn(4).getInt() != 0;
-        p.fetched_at = from_unix_micros(s.getColumn(5).getInt64());
-        return p;
-    });
-}
+bool store::save_flow(const flow_row& row) { return impl_->save_flow(row); }
+void store::forget_flow(std::string_view key) { impl_->forget_flow(key); }
+std::vector<store::flow_row> store::unfinished_flows() const { return impl_->unfinished_flows(); }
 
-std::vector<std::pair<std::string, time_point>> store::users_fetched() const {
-    auto& im = *impl_;
-    return im.guarded("users_fetched", [&] {
-        std::vector<std::pair<std::string, time_point>> out;
-        SQLite::Statement s(im.db_, "SELECT id, fetched_at FROM users");
-        while (s.executeStep()) out.emplace_back(s.getColumn(0).getString(), from_unix_micros(s.getColumn(1).getInt64()));
-        return out;
-    });
-}
-
+void store::save_user(const user_profile& p) { impl_->save_user(p); }
+std::optional<user_profile> store::user(std::string_view id) const { return impl_->user(id); }
+std::vector<std::pair<std::string, time_point>> store::users_fetched() const { return impl_->users_fetched(); }
 user_names store::names_of(std::span<const std::string> ids) const {
     user_names out;
     for (const auto& id : ids)
@@ -927,18 +104,14 @@ user_names store::names_of(std::span<const std::string> ids) const {
     return out;
 }
 
-const std::optional<std::string>& store::migration_backup() const { return impl_->migration_backup_; }
+const std::optional<std::string>& store::migration_backup() const { return impl_->migration_backup(); }
 
-std::string store::journal_mode() const {
-    return impl_->guarded("journal_mode", [&] { return storage::journal_mode(impl_->db_); });
-}
+void store::begin_group() { impl_->begin_group(); }
+void store::commit_group() { impl_->commit_group(); }
+void store::rollback_group() { impl_->rollback_group(); }
 
-int store::synchronous() const {
-    return impl_->guarded("synchronous", [&] { return storage::synchronous(impl_->db_); });
-}
-
-int store::busy_timeout_ms() const {
-    return impl_->guarded("busy_timeout", [&] { return storage::busy_timeout_ms(impl_->db_); });
-}
+std::string store::journal_mode() const { return impl_->journal_mode(); }
+int store::synchronous() const { return impl_->synchronous(); }
+int store::busy_timeout_ms() const { return impl_->busy_timeout_ms(); }
 
 }  // namespace ib::storage

@@ -1,7 +1,11 @@
-// The incident store: incidents and their append-only timelines in one SQLite file.
+// The incident store: incidents and their append-only timelines, in one SQLite file or in a
+// PostgreSQL database. The name it is opened with chooses the engine (backend.hpp): a libpq URI
+// (postgresql://… or postgres://…) is PostgreSQL (pg_store.cpp), anything else a SQLite path or
+// ":memory:" (sqlite_store.cpp). This contract holds on both; where PostgreSQL differs it says so.
 //
 // Durability: every write method returns only after its transaction is committed with
-// synchronous=FULL in WAL mode, i.e. it survives a crash or power loss once it returns.
+// synchronous=FULL in WAL mode (PostgreSQL: synchronous_commit=on), i.e. it survives a crash or
+// power loss once it returns.
 // Dedupe: storing an entry that is already stored is a no-op reported as `false`. An entry is
 // already stored when
 //  - its `key` (Slack's event_id, or one the bot made) is; an empty key never matches;
@@ -24,10 +28,12 @@
 // malformed attrs throw storage_error naming the row. A build that adds a kind or status must
 // add a schema version too (see migrations.hpp), so older builds refuse such a file up front.
 //
-// A store is one SQLite connection with cached prepared statements: not thread-safe, use one
-// per thread. Several stores (threads or processes) may share a file; writers wait up to
-// busy_timeout for each other. A moved-from store may only be destroyed or assigned to.
-// Every method throws storage_error (message starts with the path) on failure.
+// A store is one SQLite connection (one PostgreSQL session) with cached prepared statements: not
+// thread-safe, use one per thread. Several stores (threads or processes) may share a file;
+// writers wait up to busy_timeout for each other (PostgreSQL: lock_timeout, for row locks).
+// A moved-from store may only be destroyed or assigned to.
+// Every method throws storage_error (message starts with the path; for PostgreSQL the URI
+// without its password, display_name()) on failure.
 #pragma once
 
 #include "common.hpp"
@@ -50,6 +56,8 @@
 #include <vector>
 
 namespace ib::storage {
+
+class store_backend;
 
 // How far apart a join's member_joined_channel event and its channel_join message may be dated
 // and still be one join (Slack dates them within the same second; a member_joined_channel without
@@ -79,7 +87,7 @@ public:
     store(store&&) noexcept;
     store& operator=(store&&) noexcept;
 
-    // The database's schema version (PRAGMA user_version).
+    // The database's schema version (PRAGMA user_version; PostgreSQL: incident_bot_schema).
     int schema_version() const;
     // The schema version this build creates and upgrades to.
     static int latest_schema_version();
@@ -154,6 +162,8 @@ public:
     // checkpointed into the main file and truncated; `checkpointed` is false when another
     // connection kept the checkpoint from finishing (the old text may stay in the -wal file
     // until a later checkpoint). Copies outside this file (backups) are not touched.
+    // PostgreSQL: the same rewrite in one transaction; there is no WAL file to empty (the old row
+    // versions stay until the table is vacuumed), so `checkpointed` is false.
     // Throws storage_error when that message is not on that incident's timeline.
     redaction_result redact_message(const timeline_entry& redaction);
     // ---- Catching up after the bot was not connected (core/flows/backfill.hpp). ----
@@ -231,8 +241,7 @@ public:
     int busy_timeout_ms() const;
 
 private:
-    struct impl;
-    std::unique_ptr<impl> impl_;
+    std::unique_ptr<store_backend> impl_;  // the engine (backend.hpp)
 };
 
 }  // namespace ib::storage

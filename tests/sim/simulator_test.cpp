@@ -719,7 +719,10 @@ TEST_CASE("Socket Mode: redelivery")
 
 TEST_CASE("Socket Mode: several connections")
 {
-    slack_simulator sim;
+    simulator_options opts;
+    opts.choose_connection = simulator_options::connection_choice::newest;  // the SDK refresh, step by step
+    opts.redeliver_after = 0ms;  // only the close retries the old socket's event (not a 3 s timeout on a busy machine)
+    slack_simulator sim(opts);
     sim.start();
     client_env env;
     ws_conn<plain_stream> old_ws(env);
@@ -1110,8 +1113,7 @@ TEST_CASE("Slack delivery: an event said while no connection is open is lost onc
 
 TEST_CASE("Slack delivery: random choice over real connections; a dead one's unacked events reach the other")
 {
-    simulator_options opts;
-    opts.choose_connection = simulator_options::connection_choice::random;
+    simulator_options opts;  // random choice is the default (slack-protocol.md §6)
     opts.seed = 7;
     slack_simulator sim(opts);
     sim.start();
@@ -1139,6 +1141,8 @@ TEST_CASE("Slack delivery: random choice over real connections; a dead one's una
         REQUIRE(frame);
         auto event_id = (*frame)["payload"]["event_id"].get<std::string>();
         a.ack((*frame)["envelope_id"].get<std::string>());
+        if ((*frame)["retry_attempt"] != 0)
+            CHECK((*frame)["retry_reason"] == "timeout");
         ((*frame)["retry_attempt"] == 0 ? on_a : retried).insert(event_id);
     }
     CHECK(retried == on_b);

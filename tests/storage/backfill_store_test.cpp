@@ -61,7 +61,7 @@ std::size_t count_kind(const store& s, std::int64_t id, entry_kind kind) {
 TEST_SUITE("storage") {
 
 TEST_CASE("a message is one entry per incident and ts, whether it came live or from history") {
-    store s(":memory:");
+    store s(test_db());
     const auto id = make_incident(s);
     const auto other = make_incident(s, "C02INC");
 
@@ -92,7 +92,7 @@ TEST_CASE("a message is one entry per incident and ts, whether it came live or f
 }
 
 TEST_CASE("a join is one entry whether it came as member_joined_channel, a channel_join message or from history") {
-    store s(":memory:");
+    store s(test_db());
     const auto id = make_incident(s);
 
     // Live: member_joined_channel (event_ts), then the channel_join message (its own ts, a moment later).
@@ -120,7 +120,7 @@ TEST_CASE("a join is one entry whether it came as member_joined_channel, a chann
 }
 
 TEST_CASE("a pin is kept once while it is current; its removal once while it is not") {
-    store s(":memory:");
+    store s(test_db());
     const auto id = make_incident(s);
     const std::string item = to_slack_ts(t0(10));
     CHECK(s.append(pin(id, entry_kind::key_moment, "U0A", "Ev-pin", t0(20), item)));
@@ -144,7 +144,7 @@ TEST_CASE("a pin is kept once while it is current; its removal once while it is 
 
 TEST_CASE("the watermark: the newest ts stored before the loss, kept until the catch-up is done") {
     temp_dir dir;
-    const auto path = dir.file("marks.db");
+    const auto path = test_db(dir.file("marks.db"));
     std::int64_t a = 0, b = 0;
     {
         store s(path);
@@ -198,7 +198,7 @@ TEST_CASE("the watermark: the newest ts stored before the loss, kept until the c
 }
 
 TEST_CASE("thread_parents: the threads that have replies on the timeline") {
-    store s(":memory:");
+    store s(test_db());
     const auto id = make_incident(s);
     auto reply = [&](const std::string& key, time_point at, const std::string& parent) {
         auto e = live(id, key, at);

@@ -41,7 +41,7 @@ TEST_SUITE("corrections") {
 
 TEST_CASE("store: a corrected message reads with its corrected tags in every read") {
     temp_dir dir;
-    store s(dir.file("c.db"));
+    store s(test_db(dir.file("c.db")));
     timeline_entry hedge, restart;
     const auto id = seed(s, hedge, restart);
     const auto c = make_correction(hedge, std::vector<tag>{tag::status}, "U0CAROL", t0(30), "correction:V1");
@@ -70,20 +70,18 @@ TEST_CASE("store: a corrected message reads with its corrected tags in every rea
     CHECK_FALSE(s.message(id, ""));
 
     // A read-only open (the bot's reader, export) sees the same.
-    store ro(dir.file("c.db"), open_options{.read_only = true});
+    store ro(test_db(dir.file("c.db")), open_options{.read_only = true});
     CHECK(tag_names(ro.message(id, hedge.slack_ts)->tags) == "status");
 
     // What is stored with the message itself is still the tagger's.
-    SQLite::Database raw(dir.file("c.db"), SQLite::OPEN_READONLY);
-    SQLite::Statement q(raw, "SELECT tags FROM timeline WHERE slack_ts = ?1 AND kind = 'message'");
-    q.bind(1, hedge.slack_ts);
-    REQUIRE(q.executeStep());
-    CHECK(q.getColumn(0).getString().find("hypothesis") != std::string::npos);
+    const auto tags = raw_sql(test_db(dir.file("c.db")),
+                              "SELECT tags FROM timeline WHERE slack_ts = '" + hedge.slack_ts + "' AND kind = 'message'");
+    CHECK(tags.find("hypothesis") != std::string::npos);
 }
 
 TEST_CASE("store: retag re-derives the stored tags and keeps every correction") {
     temp_dir dir;
-    store s(dir.file("r.db"));
+    store s(test_db(dir.file("r.db")));
     timeline_entry hedge, restart;
     const auto id = seed(s, hedge, restart);
     REQUIRE(s.append(make_correction(hedge, std::vector<tag>{tag::command}, "U0CAROL", t0(30), "correction:V1")));
@@ -111,19 +109,19 @@ TEST_CASE("store: retag re-derives the stored tags and keeps every correction") 
 
 TEST_CASE("store: the timeline stays append-only but for retagging a message's tags") {
     temp_dir dir;
-    store s(dir.file("t.db"));
+    store s(test_db(dir.file("t.db")));
     timeline_entry hedge, restart;
     (void)seed(s, hedge, restart);
-    SQLite::Database raw(dir.file("t.db"), SQLite::OPEN_READWRITE);
-    raw.exec("UPDATE timeline SET tags = '[]' WHERE kind = 'message'");  // allowed: retag
-    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET tags = 'nope' WHERE kind = 'message'"),
-                         doctest::Contains("append-only"), SQLite::Exception);
-    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET tags = '[]', \"text\" = 'x' WHERE kind = 'message'"),
-                         doctest::Contains("append-only"), SQLite::Exception);
-    CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET tags = '[]' WHERE kind = 'declare'"),
-                         doctest::Contains("append-only"), SQLite::Exception);
-    CHECK_THROWS_WITH_AS(raw.exec("DELETE FROM timeline WHERE kind = 'message'"), doctest::Contains("append-only"),
-                         SQLite::Exception);
+    const auto db = test_db(dir.file("t.db"));
+    raw_sql(db, "UPDATE timeline SET tags = '[]' WHERE kind = 'message'");  // allowed: retag
+    CHECK_THROWS_WITH_AS(raw_sql(db, "UPDATE timeline SET tags = 'nope' WHERE kind = 'message'"),
+                         doctest::Contains("append-only"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(raw_sql(db, "UPDATE timeline SET tags = '[]', \"text\" = 'x' WHERE kind = 'message'"),
+                         doctest::Contains("append-only"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(raw_sql(db, "UPDATE timeline SET tags = '[]' WHERE kind = 'declare'"),
+                         doctest::Contains("append-only"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(raw_sql(db, "DELETE FROM timeline WHERE kind = 'message'"), doctest::Contains("append-only"),
+                         std::runtime_error);
 }
 
 }  // TEST_SUITE

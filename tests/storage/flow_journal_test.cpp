@@ -22,7 +22,7 @@ TEST_SUITE("storage") {
 
 TEST_CASE("flow journal: saved, replaced only by a later step, forgotten, listed in first-save order") {
     temp_dir dir;
-    const auto path = dir.file("journal.db");
+    const auto path = test_db(dir.file("journal.db"));
     {
         store s(path);
         CHECK(s.unfinished_flows().empty());
@@ -52,7 +52,7 @@ TEST_CASE("flow journal: saved, replaced only by a later step, forgotten, listed
 }
 
 TEST_CASE("atomically: a change and its journal entry commit together or not at all, in a group or alone") {
-    store s(":memory:");
+    store s(test_db());
     auto inc = sample_incident();
     auto decl = declare_entry("decl", t0());
     const auto id = s.create_incident(inc, decl);
@@ -93,9 +93,9 @@ TEST_CASE("atomically: a change and its journal entry commit together or not at 
     }
 }
 
-TEST_CASE("run lock: one holder per database file; the pid in the message; released on close and on death") {
+TEST_CASE("run lock: one holder per database file; the pid in the message; released on close and on death" * sqlite_only()) {
     temp_dir dir;
-    const auto db = dir.file("bot.db");
+    const auto db = test_db(dir.file("bot.db"));
     {
         run_lock first = run_lock::acquire(db);
         CHECK(first.held());
@@ -110,7 +110,7 @@ TEST_CASE("run lock: one holder per database file; the pid in the message; relea
                                                std::to_string(::getpid()) + "); one run per database file");
         }
         // The same file through another spelling of its path.
-        CHECK_THROWS_AS(run_lock::acquire(dir.file("./bot.db")), database_in_use);
+        CHECK_THROWS_AS(run_lock::acquire(test_db(dir.file("./bot.db"))), database_in_use);
         // The database itself stays open to others (export, stats): nothing locks it.
         store reader(db);
         CHECK(reader.unfinished_flows().empty());

@@ -5,12 +5,20 @@
 #include "core/time.hpp"
 #include "core/timeline.hpp"
 #include "storage/store.hpp"
+#include "tests/support/pg_server.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 namespace ib::storage::testing {
@@ -37,6 +45,44 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// ---- One suite, two engines ----
+// The storage suite runs on SQLite (unit.storage, …) and again on PostgreSQL (unit.storage.postgres,
+// label postgres) when IB_TEST_PG_URI_FILE names a file holding a server's URI: the ctest fixture
+// pg.start writes it (scripts/pg-cluster.sh start). Tests open their database with test_db();
+// tests about SQLite itself (files, pragmas, its locks and backups) are marked sqlite_only().
+
+inline bool on_postgres() { return !ib::test::pg_server_uri().empty(); }
+
+// Skips a test case about SQLite itself on the PostgreSQL run.
+inline doctest::skip sqlite_only() { return doctest::skip(on_postgres()); }
+
+// The database a test opens: on SQLite `sqlite_name` itself (":memory:" or a file's path); on
+// PostgreSQL a new empty schema on the test server, the same one each time a test asks for the
+// same file (so reopening works), a new one for each ":memory:".
+inline std::string test_db(const std::string& sqlite_name = ":memory:") {
+    if (!on_postgres()) return sqlite_name;
+    static std::map<std::string, std::string> by_name;
+    if (sqlite_name != ":memory:")
+        if (const auto it = by_name.find(sqlite_name); it != by_name.end()) return it->second;
+    std::string uri = ib::test::new_pg_database();
+    if (sqlite_name != ":memory:") by_name[sqlite_name] = uri;
+    return uri;
+}
+
+// Runs `sql` on the test's database directly, past the store (to test what the schema itself
+// refuses, or to plant rows the store would never write). Returns the first column of the first
+// row ("" when none). Throws std::runtime_error (SQLite::Exception on SQLite) with the engine's
+// message, on PostgreSQL its first line without the "ERROR:" prefix.
+inline std::string raw_sql(const std::string& db, const std::string& sql) {
+    if (!is_postgres_uri(db)) {
+        SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+        SQLite::Statement q(raw, sql);
+        if (!q.executeStep() || q.getColumnCount() == 0) return "";
+        return q.getColumn(0).getString();
+    }
+    return ib::test::pg_exec(db, sql);
+}
 
 inline void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);

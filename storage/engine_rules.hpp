@@ -1,0 +1,164 @@
+// What both engines (sqlite_store.cpp, pg_store.cpp) decide the same way, whatever their SQL:
+// the dedupe rules a unique index cannot express, the checks on what is read back, the order of
+// timeline_of_kinds(), the steps of mark_disconnected() and retag(), and the message of a failed
+// batch. Each engine supplies the queries; store.hpp states the contract these carry out.
+#pragma once
+
+#include "store.hpp"
+
+#include "core/corrections.hpp"
+#include "core/recording.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace ib::storage::rules {
+
+// store.hpp's dedupe rules beyond the unique keys: a join or leave the same user made within
+// join_match_window with nothing opposite in between (engine.same_membership_stored), a 📌 pin or
+// unpin that changes nothing (engine.pin_unchanged).
+template <class Engine>
+bool already_recorded(Engine& engine, const timeline_entry& e, std::int64_t incident_id) {
+    switch (e.kind) {
+    case entry_kind::join:
+    case entry_kind::leave: return engine.same_membership_stored(e, incident_id);
+    case entry_kind::key_moment:
+    case entry_kind::unreaction:
+        return is_key_moment_reaction(e.attr("reaction")) && engine.pin_unchanged(e, incident_id);
+    default: return false;
+    }
+}
+
+// The bounds (unix µs) of the membership query: a join or leave of `e`'s user dated within
+// join_match_window of it; `at` itself for the "nothing opposite in between" part.
+struct membership_window {
+    std::int64_t at, from, to;
+    std::string kind, opposite;
+};
+inline membership_window membership_of(const timeline_entry& e) {
+    const auto at = to_unix_micros(e.at);
+    const auto window = std::chrono::duration_cast<std::chrono::microseconds>(join_match_window).count();
+    const bool join = e.kind == entry_kind::join;
+    return {at, at - window, at + window, std::string(to_string(e.kind)),
+            std::string(to_string(join ? entry_kind::leave : entry_kind::join))};
+}
+
+// The stored text of inc.state; throws for an out-of-range value, which would be unreadable.
+inline std::string status_text(const std::string& name, const incident& inc) {
+    std::string text(to_string(inc.state));
+    if (!parse_status(text))
+        throw storage_error(name + ": incident with invalid status " + std::to_string(static_cast<int>(inc.state)));
+    return text;
+}
+
+// The stored text of e.kind; throws for an out-of-range value.
+inline std::string kind_text(const std::string& name, const timeline_entry& e) {
+    std::string kind(to_string(e.kind));
+    if (!parse_entry_kind(kind))
+        throw storage_error(name + ": timeline entry with invalid kind " + std::to_string(static_cast<int>(e.kind)));
+    return kind;
+}
+
+inline storage_error row_error(const std::string& name, std::string_view table, std::int64_t id,
+                               const std::string& what) {
+    return storage_error(name + ": " + std::string(table) + " row " + std::to_string(id) + ": " + what);
+}
+
+// A stored severity and status read back: both must be ones this build knows.
+inline void read_severity_and_status(const std::string& name, incident& inc, std::int64_t sev, const std::string& st) {
+    if (sev < 1 || sev > 5) throw row_error(name, "incidents", inc.id, "severity " + std::to_string(sev) + " is not 1..5");
+    inc.sev = static_cast<severity>(sev);
+    const auto parsed = parse_status(st);
+    if (!parsed) throw row_error(name, "incidents", inc.id, "unknown status '" + st + "'");
+    inc.state = *parsed;
+}
+
+// A stored kind read back: one this build knows.
+inline entry_kind read_kind(const std::string& name, std::int64_t seq, const std::string& kind) {
+    const auto k = parse_entry_kind(kind);
+    if (!k) throw row_error(name, "timeline", seq, "unknown kind '" + kind + "'");
+    return *k;
+}
+
+// What append_batch() says when entries[i] failed (`why`: the engine's message).
+inline std::string batch_failure(const std::string& name, std::string_view op, std::span<const timeline_entry> entries,
+                                 std::size_t i, const std::string& why) {
+    const auto& bad = entries[i];
+    std::string what(op);
+    if (entries.size() > 1)
+        what += ": entry " + std::to_string(i) + " of " + std::to_string(entries.size()) + " (incident " +
+                std::to_string(bad.incident_id) + ", key '" + bad.key + "'); nothing of the batch was stored";
+    else
+        what += " (incident " + std::to_string(bad.incident_id) + ", key '" + bad.key + "')";
+    return name + ": " + what + ": " + why;
+}
+
+// timeline_of_kinds(): the entries of each kind (read kind by kind) in timeline order, messages with
+// their effective tags whether the corrections were asked for or not (engine.corrections).
+template <class Engine>
+void order_kinds(Engine& engine, std::vector<timeline_entry>& out, std::int64_t incident_id,
+                 std::span<const entry_kind> kinds) {
+    std::stable_sort(out.begin(), out.end(), [](const timeline_entry& a, const timeline_entry& b) {
+        return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+    });
+    if (std::find(kinds.begin(), kinds.end(), entry_kind::message) == kinds.end()) return;
+    if (std::find(kinds.begin(), kinds.end(), entry_kind::correction) != kinds.end())
+        apply_corrections(out);
+    else
+        apply_corrections(out, engine.corrections(incident_id, {}));
+}
+
+// mark_disconnected()'s steps inside the engine's transaction: a mark already there keeps its
+// watermark and takes `epoch` (engine.mark_of, engine.set_mark_epoch); a new one starts at the
+// newest message-like ts (engine.newest_message_ts), else the declaration (engine.load_incident),
+// and is stored (engine.insert_mark).
+template <class Engine>
+std::vector<backfill_mark> mark_disconnected(Engine& engine, const std::string& name,
+                                             std::span<const std::int64_t> incident_ids,
+                                             std::optional<time_point> lost_at, std::int64_t epoch) {
+    std::vector<backfill_mark> out;
+    if (incident_ids.empty()) return out;
+    const time_point down_from = lost_at ? *lost_at : engine.last_received().value_or(from_unix_micros(epoch));
+    for (const std::int64_t id : incident_ids) {
+        if (auto mark = engine.mark_of(id)) {
+            // A loss not caught up yet: its watermark still holds; this epoch clears it now.
+            engine.set_mark_epoch(id, epoch);
+            mark->epoch = epoch;
+            out.push_back(std::move(*mark));
+            continue;
+        }
+        backfill_mark mark{id, engine.newest_message_ts(id), down_from, epoch};
+        if (mark.since_ts.empty()) {
+            const auto inc = engine.load_incident(id);
+            if (!inc) throw storage_error(name + ": mark_disconnected: no incident with id " + std::to_string(id));
+            mark.since_ts = to_slack_ts(inc->declared_at);
+        }
+        engine.insert_mark(mark);
+        out.push_back(std::move(mark));
+    }
+    return out;
+}
+
+// retag()'s steps inside the engine's transaction: each message as stored (`messages`), its tags
+// re-derived and stored when they differ (engine.set_tags), corrected ones counted.
+template <class Engine, class Derive>
+store::retag_result retag(Engine& engine, std::int64_t incident_id, const std::vector<timeline_entry>& messages,
+                          const Derive& derive) {
+    store::retag_result out;
+    std::unordered_set<std::string> corrected;
+    for (const auto& c : engine.corrections(incident_id, {})) corrected.insert(c.ref_ts);
+    for (const auto& m : messages) {
+        ++out.messages;
+        if (corrected.count(m.slack_ts) != 0) ++out.corrected;
+        auto tags = derive(m);
+        if (!tags || *tags == m.tags) continue;
+        engine.set_tags(m.seq, *tags);
+        ++out.changed;
+    }
+    return out;
+}
+
+}  // namespace ib::storage::rules

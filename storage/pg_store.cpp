@@ -1,0 +1,386 @@
+// The PostgreSQL engine of store_backend (backend.hpp), over libpq.
+//
+// Why libpq and not libpqxx: Debian 12's libpqxx-dev is 6.4, which has neither pipeline mode nor
+// COPY streams for batched writes (libpqxx 7.x added both); libpq (PostgreSQL 15) has both, in C,
+// and is what every PostgreSQL client library wraps. pg_session.hpp keeps libpq's C behind a small
+// RAII layer (pg_result, the prepared-statement cache) so this file reads like sqlite_store.cpp;
+// the schema is in pg_schema.cpp, check and migrate in pg_maintenance.cpp.
+//
+// The schema is the SQLite one at the same version (sqlite_store.cpp, migrations.cpp), written
+// for PostgreSQL: times are unix microseconds (BIGINT), tags and attrs JSON text (read with
+// ::jsonb where a query looks inside), the timeline append-only by trigger except the two
+// sanctioned rewrites (redaction, retag). The constraints the multi-instance phase relies on are
+// there from the first version: an entry is stored once per key (Slack's event_id) and once per
+// incident and Slack ts for a message, bot message, join or leave (unique indexes, so two
+// instances racing on one event store it once and the loser's INSERT … ON CONFLICT DO NOTHING
+// reports a duplicate).
+//
+// Durability: every connection runs with synchronous_commit = on, so a write method returns only
+// after its COMMIT is flushed on the server (and on synchronous standbys, if any): an ack still
+// means committed.
+#include "backend.hpp"
+#include "pg_session.hpp"
+#include "pg_store.hpp"
+
+#include "core/corrections.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace ib::storage {
+
+using namespace pg;
+
+std::vector<bool> pg::pg_impl::append_all(std::span<const timeline_entry> entries, std::string_view op) {
+    require_writable(op);
+    std::vector<bool> stored;
+    if (entries.empty()) return stored;
+    stored.reserve(entries.size());
+    std::size_t i = 0;
+    try {
+        pg_write_scope tx(*this);
+        for (; i < entries.size(); ++i) stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
+        tx.commit(op);
+    } catch (const storage_error& e) {
+        if (i == entries.size()) throw;
+        std::string why = e.what();
+        if (why.starts_with(name_ + ": ")) why.erase(0, name_.size() + 2);
+        throw storage_error(rules::batch_failure(name_, op, entries, i, why));
+    }
+    return stored;
+}
+
+namespace {
+
+class pg_store final : public store_backend {
+public:
+    pg_store(const std::string& uri, const open_options& opts) : impl_(std::make_unique<pg_impl>(uri, opts)) {}
+
+    int schema_version() const override { return impl_->stored_version(); }
+
+    std::int64_t create_incident(incident& inc, timeline_entry& declare_entry) override {
+        auto& im = *impl_;
+        im.require_writable("create_incident");
+        // The declare entry's key decides: a redelivered declare (here, or on another instance
+        // that won the race for the key) returns the stored incident.
+        const auto stored_for_key = [&]() -> std::optional<std::int64_t> {
+            const auto existing = im.find_key(declare_entry.key);
+            if (!existing) return std::nullopt;
+            const auto [seq, incident_id] = *existing;
+            auto stored = im.load_incident(incident_id);
+            if (!stored) throw im.row_error("timeline", seq, "refers to a missing incident");
+            inc = std::move(*stored);
+            declare_entry.incident_id = incident_id;
+            declare_entry.seq = seq;
+            return incident_id;
+        };
+        {
+            pg_write_scope tx(im);
+            if (const auto id = stored_for_key()) return *id;  // nothing written; tx rolls back
+            pg_result r = im.exec("create_incident",
+                                  "INSERT INTO incidents (title, severity, status, channel_id, channel_name, declared_by,"
+                                  " declared_at, detected_at, acknowledged_at, acknowledged_by, identified_at, mitigated_at,"
+                                  " resolved_at, commander, comms_lead, reopen_count, is_private)"
+                                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                                  " RETURNING id",
+                                  im.incident_params(inc));
+            const std::int64_t id = r.i64(0, 0);
+            if (const auto seq = im.insert_entry(declare_entry, id)) {
+                tx.commit("create_incident");
+                inc.id = id;
+                declare_entry.incident_id = id;
+                declare_entry.seq = *seq;
+                return id;
+            }
+        }
+        // Another instance stored this declare between our lookup and our insert: ours is rolled
+        // back, theirs is the incident.
+        if (const auto id = stored_for_key()) return *id;
+        throw storage_error(im.name_ + ": create_incident: the declare entry was refused as a duplicate");
+    }
+
+    bool save_change(const incident& inc, const timeline_entry& entry) override {
+        auto& im = *impl_;
+        im.require_writable("save_change");
+        if (entry.incident_id != 0 && entry.incident_id != inc.id)
+            throw storage_error(im.name_ + ": save_change: entry belongs to incident " +
+                                std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
+        pg_write_scope tx(im);
+        if (!im.insert_entry(entry, inc.id)) return false;
+        auto ps = im.incident_params(inc);
+        ps.push_back(int_param(inc.id));
+        pg_result r = im.exec("save_change",
+                              "UPDATE incidents SET title = $1, severity = $2, status = $3, channel_id = $4,"
+                              " channel_name = $5, declared_by = $6, declared_at = $7, detected_at = $8,"
+                              " acknowledged_at = $9, acknowledged_by = $10, identified_at = $11, mitigated_at = $12,"
+                              " resolved_at = $13, commander = $14, comms_lead = $15, reopen_count = $16,"
+                              " is_private = $17 WHERE id = $18",
+                              ps);
+        if (r.changed() != 1)
+            throw storage_error(im.name_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        tx.commit("save_change");
+        return true;
+    }
+
+    std::optional<incident> incident_by_id(std::int64_t id) const override { return impl_->load_incident(id); }
+
+    std::optional<incident> latest_incident() const override {
+        pg_result r = impl_->exec("latest_incident", incident_query("ORDER BY id DESC LIMIT 1"));
+        if (r.rows() == 0) return std::nullopt;
+        return impl_->read_incident(r, 0);
+    }
+
+    std::vector<incident> incidents_declared_between(time_point from, time_point to) const override {
+        return impl_->read_incidents(impl_->exec("incidents_declared_between",
+                                                 incident_query("WHERE declared_at >= $1 AND declared_at < $2"
+                                                                " ORDER BY declared_at, id"),
+                                                 {int_param(to_unix_micros(from)), int_param(to_unix_micros(to))}));
+    }
+
+    bool append(const timeline_entry& e) override { return impl_->append_all(std::span(&e, 1), "append").front(); }
+    std::vector<bool> append_batch(std::span<const timeline_entry> entries) override {
+        return impl_->append_all(entries, "append_batch");
+    }
+
+    std::vector<timeline_entry> timeline(std::int64_t incident_id) const override {
+        auto out = impl_->read_entries(
+            impl_->exec("timeline", entry_query("WHERE incident_id = $1 ORDER BY at, seq"), {int_param(incident_id)}));
+        apply_corrections(out);
+        return out;
+    }
+
+    std::size_t timeline_size(std::int64_t incident_id) const override {
+        pg_result r =
+            impl_->exec("timeline_size", "SELECT count(*) FROM timeline WHERE incident_id = $1", {int_param(incident_id)});
+        return static_cast<std::size_t>(r.i64(0, 0));
+    }
+
+    std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id,
+                                                  std::span<const entry_kind> kinds) const override {
+        std::vector<timeline_entry> out;
+        for (entry_kind k : kinds) {
+            auto some = impl_->read_entries(impl_->exec(
+                "timeline_of_kinds", entry_query("WHERE incident_id = $1 AND kind = $2 ORDER BY at, seq"),
+                {int_param(incident_id), std::string(to_string(k))}));
+            std::move(some.begin(), some.end(), std::back_inserter(out));
+        }
+        rules::order_kinds(*impl_, out, incident_id, kinds);
+        return out;
+    }
+
+    std::optional<timeline_entry> message(std::int64_t incident_id, std::string_view slack_ts) const override {
+        if (slack_ts.empty()) return std::nullopt;
+        pg_result r = impl_->exec("message", entry_query("WHERE incident_id = $1 AND slack_ts = $2 AND kind = 'message'"),
+                                  {int_param(incident_id), text_param(slack_ts)});
+        if (r.rows() == 0) return std::nullopt;
+        std::optional<timeline_entry> out = impl_->read_entry(r, 0);
+        apply_corrections(std::span(&*out, 1), impl_->corrections(incident_id, slack_ts));
+        return out;
+    }
+
+    store::retag_result retag(
+        std::int64_t incident_id,
+        const std::function<std::optional<std::vector<tag_hit>>(const timeline_entry&)>& derive) override {
+        auto& im = *impl_;
+        im.require_writable("retag");
+        pg_write_scope tx(im);
+        if (!im.load_incident(incident_id))
+            throw storage_error(im.name_ + ": retag: no incident " + std::to_string(incident_id));
+        const auto messages = im.read_entries(im.exec(
+            "retag", entry_query("WHERE incident_id = $1 AND kind = 'message' ORDER BY at, seq"), {int_param(incident_id)}));
+        auto out = rules::retag(im, incident_id, messages, derive);
+        tx.commit("retag");
+        return out;
+    }
+
+    // As on SQLite, in one transaction; what PostgreSQL cannot do is empty a WAL of the old text:
+    // the old row versions stay in the table's dead tuples until (auto)vacuum reclaims them and in
+    // the server's WAL archive, so `checkpointed` is always false.
+    store::redaction_result redact_message(const timeline_entry& redaction) override {
+        auto& im = *impl_;
+        im.require_writable("redact_message");
+        if (redaction.kind != entry_kind::redaction || redaction.ref_ts.empty())
+            throw storage_error(im.name_ + ": redact_message: not a redaction entry with the message's ts");
+        if (im.in_group_) throw storage_error(im.name_ + ": redact_message: a group is open");
+        store::redaction_result out;
+        pg_write_scope tx(im);
+        pg_result found = im.exec("redact_message",
+                                  "SELECT count(*) FROM timeline WHERE incident_id = $1 AND slack_ts = $2"
+                                  " AND kind IN ('message', 'bot_message')",
+                                  {int_param(redaction.incident_id), text_param(redaction.ref_ts)});
+        if (found.i64(0, 0) == 0)
+            throw storage_error(im.name_ + ": no message with ts " + redaction.ref_ts + " on incident " +
+                                std::to_string(redaction.incident_id) + "'s timeline");
+        if (!im.insert_entry(redaction, redaction.incident_id))
+            throw storage_error(im.name_ + ": redact_message: an entry with key '" + redaction.key + "' is stored");
+        pg_result rewrite = im.exec(
+            "redact_message",
+            R"(UPDATE timeline SET "text" = CASE WHEN kind = 'deletion' THEN "text" ELSE $3 END,)"
+            " attrs = CASE WHEN attrs::jsonb ? 'previous_text'"
+            "              THEN jsonb_set(attrs::jsonb, '{previous_text}', to_jsonb($3::text))::text ELSE attrs END"
+            " WHERE incident_id = $1 AND ((kind IN ('message', 'bot_message') AND slack_ts = $2)"
+            "                          OR (kind IN ('edit', 'deletion') AND ref_ts = $2))",
+            {int_param(redaction.incident_id), text_param(redaction.ref_ts), text_param(redaction.text)});
+        out.rewritten = static_cast<std::size_t>(rewrite.changed());
+        tx.commit("redact_message");
+        return out;
+    }
+
+    std::vector<backfill_mark> mark_disconnected(std::span<const std::int64_t> incident_ids,
+                                                 std::optional<time_point> lost_at, std::int64_t epoch) override {
+        auto& im = *impl_;
+        im.require_writable("mark_disconnected");
+        pg_write_scope tx(im);
+        auto out = rules::mark_disconnected(im, im.name_, incident_ids, lost_at, epoch);
+        tx.commit("mark_disconnected");
+        return out;
+    }
+
+    std::vector<backfill_mark> backfill_marks() const override {
+        pg_result r = impl_->exec("backfill_marks",
+                                  "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks ORDER BY incident_id");
+        std::vector<backfill_mark> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back(pg_impl::read_mark(r, i));
+        return out;
+    }
+
+    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) override {
+        auto& im = *impl_;
+        im.require_writable("finish_backfill");
+        pg_write_scope tx(im);
+        if (gap != nullptr) im.insert_entry(*gap, incident_id);
+        pg_result r = im.exec("finish_backfill", "DELETE FROM backfill_marks WHERE incident_id = $1 AND epoch = $2",
+                              {int_param(incident_id), int_param(epoch)});
+        const bool cleared = r.changed() == 1;
+        tx.commit("finish_backfill");
+        return cleared;
+    }
+
+    std::vector<std::string> thread_parents(std::int64_t incident_id) const override {
+        pg_result r = impl_->exec("thread_parents",
+                                  "SELECT DISTINCT parent COLLATE \"C\" FROM (SELECT attrs::jsonb ->> 'thread_ts' AS parent FROM timeline"
+                                  " WHERE incident_id = $1 AND kind IN ('message', 'bot_message')) p"
+                                  " WHERE parent IS NOT NULL ORDER BY 1",
+                                  {int_param(incident_id)});
+        std::vector<std::string> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+        return out;
+    }
+
+    void atomically(const std::function<void()>& writes) override {
+        impl_->require_writable("atomically");
+        pg_write_scope tx(*impl_);
+        writes();
+        tx.commit("atomically");
+    }
+
+    bool save_flow(const store::flow_row& row) override {
+        auto& im = *impl_;
+        im.require_writable("save_flow");
+        if (row.key.empty()) throw storage_error(im.name_ + ": save_flow: empty key");
+        pg_result r = im.exec("save_flow",
+                              R"(INSERT INTO flows ("key", kind, step, state) VALUES ($1, $2, $3, $4))"
+                              R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
+                              " state = excluded.state WHERE excluded.step > flows.step",
+                              {row.key, row.kind, int_param(row.step), row.state});
+        return r.changed() == 1;
+    }
+
+    void forget_flow(std::string_view key) override {
+        impl_->require_writable("forget_flow");
+        impl_->exec("forget_flow", R"(DELETE FROM flows WHERE "key" = $1)", {text_param(key)});
+    }
+
+    std::vector<store::flow_row> unfinished_flows() const override {
+        pg_result r = impl_->exec("unfinished_flows", R"(SELECT "key", kind, step, state FROM flows ORDER BY first_saved)");
+        std::vector<store::flow_row> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3)});
+        return out;
+    }
+
+    void save_user(const user_profile& p) override {
+        impl_->require_writable("save_user");
+        impl_->exec("save_user",
+                    "INSERT INTO users (id, name, real_name, handle, found, fetched_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                    " ON CONFLICT (id) DO UPDATE SET name = excluded.name, real_name = excluded.real_name,"
+                    " handle = excluded.handle, found = excluded.found, fetched_at = excluded.fetched_at",
+                    {p.id, p.name, p.real_name, p.handle, std::string(p.found ? "true" : "false"),
+                     int_param(to_unix_micros(p.fetched_at))});
+    }
+
+    std::optional<user_profile> user(std::string_view id) const override {
+        pg_result r = impl_->exec("user", "SELECT id, name, real_name, handle, found, fetched_at FROM users WHERE id = $1",
+                                  {text_param(id)});
+        if (r.rows() == 0) return std::nullopt;
+        user_profile p;
+        p.id = r.text(0, 0);
+        p.name = r.text(0, 1);
+        p.real_name = r.text(0, 2);
+        p.handle = r.text(0, 3);
+        p.found = r.boolean(0, 4);
+        p.fetched_at = from_unix_micros(r.i64(0, 5));
+        return p;
+    }
+
+    std::vector<std::pair<std::string, time_point>> users_fetched() const override {
+        pg_result r = impl_->exec("users_fetched", "SELECT id, fetched_at FROM users");
+        std::vector<std::pair<std::string, time_point>> out;
+        for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), from_unix_micros(r.i64(i, 1)));
+        return out;
+    }
+
+    const std::optional<std::string>& migration_backup() const override { return impl_->no_backup_; }
+
+    void begin_group() override {
+        auto& im = *impl_;
+        im.require_writable("begin_group");
+        if (im.in_group_) throw storage_error(im.name_ + ": begin_group: a group is already open");
+        im.ensure_connected();
+        im.exec_simple("begin_group", "BEGIN");
+        im.in_group_ = true;
+    }
+
+    void commit_group() override {
+        auto& im = *impl_;
+        if (!im.in_group_) throw storage_error(im.name_ + ": commit_group: no group is open");
+        try {
+            pg_write_scope::commit_transaction(im, "commit_group");
+        } catch (...) {
+            rollback_group();
+            throw;
+        }
+        im.in_group_ = false;
+    }
+
+    void rollback_group() override {
+        auto& im = *impl_;
+        if (!im.in_group_) return;
+        im.in_group_ = false;
+        if (!im.conn_ || PQstatus(im.conn_) != CONNECTION_OK || !im.in_transaction()) return;
+        im.exec_simple("rollback_group", "ROLLBACK");
+    }
+
+    // PostgreSQL always writes ahead.
+    std::string journal_mode() const override { return "wal"; }
+    // synchronous_commit: on (or remote_*) = 2 like SQLite's FULL, local = 1, off = 0.
+    int synchronous() const override {
+        pg_result r = impl_->exec("synchronous", "SELECT current_setting('synchronous_commit')");
+        const auto v = r.view(0, 0);
+        return v == "off" ? 0 : v == "local" ? 1 : 2;
+    }
+    int busy_timeout_ms() const override {
+        pg_result r = impl_->exec("busy_timeout", "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'");
+        return static_cast<int>(r.i64(0, 0));
+    }
+
+private:
+    std::unique_ptr<pg_impl> impl_;
+};
+
+}  // namespace
+
+std::unique_ptr<store_backend> open_pg_store(const std::string& uri, const open_options& opts) {
+    return std::make_unique<pg_store>(uri, opts);
+}
+
+}  // namespace ib::storage
