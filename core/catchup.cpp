@@ -29,7 +29,9 @@ std::string clock(time_point t, time_point now) {
 seconds since(time_point t, time_point now) { return now > t ? std::chrono::floor<seconds>(now - t) : seconds{0}; }
 
 // "14:47, 12m 00s ago"
-std::string when(time_point t, time_point now) { return clock(t, now) + ", " + format_duration(since(t, now)) + " ago"; }
+std::string time_and_age(time_point t, time_point now) {
+    return clock(t, now) + ", " + format_duration(since(t, now)) + " ago";
+}
 
 // "*Label (N, latest first):*\n• …": the last `shown` of `texts` (time order), latest first.
 std::string latest_list(std::string_view label, const std::vector<std::string>& texts, std::size_t shown) {
@@ -108,7 +110,7 @@ catchup_message render_catchup(const incident_record& r, time_point now) {
     parts.push_back("*Commander:* " + mention(inc.commander, "nobody yet") + " · *Comms lead:* " +
                     mention(inc.comms_lead, "nobody yet"));
     parts.push_back("*Last status-page update:* " +
-                    (update_at ? when(*update_at, now) + ": " + quote_slack(update_text, 300, 200)
+                    (update_at ? time_and_age(*update_at, now) + ": " + quote_slack(update_text, 300, 200)
                                : std::string("none yet")));
 
     const auto hyps = hypotheses_of(r.timeline);

@@ -21,11 +21,11 @@ std::string sev_label(severity s) { return std::string(to_string(s)) + " (" + st
 // defused, within what a post can hold. Titles are quoted on one line.
 constexpr std::size_t max_quote_bytes = 3500;
 constexpr std::size_t max_title_quote_bytes = 600;
-std::string quoted(std::string_view slack_text) { return quote_slack(slack_text, max_quote_bytes, unlimited, false); }
+std::string quoted_text(std::string_view slack_text) { return quote_slack(slack_text, max_quote_bytes, unlimited, false); }
 std::string quoted_title(std::string_view title) { return quote_slack(title, max_title_quote_bytes); }
 
-std::string with_note(std::string text, std::string_view note) {
-    if (!note.empty()) text += ": " + quoted(note);
+std::string with_quoted_note(std::string text, std::string_view note) {
+    if (!note.empty()) text += ": " + quoted_text(note);
     return text;
 }
 
@@ -81,7 +81,7 @@ struct planner {
         auto p = apply([&](incident& i) { return change_status(i, c.to, user, c.note, now); },
                        "Status set to " + std::string(to_string(c.to)) + ".");
         if (p)
-            p->announcement = with_note(":arrows_counterclockwise: Status " + std::string(to_string(from)) + " → *" +
+            p->announcement = with_quoted_note(":arrows_counterclockwise: Status " + std::string(to_string(from)) + " → *" +
                                             std::string(to_string(c.to)) + "* (" + who(user) + ")",
                                         c.note);
         return p;
@@ -90,7 +90,7 @@ struct planner {
         auto p = apply([&](incident& i) { return resolve(i, user, c.note, now); }, "Resolved. Posting the summary.");
         if (p) {
             const auto m = compute_metrics(p->updated);
-            p->announcement = with_note(":white_check_mark: *Resolved* by " + who(user) + " (TTR " +
+            p->announcement = with_quoted_note(":white_check_mark: *Resolved* by " + who(user) + " (TTR " +
                                             format_metric(m.ttr) + ")",
                                         c.note);
             p->resolved = true;
@@ -99,7 +99,7 @@ struct planner {
     }
     result<planned_change> operator()(const cmd::reopen& c) {
         auto p = apply([&](incident& i) { return reopen(i, user, c.note, now); }, "Reopened.");
-        if (p) p->announcement = with_note(":warning: *Reopened* by " + who(user), c.note);
+        if (p) p->announcement = with_quoted_note(":warning: *Reopened* by " + who(user), c.note);
         return p;
     }
     result<planned_change> operator()(const cmd::assign_role& c) {
@@ -112,7 +112,7 @@ struct planner {
     }
     result<planned_change> operator()(const cmd::note& c) {
         auto p = apply([&](incident& i) { return add_note(i, c.text, user, now); }, "Note added to the timeline.");
-        if (p) p->announcement = ":memo: Note from " + who(user) + ": " + quoted(c.text);
+        if (p) p->announcement = ":memo: Note from " + who(user) + ": " + quoted_text(c.text);
         return p;
     }
     result<planned_change> operator()(const cmd::statuspage& c) {
@@ -120,14 +120,14 @@ struct planner {
                        "Status-page update recorded.");
         if (p)
             p->announcement =
-                ":loudspeaker: Status page updated by " + who(user) + ": “" + quoted(c.text) + "”";
+                ":loudspeaker: Status page updated by " + who(user) + ": “" + quoted_text(c.text) + "”";
         return p;
     }
     result<planned_change> operator()(const cmd::action_item& c) {
         auto p = apply([&](incident& i) { return add_action_item(i, c.text, c.owner, user, now); },
                        "Action item recorded.");
         if (p)
-            p->announcement = ":ballot_box_with_check: Action item: " + quoted(c.text) +
+            p->announcement = ":ballot_box_with_check: Action item: " + quoted_text(c.text) +
                               (c.owner.empty() ? std::string(" (no owner yet)") : " (owner " + who(c.owner) + ")");
         return p;
     }

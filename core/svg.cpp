@@ -239,7 +239,7 @@ struct bucket {
 };
 
 // "HH:MM:SS" on the chart's first day, "YYYY-MM-DD HH:MM:SS" on others.
-std::string when(time_point t, time_point day0) {
+std::string chart_time(time_point t, time_point day0) {
     return floor<days>(t) == floor<days>(day0) ? hms(t) : ymd(t) + " " + hms(t);
 }
 
@@ -249,7 +249,7 @@ std::string hover_text(const timeline_entry& e, const message_history& history, 
                        const user_names& names) {
     const std::string who = e.user.empty() ? std::string("someone") : user_label(e.user, names);
     const auto readable = [&](std::string_view slack) { return slack_to_readable(slack, names); };
-    std::string s = when(e.at, day0) + " ";
+    std::string s = chart_time(e.at, day0) + " ";
     switch (e.kind) {
     case entry_kind::join: return s + who + " joined";
     case entry_kind::statuspage: return s + "status page (" + who + "): " + readable(e.text);
@@ -469,7 +469,7 @@ std::string export_svg(const incident_record& r, svg_options opts) {
         const std::string color = i == 0 ? "#2563eb" : "#16a34a";
         body += "<g id=\"" + std::string(b.id) + "\"><title>" +
                 xml(std::string(b.name) + " (" + std::string(b.definition) + "): " + format_duration(b.length) + ", " +
-                    when(inc.start(), day0) + " → " + when(b.to, day0) + " UTC") +
+                    chart_time(inc.start(), day0) + " → " + chart_time(b.to, day0) + " UTC") +
                 "</title>";
         body += "<rect x=\"" + num(x0) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" +
                 num(bar_height) + "\" rx=\"2\" fill=\"" + color + "\" fill-opacity=\"0.8\"/>";
@@ -501,8 +501,8 @@ std::string export_svg(const incident_record& r, svg_options opts) {
             }
             const double h = std::min(lane_height - 4, 8 + 3 * std::log2(static_cast<double>(b.count)));
             const double x0 = plot_left + static_cast<double>(c) * bucket_px;
-            const std::string title = std::to_string(b.count) + " entries " + when(b.lo, day0) + "–" +
-                                      when(b.hi, day0) + "; first: " + hover_text(first, history, day0, r.names);
+            const std::string title = std::to_string(b.count) + " entries " + chart_time(b.lo, day0) + "–" +
+                                      chart_time(b.hi, day0) + "; first: " + hover_text(first, history, day0, r.names);
             body += open_link + "<rect x=\"" + num(x0) + "\" y=\"" + num(cy - h / 2) + "\" width=\"" +
                     num(bucket_px - 0.5) + "\" height=\"" + num(h) + "\"><title>" + xml(title, hover_chars, hover_bytes) +
                     "</title></rect>" + close_link + "\n";

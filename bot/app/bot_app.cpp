@@ -16,6 +16,7 @@
 #include "bot/transport/socket_mode.hpp"
 #include "bot/transport/tls.hpp"
 #include "bot/transport/web_client.hpp"
+#include "bot/use_tuple.hpp"
 #include "core/flows/journal.hpp"
 #include "storage/run_lock.hpp"
 #include "storage/store.hpp"
@@ -39,11 +40,6 @@
 namespace ib::bot {
 
 namespace net = boost::asio;
-
-namespace {
-// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-}  // namespace
 
 // The wiring: the clients, the recorder, the executors and the state they share, on one
 // single-threaded io_context. What happens for each frame is decided in core/flows/ and carried

@@ -2,6 +2,7 @@
 
 #include "bot/app/async_record.hpp"
 #include "bot/log.hpp"
+#include "bot/use_tuple.hpp"
 #include "core/catchup.hpp"
 #include "core/flows/post_summary.hpp"
 #include "core/recording.hpp"
@@ -30,9 +31,6 @@ time_point wall_now() {
 }
 
 namespace {
-
-// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // Sends the ack `a` on `sink`, with its payload when it has one.
 void send_ack(frame_sink& sink, const flows::ack& a) {

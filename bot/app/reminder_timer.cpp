@@ -1,5 +1,6 @@
 #include "bot/app/reminder_timer.hpp"
 
+#include "bot/use_tuple.hpp"
 #include "core/flows/remind.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,11 +11,6 @@
 namespace ib::bot {
 
 namespace net = boost::asio;
-
-namespace {
-// GCC 12 (bug 98401): no temporaries in co_await expressions, completion tokens included.
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-}  // namespace
 
 reminder_timer::reminder_timer(net::any_io_executor ex) : timer_(ex) {}
 

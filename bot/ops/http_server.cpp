@@ -3,6 +3,7 @@
 #include "bot/log.hpp"
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/status.hpp"
+#include "bot/use_tuple.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,7 +28,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr auto idle_timeout = std::chrono::seconds{30};
 constexpr int max_sessions = 64;
 

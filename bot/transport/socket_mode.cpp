@@ -4,6 +4,7 @@
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/status.hpp"
 #include "bot/transport/web_client.hpp"
+#include "bot/use_tuple.hpp"
 #include "core/slack/supervisor.hpp"
 #include "core/url.hpp"
 
@@ -34,7 +35,6 @@ using slack::supervisor;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 using plain_ws = websocket::stream<beast::tcp_stream>;
 using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
@@ -51,7 +51,7 @@ std::string describe(const boost::system::error_code& ec) {
 // One WebSocket connection: the stream, its read buffer and the single writer's queue.
 // Beast allows one outstanding write per stream, so every frame we send (acks) goes through
 // the queue and one writer coroutine.
-struct connection final : frame_sink {
+struct ws_connection final : frame_sink {
     std::variant<std::unique_ptr<plain_ws>, std::unique_ptr<tls_ws>> ws;
     beast::flat_buffer buffer;
     std::deque<std::string> outbox;
@@ -59,7 +59,7 @@ struct connection final : frame_sink {
     bool open = true;
     bool hello_overdue = false;  // the hello deadline closed the socket
 
-    explicit connection(net::any_io_executor ex) : wake(ex) {}
+    explicit ws_connection(net::any_io_executor ex) : wake(ex) {}
 
     bool send(std::string text) override {
         if (!open) return false;
@@ -86,7 +86,7 @@ struct connection final : frame_sink {
 
 // Writes queued frames one at a time until the connection ends.
 template <class Stream>
-net::awaitable<void> write_loop(std::shared_ptr<connection> c, Stream& ws) {
+net::awaitable<void> write_loop(std::shared_ptr<ws_connection> c, Stream& ws) {
     for (;;) {
         if (!c->open) co_return;
         if (c->outbox.empty()) {
@@ -118,7 +118,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
     frame_handler on_frame;
     link_handler on_link;
     supervisor fsm;
-    std::shared_ptr<connection> conn;
+    std::shared_ptr<ws_connection> conn;
     net::steady_timer backoff_timer;
     net::steady_timer resume_timer;  // wakes the reader paused by pause_reading()
     bool paused = false;
@@ -159,7 +159,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
         auto [rec, endpoints] = co_await resolver.async_resolve(u->host, u->port, use_tuple);
         if (rec) co_return supervisor::io_error{"resolving " + u->host + " failed: " + describe(rec)};
 
-        auto c = std::make_shared<connection>(ex);
+        auto c = std::make_shared<ws_connection>(ex);
         if (u->tls()) {
             auto ws = std::make_unique<tls_ws>(ex, *tls);
             // SNI: many hosts need the name in the ClientHello to pick the right certificate.
@@ -227,7 +227,7 @@ struct socket_mode_client::impl : std::enable_shared_from_this<impl> {
 
     // Reads frames, handing each to the application, until one the supervisor must see.
     template <class Stream>
-    static net::awaitable<supervisor::event> read_frames(std::shared_ptr<impl> self, std::shared_ptr<connection> c,
+    static net::awaitable<supervisor::event> read_frames(std::shared_ptr<impl> self, std::shared_ptr<ws_connection> c,
                                                          Stream& s) {
         for (;;) {
             if (self->paused) {

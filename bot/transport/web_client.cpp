@@ -1,6 +1,7 @@
 #include "bot/transport/web_client.hpp"
 
 #include "bot/ops/metrics.hpp"
+#include "bot/use_tuple.hpp"
 #include "core/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -75,11 +76,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
 namespace {
-
-// Completion token for operations whose errors are part of normal control flow: the error
-// comes back as the first tuple element instead of an exception. Named once, so no co_await
-// expression holds a temporary token (GCC 12, engineering.md §2).
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 constexpr std::size_t max_connections = 4;                // open connections per client
 constexpr std::uint64_t max_response_body = 8u << 20u;    // 8 MiB; Slack's largest replies are far smaller

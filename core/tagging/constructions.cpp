@@ -25,8 +25,6 @@ constexpr std::array<sv, k_count> k_names = {
     "code: arguments",    "code: plain",         "bare question",
 };
 
-bool ends_with(sv w, sv s) { return w.size() >= s.size() && w.substr(w.size() - s.size()) == s; }
-
 // Looks at one sentence [b, e) of the stream.
 class sentence {
 public:
@@ -85,7 +83,7 @@ private:
     bool filler(std::size_t i) const {
         if (is(i, wr_filler)) return true;
         const sv x = w(i);
-        return x.size() > 4 && ends_with(x, "ly");
+        return x.size() > 4 && x.ends_with("ly");
     }
 
     std::size_t skip_fillers(std::size_t i, int most = 4) const {
@@ -192,7 +190,7 @@ private:
             }
             if (op(v) && past(v) && !(cls(v) & wc_failure) && !aspect_to(v)) {
                 for (std::size_t k = v + 1; k < e_ && k <= v + 5; ++k)
-                    if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return;
+                    if (w(k) == "by" && !w(k + 1).ends_with("ing")) return;
                 return hit(k_object_done, v);
             }
             // The subject is a few nouns or names, not a verb, a pronoun or a copula.
@@ -292,10 +290,10 @@ private:
         }
         if (past(i)) {
             // "started seeing errors", "stopped working": aspect, not an operation.
-            if ((x == "started" || x == "stopped") && (w(i + 1) == "to" || ends_with(w(i + 1), "ing"))) return;
+            if ((x == "started" || x == "stopped") && (w(i + 1) == "to" || w(i + 1).ends_with("ing"))) return;
             for (std::size_t k = i + 1; k < e_ && k <= i + 5; ++k) {
                 if (comma(k)) break;
-                if (w(k) == "by" && !ends_with(w(k + 1), "ing")) return hit(k_agent_passive, i);
+                if (w(k) == "by" && !w(k + 1).ends_with("ing")) return hit(k_agent_passive, i);
             }
             acting_verb(i, asks(i) ? k_op_question : k_initial_past_op);
         }
@@ -429,7 +427,7 @@ private:
         for (std::size_t k = i; k > b_ && k + 3 > i; --k) {
             const sv y = w(k - 1);
             if ((cls(k - 1) & wc_vendor) || y == "their" || y == "its" || y == "own" || y == "vendor's" ||
-                (ends_with(y, "'s") && !(cls(k - 1) & (wc_audience | wc_first_person)) && y != "it's" && y != "that's"))
+                (y.ends_with("'s") && !(cls(k - 1) & (wc_audience | wc_first_person)) && y != "it's" && y != "that's"))
                 return true;
         }
         return false;
