@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "$@" >/dev/null
+# A new build directory gets Ninja when it is installed (scripts/setup.sh installs it); an existing
+# one keeps the generator it was made with.
+generator=()
+[ -f "$build_dir/CMakeCache.txt" ] || ! command -v ninja >/dev/null || generator=(-G Ninja)
+cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "$@" >/dev/null
 # Beast translation units need ~1.5 GB each; the job count follows the cores.
 cmake --build "$build_dir" -j "$(nproc)"

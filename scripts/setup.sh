@@ -16,6 +16,9 @@ done
 
 packages=(
   build-essential cmake pkg-config git ca-certificates
+  # Ninja keeps both cores busy across targets, where make waits for a library before compiling
+  # what depends on it (scripts/build.sh and sanitize.sh use it for a new build directory).
+  ninja-build
   libboost1.81-dev libssl-dev openssl
   nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   doctest-dev
