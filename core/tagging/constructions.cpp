@@ -20,6 +20,7 @@ constexpr std::array<sv, k_count> k_names = {
     "writer's verb",
     "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
     "confirmed",          "open hedge",          "conditional",        "alternative",
+    "yes/no cause question",
     "status channel",     "tell audience",       "audience asks",       "audience reports",
     "audience affected",  "support volume",      "someone else's status", "run code",         "code: tool",
     "code: arguments",    "code: plain",         "bare question",
@@ -41,6 +42,7 @@ public:
             command_at(i);
         }
         if (question_) cause_question();
+        if (question_) yesno_cause();
         conditional();
         alternative();
     }
@@ -420,6 +422,28 @@ private:
         for (std::size_t k = b_; k < e_; ++k)
             if (cls(k) & (wc_system | wc_failure | wc_cause | wc_vendor | wc_automation)) return hit(k_cause_question, k);
         hit(k_bare_question, b_);
+    }
+
+    // "are the updated units boot-looping?", "did the cron fire twice?", "someone ran a purge-all?":
+    // a yes/no question whose subject is a third party (not "you", "we", "anyone") and that says
+    // what it may have done or be doing. "is the bridge open?" names no happening; "did you
+    // restart it?" and "are we rolling back?" ask about people.
+    void yesno_cause() {
+        const sv first = w(b_);
+        const bool aux = first == "is" || first == "are" || first == "was" || first == "were" || first == "did" ||
+                         first == "does" || first == "do" || first == "has" || first == "have" || first == "had";
+        const bool someone = first == "someone" || first == "somebody" || first == "something";
+        if (!aux && !someone) return;
+        const std::size_t s = b_ + 1;
+        const sv subj = w(s);
+        if (aux && (s >= e_ || is(s, wr_request | wr_subject) || (cls(s) & wc_first_person) || subj == "you" ||
+                    subj == "u" || subj == "anyone" || subj == "anybody" || subj == "everyone" || subj == "there"))
+            return;
+        for (std::size_t k = s; k < e_; ++k) {
+            if (L_[k].kind != token_kind::word) continue;
+            if (form_of(k) == form::ing || form_of(k) == form::past || (cls(k) & wc_failure))
+                return hit(k_yesno_cause, k);
+        }
     }
 
     // The status page at i belongs to someone else: a vendor's, "their", "the exchange's".

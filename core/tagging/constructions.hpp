@@ -45,6 +45,9 @@ enum construction : std::uint8_t {
                           // sentence that names no system or failure ("my guess is someone fed garbage in")
     k_conditional,        // reasoning from a condition: "if X then Y would …", "if it's the cert, only …"
     k_alternative,        // a clause opening with "or" that offers another candidate ("or a nonce gap?")
+    k_yesno_cause,        // a yes/no question about something other than the writer or the reader,
+                          // with a verb in -ing/-ed or a failure word ("are the units boot-looping?",
+                          // "did the cron fire twice?", "someone ran a purge-all?")
     // status
     k_status_channel,     // a status page, status site, banner, macro, advisory
     k_tell_audience,      // a comms verb with an audience or comms item near it

@@ -152,6 +152,16 @@ private:
             default:
                 break;
         }
+        // A router's mode inside its prompt stays in the word: "sw-02(config-if)#shutdown" is one
+        // prompt glued to its command, not "sw-02", "config-if" and a channel "#shutdown".
+        if (c == '(' && in_word_) {
+            std::size_t j = i + 1;
+            while (j < n && j < i + 32 && s[j] != ')' && k_plain_byte[static_cast<unsigned char>(s[j])]) ++j;
+            if (j + 1 < n && s[j] == ')' && (s[j + 1] == '#' || s[j + 1] == '>')) {
+                put_run(s.substr(i, j + 2 - i));
+                return j + 2;
+            }
+        }
         if (sv("\"()[]{}").find(c) != sv::npos) {  // quotes and brackets only separate words
             flush();
             return i + 1;
@@ -418,6 +428,8 @@ private:
                 tok.classes &= ~wc_sql_caps;
                 if (upper_ >= 2 && lower_ == 0) tok.classes |= wc_sql;
             }
+            // "Disable-ADAccount", "Get-MailboxDatabaseCopyStatus": a cmdlet nobody listed.
+            if (!(tok.classes & wc_tool) && upper_ >= 2 && lower_ >= 2 && cmdlet_shape(written)) tok.classes |= wc_tool;
         }
         // A command argument's shape: a flag, a path, key=value, a wildcard, @ns, $VAR, or
         // "db-3", "10.0.3.7", "deploy/payments", "v2.41.3" (but not "3pm", "2x", "14:05").
@@ -614,9 +626,13 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
     while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
     if (b >= e || w[b].flag || w[b].text.empty()) return 0;
     sv head = w[b].text;
-    // A prompt glued to its command: "core-sw01(config-if)#shutdown", "mysql>DROP".
-    if (const std::size_t p = head.find_last_of("#>"); p != sv::npos && p > 0 && p + 1 < head.size())
+    // A prompt glued to its command: "core-sw01(config-if)#shutdown", "mysql>DROP". What is typed
+    // in a router's configuration mode changes its configuration ("(config-if)#switchport …").
+    std::uint8_t config_mode = 0;
+    if (const std::size_t p = head.find_last_of("#>"); p != sv::npos && p > 0 && p + 1 < head.size()) {
+        if (head.substr(0, p).find("(config") != sv::npos) config_mode = cv_write;
         head = head.substr(p + 1);
+    }
     // "nginx.service:", "error:" open a log line; "Scheduled restart job" is a message.
     if (head.back() == ':') return 0;
     if (head.size() > 1 && head[0] >= 'A' && head[0] <= 'Z' && head[1] >= 'a' && head[1] <= 'z' &&
@@ -660,7 +676,7 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         // names none: "version" there is a noun, and the verb comes next).
         verbs = command_verbs(w[k].text, w[k].text.find('-') != sv::npos ? 1 : 2);
     }
-    return verbs ? verbs | flags : flags | long_flags;
+    return (verbs ? verbs | flags : flags | long_flags) | config_mode;
 }
 
 }  // namespace
@@ -767,6 +783,11 @@ code_shape inspect_code(sv c) {
     cs.first_len = static_cast<std::uint8_t>(std::min(first.size(), cs.first_buf.size()));
     for (std::size_t k = 0; k < cs.first_len; ++k) cs.first_buf[k] = ascii_lower(first[k]);
     cs.first_classes = look_up(cs.first()).classes;
+    // A cmdlet as written ("Get-ADUser"), listed or not: a command, not a sentence.
+    if (!first.empty() && first[0] >= 'A' && first[0] <= 'Z' && cmdlet_shape(cs.first())) {
+        cs.first_classes |= wc_tool;
+        cs.sentence_case = false;
+    }
     bool blank_seen = false;
     for (std::size_t k = i; k < c.size(); ++k) {
         const char d = c[k];
@@ -781,8 +802,14 @@ code_shape inspect_code(sv c) {
     cs.spaces = blank_seen;
     cs.verbs = command_text_verbs(c);
     cs.assign = !blank_seen && c.find('=', i) != sv::npos;
-    // "Vault is sealed", "No space left on device": a message, not a command line.
-    cs.sentence_case = cs.sentence_case && blank_seen && !cs.flag && !cs.pipe && !cs.path;
+    // "Vault is sealed", "No space left on device": a message, not a command line. So is a first
+    // word in capitals that names no tool, SQL or prompt ("ACCESS_REFUSED - Login was refused",
+    // "EXT4-fs error (device …)", "HTTP/2 403", "GPU 0: NVIDIA A100"): a log line or an error as
+    // printed. "PS C:\>" opens PowerShell's prompt.
+    bool capital = false;
+    for (const char ch : first) capital = capital || (ch >= 'A' && ch <= 'Z');
+    capital = capital && !cs.tool() && !cs.prompt && first.find_first_of("#>$") == sv::npos && first != "PS";
+    cs.sentence_case = (cs.sentence_case || capital) && blank_seen && !cs.flag && !cs.pipe && !cs.path;
     return cs;
 }
 
@@ -961,10 +988,13 @@ private:
                             (w0 == "$" || w0 == "%" || w0 == "#" || w0.back() == '$' || w0.back() == '#' ||
                              (w0.size() > 1 && w0.back() == '>') || w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "#:" ||
                              w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "$:");
-        if (prompt) {
-            add(ft_line, b, combine(base, 1), 1);
-            ++first;
-        }
+        // A prompt glued to its command ("core1#show interfaces …", "SW-FLOOR-02#show …"): the
+        // word is both, and command_line_verbs() reads the command after the '#' or '>'.
+        const std::size_t glue = w0.find_last_of("#>");
+        const bool glued = !prompt && L[b].kind == token_kind::word && glue != sv::npos && glue > 0 &&
+                           glue + 1 < w0.size() && is_alnum(w0[0]) && is_alpha(w0[glue + 1]);
+        if (prompt || glued) add(ft_line, b, combine(base, 1), 1);
+        if (prompt) ++first;
         std::size_t args = 0, sql = 0, prose = 0, n = 0;
         constexpr std::uint32_t k_prose = wc_first_person | wc_hedge | wc_modal | wc_intent | wc_request |
                                           wc_question | wc_negation | wc_cause;
@@ -996,7 +1026,7 @@ private:
             const bool unknown_program = L[first].kind == token_kind::word &&
                                          (c0 & ~(wc_arg | wc_system)) == 0 && flagged && args >= 2 &&
                                          prose == 0;
-            if (prompt || unknown_program || (c0 & (wc_tool | wc_tool_word | wc_sql))) {
+            if (prompt || glued || unknown_program || (c0 & (wc_tool | wc_tool_word | wc_sql))) {
                 const std::uint8_t verbs = line_verbs(first, e);
                 if (verbs & cv_write) add(ft_line, e - 1, combine(base, 30), 9);
                 else if (verbs & cv_read) add(ft_line, e - 1, combine(base, 31), 10);

@@ -347,7 +347,7 @@ constexpr sv k_time[] = {
     "seconds", "tomorrow", "tonight", "today", "yesterday", "later", "soon", "eta", "am", "pm",
     "utc", "pst", "pt", "est", "cet", "morning", "afternoon", "evening", "night", "monday",
     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "weekend", "while",
-    "moment", "bit", "day", "days", "ago", "until", "till", "til", "every",
+    "moment", "bit", "day", "days", "ago", "until", "till", "til", "every", "late",
 };
 
 constexpr sv k_done[] = {
@@ -465,7 +465,7 @@ constexpr sv r_cmd_write[] = {
     "force", "yes", "confirm", "recreate", "rebuild", "repair", "recover", "failback", "switchover",
     "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun", "playbook",
     "dispatch", "reconfig", "reconfigure", "stepdown", "commit", "shred", "reorg", "runstats", "defrag",
-    "quarantine", "block", "unblock", "isolate", "reclaim", "wipe",
+    "quarantine", "block", "unblock", "isolate", "reclaim", "wipe", "unlock", "lock", "approve", "deny", "move",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",
@@ -727,5 +727,32 @@ lexeme look_up(sv w, std::uint64_t plain_hash) {
 }
 
 sv class_name(unsigned bit) { return bit < k_word_classes ? k_class_names[bit] : sv{}; }
+
+}  // namespace ib::tagging
+
+namespace ib::tagging {
+
+bool cmdlet_shape(sv w) {
+    const std::size_t dash = w.find('-');
+    if (dash == sv::npos || dash + 3 >= w.size()) return false;
+    for (std::size_t k = dash + 1; k < w.size(); ++k)
+        if (w[k] < 'a' || w[k] > 'z') return false;  // lowered: letters only
+    // PowerShell's approved verbs (Get-Verb): the grammar of every cmdlet, not a list of cmdlets.
+    static constexpr sv verbs[] = {
+        "add", "clear", "close", "copy", "enter", "exit", "find", "format", "get", "hide", "join", "lock", "move",
+        "new", "open", "optimize", "pop", "push", "redo", "remove", "rename", "reset", "resize", "search",
+        "select", "set", "show", "skip", "split", "step", "switch", "undo", "unlock", "watch", "backup",
+        "checkpoint", "compare", "compress", "convert", "convertfrom", "convertto", "dismount", "edit",
+        "expand", "export", "group", "import", "initialize", "limit", "merge", "mount", "out", "publish",
+        "restore", "save", "sync", "unpublish", "update", "approve", "assert", "build", "complete", "confirm",
+        "deny", "deploy", "disable", "enable", "install", "invoke", "register", "request", "restart", "resume",
+        "start", "stop", "submit", "suspend", "uninstall", "unregister", "wait", "debug", "measure", "ping",
+        "repair", "resolve", "test", "trace", "connect", "disconnect", "read", "receive", "send", "write",
+        "block", "grant", "protect", "revoke", "unblock", "unprotect", "use"};
+    const sv verb = w.substr(0, dash);
+    for (const sv v : verbs)
+        if (v == verb) return true;
+    return false;
+}
 
 }  // namespace ib::tagging

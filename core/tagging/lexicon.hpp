@@ -106,6 +106,11 @@ struct lexeme {
 // doubled consonants and dropped e) and a table of irregular pasts when the word itself is not
 // listed. {0, exact} for an unknown word. Pure and allocation-free.
 lexeme look_up(std::string_view lowered);
+
+// A PowerShell cmdlet's shape, lowercased: one of PowerShell's approved verbs, a hyphen, a noun of
+// letters ("disable-adaccount", "get-mailboxdatabasecopystatus"). The caller checks the case it
+// was written in ("Disable-ADAccount"), which tells it from prose ("set-up", "stop-gap").
+bool cmdlet_shape(std::string_view lowered);
 // The same, given hash_bytes(lowered) (hash.hpp), which the tokeniser has already computed.
 lexeme look_up(std::string_view lowered, std::uint64_t plain_hash);
 

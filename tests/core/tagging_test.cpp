@@ -239,6 +239,11 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK(verbs("Invoke-RestMethod -Method Delete -Uri https://api.internal/v1/sessions") == cv_write);
     CHECK(verbs("http PATCH https://flags.internal/api/flags/x enabled:=false") == cv_write);
     CHECK(verbs("core-sw01(config-if)#shutdown") == cv_write);
+    // Round 7: what is typed in a router's configuration mode changes it; show reads anywhere.
+    CHECK(verbs("sw-comms-02(config-if)#switchport access vlan 214") == cv_write);
+    CHECK(verbs("sw-comms-02#show vlan brief") == cv_read);
+    CHECK(verbs("Unlock-ADAccount -Identity svc_scan3") == cv_write);
+    CHECK(verbs("kubectl get csr -o name | xargs kubectl certificate approve") == (cv_read | cv_write));
     CHECK((verbs("fastly service-version activate --version 88 --service-id 4aB") & cv_write) != 0);  // "--version" reads
     CHECK(verbs("aws ec2 describe-instances --instance-ids i-0abc") == cv_read);
 }
@@ -269,6 +274,48 @@ TEST_CASE("constructions: hypothesis, status and command") {
     CHECK(has(constructions_of("`hsmctl sessions --partition a`"), "code: arguments"));
     CHECK(has(constructions_of("set `max_connections=400`"), "code: plain"));
     CHECK(has(constructions_of("`Vault is sealed` errors everywhere"), "code: plain"));
+    // Round 7: capitals in a first word that names no tool: a log line or an error as printed.
+    CHECK(has(constructions_of("`EXT4-fs error (device nvme1n1): reading directory lblock 0`"), "code: plain"));
+    CHECK(has(constructions_of("`HTTP/2 403`"), "code: plain"));
+    CHECK(has(constructions_of("`SELECT count(*) FROM orders`"), "code: tool"));
+    CHECK(has(constructions_of("`Get-Service W3SVC`"), "code: tool"));
+    // Round 7: a yes/no question about a third party that says what it may have done.
+    CHECK(has(constructions_of("are the updated units boot-looping?"), "yes/no cause question"));
+    CHECK(has(constructions_of("was the replica promoted during the maintenance?"), "yes/no cause question"));
+    CHECK(has(constructions_of("someone ran a purge-all?"), "yes/no cause question"));
+    CHECK(!has(constructions_of("did you restart the workers already?"), "yes/no cause question"));
+    CHECK(!has(constructions_of("are we rolling back?"), "yes/no cause question"));
+    CHECK(!has(constructions_of("has anyone paged the network on-call?"), "yes/no cause question"));
+    CHECK(!has(constructions_of("is the bridge open?"), "yes/no cause question"));
+    CHECK(!has(constructions_of("the workers are being OOM-killed"), "yes/no cause question"));  // no question
+}
+
+TEST_CASE("command lines: PowerShell cmdlets by their shape, prompts glued to their command") {
+    // A cmdlet nobody listed is a tool as written ("Disable-ADAccount"), not in prose ("set-up").
+    tokens t;
+    tokenize("Disable-ADAccount -Identity svc_scanner", t);
+    REQUIRE(find_token(t, "disable-adaccount") != nullptr);
+    CHECK((find_token(t, "disable-adaccount")->classes & ib::tagging::wc_tool) != 0);
+    tokenize("the set-up of the new lab took a day", t);
+    REQUIRE(find_token(t, "set-up") != nullptr);
+    CHECK((find_token(t, "set-up")->classes & ib::tagging::wc_tool) == 0);
+    CHECK(ib::tagging::cmdlet_shape("get-mailboxdatabasecopystatus"));
+    CHECK(!ib::tagging::cmdlet_shape("follow-up"));  // not an approved verb
+    CHECK(!ib::tagging::cmdlet_shape("get-db2"));    // the noun is letters
+    CHECK(has(constructions_of("`Search-ADAccount -LockedOut`"), "code: tool"));
+    // A router's mode stays inside its prompt: one word, not a word, a word and a channel.
+    const std::string glued = stream("SW-02(config-if)#shutdown");
+    CHECK(glued.find("<channel>") == std::string::npos);  // no channel "#shutdown"
+    CHECK(glued.find("(config-if)#shutdown") != std::string::npos);
+    CHECK(stream("db.killOp(123) now").find('(') == std::string::npos);  // elsewhere brackets separate
+    // What the model makes of them (the committed weights): a command, and an action when it writes.
+    for (const char* text : {"Get-MailboxDatabaseCopyStatus -Server EXCH02 | Format-Table Name,Status",
+                             "core1#show interfaces TenGigabitEthernet0/1/0 transceiver detail"}) {
+        INFO(std::string(text));
+        CHECK(tags_of(text) == std::vector<tag>{tag::command});
+    }
+    CHECK(tags_of("Unlock-ADAccount -Identity svc_ftp") == std::vector<tag>{tag::command, tag::action});
+    CHECK(tags_of("Get-ADUser svc_ftp -Properties LockedOut") == std::vector<tag>{tag::command});
 }
 
 TEST_CASE("features: deterministic ids, templates selectable, sources recorded") {

@@ -1,9 +1,11 @@
 // train-tagger: trains the tagger's model on the tuning corpora, prints its cross-validated
 // precision/recall/F1 per tag, and (with --write) writes core/tagging/model_weights.cpp.
 //
-//   train-tagger [--write] [--misses] [--by-corpus] [--folds K] [--repo DIR] [--shared DIR]
+//   train-tagger [--write] [--misses] [--by-corpus] [--without FILE]… [--folds K] [--repo DIR] [--shared DIR]
 //   --misses     the cross-validated misses, each with its fold and out-of-fold scores
 //   --by-corpus  also leave one corpus out: train on the others, judge it (training.hpp)
+//   --without    drop a tuning corpus (its file name) from everything: what the other corpora
+//                alone make of the one left out, e.g. a corpus written after reading its misses
 //   train-tagger --explain TEXT        # a model trained without TEXT, and every weight it uses
 //
 // Options for experiments (the committed model uses committed_options()): --templates MASK,
@@ -15,12 +17,14 @@
 #include "tools/tagger/training.hpp"
 
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #ifndef IB_SOURCE_DIR
 #define IB_SOURCE_DIR "."
@@ -65,6 +69,7 @@ void explain(std::span<const example> data, const options& opt, const std::strin
 int run_cli(int argc, char** argv) {
     std::string repo = IB_SOURCE_DIR, shared, text;
     bool write = false, misses = false, by_corpus = false;
+    std::vector<std::string> without;
     int folds = 10;
     options opt = committed_options();
     for (int i = 1; i < argc; ++i) {
@@ -77,6 +82,7 @@ int run_cli(int argc, char** argv) {
         else if (a == "--misses") misses = true;
         else if (a == "--by-corpus") by_corpus = true;
         else if (a == "--explain") text = value();
+        else if (a == "--without") without.push_back(value());
         else if (a == "--folds") folds = std::stoi(value());
         else if (a == "--repo") repo = value();
         else if (a == "--shared") shared = value();
@@ -99,7 +105,11 @@ int run_cli(int argc, char** argv) {
         }
     }
     if (shared.empty()) shared = repo + "/../shared";
-    const auto data = load_tuning_set(repo, shared);
+    auto data = load_tuning_set(repo, shared);
+    if (!without.empty()) {
+        if (write) throw std::runtime_error("--write trains on every tuning corpus: drop --without");
+        std::erase_if(data, [&](const example& e) { return std::ranges::find(without, e.file) != without.end(); });
+    }
     if (!text.empty()) {
         explain(data, opt, text);
         return 0;

@@ -109,9 +109,10 @@ std::vector<example> load_corpus(const std::filesystem::path& path, std::span<co
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared) {
     const auto data = repo / "tests" / "data";
     std::vector<example> out;
-    // Held-out sets 1-3 were retired into tuning in round 6: each had judged its rounds.
+    // Held-out sets 1-3 were retired into tuning in round 6, set 4 in round 7: each had judged its rounds.
     for (const char* f : {"tagging-train.jsonl", "tagging-train2.jsonl", "tagging-train3.jsonl", "tagging-train4.jsonl",
-                          "tagging-heldout.jsonl", "tagging-heldout2.jsonl", "tagging-heldout3.jsonl", "tagging-cases.jsonl"})
+                          "tagging-train5.jsonl", "tagging-heldout.jsonl", "tagging-heldout2.jsonl", "tagging-heldout3.jsonl",
+                          "tagging-heldout4.jsonl", "tagging-cases.jsonl"})
         for (auto& e : load_corpus(data / f)) out.push_back(std::move(e));
     const auto relabels = load_relabels(data / "tagging-corpus-relabels.jsonl");
     for (auto& e : load_corpus(shared / "data" / "tagging-corpus.jsonl", relabels)) out.push_back(std::move(e));
@@ -487,7 +488,8 @@ std::string generate_source(const built_model& m, const std::string& provenance)
 
 std::string committed_provenance() {
     return "tests/data/tagging-train.jsonl, tagging-train2.jsonl, tagging-train3.jsonl, tagging-train4.jsonl,\n"
-           "// tagging-heldout.jsonl, tagging-heldout2.jsonl, tagging-heldout3.jsonl (retired into tuning in round 6),\n"
+           "// tagging-train5.jsonl, tagging-heldout.jsonl, tagging-heldout2.jsonl, tagging-heldout3.jsonl (retired into\n"
+           "// tuning in round 6), tagging-heldout4.jsonl (retired in round 7),\n"
            "// tagging-cases.jsonl and ../shared/data/tagging-corpus.jsonl (with tests/data/tagging-corpus-relabels.jsonl),\n"
            "// options of committed_options().";
 }

@@ -40,8 +40,9 @@ std::vector<example> load_corpus(const std::filesystem::path& path, std::span<co
 std::vector<relabel> load_relabels(const std::filesystem::path& path);
 
 // The tuning corpora: tests/data/tagging-train.jsonl, tagging-train2.jsonl, tagging-train3.jsonl,
-// tagging-train4.jsonl, the held-out sets retired into tuning in round 6 (tagging-heldout.jsonl,
-// tagging-heldout2.jsonl, tagging-heldout3.jsonl), tagging-cases.jsonl and
+// tagging-train4.jsonl, tagging-train5.jsonl, the held-out sets retired into tuning in round 6
+// (tagging-heldout.jsonl, tagging-heldout2.jsonl, tagging-heldout3.jsonl) and round 7
+// (tagging-heldout4.jsonl), tagging-cases.jsonl and
 // <shared>/data/tagging-corpus.jsonl with tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
