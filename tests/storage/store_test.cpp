@@ -559,6 +559,30 @@ TEST_CASE("save_change_from: of eight connections acknowledging at once, one sto
     CHECK(stores[0].timeline_of_kinds(id, std::array{entry_kind::ack}).size() == 1);
 }
 
+TEST_CASE("claim: decided under the row lock on what is stored; the caller that stores it does the work") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    const entry_kind kinds[] = {entry_kind::reminder};
+    // Due when no reminder is stored yet: the entry names the due time, so both decide the same.
+    const store::claim_decision decide = [](const incident& inc, std::span<const timeline_entry> stored) {
+        std::optional<timeline_entry> out;
+        if (stored.empty()) out = sample_entry(inc.id, "reminder:due:1", t0(60), "reminder", entry_kind::reminder);
+        return out;
+    };
+    const auto first = a.claim(id, kinds, decide);
+    CHECK(first.claimed);
+    REQUIRE(first.inc);
+    CHECK(first.inc->id == id);
+    REQUIRE(first.entries.size() == 1);
+    CHECK(first.entries[0].key == "reminder:due:1");
+    const auto second = b.claim(id, kinds, decide);
+    CHECK_FALSE(second.claimed);
+    CHECK(second.entries.size() == 1);  // b decided on what a stored
+    CHECK(a.timeline_of_kinds(id, kinds).size() == 1);
+    // Nothing to decide on: no such incident.
+    CHECK_FALSE(a.claim(id + 100, kinds, decide).inc);
+}
+
 TEST_CASE("incident_by_channel: the channel's latest incident") {
     store s(test_db());
     make_incident(s, "C01INC", t0());
