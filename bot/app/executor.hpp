@@ -168,8 +168,9 @@ public:
     void cancel_waits();
 
 private:
-    // A store effect's own writes, and the stored event they fill in.
-    using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::stored>>;
+    // A store effect's own writes, and the event they fill in (stored; for a change planned from
+    // a version another instance replaced, turn with the row as it stands).
+    using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::event>>;
     static store_job store_writes(flows::effect what);
 
     // The store effect with, in the same transaction, the journal entry of the state `flow` will
@@ -184,7 +185,7 @@ private:
             s.atomically([&] {
                 writes(s);
                 Flow next = after;  // the state the flow has once this is stored
-                next.resume(flows::event{*out});
+                next.resume(*out);
                 row.state = flows::save(next.current(), reply_to);
                 s.save_flow(row);
             });
@@ -193,7 +194,7 @@ private:
     }
 
     flows::journal_write journal_rule_for(const flows::effect& what, const flow_context& ctx) const;
-    boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::stored> out,
+    boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::event> out,
                                                std::shared_ptr<flow_context> ctx);
     boost::asio::awaitable<bool> save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
                                             std::string state);
@@ -203,10 +204,14 @@ private:
     boost::asio::awaitable<flows::event> load(flows::load_summary what);
     boost::asio::awaitable<flows::event> load_entry(flows::load_message what);
     boost::asio::awaitable<flows::event> take(flows::take_turn t);
+    boost::asio::awaitable<flows::event> claim(flows::claim_reminder c);
     boost::asio::awaitable<void> replan(flows::replan_reminders p);
     boost::asio::awaitable<flows::event> wait(std::chrono::milliseconds delay);
     boost::asio::awaitable<flows::event> store_history(flows::store_history page);
     void remember(const flows::effect& what);
+    // A change the store refused under the incident's row lock (stale, or handled already) tells
+    // what another instance committed: memory follows.
+    void learn(const flows::event& ev);
     void durable(flow_context& ctx);
     void end(flow_context& ctx);
 
