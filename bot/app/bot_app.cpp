@@ -408,9 +408,11 @@ struct app::impl : std::enable_shared_from_this<impl> {
         store_at_start.reset();
         rd = std::make_unique<reader>(cfg.db_path, post);
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes, shared_db ? rd.get() : nullptr);
-        intake->wake_reminders = [this] { reminders.wake(); };
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
+        intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
+            exec->learn_incident(inc, entries);
+        };
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };

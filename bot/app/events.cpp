@@ -45,13 +45,7 @@ void event_intake::look_up(const std::string& channel, slack::events_api&& ev, s
                          }
                          // Another instance's incident: kept, so the channel's next events route at once,
                          // and its reminders scheduled here too (claims decide who posts each).
-                         if (*found && st_.channels.learn(**found)) {
-                             st_.observer->open_incidents(st_.channels.open_count());
-                             if ((*found)->is_open() && st_.reminders.state((*found)->id) == nullptr) {
-                                 st_.reminders.track(**found, derive_reminder_state(*reminders));
-                                 if (wake_reminders) wake_reminders();
-                             }
-                         }
+                         if (*found && learned) learned(**found, *reminders);
                          for (auto& w : node.mapped()) {
                              flows::event_route r = st_.channels.route(w.ev);
                              if (r.what == route::lookup) r.what = route::ack;  // just asked: not an incident channel

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,8 +31,9 @@ public:
     // Flow control hooks (the Socket Mode client's pause_reading / resume_reading); unset: none.
     std::function<void()> pause_reading;
     std::function<void()> resume_reading;
-    // Wakes the reminder timer (a looked-up incident joined the schedule); unset: none.
-    std::function<void()> wake_reminders;
+    // What a lookup found: the incident and its statuspage and reminder entries
+    // (executor::learn_incident); unset: nothing is kept.
+    std::function<void(const incident&, std::span<const timeline_entry>)> learned;
 
     // Commits are failing (true): stop reading from Slack until they work again (false), whatever
     // flow control says meanwhile.

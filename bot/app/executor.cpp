@@ -432,6 +432,37 @@ net::awaitable<flows::event> executor::take(flows::take_turn t) {
     co_return flows::turn{*inc};
 }
 
+net::awaitable<void> executor::look_up_channel(std::string channel) {
+    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
+    // Read on the reader's connection: the incident and what its reminder schedule follows.
+    auto found = std::make_shared<std::optional<incident>>();
+    auto reminders = std::make_shared<std::vector<timeline_entry>>();
+    reader::read_fn read = [found, reminders, channel](const storage::store& s) {
+        *found = s.incident_by_channel(channel);
+        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+        if (*found && (*found)->is_open()) *reminders = s.timeline_of_kinds((*found)->id, kinds);
+    };
+    std::string failure;  // (no co_await inside a catch block)
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log_warn("bot", "could not look up the incident of channel " + channel + ": " + failure);
+        co_return;
+    }
+    if (*found) learn_incident(**found, *reminders);
+}
+
+void executor::learn_incident(const incident& inc, std::span<const timeline_entry> reminder_entries) {
+    if (!st_.channels.learn(inc)) return;
+    st_.observer->open_incidents(st_.channels.open_count());
+    if (!inc.is_open() || st_.reminders.state(inc.id) != nullptr) return;
+    st_.reminders.track(inc, derive_reminder_state(reminder_entries));
+    wake_reminders_();
+}
+
 net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     // Decided and stored on the storage thread, under the incident's row lock.
     auto out = std::make_shared<storage::store::claim_result>();

@@ -156,6 +156,16 @@ public:
 
     app_state& state() { return st_; }
 
+    // Several instances share the database (st.channels looks up misses): a channel this one does
+    // not know may be another's incident. Looks it up on the reader and keeps what it finds
+    // (learn_incident), before a command typed there is routed. No-op for a known channel, with
+    // lookups off, or when the read fails (the command then sees no incident).
+    boost::asio::awaitable<void> look_up_channel(std::string channel);
+    // `inc`, read from the database, becomes its channel's incident unless the channel has a newer
+    // one; open and not scheduled here yet, its reminders are scheduled from `reminder_entries`
+    // (its statuspage and reminder entries): claims decide which instance posts each.
+    void learn_incident(const incident& inc, std::span<const timeline_entry> reminder_entries);
+
     // The completion handler for a spawned task (co_spawn): an exception escaping it goes to
     // on_task_failure.
     std::function<void(std::exception_ptr)> task_done();

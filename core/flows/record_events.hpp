@@ -74,6 +74,7 @@ public:
     // Several instances share the database (PostgreSQL): a channel not known here is looked up
     // (route() answers lookup for it) rather than treated as foreign. Off by default (one run).
     void look_up_misses(bool on) { look_up_misses_ = on; }
+    bool looks_up_misses() const { return look_up_misses_; }
 
     // Where `ev` goes: record when its channel has an incident, hold while the channel's incident
     // is being declared, lookup when look_up_misses() is on and the channel is not known, else ack.
