@@ -61,6 +61,7 @@ struct incident {
                                              // only for its members, marked in exports and stats
 
     bool is_open() const { return state != status::resolved; }
+    bool operator==(const incident&) const = default;
     // Start of the incident for metrics: detected_at when known, else declared_at.
     time_point start() const { return detected_at.value_or(declared_at); }
 };

@@ -309,6 +309,15 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
     return m;
 }
 
+std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<const timeline_entry> entries,
+                                                time_point now, const reminder_policy& policy) {
+    const auto due = next_reminder_due(inc, derive_reminder_state(entries), policy);
+    if (!due || *due > now) return std::nullopt;
+    timeline_entry e = make_reminder_entry(inc, now);
+    e.key = "reminder:" + std::to_string(inc.id) + ":due:" + std::to_string(to_unix_micros(*due));
+    return e;
+}
+
 timeline_entry make_reminder_entry(const incident& inc, time_point now) {
     timeline_entry e;
     e.incident_id = inc.id;

@@ -191,6 +191,15 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
 // deduplicated.
 timeline_entry make_reminder_entry(const incident& inc, time_point now);
 
+// The reminder to claim for `inc` at `now` (engineering.md §3.9: claims, not leaders), decided
+// from the incident and its statuspage and reminder entries as stored, in timeline order (read
+// under the incident's row lock, so every instance decides on the same data): nullopt when none
+// is due at `now`; else make_reminder_entry(inc, now) keyed by the due time instead,
+// "reminder:<incident id>:due:<due in unix µs>", so that of the instances finding it due one
+// stores it, and posts it.
+std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<const timeline_entry> entries,
+                                                time_point now, const reminder_policy& policy);
+
 inline constexpr seconds max_snooze = std::chrono::hours{24};
 
 // The entry for "snooze reminders for `duration`", asked by `by` at `now`: kind reminder, attrs

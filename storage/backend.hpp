@@ -24,7 +24,12 @@ public:
 
     virtual std::int64_t create_incident(incident& inc, timeline_entry& declare_entry) = 0;
     virtual bool save_change(const incident& inc, const timeline_entry& entry) = 0;
+    virtual store::change_result save_change_from(const incident& base, const incident& inc,
+                                                  const timeline_entry& entry) = 0;
+    virtual store::claim_result claim(std::int64_t incident_id, std::span<const entry_kind> kinds,
+                                      const store::claim_decision& decide) = 0;
     virtual std::optional<incident> incident_by_id(std::int64_t id) const = 0;
+    virtual std::optional<incident> incident_by_channel(std::string_view channel_id) const = 0;
     virtual std::optional<incident> latest_incident() const = 0;
     virtual std::vector<incident> incidents_declared_between(time_point from, time_point to) const = 0;
 

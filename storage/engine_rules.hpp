@@ -46,6 +46,49 @@ inline membership_window membership_of(const timeline_entry& e) {
             std::string(to_string(join ? entry_kind::leave : entry_kind::join))};
 }
 
+// save_change's entry must be inc's (incident_id inc.id, or 0 meaning inc.id).
+inline void require_own_entry(const std::string& name, std::string_view op, const incident& inc,
+                              const timeline_entry& entry) {
+    if (entry.incident_id != 0 && entry.incident_id != inc.id)
+        throw storage_error(name + ": " + std::string(op) + ": entry belongs to incident " +
+                            std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
+}
+
+// save_change_from() once the engine holds the incident's row lock and has read the row: a stored
+// key is a duplicate, a row other than `base` is stale, else the entry and the row are written
+// (engine.find_key, engine.insert_entry, engine.update_incident). The caller commits on `stored`.
+template <class Engine>
+store::change_result change_from(Engine& engine, incident row, const incident& base, const incident& inc,
+                                 const timeline_entry& entry) {
+    using outcome = store::change_outcome;
+    if (engine.find_key(entry.key)) return {outcome::duplicate, std::move(row)};
+    if (!(row == base)) return {outcome::stale, std::move(row)};
+    if (!engine.insert_entry(entry, inc.id)) return {outcome::duplicate, std::move(row)};
+    engine.update_incident(inc);
+    return {outcome::stored, inc};
+}
+
+// claim() once the engine holds the incident's row lock and has read the row (`row`) and its
+// entries of the kinds asked (`entries`): decide, and append what was decided under the row's id
+// (engine.insert_entry). The caller commits when claimed.
+template <class Engine>
+store::claim_result claim_with(Engine& engine, incident row, std::vector<timeline_entry> entries,
+                               const store::claim_decision& decide) {
+    store::claim_result out;
+    auto decided = decide(row, entries);
+    if (decided) {
+        decided->incident_id = row.id;
+        if (const auto seq = engine.insert_entry(*decided, row.id)) {
+            decided->seq = *seq;
+            entries.push_back(std::move(*decided));
+            out.claimed = true;
+        }
+    }
+    out.inc = std::move(row);
+    out.entries = std::move(entries);
+    return out;
+}
+
 // The stored text of inc.state; throws for an out-of-range value, which would be unreadable.
 inline std::string status_text(const std::string& name, const incident& inc) {
     std::string text(to_string(inc.state));

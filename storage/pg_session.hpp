@@ -336,6 +336,20 @@ struct pg_impl {
         return out;
     }
 
+    // Sets the stored row of inc.id to all of inc's fields; throws when there is no such row.
+    void update_incident(const incident& inc) {
+        auto ps = incident_params(inc);
+        ps.push_back(int_param(inc.id));
+        pg_result r = exec("save_change",
+                           "UPDATE incidents SET title = $1, severity = $2, status = $3, channel_id = $4,"
+                           " channel_name = $5, declared_by = $6, declared_at = $7, detected_at = $8,"
+                           " acknowledged_at = $9, acknowledged_by = $10, identified_at = $11, mitigated_at = $12,"
+                           " resolved_at = $13, commander = $14, comms_lead = $15, reopen_count = $16,"
+                           " is_private = $17 WHERE id = $18",
+                           ps);
+        if (r.changed() != 1) throw storage_error(name_ + ": save_change: no incident with id " + std::to_string(inc.id));
+    }
+
     std::optional<incident> load_incident(std::int64_t id) {
         pg_result r = exec("incident_by_id", incident_query("WHERE id = $1"), {int_param(id)});
         if (r.rows() == 0) return std::nullopt;

@@ -102,27 +102,52 @@ public:
     bool save_change(const incident& inc, const timeline_entry& entry) override {
         auto& im = *impl_;
         im.require_writable("save_change");
-        if (entry.incident_id != 0 && entry.incident_id != inc.id)
-            throw storage_error(im.name_ + ": save_change: entry belongs to incident " +
-                                std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
+        rules::require_own_entry(im.name_, "save_change", inc, entry);
         pg_write_scope tx(im);
         if (!im.insert_entry(entry, inc.id)) return false;
-        auto ps = im.incident_params(inc);
-        ps.push_back(int_param(inc.id));
-        pg_result r = im.exec("save_change",
-                              "UPDATE incidents SET title = $1, severity = $2, status = $3, channel_id = $4,"
-                              " channel_name = $5, declared_by = $6, declared_at = $7, detected_at = $8,"
-                              " acknowledged_at = $9, acknowledged_by = $10, identified_at = $11, mitigated_at = $12,"
-                              " resolved_at = $13, commander = $14, comms_lead = $15, reopen_count = $16,"
-                              " is_private = $17 WHERE id = $18",
-                              ps);
-        if (r.changed() != 1)
-            throw storage_error(im.name_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        im.update_incident(inc);
         tx.commit("save_change");
         return true;
     }
 
+    store::change_result save_change_from(const incident& base, const incident& inc,
+                                          const timeline_entry& entry) override {
+        auto& im = *impl_;
+        im.require_writable("save_change");
+        rules::require_own_entry(im.name_, "save_change", inc, entry);
+        pg_write_scope tx(im);
+        // The row lock first: every change to this incident, on any instance, queues here, so
+        // what is read below stays true until this transaction ends.
+        pg_result r = im.exec("save_change", incident_query("WHERE id = $1 FOR UPDATE"), {int_param(inc.id)});
+        if (r.rows() == 0)
+            throw storage_error(im.name_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        auto out = rules::change_from(im, im.read_incident(r, 0), base, inc, entry);
+        if (out.outcome == store::change_outcome::stored) tx.commit("save_change");
+        return out;
+    }
+
     std::optional<incident> incident_by_id(std::int64_t id) const override { return impl_->load_incident(id); }
+
+    store::claim_result claim(std::int64_t incident_id, std::span<const entry_kind> kinds,
+                              const store::claim_decision& decide) override {
+        auto& im = *impl_;
+        im.require_writable("claim");
+        pg_write_scope tx(im);
+        // The row lock first: instances claiming for this incident decide one after the other,
+        // each on what the one before stored.
+        pg_result r = im.exec("claim", incident_query("WHERE id = $1 FOR UPDATE"), {int_param(incident_id)});
+        if (r.rows() == 0) return {};
+        auto out = rules::claim_with(im, im.read_incident(r, 0), timeline_of_kinds(incident_id, kinds), decide);
+        if (out.claimed) tx.commit("claim");
+        return out;
+    }
+
+    std::optional<incident> incident_by_channel(std::string_view channel_id) const override {
+        pg_result r = impl_->exec("incident_by_channel", incident_query("WHERE channel_id = $1 ORDER BY id DESC LIMIT 1"),
+                                  {text_param(channel_id)});
+        if (r.rows() == 0) return std::nullopt;
+        return impl_->read_incident(r, 0);
+    }
 
     std::optional<incident> latest_incident() const override {
         pg_result r = impl_->exec("latest_incident", incident_query("ORDER BY id DESC LIMIT 1"));

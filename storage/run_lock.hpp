@@ -15,8 +15,9 @@
 //
 // On PostgreSQL (a postgresql:// URI) the lock is a session advisory lock on the database's
 // current schema, held by a connection the run_lock keeps open: the server drops it when that
-// session ends, so a crashed bot leaves no stale lock there either. One run per database until
-// issue 15's multi-instance phase makes several instances safe (claims, row locks).
+// session ends, so a crashed bot leaves no stale lock there either. `run` no longer takes it on
+// PostgreSQL: several instances share one database there (claims and row locks, engineering.md
+// §3.9); the lock stays for tools that need the database to themselves.
 #pragma once
 
 #include "common.hpp"

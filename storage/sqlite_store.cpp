@@ -120,7 +120,7 @@ struct sqlite_impl {
     // Prepared on first use, kept for the life of the connection. Declared after db_ so they
     // are finalized before it closes.
     std::optional<SQLite::Statement> insert_entry_, key_lookup_, insert_incident_, update_incident_,
-        incident_by_id_, latest_incident_, declared_between_,
+        incident_by_id_, incident_by_channel_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
         last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
         user_by_id_, corrections_, corrections_of_, message_by_ts_, set_tags_;
@@ -316,6 +316,21 @@ struct sqlite_impl {
         return one_incident(s);
     }
 
+    // Sets the stored row of inc.id to all of inc's fields; throws when there is no such row.
+    void update_incident(const incident& inc) {
+        auto& s = stmt(update_incident_,
+                       "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
+                       " channel_name = ?5, declared_by = ?6, declared_at = ?7, detected_at = ?8,"
+                       " acknowledged_at = ?9, acknowledged_by = ?10, identified_at = ?11, mitigated_at = ?12,"
+                       " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16,"
+                       " is_private = ?17 WHERE id = ?18");
+        reset_on_exit reset(s);
+        const std::string status_text = this->status_text(inc);
+        bind_incident_fields(s, inc, status_text);
+        s.bind(18, inc.id);
+        if (s.exec() != 1) throw storage_error(path_ + ": save_change: no incident with id " + std::to_string(inc.id));
+    }
+
     std::vector<incident> all_incidents(SQLite::Statement& s) {
         reset_on_exit reset(s);
         std::vector<incident> out;
@@ -436,7 +451,12 @@ public:
     int schema_version() const override;
     std::int64_t create_incident(incident& inc, timeline_entry& declare_entry) override;
     bool save_change(const incident& inc, const timeline_entry& entry) override;
+    store::change_result save_change_from(const incident& base, const incident& inc,
+                                          const timeline_entry& entry) override;
+    store::claim_result claim(std::int64_t incident_id, std::span<const entry_kind> kinds,
+                              const store::claim_decision& decide) override;
     std::optional<incident> incident_by_id(std::int64_t id) const override;
+    std::optional<incident> incident_by_channel(std::string_view channel_id) const override;
     std::optional<incident> latest_incident() const override;
     std::vector<incident> incidents_declared_between(time_point from, time_point to) const override;
     bool append(const timeline_entry& e) override;
@@ -519,32 +539,61 @@ std::int64_t sqlite_store::create_incident(incident& inc, timeline_entry& declar
 bool sqlite_store::save_change(const incident& inc, const timeline_entry& entry) {
     auto& im = *impl_;
     im.require_writable("save_change");
-    if (entry.incident_id != 0 && entry.incident_id != inc.id)
-        throw storage_error(im.path_ + ": save_change: entry belongs to incident " +
-                            std::to_string(entry.incident_id) + ", not " + std::to_string(inc.id));
+    rules::require_own_entry(im.path_, "save_change", inc, entry);
     return im.guarded("save_change", [&] {
         write_scope tx(im.db_);
         if (!im.insert_entry(entry, inc.id)) return false;  // duplicate: tx rolls back, nothing written
-        auto& s = im.stmt(im.update_incident_,
-                          "UPDATE incidents SET title = ?1, severity = ?2, status = ?3, channel_id = ?4,"
-                          " channel_name = ?5, declared_by = ?6, declared_at = ?7, detected_at = ?8,"
-                          " acknowledged_at = ?9, acknowledged_by = ?10, identified_at = ?11, mitigated_at = ?12,"
-                          " resolved_at = ?13, commander = ?14, comms_lead = ?15, reopen_count = ?16,"
-                          " is_private = ?17 WHERE id = ?18");
-        reset_on_exit reset(s);
-        const std::string status_text = im.status_text(inc);
-        bind_incident_fields(s, inc, status_text);
-        s.bind(18, inc.id);
-        if (s.exec() != 1)
-            throw storage_error(im.path_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        im.update_incident(inc);
         tx.commit();
         return true;
+    });
+}
+
+store::change_result sqlite_store::save_change_from(const incident& base, const incident& inc,
+                                                     const timeline_entry& entry) {
+    auto& im = *impl_;
+    im.require_writable("save_change");
+    rules::require_own_entry(im.path_, "save_change", inc, entry);
+    return im.guarded("save_change", [&] {
+        // The write transaction is the row lock: one writer at a time on the file.
+        write_scope tx(im.db_);
+        auto row = im.load_incident(inc.id);
+        if (!row) throw storage_error(im.path_ + ": save_change: no incident with id " + std::to_string(inc.id));
+        auto out = rules::change_from(im, std::move(*row), base, inc, entry);
+        if (out.outcome == store::change_outcome::stored) tx.commit();
+        return out;
+    });
+}
+
+store::claim_result sqlite_store::claim(std::int64_t incident_id, std::span<const entry_kind> kinds,
+                                        const store::claim_decision& decide) {
+    auto& im = *impl_;
+    im.require_writable("claim");
+    return im.guarded("claim", [&] {
+        // The write transaction is the row lock: one writer at a time on the file.
+        write_scope tx(im.db_);
+        auto row = im.load_incident(incident_id);
+        if (!row) return store::claim_result{};
+        auto out = rules::claim_with(im, std::move(*row), timeline_of_kinds(incident_id, kinds), decide);
+        if (out.claimed) tx.commit();
+        return out;
     });
 }
 
 std::optional<incident> sqlite_store::incident_by_id(std::int64_t id) const {
     auto& im = *impl_;
     return im.guarded("incident_by_id", [&] { return im.load_incident(id); });
+}
+
+std::optional<incident> sqlite_store::incident_by_channel(std::string_view channel_id) const {
+    auto& im = *impl_;
+    return im.guarded("incident_by_channel", [&] {
+        auto& s = im.stmt(im.incident_by_channel_,
+                          std::string(incident_select) + "WHERE channel_id = ?1 ORDER BY id DESC LIMIT 1");
+        const std::string channel(channel_id);
+        s.bindNoCopy(1, channel);
+        return im.one_incident(s);
+    });
 }
 
 std::optional<incident> sqlite_store::latest_incident() const {

@@ -52,6 +52,16 @@ std::int64_t store::create_incident(incident& inc, timeline_entry& declare_entry
 }
 bool store::save_change(const incident& inc, const timeline_entry& entry) { return impl_->save_change(inc, entry); }
 std::optional<incident> store::incident_by_id(std::int64_t id) const { return impl_->incident_by_id(id); }
+store::change_result store::save_change_from(const incident& base, const incident& inc, const timeline_entry& entry) {
+    return impl_->save_change_from(base, inc, entry);
+}
+store::claim_result store::claim(std::int64_t incident_id, std::span<const entry_kind> kinds,
+                                 const claim_decision& decide) {
+    return impl_->claim(incident_id, kinds, decide);
+}
+std::optional<incident> store::incident_by_channel(std::string_view channel_id) const {
+    return impl_->incident_by_channel(channel_id);
+}
 std::optional<incident> store::latest_incident() const { return impl_->latest_incident(); }
 std::vector<incident> store::incidents_declared_between(time_point from, time_point to) const {
     return impl_->incidents_declared_between(from, to);

@@ -107,7 +107,45 @@ public:
     // names no stored incident.
     bool save_change(const incident& inc, const timeline_entry& entry);
 
+    // ---- Several `run` instances on one PostgreSQL database (engineering.md §3.9). ----
+    // The same on SQLite, where one run holds the file (run_lock.hpp) and these never disagree
+    // with what that run holds in memory.
+
+    // What save_change_from did.
+    enum class change_outcome {
+        stored,     // the row now holds `inc` and the entry is appended
+        duplicate,  // entry.key is stored already (this command was handled, here or elsewhere)
+        stale,      // the row is no longer `base`: another change came first; plan again from `current`
+    };
+    struct change_result {
+        change_outcome outcome = change_outcome::stored;
+        incident current;  // the row as it stands after the call
+    };
+    // save_change for a change planned from `base` (the incident as the planner read it), under
+    // the incident's row lock (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write transaction),
+    // so that of two instances changing one incident at once the second sees the first's change
+    // and plans again. In one transaction: duplicate when entry.key is stored already, else stale
+    // when the stored row differs from `base` in any field, else the row becomes `inc` and the
+    // entry is appended. Only `stored` writes anything. Throws when inc.id names no incident.
+    change_result save_change_from(const incident& base, const incident& inc, const timeline_entry& entry);
+
+    // A claim (engineering.md §3.9): under the incident's row lock, `decide` is given the incident
+    // as stored and its entries of `kinds` (timeline order) and names the entry to store, or
+    // nullopt; that entry is appended in the same transaction, deduplicated like append(). The
+    // caller whose call stores it does the work (posts the reminder); the others find it decided.
+    struct claim_result {
+        std::optional<incident> inc;          // nullopt: no such incident (nothing decided)
+        std::vector<timeline_entry> entries;  // its entries of `kinds`, the one stored here last
+        bool claimed = false;                 // this call stored decide's entry
+    };
+    using claim_decision =
+        std::function<std::optional<timeline_entry>(const incident&, std::span<const timeline_entry>)>;
+    claim_result claim(std::int64_t incident_id, std::span<const entry_kind> kinds, const claim_decision& decide);
+
     std::optional<incident> incident_by_id(std::int64_t id) const;
+    // The incident declared last (highest id) in channel `channel_id`, or nullopt: how an instance
+    // routes an event of a channel another instance declared.
+    std::optional<incident> incident_by_channel(std::string_view channel_id) const;
     // The incident with the highest id.
     std::optional<incident> latest_incident() const;
     // Incidents with from <= declared_at < to, by declared_at then id.

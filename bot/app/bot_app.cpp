@@ -17,6 +17,7 @@
 #include "bot/transport/tls.hpp"
 #include "bot/transport/web_client.hpp"
 #include "bot/use_tuple.hpp"
+#include "core/flows/backfill.hpp"
 #include "core/flows/journal.hpp"
 #include "storage/run_lock.hpp"
 #include "storage/store.hpp"
@@ -47,7 +48,10 @@ namespace net = boost::asio;
 // recorder and the executors report to `metrics` (bot/ops: Prometheus and /readyz).
 struct app::impl : std::enable_shared_from_this<impl> {
     app_config cfg;
-    storage::run_lock lock;  // one run per database file: taken before the file is opened
+    // One run per SQLite file, taken before the file is opened; on PostgreSQL several instances
+    // share the database (claims and row locks, engineering.md §3.9), so none is taken.
+    storage::run_lock lock;
+    bool shared_db = false;  // PostgreSQL: other instances may be running on the same database
     net::io_context ioc{1};
     ops::app_metrics metrics;  // outlives the recorder and the executors below
     std::optional<storage::store> store_at_start;  // handed to the recorder by run()
@@ -68,13 +72,18 @@ struct app::impl : std::enable_shared_from_this<impl> {
     std::optional<net::signal_set> signals;
     std::optional<net::steady_timer> heartbeat_timer;
     bool stopping = false;
+    bool linked = false;                          // the Socket Mode connection is live
+    std::optional<time_point> storage_down_since;  // commits failing since then
     bool fatal = false;  // ended by an unexpected exception or by storage giving up
     int exit_code = 0;
 
     explicit impl(app_config c)
-        : cfg(std::move(c)), lock(storage::run_lock::acquire(cfg.db_path)), st(cfg.reminder_cadence),
-          reminders(ioc.get_executor()) {
+        : cfg(std::move(c)), shared_db(storage::is_postgres_uri(cfg.db_path)),
+          st(cfg.reminder_cadence), reminders(ioc.get_executor()) {
+        if (!shared_db) lock = storage::run_lock::acquire(cfg.db_path);
         st.observer = &metrics;
+        // Another instance may declare an incident this one has not heard of: look channels up.
+        st.channels.look_up_misses(shared_db);
         storage::store db(cfg.db_path);
         journal = db.unfinished_flows();
         if (const auto& backup = db.migration_backup())
@@ -151,6 +160,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     // (mark what to catch up, hold reminders).
     void on_link(const link_change& change) {
         const time_point now = wall_now();
+        linked = change.up;
         if (change.up) {
             reminders.set_connected(true);
             backfill->connection_up(now);
@@ -371,17 +381,34 @@ struct app::impl : std::enable_shared_from_this<impl> {
 #ifdef IB_FAULT_INJECTION
         if (const auto d = faults::commit_deadline()) ro.commit.deadline = *d;  // tests only
 #endif
-        // Commits failing: stop reading from Slack until they work again; for too long: exit.
+        // Commits failing (the disk, or the PostgreSQL server unreachable or restarting): stop reading
+        // from Slack until they work again, so nothing is acked uncommitted; for too long: exit.
+        // Once they work again after a long outage, catch up from history what Slack gave up on.
         ro.storage_failing = [this](bool failing) {
             if (intake) intake->storage_failing(failing);
+            const time_point now = wall_now();
+            if (failing) {
+                storage_down_since = now;
+                return;
+            }
+            if (!storage_down_since || !linked || !backfill) return;
+            const time_point since = *std::exchange(storage_down_since, std::nullopt);
+            if (!flows::catch_up_after_storage_outage(since, now)) return;
+            log_info("bot", "storage is back after " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - since).count()) +
+                                " s; catching up from the channels' history");
+            backfill->connection_lost(since);
+            backfill->connection_up(now);
         };
         ro.gave_up = [this](int code) { die(code); };
         rec = std::make_unique<recorder>(std::move(*store_at_start), post, std::move(ro), &metrics);
         store_at_start.reset();
         rd = std::make_unique<reader>(cfg.db_path, post);
-        intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes);
+        intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes, shared_db ? rd.get() : nullptr);
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
+        intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
+            exec->learn_incident(inc, entries);
+        };
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };

@@ -42,8 +42,9 @@ struct app_config {
 
 class app {
 public:
-    // Takes the database's run lock (throws storage::database_in_use naming the pid that holds
-    // it) and opens the database (throws storage::storage_error with a one-line reason).
+    // Takes a SQLite file's run lock (throws storage::database_in_use naming the pid that holds
+    // it; PostgreSQL takes none: several instances share it) and opens the database (throws
+    // storage::storage_error with a one-line reason).
     explicit app(app_config cfg);
     ~app();
     app(const app&) = delete;

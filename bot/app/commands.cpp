@@ -77,6 +77,9 @@ net::awaitable<void> handle_command(executor& exec, slack::slash_command sc, std
         command_reply{flows::reply_policy(sc.envelope_id, sc.user_id), std::move(sink)});
     auto ctx = exec.context("cmd:" + sc.envelope_id, std::move(reply), sc.user_id);
     net::co_spawn(co_await net::this_coro::executor, exec.watchdog(ctx), exec.task_done());
+    // Typed in a channel another instance declared: known once looked up.
+    std::string channel = sc.channel_id;
+    co_await exec.look_up_channel(std::move(channel));
     const bool in_incident = exec.state().channels.find(sc.channel_id) != nullptr;
     flows::any_request req = flows::route_command(sc, in_incident);
     // Names for whoever a command shows in an incident (off the ack path: only queued here).
@@ -94,6 +97,8 @@ net::awaitable<void> handle_button(executor& exec, slack::interactive click, std
         co_await handle_correction(exec, std::move(click), std::move(sink));
         co_return;
     }
+    std::string channel = click.channel_id;
+    co_await exec.look_up_channel(std::move(channel));
     auto req = flows::route_button(click, exec.state().channels.find(click.channel_id) != nullptr);
     if (!req) {
         sink->send(slack::make_ack(click.envelope_id));  // nothing to do, nothing to store

@@ -13,13 +13,49 @@ namespace ib::bot {
 
 using route = flows::event_route::kind;
 
-event_intake::event_intake(recorder& rec, app_state& st, std::size_t max_pending)
-    : rec_(rec), st_(st), window_(max_pending) {}
+event_intake::event_intake(recorder& rec, app_state& st, std::size_t max_pending, reader* lookups)
+    : rec_(rec), st_(st), lookups_(lookups), window_(max_pending) {}
 
 void event_intake::on_event(slack::events_api&& ev, std::shared_ptr<frame_sink> sink) {
     if (std::holds_alternative<slack::app_rate_limited>(ev.event))
         log_warn("bot", "Slack is rate-limiting event delivery to this app (app_rate_limited)");
     const flows::event_route r = st_.channels.route(ev);
+    dispatch(r, std::move(ev), std::move(sink));
+}
+
+void event_intake::look_up(const std::string& channel, slack::events_api&& ev, std::shared_ptr<frame_sink> sink) {
+    // One read per channel in flight: the events meeting the same miss meanwhile wait for it.
+    auto [waiting, first] = looking_up_.try_emplace(channel);
+    waiting->second.push_back({std::move(ev), std::move(sink)});
+    if (!first) return;
+    auto found = std::make_shared<std::optional<incident>>();
+    auto reminders = std::make_shared<std::vector<timeline_entry>>();  // what its reminder schedule follows
+    lookups_->submit(
+        [found, reminders, channel](const storage::store& s) {
+            *found = s.incident_by_channel(channel);
+            const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+            if (*found && (*found)->is_open()) *reminders = s.timeline_of_kinds((*found)->id, kinds);
+        },
+        [this, found, reminders, channel](std::exception_ptr err) {
+                         auto node = looking_up_.extract(channel);
+                         if (err) {
+                             log_warn("bot", "could not look up the incident of channel " + channel +
+                                                 "; its events are not acked (Slack redelivers them)");
+                             return;
+                         }
+                         // Another instance's incident: kept, so the channel's next events route at once,
+                         // and its reminders scheduled here too (claims decide who posts each).
+                         if (*found && learned) learned(**found, *reminders);
+                         for (auto& w : node.mapped()) {
+                             flows::event_route r = st_.channels.route(w.ev);
+                             if (r.what == route::lookup) r.what = route::ack;  // just asked: not an incident channel
+                             dispatch(r, std::move(w.ev), std::move(w.sink));
+                         }
+                     });
+}
+
+void event_intake::dispatch(const flows::event_route& r, slack::events_api&& ev, std::shared_ptr<frame_sink> sink) {
+    if (r.what == route::lookup && lookups_ != nullptr) return look_up(r.channel, std::move(ev), std::move(sink));
     // Names for the people an incident shows: looked up beside the recording, never before an ack.
     if (r.what != route::ack && st_.users_seen) st_.users_seen(users_in(ev));
     if (r.what == route::record) {

@@ -96,6 +96,8 @@ line_context line_context::of(const flows::effect& what) {
         about(sc->inc);
     } else if (const auto* ae = std::get_if<flows::append_entry>(&what)) {
         c.incident = std::to_string(ae->entry.incident_id);
+    } else if (const auto* cr = std::get_if<flows::claim_reminder>(&what)) {
+        c.incident = std::to_string(cr->incident_id);
     } else if (const auto* l = std::get_if<flows::load_summary>(&what)) {
         c.incident = std::to_string(l->incident_id);
     } else if (const auto* rs = std::get_if<flows::run_summary>(&what)) {
@@ -234,13 +236,14 @@ net::awaitable<void> executor::watchdog(std::shared_ptr<flow_context> ctx) {
     }
 }
 
-net::awaitable<flows::event> executor::write(recorder::work_fn work, std::shared_ptr<flows::stored> out,
+net::awaitable<flows::event> executor::write(recorder::work_fn work, std::shared_ptr<flows::event> out,
                                              std::shared_ptr<flow_context> ctx) {
     ++ctx->writes_in_flight;
     flows::event ev = co_await durable_write(std::move(work));
     --ctx->writes_in_flight;
     if (std::holds_alternative<flows::stored>(ev)) {
         ev = *out;
+        learn(ev);
         if (!ctx->key.empty()) durable(*ctx);
     }
     if (ctx->changed) ctx->changed->cancel();
@@ -248,26 +251,42 @@ net::awaitable<flows::event> executor::write(recorder::work_fn work, std::shared
 }
 
 executor::store_job executor::store_writes(flows::effect what) {
-    auto out = std::make_shared<flows::stored>();
+    auto out = std::make_shared<flows::event>(flows::stored{});
     if (auto* c = std::get_if<flows::create_incident>(&what)) {
         // A redelivered declare gets the incident stored the first time: it is read back into `out`.
         recorder::work_fn work = [out, inc = std::move(c->inc), e = std::move(c->entry)](storage::store& s) {
             incident stored_inc = inc;
             timeline_entry entry = e;
             s.create_incident(stored_inc, entry);
-            out->inc = std::move(stored_inc);
+            *out = flows::stored{std::move(stored_inc)};
         };
         return {std::move(work), out};
     }
     if (auto* c = std::get_if<flows::save_change>(&what)) {
-        recorder::work_fn work = [inc = std::move(c->inc), e = std::move(c->entry)](storage::store& s) {
-            s.save_change(inc, e);
+        // Under the incident's row lock: planned from a version another instance replaced, the
+        // flow plans again from the row (turn); a key stored already is a command handled already.
+        recorder::work_fn work = [out, inc = std::move(c->inc), e = std::move(c->entry),
+                                  base = std::move(c->base)](storage::store& s) {
+            auto r = s.save_change_from(base, inc, e);
+            using outcome = storage::store::change_outcome;
+            if (r.outcome == outcome::stale)
+                *out = flows::turn{std::move(r.current)};
+            else
+                *out = flows::stored{std::move(r.current), r.outcome == outcome::duplicate};
         };
         return {std::move(work), out};
     }
     auto& a = std::get<flows::append_entry>(what);
     recorder::work_fn work = [e = std::move(a.entry)](storage::store& s) { s.append(e); };
     return {std::move(work), out};
+}
+
+void executor::learn(const flows::event& ev) {
+    const incident* current = nullptr;
+    if (const auto* t = std::get_if<flows::turn>(&ev)) current = &t->inc;
+    if (const auto* s = std::get_if<flows::stored>(&ev); s != nullptr && s->duplicate) current = &s->inc;
+    if (current == nullptr || current->id == 0) return;
+    if (st_.channels.learn(*current)) st_.observer->open_incidents(st_.channels.open_count());
 }
 
 // ---- effects --------------------------------------------------------------------------------
@@ -303,6 +322,11 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
     if (auto* a = std::get_if<flows::append_entry>(&what)) {
         recorder::work_fn work = [e = std::move(a->entry)](storage::store& s) { s.append(e); };
         co_return co_await durable_write(std::move(work));
+    }
+
+    if (auto* c = std::get_if<flows::claim_reminder>(&what)) {
+        const flows::claim_reminder asked = *c;
+        co_return co_await claim(asked);
     }
 
     // Changes to one incident, one at a time.
@@ -404,6 +428,56 @@ net::awaitable<flows::event> executor::take(flows::take_turn t) {
         co_return flows::store_failed{"incident " + std::to_string(t.incident_id) + " is not known"};
     }
     co_return flows::turn{*inc};
+}
+
+net::awaitable<void> executor::look_up_channel(std::string channel) {
+    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
+    // Read on the reader's connection: the incident and what its reminder schedule follows.
+    auto found = std::make_shared<std::optional<incident>>();
+    auto reminders = std::make_shared<std::vector<timeline_entry>>();
+    reader::read_fn read = [found, reminders, channel](const storage::store& s) {
+        *found = s.incident_by_channel(channel);
+        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+        if (*found && (*found)->is_open()) *reminders = s.timeline_of_kinds((*found)->id, kinds);
+    };
+    std::string failure;  // (no co_await inside a catch block)
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log_warn("bot", "could not look up the incident of channel " + channel + ": " + failure);
+        co_return;
+    }
+    if (*found) learn_incident(**found, *reminders);
+}
+
+void executor::learn_incident(const incident& inc, std::span<const timeline_entry> reminder_entries) {
+    if (!st_.channels.learn(inc)) return;
+    st_.observer->open_incidents(st_.channels.open_count());
+    if (!inc.is_open() || st_.reminders.state(inc.id) != nullptr) return;
+    st_.reminders.track(inc, derive_reminder_state(reminder_entries));
+    wake_reminders_();
+}
+
+net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
+    // Decided and stored on the storage thread, under the incident's row lock.
+    auto out = std::make_shared<storage::store::claim_result>();
+    recorder::work_fn work = [out, c, policy = st_.reminders.policy()](storage::store& s) {
+        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+        *out = s.claim(c.incident_id, kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
+            return reminder_to_claim(inc, entries, c.now, policy);
+        });
+    };
+    flows::event ev = co_await durable_write(std::move(work));
+    if (!std::holds_alternative<flows::stored>(ev)) co_return ev;
+    if (!out->inc) co_return flows::store_failed{"incident " + std::to_string(c.incident_id) + " is not stored"};
+    // The schedule follows the database: what other instances changed, posted or snoozed counts.
+    if (st_.channels.learn(*out->inc)) st_.observer->open_incidents(st_.channels.open_count());
+    st_.reminders.track(*out->inc, derive_reminder_state(out->entries));
+    wake_reminders_();
+    co_return flows::stored{*out->inc, !out->claimed};
 }
 
 net::awaitable<void> executor::replan(flows::replan_reminders p) {

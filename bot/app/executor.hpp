@@ -156,6 +156,16 @@ public:
 
     app_state& state() { return st_; }
 
+    // Several instances share the database (st.channels looks up misses): a channel this one does
+    // not know may be another's incident. Looks it up on the reader and keeps what it finds
+    // (learn_incident), before a command typed there is routed. No-op for a known channel, with
+    // lookups off, or when the read fails (the command then sees no incident).
+    boost::asio::awaitable<void> look_up_channel(std::string channel);
+    // `inc`, read from the database, becomes its channel's incident unless the channel has a newer
+    // one; open and not scheduled here yet, its reminders are scheduled from `reminder_entries`
+    // (its statuspage and reminder entries): claims decide which instance posts each.
+    void learn_incident(const incident& inc, std::span<const timeline_entry> reminder_entries);
+
     // The completion handler for a spawned task (co_spawn): an exception escaping it goes to
     // on_task_failure.
     std::function<void(std::exception_ptr)> task_done();
@@ -168,8 +178,9 @@ public:
     void cancel_waits();
 
 private:
-    // A store effect's own writes, and the stored event they fill in.
-    using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::stored>>;
+    // A store effect's own writes, and the event they fill in (stored; for a change planned from
+    // a version another instance replaced, turn with the row as it stands).
+    using store_job = std::pair<recorder::work_fn, std::shared_ptr<flows::event>>;
     static store_job store_writes(flows::effect what);
 
     // The store effect with, in the same transaction, the journal entry of the state `flow` will
@@ -184,7 +195,7 @@ private:
             s.atomically([&] {
                 writes(s);
                 Flow next = after;  // the state the flow has once this is stored
-                next.resume(flows::event{*out});
+                next.resume(*out);
                 row.state = flows::save(next.current(), reply_to);
                 s.save_flow(row);
             });
@@ -193,7 +204,7 @@ private:
     }
 
     flows::journal_write journal_rule_for(const flows::effect& what, const flow_context& ctx) const;
-    boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::stored> out,
+    boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::event> out,
                                                std::shared_ptr<flow_context> ctx);
     boost::asio::awaitable<bool> save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
                                             std::string state);
@@ -203,10 +214,14 @@ private:
     boost::asio::awaitable<flows::event> load(flows::load_summary what);
     boost::asio::awaitable<flows::event> load_entry(flows::load_message what);
     boost::asio::awaitable<flows::event> take(flows::take_turn t);
+    boost::asio::awaitable<flows::event> claim(flows::claim_reminder c);
     boost::asio::awaitable<void> replan(flows::replan_reminders p);
     boost::asio::awaitable<flows::event> wait(std::chrono::milliseconds delay);
     boost::asio::awaitable<flows::event> store_history(flows::store_history page);
     void remember(const flows::effect& what);
+    // A change the store refused under the incident's row lock (stale, or handled already) tells
+    // what another instance committed: memory follows.
+    void learn(const flows::event& ev);
     void durable(flow_context& ctx);
     void end(flow_context& ctx);
 

@@ -136,6 +136,15 @@ private:
 
 std::string_view to_string(backfill_flow::stage s);  // "reading", …
 
+// How long commits may fail (the database unreachable or restarting: reading from Slack stops, so
+// nothing is acked meanwhile) before the channels are caught up from history once they work again,
+// as after a lost connection: Slack retries an unacked event only a few times, so a longer
+// outage may have outlasted them (slack-protocol.md §6).
+inline constexpr seconds storage_outage_catch_up{5};
+
+// Commits failed from `from` until `to`: whether to catch up from history now.
+inline bool catch_up_after_storage_outage(time_point from, time_point to) { return to - from >= storage_outage_catch_up; }
+
 // The timeline entry for a stretch without a connection to Slack, from `from` to `to`: kind gap,
 // at `from`, no user, text "not connected 09:01:02–09:03:10 UTC; 126 messages recovered from
 // Slack's history" (dates shown when the two are on different days; "nothing recovered from …"

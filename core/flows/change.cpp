@@ -56,6 +56,13 @@ action change_flow::resume(event ev) {
         // Not stored before the restart (a stored change is journaled with the state after it):
         // wait for a turn again and plan from the incident as committed now.
         if (restart) return wait_turn();
+        // Another instance changed the incident since it was planned: plan again from the row.
+        if (const auto* t = std::get_if<turn>(&ev)) return plan(t->inc);
+        if (const auto* s = std::get_if<stored>(&ev); s != nullptr && s->duplicate) {
+            st_.at = stage::skipping;
+            return step(end_turn{st_.incident_id, st_.key, std::nullopt}, log_level::info,
+                        "change " + st_.key + " was handled already; nothing to do");
+        }
         if (std::holds_alternative<stored>(ev)) {
             st_.at = stage::replanning;
             return step(replan_reminders{st_.incident_id, st_.plan.updated, st_.plan.entry});
@@ -105,6 +112,10 @@ action change_flow::resume(event ev) {
         if (done_ok || restart) return finish(st_.at);
         break;
 
+    case stage::skipping:
+        if (done_ok || restart) return finish(st_.at);
+        break;
+
     case stage::idle:
     case stage::finished: break;
     }
@@ -147,7 +158,7 @@ action change_flow::plan(const incident& committed) {
     st_.plan = std::move(planned.value());
     st_.plan.entry.key = st_.key;
     st_.at = stage::storing;
-    return step(save_change{st_.plan.updated, st_.plan.entry});
+    return step(save_change{st_.plan.updated, st_.plan.entry, committed});
 }
 
 action change_flow::refuse(std::string reply_text, log_level level, std::string log) {
@@ -189,6 +200,7 @@ std::string_view to_string(change_flow::stage s) {
     case st::summarizing: return "summarizing";
     case st::refusing: return "refusing";
     case st::failing: return "failing";
+    case st::skipping: return "skipping";
     case st::finished: break;
     }
     return "finished";

@@ -6,7 +6,10 @@
 //   wait for the incident's turn        (its earlier changes have their store's outcome)
 //   plan it from the incident as committed (core/incident_commands: the changed incident, its
 //                                        entry, reply and announcement)
-//   store the incident and the entry    (deduplicated on the command's key)
+//   store the incident and the entry    (deduplicated on the command's key, under the incident's
+//                                        row lock: planned from a version another instance has
+//                                        replaced, it is planned again from the row as it stands;
+//                                        a command another instance handled ends here, silently)
 //   re-plan the reminders; end the turn: memory now holds the stored incident
 //   reply, announce in the channel
 //   on resolve: post the summary and the review prompt (post_summary.hpp)
@@ -42,6 +45,7 @@ public:
         summarizing,  // resolved: the summary flow is running (run_summary)
         refusing,     // nothing changed (refused, or the store failed): end_turn without a change
         failing,      // a reply saying why nothing changed is being sent
+        skipping,     // the command was handled already (its key is stored): end_turn, say nothing
         finished,     // done was returned; every further event returns done
     };
 

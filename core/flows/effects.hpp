@@ -103,9 +103,22 @@ struct create_incident {  // insert the incident and its declare entry (deduplic
 struct save_change {  // update the incident's row and append its entry (no-op on a stored key)
     incident inc;
     timeline_entry entry;
+    // The incident as the change was planned from it. Under the incident's row lock the store
+    // refuses the change when the row is no longer this (another instance changed it first):
+    // -> turn with the row as it stands, to plan again. A stored key -> stored, duplicate.
+    incident base{};
 };
 struct append_entry {  // append one entry (no-op on a stored key)
     timeline_entry entry;
+};
+
+// Claim the reminder of `incident_id` due at `now` (reminders.hpp, reminder_to_claim): decided
+// under the incident's row lock from what is stored, and its entry stored in the same transaction
+// by the one instance that finds it due; the reminder schedule then follows the database.
+// -> stored (duplicate: not due as stored, e.g. another instance claimed it) / store_failed
+struct claim_reminder {
+    std::int64_t incident_id = 0;
+    time_point now{};
 };
 
 // Cache what users.info said about a user (core/users.hpp). -> stored / store_failed
@@ -184,7 +197,8 @@ struct finish_backfill {
 
 using effect =
     std::variant<done, call, reply, ack, hold_events, release_events, open_incident, take_turn, end_turn,
-                 create_incident, save_change, append_entry, save_user, replan_reminders, forget_reminders,
+                 create_incident, save_change, append_entry, claim_reminder, save_user, replan_reminders,
+                 forget_reminders,
                  load_summary, run_summary, keep_responders, wait, store_history, finish_backfill, load_message>;
 
 enum class log_level { none, debug, info, warn, error };
@@ -208,7 +222,10 @@ struct called {  // a Web API call returned (after the transport's own retries)
 };
 struct stored {    // the write is durable
     incident inc;  // create_incident: the stored incident, with its id (a redelivered declare
-                   // gets the incident stored the first time); other writes: unused
+                   // gets the incident stored the first time); save_change: the row as it
+                   // stands; other writes: unused
+    bool duplicate = false;  // save_change: its key was stored already (the command was handled,
+                             // by another instance or before a restart): nothing was written
 };
 struct store_failed {  // the write or read failed; nothing of it is stored
     std::string error;
@@ -224,8 +241,8 @@ struct rendered {  // load_summary's messages; review_* only with_history
     std::string review_text;
     nlohmann::json review_blocks;
 };
-struct turn {  // take_turn: this flow may plan now, from `inc` as committed
-    incident inc;
+struct turn {  // take_turn: this flow may plan now, from `inc` as committed; save_change: the
+    incident inc;  // change was planned from a version another instance replaced: plan again
 };
 // The process restarted and the flow was rebuilt from a saved state: the outcome of the effect
 // that was in progress is unknown (it may or may not have happened).

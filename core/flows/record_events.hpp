@@ -8,6 +8,11 @@
 //   hold    the channel's incident is being declared (declare.hpp) and has no id yet: the entry
 //           waits, and is stored once the incident is (open_incident) or acked unstored if the
 //           declaration fails (release_events)
+//   lookup  several instances share the database and this one knows no incident in the channel:
+//           another may have declared one, so the database is asked (on the reader) before the
+//           event is treated as foreign; found, the incident is kept and the event recorded, else
+//           acked. Lookups of one channel in flight are made once (engineering.md §3.9: never
+//           drop an event because a local cache has not heard of its channel yet)
 //   ack     no channel, or not an incident channel: acked at once, nothing stored
 #pragma once
 
@@ -30,7 +35,7 @@ namespace ib::flows {
 
 // Where an event goes.
 struct event_route {
-    enum class kind { ack, record, hold };
+    enum class kind { ack, record, hold, lookup };
     kind what = kind::ack;
     std::string channel;           // the channel the event concerns ("" when none)
     std::int64_t incident_id = 0;  // record: the channel's incident
@@ -53,14 +58,26 @@ public:
             if (inc.id == id) return &inc;
         return nullptr;
     }
+    // What a lookup found: `inc` becomes its channel's incident unless the channel has a newer one
+    // (a higher id) meanwhile. Returns whether it did.
+    bool learn(incident inc) {
+        if (const incident* known = find(inc.channel_id); known != nullptr && known->id > inc.id) return false;
+        set(std::move(inc));
+        return true;
+    }
     // `inc` becomes its channel's incident (replacing the one held for that channel).
     void set(incident inc) {
         std::string channel = inc.channel_id;
         by_channel_.insert_or_assign(std::move(channel), std::move(inc));
     }
 
+    // Several instances share the database (PostgreSQL): a channel not known here is looked up
+    // (route() answers lookup for it) rather than treated as foreign. Off by default (one run).
+    void look_up_misses(bool on) { look_up_misses_ = on; }
+    bool looks_up_misses() const { return look_up_misses_; }
+
     // Where `ev` goes: record when its channel has an incident, hold while the channel's incident
-    // is being declared, else ack.
+    // is being declared, lookup when look_up_misses() is on and the channel is not known, else ack.
     event_route route(const slack::events_api& ev) const {
         event_route r;
         const auto channel = event_channel(ev);
@@ -71,6 +88,8 @@ public:
             r.incident_id = inc->id;
         } else if (held_.count(r.channel) != 0) {
             r.what = event_route::kind::hold;
+        } else if (look_up_misses_) {
+            r.what = event_route::kind::lookup;
         }
         return r;
     }
@@ -111,6 +130,7 @@ public:
 private:
     std::unordered_map<std::string, incident> by_channel_;
     std::unordered_map<std::string, std::vector<Held>> held_;
+    bool look_up_misses_ = false;
 };
 
 // Flow control: the events whose writes are queued or being committed. With `limit` of them in

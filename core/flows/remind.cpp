@@ -42,15 +42,20 @@ action reminder_flow::resume(event ev) {
         if (restart) return step(replan_reminders{st_.incident_id, std::nullopt, st_.entry});
         if (done_ok) {
             st_.at = stage::recording;
-            return step(append_entry{st_.entry});
+            return step(claim_reminder{st_.incident_id, st_.entry.at});
         }
         break;
     case stage::recording:
-        if (restart) return step(append_entry{st_.entry});  // deduplicated on the entry's key
-        if (auto next = after_record(ev, step(post_message(st_.channel_id, st_.message.text, st_.message.blocks)),
-                                     "a reminder")) {
+        if (restart) return step(claim_reminder{st_.incident_id, st_.entry.at});  // decided again
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return finish(st_.at, log_level::error, "could not claim a reminder, not posting it: " + f->error);
+        if (const auto* s = std::get_if<stored>(&ev)) {
+            if (s->duplicate)
+                return finish(st_.at, log_level::debug,
+                              "reminder of incident " + std::to_string(st_.incident_id) +
+                                  " not due as stored (claimed elsewhere, or the schedule moved)");
             st_.at = stage::posting;
-            return *next;
+            return step(post_message(st_.channel_id, st_.message.text, st_.message.blocks));
         }
         break;
     case stage::posting:

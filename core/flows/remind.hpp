@@ -3,7 +3,9 @@
 //
 // reminder_flow, for one incident whose reminder is due:
 //   note the reminder in the schedule   (first, so a failure cannot become a reminder storm)
-//   store the reminder entry            (after a restart the schedule is rebuilt from it)
+//   claim it: its entry is stored by    (after a restart the schedule is rebuilt from it; with
+//     the one instance that finds it     several instances, the others find it not due and stop)
+//     due under the incident's row lock
 //   post the reminder                   (render_reminder: text, draft update, two buttons)
 //
 // snooze_flow, for `/incident snooze <duration>` and the "Snooze 15 min" button:
@@ -25,7 +27,7 @@ public:
         idle,        // constructed, start() not called yet
         forgetting,  // the incident is gone: its schedule is being dropped
         noting,      // the reminder is being noted in the schedule (replan_reminders)
-        recording,   // append_entry of the reminder entry is in flight
+        recording,   // claim_reminder is in flight
         posting,     // the reminder post is in flight
         finished,    // done was returned; every further event returns done
     };
@@ -46,8 +48,9 @@ public:
     explicit reminder_flow(state saved);
 
     action start();
-    // On `restarted` the note and the store (deduplicated on the entry's key) are repeated and a
-    // post in doubt is skipped. A failed store is logged and the reminder still posted.
+    // On `restarted` the note and the claim are repeated (a claim made before the restart finds
+    // the reminder not due any more: it is not posted) and a post in doubt is skipped. A reminder
+    // not claimed (not due as stored, or the claim failed) is not posted: late rather than twice.
     action resume(event ev);
 
     const state& current() const { return st_; }

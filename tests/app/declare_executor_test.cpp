@@ -142,7 +142,7 @@ TEST_CASE("a flow's log line carries the fields of the effect whose outcome it r
     CHECK(declare.channel == "C123ABC456");
     CHECK(declare.error.empty());
 
-    line_context change = line_context::of(flows::save_change{inc, {}});
+    line_context change = line_context::of(flows::save_change{inc, {}, {}});
     change.add(flows::store_failed{"ib.db: disk I/O error"});
     CHECK(change.incident == "7");
     CHECK(change.error == "ib.db: disk I/O error");

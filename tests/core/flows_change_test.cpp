@@ -99,6 +99,40 @@ TEST_CASE("change: planned from what the turn hands over, not from what it was w
     CHECK(c.logs.empty());
 }
 
+TEST_CASE("change: another instance changed the incident first: planned again from the row; handled there: silent") {
+    auto c = with_turn("ack");
+    const auto& first = effect_as<save_change>(c.step(turn{open_incident_3()}));
+    CHECK(first.base == open_incident_3());  // what the store compares under the row lock
+    CHECK(first.inc.acknowledged_by == "U0BOB");
+
+    SUBCASE("stale: the row says acknowledged already, so the lifecycle refuses, and nothing is announced") {
+        auto acked = open_incident_3();
+        acked.acknowledged_at = t0 + std::chrono::minutes{4};
+        acked.acknowledged_by = "U0ALICE";
+        const auto end = effect_as<end_turn>(c.step(turn{acked}));
+        CHECK_FALSE(end.committed);
+        CHECK(effect_as<reply>(c.step(ok{})).text.find("already acknowledged") != std::string::npos);
+        CHECK(is<done>(c.step(ok{})));
+    }
+    SUBCASE("stale: a change that still applies is planned again from the row") {
+        auto renamed = open_incident_3();
+        renamed.commander = "U0CAROL";
+        const auto& again = effect_as<save_change>(c.step(turn{renamed}));
+        CHECK(again.base == renamed);
+        CHECK(again.inc.commander == "U0CAROL");
+        CHECK(again.inc.acknowledged_by == "U0BOB");
+        CHECK(is<replan_reminders>(c.step(stored{})));
+    }
+    SUBCASE("duplicate: the command was handled already (redelivered to this instance): ends, says nothing") {
+        auto act = c.step(stored{open_incident_3(), true});
+        const auto& end = effect_as<end_turn>(act);
+        CHECK_FALSE(end.committed);
+        CHECK(c.flow.current().at == stage::skipping);
+        CHECK(is<done>(c.step(ok{})));
+        CHECK(c.logs == std::vector<std::string>{"info: change cmd:env-7 was handled already; nothing to do"});
+    }
+}
+
 TEST_CASE("change: a store that fails ends the turn leaving memory as committed, and says so") {
     auto c = with_turn("status identified found it");
     c.step(turn{open_incident_3()});

@@ -52,7 +52,7 @@ TEST_CASE("journal rule: stores carry the state, posts and unsaved acks wait for
     for (const bool durable : {false, true}) {
         CAPTURE(durable);
         CHECK(journal_rule(effect{create_incident{incident_3(), e}}, durable, reply_route::ack) == journal_write::with);
-        CHECK(journal_rule(effect{save_change{incident_3(), e}}, durable, reply_route::ack) == journal_write::with);
+        CHECK(journal_rule(effect{save_change{incident_3(), e, {}}}, durable, reply_route::ack) == journal_write::with);
         CHECK(journal_rule(effect{append_entry{e}}, durable, reply_route::ack) == journal_write::with);
         // A post, or a channel creation, is never made twice: its stage is durable before it.
         CHECK(journal_rule(effect{post}, durable, reply_route::ack) == journal_write::before);

@@ -176,19 +176,14 @@ TEST_CASE("reminder: noted, recorded, posted") {
     CHECK(note.entry->kind == entry_kind::reminder);
     CHECK(note.entry->key == make_reminder_entry(inc, now).key);
 
+    // Claimed under the incident's row lock, at the moment it fell due here.
     act = r.step(ok{});
-    CHECK(effect_as<append_entry>(act).entry.key == make_reminder_entry(inc, now).key);
+    CHECK(effect_as<claim_reminder>(act).incident_id == 5);
+    CHECK(effect_as<claim_reminder>(act).now == now);
 
     const reminder_message expected = render_reminder(inc, st, now);
-    SUBCASE("recorded") {
-        act = r.step(stored{});
-        CHECK(r.logs.empty());
-    }
-    SUBCASE("the record failed: logged, posted anyway") {
-        act = r.step(store_failed{"incidents.db: database is locked"});
-        CHECK(r.logs ==
-              std::vector<std::string>{"error: could not record a reminder: incidents.db: database is locked"});
-    }
+    act = r.step(stored{});
+    CHECK(r.logs.empty());
     const auto& post = effect_as<call>(act);
     CHECK(post.args["channel"] == "C0INC");
     CHECK(post.args["text"] == expected.text);
@@ -197,6 +192,21 @@ TEST_CASE("reminder: noted, recorded, posted") {
     CHECK_FALSE(r.flow.current().posted);
     CHECK(is<done>(r.step(posted())));
     CHECK(r.flow.current().posted);  // counted in the reminders-posted metric
+}
+
+TEST_CASE("reminder: not claimed (another instance posted it, or the claim failed): not posted") {
+    SUBCASE("not due as stored") {
+        auto r = reminder_noted(t0 + 16min);
+        CHECK(is<done>(r.step(stored{incident_5(), true})));
+        CHECK(r.logs.size() == 1);
+        CHECK(r.logs[0].starts_with("debug: reminder of incident 5 not due as stored"));
+    }
+    SUBCASE("the claim failed: late rather than twice") {
+        auto r = reminder_noted(t0 + 16min);
+        CHECK(is<done>(r.step(store_failed{"incidents.db: database is locked"})));
+        CHECK(r.logs == std::vector<std::string>{
+                            "error: could not claim a reminder, not posting it: incidents.db: database is locked"});
+    }
 }
 
 TEST_CASE("reminder: a post Slack refused is not counted as posted") {
@@ -213,10 +223,10 @@ TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart
         CHECK(effect_as<forget_reminders>(r.start()).incident_id == 8);
         CHECK(is<done>(r.step(ok{})));
     }
-    SUBCASE("restarted while recording: recorded again (same key); while posting: not posted again") {
+    SUBCASE("restarted while claiming: claimed again (decided anew); while posting: not posted again") {
         auto r = reminder_noted(t0 + 20min);
         stepper<reminder_flow> again{reminder_flow(r.flow.current()), {}};
-        CHECK(is<append_entry>(again.step(restarted{})));
+        CHECK(effect_as<claim_reminder>(again.step(restarted{})).now == t0 + 20min);
         CHECK(is<call>(again.step(stored{})));
         stepper<reminder_flow> third{reminder_flow(again.flow.current()), {}};
         CHECK(is<done>(third.step(restarted{})));

@@ -74,6 +74,29 @@ TEST_CASE("events: recorded in an incident channel, held while it is declared, e
     }
 }
 
+TEST_CASE("events: with several instances, a channel not known here is looked up, never dropped") {
+    incident_channels<std::string> channels;
+    channels.look_up_misses(true);
+    const auto r = channels.route(message_in_c123());
+    CHECK(r.what == kind::lookup);
+    CHECK(r.channel == "C123ABC456");
+    CHECK(channels.route(event_fixture("event-callback-channel_created.json")).what == kind::ack);  // no channel
+    // Held while declared here, recorded once known: no lookup for either.
+    channels.hold("C123ABC456");
+    CHECK(channels.route(message_in_c123()).what == kind::hold);
+    (void)channels.release("C123ABC456");
+    // What a lookup found is kept, unless the channel has a newer incident meanwhile.
+    CHECK(channels.learn(incident_in("C123ABC456", 4)));
+    CHECK(channels.route(message_in_c123()).what == kind::record);
+    CHECK(channels.route(message_in_c123()).incident_id == 4);
+    CHECK(channels.learn(incident_in("C123ABC456", 9)));
+    CHECK_FALSE(channels.learn(incident_in("C123ABC456", 4)));
+    CHECK(channels.find("C123ABC456")->id == 9);
+    auto resolved = incident_in("C123ABC456", 9, status::resolved);
+    CHECK(channels.learn(resolved));  // the same incident, as another instance changed it
+    CHECK(channels.open_count() == 0);
+}
+
 TEST_CASE("events: open() lists the open incidents by id, open_count() counts them; all() every channel's") {
     incident_channels<int> channels;
     CHECK(channels.open_count() == 0);

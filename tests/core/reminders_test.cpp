@@ -316,6 +316,29 @@ TEST_CASE("make_snooze_entry and make_reminder_entry") {
     }
 }
 
+TEST_CASE("reminder_to_claim: due as stored, keyed by its due time, so instances firing apart agree") {
+    const incident inc = fresh(severity::sev3);  // 60 min cadence
+    const auto policy = reminder_policy::defaults();
+    CHECK_FALSE(reminder_to_claim(inc, {}, t0 + 59min, policy));
+    const auto a = reminder_to_claim(inc, {}, t0 + 60min + 2s, policy);
+    const auto b = reminder_to_claim(inc, {}, t0 + 60min + 900ms, policy);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->key == b->key);  // the same reminder, whichever instance noticed it first
+    CHECK(a->key == "reminder:7:due:" + std::to_string(to_unix_micros(t0 + 60min)));
+    CHECK(a->at == t0 + 60min + 2s);
+    CHECK(a->kind == entry_kind::reminder);
+    // Once one is stored, the next is a cadence after it: not due again at the same moment.
+    const std::vector<timeline_entry> posted{*a};
+    CHECK_FALSE(reminder_to_claim(inc, posted, t0 + 60min + 3s, policy));
+    const auto next = reminder_to_claim(inc, posted, t0 + 120min + 2s, policy);
+    REQUIRE(next);
+    CHECK(next->key == "reminder:7:due:" + std::to_string(to_unix_micros(t0 + 120min + 2s)));
+    auto resolved = inc;
+    resolved.state = status::resolved;
+    CHECK_FALSE(reminder_to_claim(resolved, {}, t0 + 5h, policy));
+}
+
 TEST_CASE("scheduler: a severity change re-plans") {
     fake_bot bot;
     auto inc = fresh(severity::sev3);

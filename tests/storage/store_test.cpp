@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
 #include <optional>
 #include <random>
@@ -474,17 +476,121 @@ TEST_CASE("data survives closing and reopening the file") {
     }
 }
 
-TEST_CASE("two stores on one file share dedupe and see each other's writes") {
+// Two connections to one database (two instances, or two threads) and an incident in it.
+struct two_stores {
     temp_dir dir;
-    const auto path = test_db(dir.file("ib.db"));
-    store a(path);
-    store b(path);
-    const auto id = make_incident(a);
+    std::string path = test_db(dir.file("ib.db"));
+    store a{path};
+    store b{path};
+    std::int64_t id = make_incident(a);
+};
+
+TEST_CASE("two stores on one file share dedupe and see each other's writes") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
     CHECK(b.incident_by_id(id));
     CHECK(a.append(sample_entry(id, "Ev-shared", t0(1))));
     CHECK_FALSE(b.append(sample_entry(id, "Ev-shared", t0(1))));
     CHECK(b.append(sample_entry(id, "Ev-b", t0(2))));
     CHECK(a.timeline_size(id) == 3);
+}
+
+// Several instances (engineering.md §3.9): a change planned from a version another instance has
+// replaced is refused as stale with the row as it stands, so the planner plans again.
+TEST_CASE("save_change_from: duplicate, stale or stored, under the incident's row lock") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    const incident base = *b.incident_by_id(id);
+    auto ack_by = [&](const std::string& user) {
+        auto changed = base;
+        changed.acknowledged_at = t0(60);
+        changed.acknowledged_by = user;
+        return changed;
+    };
+    const auto ack_entry = [&](const std::string& key) {
+        return sample_entry(id, key, t0(60), "acknowledged", entry_kind::ack);
+    };
+    using outcome = store::change_outcome;
+
+    const auto first = a.save_change_from(base, ack_by("U01ALICE"), ack_entry("cmd:Ea"));
+    CHECK(first.outcome == outcome::stored);
+    CHECK(first.current == ack_by("U01ALICE"));
+    // b planned from the same version: stale, nothing written, and b learns the row as it stands.
+    const auto second = b.save_change_from(base, ack_by("U02BOB"), ack_entry("cmd:Eb"));
+    CHECK(second.outcome == outcome::stale);
+    CHECK(second.current == ack_by("U01ALICE"));
+    CHECK_FALSE(stored_key(b, "cmd:Eb"));
+    // The first command redelivered to b: a duplicate, whatever it was planned from.
+    CHECK(b.save_change_from(base, ack_by("U01ALICE"), ack_entry("cmd:Ea")).outcome == outcome::duplicate);
+    // Planned again from the current row, b's change goes through.
+    auto noted = second.current;
+    noted.commander = "U02BOB";
+    CHECK(b.save_change_from(second.current, noted, ack_entry("cmd:Eb")).outcome == outcome::stored);
+    CHECK(*a.incident_by_id(id) == noted);
+    CHECK(a.timeline_size(id) == 3);
+    CHECK_THROWS_AS(a.save_change_from(base, [&] { auto x = base; x.id = 999; return x; }(), ack_entry("cmd:Ex")),
+                    storage_error);
+}
+
+TEST_CASE("save_change_from: of eight connections acknowledging at once, one stores") {
+    temp_dir dir;
+    const auto path = test_db(dir.file("ib.db"));
+    const auto id = [&] {
+        store s(path);
+        return make_incident(s);
+    }();
+    std::vector<store> stores;
+    for (int i = 0; i < 8; ++i) stores.emplace_back(path);
+    const incident base = *stores[0].incident_by_id(id);
+    std::atomic<int> stored{0}, stale{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+        threads.emplace_back([&, i] {
+            auto changed = base;
+            changed.acknowledged_at = t0(60);
+            changed.acknowledged_by = "U0" + std::to_string(i);
+            const auto r = stores[static_cast<std::size_t>(i)].save_change_from(
+                base, changed, sample_entry(id, "cmd:E" + std::to_string(i), t0(60), "ack", entry_kind::ack));
+            (r.outcome == store::change_outcome::stored ? stored : stale)++;
+        });
+    for (auto& t : threads) t.join();
+    CHECK(stored == 1);
+    CHECK(stale == 7);
+    CHECK(stores[0].timeline_of_kinds(id, std::array{entry_kind::ack}).size() == 1);
+}
+
+TEST_CASE("claim: decided under the row lock on what is stored; the caller that stores it does the work") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    const entry_kind kinds[] = {entry_kind::reminder};
+    // Due when no reminder is stored yet: the entry names the due time, so both decide the same.
+    const store::claim_decision decide = [](const incident& inc, std::span<const timeline_entry> stored) {
+        std::optional<timeline_entry> out;
+        if (stored.empty()) out = sample_entry(inc.id, "reminder:due:1", t0(60), "reminder", entry_kind::reminder);
+        return out;
+    };
+    const auto first = a.claim(id, kinds, decide);
+    CHECK(first.claimed);
+    REQUIRE(first.inc);
+    CHECK(first.inc->id == id);
+    REQUIRE(first.entries.size() == 1);
+    CHECK(first.entries[0].key == "reminder:due:1");
+    const auto second = b.claim(id, kinds, decide);
+    CHECK_FALSE(second.claimed);
+    CHECK(second.entries.size() == 1);  // b decided on what a stored
+    CHECK(a.timeline_of_kinds(id, kinds).size() == 1);
+    // Nothing to decide on: no such incident.
+    CHECK_FALSE(a.claim(id + 100, kinds, decide).inc);
+}
+
+TEST_CASE("incident_by_channel: the channel's latest incident") {
+    store s(test_db());
+    make_incident(s, "C01INC", t0());
+    const auto other = make_incident(s, "C02OTHER", t0(10));
+    const auto again = make_incident(s, "C01INC", t0(20));
+    CHECK(s.incident_by_channel("C01INC")->id == again);
+    CHECK(s.incident_by_channel("C02OTHER")->id == other);
+    CHECK_FALSE(s.incident_by_channel("C09NONE"));
 }
 
 TEST_CASE("a writer waits for another connection's write lock, then fails clearly" * sqlite_only()) {
