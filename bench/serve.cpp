@@ -1,14 +1,15 @@
 // Where the review site's time goes on a 100,000-entry incident (issue 18).
 //
-//   build-bench/bench_serve --incident-bot build-bench/incident-bot [--entries 100000] [--runs 3]
+//   build-bench/bench_serve --incident-bot build-bench/incident-bot [--entries 100000] [--runs 3] [--keep DB]
 //
 // Writes a long incident through the store (bench/datasets: 40 people, tagged chat, the
 // lifecycle), then
-//  1. in process, each step of the incident page on a fresh read-only store (cold: a new
-//     connection, the file in the OS cache), in ms, median of the runs;
+//  1. in process, each step of the incident page's first paint and of its summary on a fresh
+//     read-only store (cold: a new connection, the file in the OS cache), in ms, median of the runs;
 //  2. end to end, `incident-bot serve` started fresh for each run: the first page's complete
-//     answer (cold), the same page again (warm), and the permalink of an entry deep in the
-//     timeline with the page it leads to, timed from the client.
+//     answer (cold), the same page again (warm), the summary (cold, then kept), a filtered page,
+//     and the permalink of an entry deep in the timeline with the page it leads to, timed from
+//     the client.
 #include "child_process.hpp"
 #include "datasets.hpp"
 #include "tests/e2e/ops_client.hpp"
@@ -79,20 +80,35 @@ auto timed(timings& t, const std::string& name, F&& step) {
     return out;
 }
 
-// The incident page as `serve` builds it, step by step, on a fresh connection.
-void in_process(const std::string& db, std::int64_t id, timings& t) {
+// The incident page's first paint as `serve` builds it, step by step, on a fresh connection:
+// one page of the timeline and what it needs, read by index.
+void first_page(const std::string& db, std::int64_t id, timings& t) {
     const auto t0 = steady::now();
     ib::storage::store st(db, ib::storage::open_options{.read_only = true});
-    const auto inc = timed(t, "read the incident", [&] { return st.incident_by_id(id).value(); });
-    auto timeline = timed(t, "read the whole timeline", [&] { return st.timeline(id); });
-    ib::incident_record r{inc, std::move(timeline), {}};
+    ib::review::page_view v;
+    v.inc = timed(t, "read the incident", [&] { return st.incident_by_id(id).value(); });
+    v.total = v.matches = timed(t, "count the entries", [&] { return st.timeline_size(id); });
+    v.entries = timed(t, "read the first 200 entries", [&] { return st.timeline_page(id, 0, ib::review::page_size); });
+    constexpr ib::entry_kind deletions[] = {ib::entry_kind::deletion};
+    v.context = timed(t, "read the deletions", [&] { return st.timeline_of_kinds(id, deletions); });
+    v.kinds = timed(t, "the kinds on the timeline", [&] { return st.timeline_kinds(id); });
+    v.names = timed(t, "read the names", [&] { return st.names_of(ib::review::people_in(v)); });
+    timed(t, "page HTML", [&] { return ib::review::incident_page(v, {}, v.inc.declared_at + 24h); });
+    t.add("first page, connection to HTML", ms_since(t0));
+}
+
+// The summary the page fetches after its first paint: the whole record, its message index once.
+void summary(const std::string& db, std::int64_t id, timings& t) {
+    const auto t0 = steady::now();
+    ib::storage::store st(db, ib::storage::open_options{.read_only = true});
+    ib::incident_record r{st.incident_by_id(id).value(), {}, {}};
+    r.timeline = timed(t, "read the whole timeline", [&] { return st.timeline(id); });
     r.names = timed(t, "read the names", [&] { return st.names_of(ib::users_referenced(r.inc, r.timeline)); });
-    timed(t, "message index (once; built 4x per page)", [&] { return ib::message_history(r.timeline); });
-    const auto chart = timed(t, "chart (export_svg)", [&] { return ib::export_svg(r, {.inline_html = true}); });
-    timed(t, "coordination", [&] { return ib::coordinate(r, ib::record_end(r)); });
-    timed(t, "incident page HTML (chart given)",
-          [&] { return ib::review::incident_page(r, chart, {}, r.inc.declared_at + 24h); });
-    t.add("total, connection to HTML", ms_since(t0));
+    const auto history = timed(t, "message index (once)", [&] { return ib::message_history(r.timeline); });
+    timed(t, "chart (export_svg)", [&] { return ib::export_svg(r, {.inline_html = true}, history); });
+    timed(t, "coordination", [&] { return ib::coordinate(r, ib::record_end(r), history); });
+    timed(t, "summary HTML (all of it again)", [&] { return ib::review::summary_page(r); });
+    t.add("summary, connection to HTML", ms_since(t0));
 }
 
 unsigned short wait_for_port(ib::bench::child_process& serve) {
@@ -120,6 +136,9 @@ void end_to_end(const std::string& bot, const std::string& db, std::int64_t id, 
     const std::string page = "/incidents/" + std::to_string(id);
     t.add("first page, cold (a fresh serve)", get(port, page, 200));
     t.add("first page, warm", get(port, page, 200));
+    t.add("summary, cold", get(port, page + "/summary", 200));
+    t.add("summary, warm (kept)", get(port, page + "/summary", 200));
+    t.add("a filtered page (?tag=hypothesis, the record kept)", get(port, page + "?tag=hypothesis", 200));
     std::string location;
     const double perm = get(port, page + "/entries/" + std::to_string(deep_seq), 303, &location);
     t.add("permalink of entry " + std::to_string(deep_seq) + " + its page",
@@ -134,32 +153,39 @@ int main(int argc, char** argv) {
     std::string bot;
     std::size_t entries = 100'000;
     int runs = 3;
+    std::string keep;  // --keep PATH: the database is written there and left for a look
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--incident-bot") bot = argv[i + 1];
         else if (a == "--entries") entries = std::stoul(argv[i + 1]);
         else if (a == "--runs") runs = std::stoi(argv[i + 1]);
+        else if (a == "--keep") keep = argv[i + 1];
     }
     if (bot.empty()) {
-        std::cerr << "usage: bench_serve --incident-bot PATH [--entries N] [--runs N]\n";
+        std::cerr << "usage: bench_serve --incident-bot PATH [--entries N] [--runs N] [--keep DB]\n";
         return 2;
     }
-    const std::string db = (std::filesystem::temp_directory_path() / ("bench-serve-" + std::to_string(::getpid()) + ".db")).string();
+    const std::string db = keep.empty() ? (std::filesystem::temp_directory_path() /
+                                           ("bench-serve-" + std::to_string(::getpid()) + ".db")).string()
+                                        : keep;
     try {
         const auto t0 = steady::now();
         const auto data = ib::bench::make_long_incident(db, entries);
         std::cout << "review site, " << data.entries << " entries in incident " << data.last_incident_id << " (written in "
                   << static_cast<int>(ms_since(t0)) << " ms); " << runs << " runs\n";
-        timings steps, http;
-        for (int i = 0; i < runs; ++i) in_process(db, data.last_incident_id, steps);
+        timings steps, rest, http;
+        for (int i = 0; i < runs; ++i) first_page(db, data.last_incident_id, steps);
+        for (int i = 0; i < runs; ++i) summary(db, data.last_incident_id, rest);
         for (int i = 0; i < runs; ++i) end_to_end(bot, db, data.last_incident_id, entries * 9 / 10, http);
-        steps.print("in process, one page of the incident (" + std::to_string(data.entries) + " entries)");
+        steps.print("in process, the incident page's first paint (" + std::to_string(data.entries) + " entries)");
+        rest.print("in process, its summary");
         http.print("`incident-bot serve`, from the client");
     } catch (const std::exception& e) {
         std::cerr << "bench_serve: " << e.what() << "\n";
         for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(db + s);
         return 1;
     }
-    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(db + s);
+    if (keep.empty())
+        for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(db + s);
     return 0;
 }
