@@ -226,14 +226,12 @@ await check('the downloads equal `incident-bot export` byte for byte', async () 
   return sizes.join(', ');
 });
 
-// Issue 18's target is 1 s from navigation. Idle, this machine measured 872 ms (the server's answer
-// complete at 490 ms), a thin margin that a loaded or slower CI machine erases (1.3-3.7 s at load
-// 5-12). So the check fails above 2 s, which still catches what would break the page (rendering
-// every entry took many seconds), and prints whether the 1 s target was met; README "The review
-// site in a browser" reports the figures.
-const bigTargetMs = 1000;
-const bigLimitMs = 2000;
-await check('the 100,000-entry page shows its first 200 entries: target 1 s of navigation, fails above 2 s', async () => {
+// Issue 18's criterion: 1 s from navigation. The page reads one page of the timeline (the server's
+// answer complete 75-181 ms after navigation start), so the first 200 entries were on screen at
+// 379-708 ms with this 2-core machine loaded 10-11 deep (before the paged read: 872 ms idle, 1.3-3.7 s
+// at load 5-12); README "The review site in a browser" reports the figures.
+const bigLimitMs = 1000;
+await check('the 100,000-entry page shows its first 200 entries within 1 s of navigation, then its summary', async () => {
   const page = await context.newPage();
   // From navigation start (performance.now()'s origin): the first animation frame, i.e. the
   // paint about to happen, in which 200 entries are in the document.
@@ -259,7 +257,7 @@ await check('the 100,000-entry page shows its first 200 entries: target 1 s of n
   expect(await page.locator('#chart svg').count() === 1, 'the summary brought no chart');
   const figure = `${Math.round(shownAt)} ms (server's answer complete at ${Math.round(nav.responseEnd)} ms; ` +
     `the summary by ${Math.round(summaryAt)} ms; ${load})`;
-  const verdict = shownAt < bigTargetMs ? 'meets the 1 s target' : 'MISSES the 1 s target';
+  const verdict = shownAt < bigLimitMs ? 'meets the 1 s target' : 'MISSES the 1 s target';
   console.log(`     first 200 of ${config.big.entries} entries on screen: ${figure}: ${verdict}`);
   expect(shownAt < bigLimitMs, `the first 200 entries took ${figure}`);
   await page.close();
