@@ -76,9 +76,9 @@ constexpr std::string_view js = R"js('use strict';
     location.replace('/incidents/' + inc + '/entries/' + id);
   }
   // The parts of an incident page that need its whole record (chart, the person filter's people,
-  // participants, status-page updates, hypotheses, action items, coordination): fetched once the timeline is on screen; each
-  // [data-summary] placeholder is replaced by the summary page's element with its id. Parsed by
-  // DOMParser, which runs nothing; the summary's text is escaped by the server like the page's.
+  // participants, status-page updates, hypotheses, action items, coordination), fetched once the
+  // timeline is on screen: each [data-summary] placeholder is replaced by the summary page's
+  // element with its id. DOMParser runs nothing; the server escapes the summary like the page.
   function loadSummary() {
     var inc = document.body.dataset.incident;
     var slots = document.querySelectorAll('[data-summary]');

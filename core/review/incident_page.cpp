@@ -1,7 +1,7 @@
-// The incident page of the review site (site.hpp): header, the paged and filtered timeline,
-// participants and downloads, from one page of the timeline (page_view); placeholders for the
-// chart and the sections that need the whole record (summary_page.cpp), which review.js fills in
-// after the first paint.
+// The incident page of the review site (site.hpp): header, downloads and the paged, filtered
+// timeline, from one page of the timeline (page_view); placeholders for the chart, the person
+// filter's people and the sections that need the whole record (summary_page.cpp), which
+// review.js fills in after the first paint.
 #include "core/review/layout.hpp"
 #include "core/review/site.hpp"
 
@@ -26,6 +26,7 @@ constexpr entry_kind all_kinds[] = {
     entry_kind::reminder, entry_kind::redaction,   entry_kind::gap,
 };
 constexpr tag all_tags[] = {tag::hypothesis, tag::action, tag::status, tag::command, tag::join};
+
 // The timeline's filters, from the query.
 struct filters {
     std::string tag_name, kind_name, person, q;

@@ -1,7 +1,8 @@
 // The incident's summary on the review site (site.hpp, summary_page): what needs its whole
 // record (the chart, the people of the person filter, participants, status-page updates with
-// their gaps, hypotheses with their fates, action items, coordination). The incident page shows these after its first paint (review.js fetches
-// this page and puts its parts in place); without script it links here.
+// their gaps, hypotheses with their fates, action items, coordination). The incident page shows
+// it after its first paint (review.js fetches this page and puts its parts in place); without
+// script the page links here.
 #include "core/review/layout.hpp"
 #include "core/review/site.hpp"
 
