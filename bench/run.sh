@@ -36,7 +36,7 @@ if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.jso
 fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIB_BUILD_BENCH=ON -DIB_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target bench_driver bench_backfill null_client incident-bot -j"$jobs"
+cmake --build "$build" --target bench_driver bench_backfill bench_serve null_client incident-bot -j"$jobs"
 
 # How long a durable 4 KiB write takes on this disk right now (both bots' ack paths depend on it).
 fsync_ms() {
@@ -58,6 +58,9 @@ fsync_ms() {
 
 # Catching up 10,000 messages said while the bot was down (issue 12), history paged like Slack.
 "$build/bench_backfill" --incident-bot "$build/incident-bot" --messages 10000 | tee -a "$build/bench-results.md"
+
+# The review site's page of a 100,000-entry incident (issue 18): each step, and serve's answers.
+"$build/bench_serve" --incident-bot "$build/incident-bot" | tee -a "$build/bench-results.md"
 
 echo
 echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg); O_DSYNC 4 KiB write: $(fsync_ms) ms"

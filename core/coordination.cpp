@@ -193,7 +193,10 @@ hypothesis_fate hypothesis::fate_at(time_point t) const {
 }
 
 std::vector<hypothesis> hypotheses_of(std::span<const timeline_entry> timeline) {
-    const message_history history(timeline);
+    return hypotheses_of(timeline, message_history(timeline));
+}
+
+std::vector<hypothesis> hypotheses_of(std::span<const timeline_entry> timeline, const message_history& history) {
     std::vector<hypothesis> out;
     std::map<std::string, std::size_t, std::less<>> index;  // ts → position in out
     // Per hypothesis: the ✅/❌ reactions present, (user, emoji) → position of the add, which
@@ -243,11 +246,14 @@ time_point record_end(const incident_record& r) {
 }
 
 coordination coordinate(const incident_record& r, time_point end) {
+    return coordinate(r, end, message_history(r.timeline));
+}
+
+coordination coordinate(const incident_record& r, time_point end, const message_history& history) {
     const auto& inc = r.inc;
-    const message_history history(r.timeline);
     const auto timed = by_time(r.timeline);
     coordination c;
-    c.hypotheses = hypotheses_of(r.timeline);
+    c.hypotheses = hypotheses_of(r.timeline, history);
 
     std::set<std::string, std::less<>> joined, pinned;
     std::string commander;

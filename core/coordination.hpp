@@ -58,6 +58,8 @@ struct hypothesis {
 // The hypotheses on a timeline (message entries tagged hypothesis, once per ts), in timeline
 // order, with their fates from the reaction/unreaction entries that refer to them.
 std::vector<hypothesis> hypotheses_of(std::span<const timeline_entry> timeline);
+// The same with the timeline's message index already built (message_history(timeline)).
+std::vector<hypothesis> hypotheses_of(std::span<const timeline_entry> timeline, const message_history& history);
 
 // ---- Coordination section -----------------------------------------------------------------------
 
@@ -138,6 +140,8 @@ struct coordination {
 // commander are messages that mention whoever was commander then and contain a '?'. A recorded
 // `gap` ends a quiet stretch: the time the bot was away is not counted as quiet.
 coordination coordinate(const incident_record& r, time_point end);
+// The same with the record's message index already built (message_history(r.timeline)).
+coordination coordinate(const incident_record& r, time_point end, const message_history& history);
 
 // Where an export (no clock) ends the record: its resolution, else its last entry, else the
 // declaration.

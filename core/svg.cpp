@@ -309,10 +309,13 @@ double text_width(std::string_view s) { return static_cast<double>(count_code_po
 std::string export_svg(const incident_record& r) { return export_svg(r, svg_options{}); }
 
 std::string export_svg(const incident_record& r, svg_options opts) {
+    return export_svg(r, opts, message_history(r.timeline));
+}
+
+std::string export_svg(const incident_record& r, svg_options opts, const message_history& history) {
     const auto& inc = r.inc;
     const auto metrics = compute_metrics(inc);
     const auto markers = make_markers(r);
-    const message_history history(r.timeline);
 
     // Which entries are charted, and the time range of everything drawn.
     std::vector<std::pair<std::size_t, std::vector<lane>>> charted;  // timeline index, lanes

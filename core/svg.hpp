@@ -43,5 +43,8 @@ struct svg_options {
     bool inline_html = false;
 };
 std::string export_svg(const incident_record& r, svg_options opts);
+// The same with the record's message index already built (message_history(r.timeline)), for a
+// caller that renders several views of one long record.
+std::string export_svg(const incident_record& r, svg_options opts, const message_history& history);
 
 }  // namespace ib

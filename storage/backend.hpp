@@ -39,6 +39,10 @@ public:
     virtual std::size_t timeline_size(std::int64_t incident_id) const = 0;
     virtual std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id,
                                                           std::span<const entry_kind> kinds) const = 0;
+    virtual std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset,
+                                                      std::size_t limit) const = 0;
+    virtual std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const = 0;
+    virtual std::vector<entry_kind> timeline_kinds(std::int64_t incident_id) const = 0;
     virtual std::optional<timeline_entry> message(std::int64_t incident_id, std::string_view slack_ts) const = 0;
 
     virtual store::retag_result retag(

@@ -126,6 +126,16 @@ inline entry_kind read_kind(const std::string& name, std::int64_t seq, const std
     return *k;
 }
 
+// timeline_kinds()' query, the incident id being parameter `id` ("?1", "$1"): the smallest kind,
+// then repeatedly the next larger one, each a seek in the (incident_id, kind, at, seq) index, so
+// it costs about the number of kinds (SELECT DISTINCT would read every entry of the index).
+inline std::string kinds_query(std::string_view id) {
+    const std::string i(id);
+    return "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM timeline WHERE incident_id = " + i +
+           " UNION ALL SELECT (SELECT min(kind) FROM timeline WHERE incident_id = " + i +
+           " AND kind > k.kind) FROM k WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL";
+}
+
 // What append_batch() says when entries[i] failed (`why`: the engine's message).
 inline std::string batch_failure(const std::string& name, std::string_view op, std::span<const timeline_entry> entries,
                                  std::size_t i, const std::string& why) {

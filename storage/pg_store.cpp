@@ -193,6 +193,33 @@ public:
         return out;
     }
 
+    std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset,
+                                              std::size_t limit) const override {
+        auto out = impl_->read_entries(impl_->exec("timeline_page", entry_query("WHERE incident_id = $1 ORDER BY at, seq LIMIT $2 OFFSET $3"),
+                                                   {int_param(incident_id), int_param(static_cast<std::int64_t>(limit)),
+                                                    int_param(static_cast<std::int64_t>(offset))}));
+        apply_corrections(out, impl_->corrections(incident_id, {}));
+        return out;
+    }
+
+    std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const override {
+        // When the entry happened, then how many entries come before it in (at, seq) order.
+        pg_result at = impl_->exec("entry_at", "SELECT at FROM timeline WHERE seq = $1 AND incident_id = $2",
+                                   {int_param(seq), int_param(incident_id)});
+        if (at.rows() == 0) return std::nullopt;
+        pg_result before = impl_->exec("entries_before",
+                                       "SELECT count(*) FROM timeline WHERE incident_id = $1 AND (at, seq) < ($2, $3)",
+                                       {int_param(incident_id), int_param(at.i64(0, 0)), int_param(seq)});
+        return static_cast<std::size_t>(before.i64(0, 0));
+    }
+
+    std::vector<entry_kind> timeline_kinds(std::int64_t incident_id) const override {
+        pg_result r = impl_->exec("timeline_kinds", rules::kinds_query("$1"), {int_param(incident_id)});
+        std::vector<entry_kind> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back(rules::read_kind(impl_->name_, 0, r.text(i, 0)));
+        return out;
+    }
+
     std::optional<timeline_entry> message(std::int64_t incident_id, std::string_view slack_ts) const override {
         if (slack_ts.empty()) return std::nullopt;
         pg_result r = impl_->exec("message", entry_query("WHERE incident_id = $1 AND slack_ts = $2 AND kind = 'message'"),

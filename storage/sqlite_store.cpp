@@ -123,7 +123,8 @@ struct sqlite_impl {
         incident_by_id_, incident_by_channel_, latest_incident_, declared_between_,
         timeline_, timeline_size_, timeline_kind_, save_flow_, forget_flow_, membership_, pin_state_, newest_ts_,
         last_received_, mark_of_, mark_insert_, mark_epoch_, mark_delete_, marks_, thread_parents_, save_user_,
-        user_by_id_, corrections_, corrections_of_, message_by_ts_, set_tags_;
+        user_by_id_, corrections_, corrections_of_, message_by_ts_, set_tags_, timeline_page_, entry_at_,
+        entries_before_, kinds_;
     std::optional<std::string> migration_backup_;
 
     sqlite_impl(const std::string& path, const open_options& opts)
@@ -465,6 +466,10 @@ public:
     std::size_t timeline_size(std::int64_t incident_id) const override;
     std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id,
                                                   std::span<const entry_kind> kinds) const override;
+    std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset,
+                                              std::size_t limit) const override;
+    std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const override;
+    std::vector<entry_kind> timeline_kinds(std::int64_t incident_id) const override;
     std::optional<timeline_entry> message(std::int64_t incident_id, std::string_view slack_ts) const override;
     store::retag_result retag(
         std::int64_t incident_id,
@@ -847,6 +852,61 @@ std::vector<timeline_entry> sqlite_store::timeline_of_kinds(std::int64_t inciden
             while (s.executeStep()) out.push_back(im.read_entry(s));
         }
         rules::order_kinds(im, out, incident_id, kinds);
+        return out;
+    });
+}
+
+std::vector<timeline_entry> sqlite_store::timeline_page(std::int64_t incident_id, std::size_t offset,
+                                                        std::size_t limit) const {
+    auto& im = *impl_;
+    return im.guarded("timeline_page", [&] {
+        auto& s = im.stmt(im.timeline_page_,
+                          std::string(entry_select) + "WHERE incident_id = ?1 ORDER BY at, seq LIMIT ?2 OFFSET ?3");
+        std::vector<timeline_entry> out;
+        {
+            reset_on_exit reset(s);
+            s.bind(1, incident_id);
+            s.bind(2, static_cast<std::int64_t>(limit));
+            s.bind(3, static_cast<std::int64_t>(offset));
+            while (s.executeStep()) out.push_back(im.read_entry(s));
+        }
+        apply_corrections(out, im.corrections(incident_id, {}));  // by the corrections index
+        return out;
+    });
+}
+
+std::optional<std::size_t> sqlite_store::timeline_position(std::int64_t incident_id, std::int64_t seq) const {
+    auto& im = *impl_;
+    return im.guarded("timeline_position", [&]() -> std::optional<std::size_t> {
+        // When the entry happened, then how many entries come before it in (at, seq) order.
+        auto& at = im.stmt(im.entry_at_, "SELECT at FROM timeline WHERE seq = ?1 AND incident_id = ?2");
+        std::int64_t when = 0;
+        {
+            reset_on_exit reset(at);
+            at.bind(1, seq);
+            at.bind(2, incident_id);
+            if (!at.executeStep()) return std::nullopt;
+            when = at.getColumn(0).getInt64();
+        }
+        auto& before = im.stmt(im.entries_before_,
+                               "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND (at, seq) < (?2, ?3)");
+        reset_on_exit reset(before);
+        before.bind(1, incident_id);
+        before.bind(2, when);
+        before.bind(3, seq);
+        before.executeStep();
+        return static_cast<std::size_t>(before.getColumn(0).getInt64());
+    });
+}
+
+std::vector<entry_kind> sqlite_store::timeline_kinds(std::int64_t incident_id) const {
+    auto& im = *impl_;
+    return im.guarded("timeline_kinds", [&] {
+        auto& s = im.stmt(im.kinds_, rules::kinds_query("?1"));
+        reset_on_exit reset(s);
+        s.bind(1, incident_id);
+        std::vector<entry_kind> out;
+        while (s.executeStep()) out.push_back(rules::read_kind(im.path_, 0, s.getColumn(0).getString()));
         return out;
     });
 }

@@ -74,6 +74,13 @@ std::size_t store::timeline_size(std::int64_t incident_id) const { return impl_-
 std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const {
     return impl_->timeline_of_kinds(incident_id, kinds);
 }
+std::vector<timeline_entry> store::timeline_page(std::int64_t incident_id, std::size_t offset, std::size_t limit) const {
+    return impl_->timeline_page(incident_id, offset, limit);
+}
+std::optional<std::size_t> store::timeline_position(std::int64_t incident_id, std::int64_t seq) const {
+    return impl_->timeline_position(incident_id, seq);
+}
+std::vector<entry_kind> store::timeline_kinds(std::int64_t incident_id) const { return impl_->timeline_kinds(incident_id); }
 std::optional<timeline_entry> store::message(std::int64_t incident_id, std::string_view slack_ts) const {
     return impl_->message(incident_id, slack_ts);
 }

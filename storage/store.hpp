@@ -166,6 +166,16 @@ public:
     // Only the incident's entries of the given kinds, ordered like timeline(); served by an
     // index, so it costs what it returns, not the size of the timeline.
     std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const;
+    // Entries [offset, offset + limit) of timeline(): the same order and effective tags, read
+    // through the (incident_id, at, seq) index, so a page of a 100,000-entry timeline costs about
+    // the page (the review site's first paint). Empty past the end.
+    std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset, std::size_t limit) const;
+    // Where entry `seq` sits in timeline() (0 = first): a count over the same index. nullopt when
+    // the incident has no entry `seq`.
+    std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const;
+    // The kinds the incident's timeline has, each once, in no particular order: a skip through
+    // the (incident_id, kind, …) index that costs about the number of kinds, not of entries.
+    std::vector<entry_kind> timeline_kinds(std::int64_t incident_id) const;
 
     // The `message` entry with Slack ts `slack_ts` on the incident's timeline, with its
     // effective tags; nullopt when there is none (only bot messages, joins, … have that ts).

@@ -1,7 +1,6 @@
 #include "bot/serve/serve.hpp"
 
 #include "bot/log.hpp"
-#include "core/svg.hpp"
 #include "core/users.hpp"
 #include "storage/store.hpp"
 
@@ -22,7 +21,10 @@ time_point wall_clock() {
 
 // The data behind the site: the read-only store and the last incident read in full, kept while
 // neither it nor its timeline changes (a 100,000-entry timeline is read once, not per page).
-// Used on the server's thread only.
+// An incident page without filters never reads the whole timeline: its page, its deletions and
+// the timeline's kinds come by index (core/review/site.hpp, page_view), so its first paint
+// does not wait for the summary, which the page fetches next (and which reads and keeps the
+// record). Used on the server's thread only.
 class site_data {
 public:
     explicit site_data(const serve_config& cfg)
@@ -61,11 +63,18 @@ public:
             return review::error_page(404, "No incident #" + std::to_string(r.incident_id) + ".");
         if (r.what == review::page::version)
             return review::version_response(*inc, store_.timeline_size(inc->id));
-        const auto& cached = record(*inc);
         switch (r.what) {
-        case review::page::incident: return review::incident_page(cached.record, cached.chart, r.query, wall_clock());
-        case review::page::entry: return review::entry_redirect(cached.record, r.seq);
-        case review::page::download: return review::download(cached.record, r.name);
+        case review::page::incident:
+            if (!review::filters_timeline(r.query)) return review::incident_page(page_of(*inc, r.query), r.query, wall_clock());
+            return review::incident_page(review::view_of(record(*inc).record, r.query), r.query, wall_clock());
+        case review::page::entry:
+            return review::entry_redirect(inc->id, r.seq, store_.timeline_position(inc->id, r.seq));
+        case review::page::summary: {
+            auto& cached = record(*inc);
+            if (!cached.summary) cached.summary = review::summary_page(cached.record);
+            return *cached.summary;
+        }
+        case review::page::download: return review::download(record(*inc).record, r.name);
         default: return review::error_page(404, "Not found.");
         }
     }
@@ -73,22 +82,41 @@ public:
 private:
     struct cached_record {
         incident_record record;
-        std::string chart;  // export_svg(record, inline)
         std::string version;
+        std::optional<ib::http::response> summary;  // summary_page(record), once asked for
     };
+
+    // One page of the unfiltered timeline, read by index: the page's entries, the deletions and
+    // marked messages they need, the kinds on the whole timeline, and the names of them all.
+    review::page_view page_of(const incident& inc, const ib::http::params& query) {
+        review::page_view v;
+        v.inc = inc;
+        v.total = v.matches = store_.timeline_size(inc.id);
+        const auto slice = review::slice_of(v.matches, query);
+        v.page = slice.page;
+        v.pages = slice.pages;
+        v.first = slice.first;
+        v.entries = store_.timeline_page(inc.id, slice.first, review::page_size);
+        constexpr entry_kind deletions[] = {entry_kind::deletion};
+        v.context = store_.timeline_of_kinds(inc.id, deletions);
+        for (const auto& ts : review::marked_messages(v.entries))
+            if (auto m = store_.message(inc.id, ts)) v.context.push_back(std::move(*m));
+        v.kinds = store_.timeline_kinds(inc.id);
+        v.names = store_.names_of(review::people_in(v));
+        return v;
+    }
 
     std::vector<incident> all_incidents() const {
         return store_.incidents_declared_between(time_point::min(), time_point::max());
     }
 
     // The incident with its timeline and names: read again when its version changed.
-    const cached_record& record(const incident& inc) {
+    cached_record& record(const incident& inc) {
         const std::string version = review::version_of(inc, store_.timeline_size(inc.id));
         if (!cache_ || cache_->record.inc.id != inc.id || cache_->version != version) {
             cached_record c;
             c.record = incident_record{inc, store_.timeline(inc.id), {}};
             c.record.names = store_.names_of(users_referenced(c.record.inc, c.record.timeline));
-            c.chart = export_svg(c.record, svg_options{.inline_html = true});
             c.version = version;
             cache_ = std::move(c);
         }

@@ -1,6 +1,8 @@
 // The review site's stylesheet and script, compiled in (no external assets: works offline).
 // The script only reads: local times beside UTC, permalinks to entries on other pages, Space on
-// the filter chips, and live updates of an open incident by polling /incidents/ID/version.
+// the filter chips, the incident's summary after the first paint (GET /incidents/ID/summary, its
+// parts put in place of the page's [data-summary] placeholders), and live updates of an open
+// incident by polling /incidents/ID/version.
 #include "core/review/layout.hpp"
 #include "core/review/site.hpp"
 
@@ -73,6 +75,29 @@ constexpr std::string_view js = R"js('use strict';
     if (el) { el.classList.add('target'); return; }
     location.replace('/incidents/' + inc + '/entries/' + id);
   }
+  // The parts of an incident page that need its whole record (chart, the person filter's people,
+  // participants, status-page updates, hypotheses, action items, coordination), fetched once the
+  // timeline is on screen: each [data-summary] placeholder is replaced by the summary page's
+  // element with its id. DOMParser runs nothing; the server escapes the summary like the page.
+  function loadSummary() {
+    var inc = document.body.dataset.incident;
+    var slots = document.querySelectorAll('[data-summary]');
+    if (!inc || !slots.length) return;
+    fetch('/incidents/' + inc + '/summary', { credentials: 'same-origin', cache: 'no-store' })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        slots.forEach(function (slot) {
+          var part = doc.getElementById(slot.id);
+          if (!part || !slot.isConnected) return;
+          if ('value' in slot && slot.value) part.value = slot.value;  // a filter keeps what it was set to
+          slot.replaceWith(document.adoptNode(part));
+        });
+        localTimes(document.getElementById('main'));
+        document.body.dataset.summary = 'shown';
+      })
+      .catch(function () { /* the placeholders keep their link to the summary page */ });
+  }
   // An open incident: poll its version; when it changed, fetch this page's <main> again.
   function live() {
     var version = document.body.dataset.live;
@@ -90,6 +115,7 @@ constexpr std::string_view js = R"js('use strict';
               var main = document.getElementById('main');
               main.innerHTML = html;
               localTimes(main);
+              loadSummary();
               document.body.dataset.version = v;
             });
         })
@@ -109,6 +135,7 @@ constexpr std::string_view js = R"js('use strict';
     localTimes(document);
     followHash();
     window.addEventListener('hashchange', followHash);
+    loadSummary();
     live();
   });
 })();

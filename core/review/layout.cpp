@@ -47,6 +47,23 @@ std::string person(std::string_view user, const user_names& names, std::string_v
     return html_text(user_label(user, names));
 }
 
+std::string person_select(std::string_view selected, std::span<const std::string> people, const user_names& names,
+                          bool placeholder) {
+    std::string s = std::string("<select id=\"person\" name=\"person\"") + (placeholder ? " data-summary" : "") +
+                    "><option value=\"\">anyone</option>";
+    const auto option = [&](std::string_view user) {
+        s += "<option value=\"" + html_text(user) + "\"" + (user == selected ? " selected" : "") + ">" +
+             person(user, names) + "</option>";
+    };
+    bool listed = selected.empty();
+    for (const auto& user : people) {
+        option(user);
+        listed = listed || user == selected;
+    }
+    if (!listed) option(selected);
+    return s + "</select>";
+}
+
 std::string query_string(std::initializer_list<std::pair<std::string_view, std::string>> pairs) {
     std::string out;
     for (const auto& [name, value] : pairs) {

@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ std::string when(time_point t);
 std::string when(const std::optional<time_point>& t);  // "—" when not recorded
 // A person: "@name" (the id when the name is not known), escaped; `if_empty` when no id.
 std::string person(std::string_view user, const user_names& names, std::string_view if_empty = "—");
+// The timeline's person filter, <select id="person" name="person">: "anyone", then `people` (user
+// ids, as names), `selected` selected and added when it is not among them. A `placeholder` is
+// the incident page's until the summary's list replaces it (data-summary).
+std::string person_select(std::string_view selected, std::span<const std::string> people, const user_names& names,
+                          bool placeholder);
 // A query string from name/value pairs, skipping empty values: "?a=1&b=x%20y", or "".
 std::string query_string(std::initializer_list<std::pair<std::string_view, std::string>> pairs);
 // The value of `name` in `query`, "" when absent.

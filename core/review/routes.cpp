@@ -59,6 +59,7 @@ route parse_route(const http::request& req) {
         const std::string_view rest = slash == std::string_view::npos ? std::string_view{} : p.substr(slash);
         if (rest.empty()) r.what = page::incident;
         else if (rest == "/version") r.what = page::version;
+        else if (rest == "/summary") r.what = page::summary;
         else if (rest.starts_with("/export.")) {
             r.what = page::download;
             r.name = std::string(rest.substr(8));
@@ -118,19 +119,15 @@ http::response login_submit(const http::request& req, std::string_view token) {
 
 bool visible(const incident& inc, const site_options& opts) { return opts.include_private || !inc.is_private; }
 
-http::response entry_redirect(const incident_record& r, std::int64_t seq) {
-    for (std::size_t i = 0; i < r.timeline.size(); ++i) {
-        if (r.timeline[i].seq != seq) continue;
-        http::response res;
-        res.status = 303;
-        res.body = "see the page of entry " + std::to_string(seq) + "\n";
-        res.headers.emplace_back("Location", "/incidents/" + std::to_string(r.inc.id) +
-                                                 "?page=" + std::to_string(i / page_size + 1) + "#" +
-                                                 std::to_string(seq));
-        add_security_headers(res);
-        return res;
-    }
-    return error_page(404, "Incident #" + std::to_string(r.inc.id) + " has no entry " + std::to_string(seq) + ".");
+http::response entry_redirect(std::int64_t incident_id, std::int64_t seq, std::optional<std::size_t> position) {
+    const std::string id = std::to_string(incident_id), s = std::to_string(seq);
+    if (!position) return error_page(404, "Incident #" + id + " has no entry " + s + ".");
+    http::response res;
+    res.status = 303;
+    res.body = "see the page of entry " + s + "\n";
+    res.headers.emplace_back("Location", "/incidents/" + id + "?page=" + std::to_string(*position / page_size + 1) + "#" + s);
+    add_security_headers(res);
+    return res;
 }
 
 http::response download(const incident_record& r, std::string_view format) {

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ib::review {
 
@@ -40,6 +41,7 @@ enum class page {
     incidents,           // GET /                        list, filters in the query
     incident,            // GET /incidents/ID            query: page, tag, kind, person, q, fragment
     entry,               // GET /incidents/ID/entries/SEQ   permalink: redirect to the page holding SEQ
+    summary,             // GET /incidents/ID/summary    what needs the whole record: chart, hypotheses, …
     download,            // GET /incidents/ID/export.FMT    json, md, csv, svg: the bytes of `export`
     version,             // GET /incidents/ID/version    what live updates poll
     stats,               // GET /stats
@@ -79,19 +81,68 @@ http::response login_submit(const http::request& req, std::string_view token);
 http::response incidents_page(std::span<const incident> all, const http::params& query, time_point now,
                               const site_options& opts);
 
-// One incident (r.inc must be visible: see visible()). `chart` is export_svg(r, {.inline_html =
-// true}) (the caller may cache it). Query: tag, kind, person, q filter the timeline; page picks
-// the page of page_size entries (1 = first); fragment=main gives only the <main> element's
-// content (what live updates fetch). `version` is version_of() of the record, for live updates.
-http::response incident_page(const incident_record& r, std::string_view chart, const http::params& query,
-                             time_point now);
+// ---- One incident ------------------------------------------------------------------------------
+// Its page's first paint needs one page of the timeline, not the timeline: the header, the
+// entries shown and the filters come from what a store reads by index (page_view:
+// store::timeline_page, timeline_kinds, …), so a 100,000-entry incident's first 200 entries cost
+// about 200 entries. What needs the whole record (the chart, the people of the person filter,
+// participants, status-page updates, hypotheses, action items, coordination) is its summary page,
+// which review.js fetches after the first paint and puts in place of the incident page's
+// placeholders (without script, the placeholders link to it, and it links back to the timeline
+// filtered by each person).
 
-// The coordination section of the incident page (`<section id="coordination">`): the record of
+// What the incident page shows: one page of its timeline, among the entries the filters leave.
+struct page_view {
+    incident inc;                         // visible (see visible())
+    user_names names;                     // of the incident, the entries and the context
+    std::size_t total = 0;                // entries on the timeline
+    std::size_t matches = 0;              // of them, those the filters leave (total without filters)
+    std::size_t page = 1, pages = 1;      // this page's number, and how many pages the matches fill
+    std::size_t first = 0;                // the position of entries[0] among the matches
+    std::vector<timeline_entry> entries;  // shown: up to page_size matches, in timeline order
+    std::vector<timeline_entry> context;  // what showing them needs: the timeline's deletions (their
+                                          // text is withheld) and the messages marked_messages() names
+    std::vector<entry_kind> kinds;        // the kinds on the whole timeline (its kind chips)
+};
+
+// Whether `query` filters the timeline (tag, kind, person, q): such a page is chosen from the whole
+// record (view_of); an unfiltered one can be read a page at a time.
+bool filters_timeline(const http::params& query);
+// The page `query` asks for (page=N, 1 when absent or unreadable), clamped to the pages that
+// `matches` entries fill, and the position of its first entry.
+struct page_slice {
+    std::size_t page = 1, pages = 1, first = 0;
+};
+page_slice slice_of(std::size_t matches, const http::params& query);
+// The Slack ts of the messages the key moments among `entries` mark (shown with their text).
+std::vector<std::string> marked_messages(std::span<const timeline_entry> entries);
+// The user ids `v` needs names for, each once.
+std::vector<std::string> people_in(const page_view& v);
+// The page of a whole record (with its names) that `query` asks for: filters applied, then
+// sliced; the same view a store's page reads give for an unfiltered query.
+page_view view_of(const incident_record& r, const http::params& query);
+
+// The incident page: header, downloads, the timeline's page with its chips, person and text
+// filters and pager, and placeholders for the summary's parts (the person filter's list of people
+// among them: until it comes, it offers "anyone" and the person filtered by). Query: tag, kind, person,
+// q (as chosen by view_of), page; fragment=main gives only the <main> element's content (what
+// live updates fetch). An open incident's page carries version_of() for live updates.
+http::response incident_page(const page_view& v, const http::params& query, time_point now);
+
+// The summary of a whole record (r.inc visible): the chart (export_svg inline), a person filter
+// for the timeline, participants, status-page updates with the gaps between them, hypotheses with
+// their fates (the first 100), action items and coordination, as a page of its own whose #chart,
+// #person and #summary elements review.js moves into the incident page. Builds the record's
+// message index once.
+http::response summary_page(const incident_record& r);
+
+// The coordination section of the summary (`<section id="coordination">`): the record of
 // core/coordination.hpp (as in the JSON export and the review draft), up to the resolution.
 std::string coordination_section(const incident_record& r);
 
-// 303 to the page of the unfiltered timeline holding entry `seq`, with #seq; 404 if it has none.
-http::response entry_redirect(const incident_record& r, std::int64_t seq);
+// 303 to the page of the unfiltered timeline holding the entry `seq` of incident `incident_id`,
+// with #seq, given its position in the timeline (store::timeline_position); 404 when nullopt.
+http::response entry_redirect(std::int64_t incident_id, std::int64_t seq, std::optional<std::size_t> position);
 
 // The same bytes as `incident-bot export --format FMT` (JSON without deleted text), as an
 // attachment named incident-ID.FMT; 404 for another format.

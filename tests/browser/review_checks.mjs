@@ -43,6 +43,8 @@ function exported(site, format) {
 }
 
 const entries = (page) => page.locator('ol.timeline > li');
+// The incident page fetches its summary (chart, participants, hypotheses, …) after the first paint.
+const summaryShown = (page) => page.waitForSelector('body[data-summary="shown"]', { state: 'attached', timeout: 10000 });
 const caseUrl = `${config.case.url}/incidents/${config.case.incident}`;
 const caseRecord = JSON.parse(exported(config.case, 'json').toString('utf8'));
 
@@ -72,6 +74,7 @@ await check('the list shows the case-study incident', async () => {
 await check('the incident page shows the chart and the timeline; a chart mark scrolls to its entry', async () => {
   const page = await context.newPage();
   await page.goto(caseUrl);
+  await summaryShown(page);
   const chart = page.locator('.chart svg').first();
   expect(await chart.isVisible(), 'no visible chart');
   const box = await chart.boundingBox();
@@ -182,7 +185,8 @@ await check('a hostile message renders as text and runs nothing; a message store
     const flag = await page.evaluate(() => window.__ibPwned);
     expect(flag === undefined && dialogs === 0, `${when}: the payload ran (flag ${flag}, ${dialogs} dialogs)`);
   };
-  await asText('on load');
+  await summaryShown(page);
+  await asText('on load (the summary shown too)');
   expect(await page.locator('body[data-live]').count() === 1, 'the open incident\'s page does not poll for updates');
 
   // A flag that a reload would lose, then a message typed in Slack and stored by `run`.
@@ -222,14 +226,12 @@ await check('the downloads equal `incident-bot export` byte for byte', async () 
   return sizes.join(', ');
 });
 
-// Issue 18's target is 1 s from navigation. Idle, this machine measured 872 ms (the server's answer
-// complete at 490 ms), a thin margin that a loaded or slower CI machine erases (1.3-3.7 s at load
-// 5-12). So the check fails above 2 s, which still catches what would break the page (rendering
-// every entry took many seconds), and prints whether the 1 s target was met; README "The review
-// site in a browser" reports the figures.
-const bigTargetMs = 1000;
-const bigLimitMs = 2000;
-await check('the 100,000-entry page shows its first 200 entries: target 1 s of navigation, fails above 2 s', async () => {
+// Issue 18's criterion: 1 s from navigation. The page reads one page of the timeline (the server's
+// answer complete 75-181 ms after navigation start), so the first 200 entries were on screen at
+// 379-708 ms with this 2-core machine loaded 10-11 deep (before the paged read: 872 ms idle, 1.3-3.7 s
+// at load 5-12); README "The review site in a browser" reports the figures.
+const bigLimitMs = 1000;
+await check('the 100,000-entry page shows its first 200 entries within 1 s of navigation, then its summary', async () => {
   const page = await context.newPage();
   // From navigation start (performance.now()'s origin): the first animation frame, i.e. the
   // paint about to happen, in which 200 entries are in the document.
@@ -249,8 +251,13 @@ await check('the 100,000-entry page shows its first 200 entries: target 1 s of n
   const said = await page.locator('#timeline-count').textContent();
   expect(said.startsWith(`${config.big.entries} of ${config.big.entries} entries`), `the page says "${said}"`);
   const load = `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
-  const figure = `${Math.round(shownAt)} ms (server's answer complete at ${Math.round(nav.responseEnd)} ms; ${load})`;
-  const verdict = shownAt < bigTargetMs ? 'meets the 1 s target' : 'MISSES the 1 s target';
+  // The summary (chart, participants, 10,000 hypotheses' first 100, coordination) comes after.
+  await summaryShown(page);
+  const summaryAt = await page.evaluate(() => performance.now());
+  expect(await page.locator('#chart svg').count() === 1, 'the summary brought no chart');
+  const figure = `${Math.round(shownAt)} ms (server's answer complete at ${Math.round(nav.responseEnd)} ms; ` +
+    `the summary by ${Math.round(summaryAt)} ms; ${load})`;
+  const verdict = shownAt < bigLimitMs ? 'meets the 1 s target' : 'MISSES the 1 s target';
   console.log(`     first 200 of ${config.big.entries} entries on screen: ${figure}: ${verdict}`);
   expect(shownAt < bigLimitMs, `the first 200 entries took ${figure}`);
   await page.close();
@@ -265,6 +272,7 @@ await check('axe-core finds no serious or critical violation on the list, incide
   let rules = 0;
   for (const path of ['/', `/incidents/${config.case.incident}`, '/stats']) {
     await page.goto(config.case.url + path);
+    if (path.startsWith('/incidents/')) await summaryShown(page);
     await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
     rules = Math.max(rules, result.passes.length + result.violations.length + result.incomplete.length);

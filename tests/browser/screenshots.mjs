@@ -20,6 +20,9 @@ const page = await context.newPage();
 for (const [path, file] of [['/', 'review-list.png'], ['/incidents/1', 'review-incident.png'],
                             ['/stats', 'review-stats.png']]) {
   await page.goto(base + path);
+  // An incident's chart comes with its summary, fetched after the first paint.
+  if (path.startsWith('/incidents/'))
+    await page.waitForSelector('body[data-summary="shown"]', { state: 'attached', timeout: 10000 });
   await page.screenshot({ path: `${out}/${file}`, animations: 'disabled' });
   console.log(`${out}/${file}`);
 }

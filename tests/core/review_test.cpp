@@ -56,7 +56,30 @@ std::vector<std::string> foreign_tags(const std::string& html) {
 http::response page_of(const incident_record& r, std::string query = {}) {
     const auto [path, params] = http::split_target("/incidents/" + std::to_string(r.inc.id) + query);
     (void)path;
-    return rv::incident_page(r, export_svg(r, svg_options{.inline_html = true}), params, at(16, 0, 0));
+    return rv::incident_page(rv::view_of(r, params), params, at(16, 0, 0));
+}
+
+// The page as `serve` reads it without filters: one page of entries, the deletions, the messages
+// its key moments mark and the kinds, each from what a store gives (store::timeline_page, …).
+rv::page_view read_by_pieces(const incident_record& r, const http::params& query) {
+    rv::page_view v;
+    v.inc = r.inc;
+    v.names = r.names;
+    v.total = v.matches = r.timeline.size();
+    const auto s = rv::slice_of(v.matches, query);
+    v.page = s.page;
+    v.pages = s.pages;
+    v.first = s.first;
+    for (std::size_t i = s.first; i < std::min(r.timeline.size(), s.first + rv::page_size); ++i)
+        v.entries.push_back(r.timeline[i]);
+    for (const auto& e : r.timeline) {
+        if (e.kind == entry_kind::deletion) v.context.push_back(e);
+        if (std::find(v.kinds.begin(), v.kinds.end(), e.kind) == v.kinds.end()) v.kinds.push_back(e.kind);
+    }
+    for (const auto& ts : rv::marked_messages(v.entries))
+        for (const auto& e : r.timeline)
+            if (e.kind == entry_kind::message && e.slack_ts == ts) v.context.push_back(e);
+    return v;
 }
 
 // A record of `n` chat messages after chapter6_outage's entries.
@@ -116,7 +139,7 @@ TEST_SUITE("review") {
             return e.kind == entry_kind::message && e.has_tag(tag::hypothesis);
         });
         REQUIRE(h != r.timeline.end());
-        const auto open_page = page_of(r).body;
+        const auto open_page = rv::summary_page(r).body;
         CHECK(open_page.find("(confirmed)") == std::string::npos);
         CHECK(open_page.find(" 0 confirmed") != std::string::npos);
         // ✅ on the hypothesis, a minute after it was said (the shape `run` records: reaction, ref_ts).
@@ -130,7 +153,7 @@ TEST_SUITE("review") {
         tick.attrs["reaction"] = "white_check_mark";
         tick.seq = r.timeline.back().seq + 1;
         r.timeline.push_back(tick);
-        const auto page = page_of(r).body;
+        const auto page = rv::summary_page(r).body;
         const auto section = page.substr(page.find("id=\"coordination\""));
         CHECK(page.find("(confirmed)") != std::string::npos);
         CHECK(section.find(" 1 confirmed") != std::string::npos);
@@ -184,29 +207,43 @@ TEST_SUITE("review") {
         evil.text = escape_mrkdwn("<img src=x onerror=alert(1)> \"><svg onload=alert(2)>");
         r.timeline.push_back(evil);
         const auto res = page_of(r);
-        CHECK(res.status == 200);
-        CHECK(res.content_type == "text/html; charset=utf-8");
+        const auto summary = rv::summary_page(r);
+        for (const auto* page : {&res, &summary}) {
+            CHECK(page->status == 200);
+            CHECK(page->content_type == "text/html; charset=utf-8");
+            const std::string& b = page->body;
+            CHECK(foreign_tags(b).empty());
+            CHECK(b.find("<img") == std::string::npos);
+            CHECK(b.find("<script>alert") == std::string::npos);
+            CHECK(count(b, "<script") == 1);  // the one script element, loaded from /assets
+            CHECK(b.find("<script src=\"/assets/review.js\" defer></script>") != std::string::npos);
+            CHECK(b.find(" style=") == std::string::npos);
+            CHECK_FALSE(std::regex_search(b, std::regex("<[^>]* on[a-z]+="))); // no event handler attribute
+            CHECK(header(*page, "Content-Security-Policy").find("unsafe-inline") == std::string::npos);
+        }
         const std::string& body = res.body;
-        CHECK(foreign_tags(body).empty());
         CHECK(body.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
-        CHECK(body.find("<img") == std::string::npos);
-        CHECK(body.find("<script>alert") == std::string::npos);
-        CHECK(count(body, "<script") == 1);  // the one script element, loaded from /assets
-        CHECK(body.find("<script src=\"/assets/review.js\" defer></script>") != std::string::npos);
-        CHECK(body.find(" style=") == std::string::npos);
-        CHECK_FALSE(std::regex_search(body, std::regex("<[^>]* on[a-z]+="))); // no event handler attribute
-        // The sections the review meeting wants.
-        for (const char* id : {"id=\"chart\"", "id=\"timeline\"", "id=\"participants\"", "id=\"statuspage\"",
-                               "id=\"hypotheses\"", "id=\"action-items\"", "id=\"coordination\""})
+        // The sections the review meeting wants: the page holds the timeline and the placeholders
+        // (each linking to the summary), the summary what needs the whole record, under the same ids.
+        for (const char* id : {"id=\"chart\" data-summary", "id=\"timeline\"", "id=\"person\" name=\"person\" data-summary",
+                               "id=\"summary\" data-summary"})
             CHECK_MESSAGE(body.find(id) != std::string::npos, id);
-        CHECK(body.find("<svg") != std::string::npos);
-        CHECK(body.find("<?xml") == std::string::npos);
+        CHECK(count(body, "<a href=\"/incidents/42/summary\">") == 2);
+        for (const char* id : {"<section id=\"chart\"", "<select id=\"person\"", "<div id=\"summary\"",
+                               "id=\"participants\"", "id=\"statuspage\"", "id=\"hypotheses\"", "id=\"action-items\"",
+                               "id=\"coordination\""})
+            CHECK_MESSAGE(summary.body.find(id) != std::string::npos, id);
+        CHECK(body.find("<svg") == std::string::npos);
+        CHECK(summary.body.find("<svg") != std::string::npos);
+        CHECK(summary.body.find("<?xml") == std::string::npos);
+        // Everyone who took part is in the summary's person filter, named.
+        CHECK(summary.body.find("<option value=\"U0CAROL\">") != std::string::npos);
         // Every entry is on the first page with its permalink; chart marks link to entries.
         for (const auto& e : r.timeline) {
             CHECK(body.find("<li id=\"" + std::to_string(e.seq) + "\"") != std::string::npos);
             CHECK(body.find("/incidents/42/entries/" + std::to_string(e.seq) + "\"") != std::string::npos);
         }
-        CHECK(count(body, "<a href=\"#") >= 5);
+        CHECK(count(summary.body, "<a href=\"#") >= 5);
         for (const char* fmt : {"json", "md", "csv", "svg"})
             CHECK(body.find("/incidents/42/export." + std::string(fmt)) != std::string::npos);
         CHECK(header(res, "Content-Security-Policy").find("default-src 'self'") != std::string::npos);
@@ -220,7 +257,7 @@ TEST_SUITE("review") {
         const auto all = std::count_if(r.timeline.begin(), r.timeline.end(),
                                        [](const timeline_entry& e) { return e.has_tag(tag::hypothesis); });
         REQUIRE(all > 3000);
-        const auto body = page_of(r).body;
+        const auto body = rv::summary_page(r).body;
         const auto section = body.substr(body.find("id=\"hypotheses\""));
         const auto list = section.substr(0, section.find("</ol>"));
         CHECK(count(list, "<li>") == 100);
@@ -270,11 +307,38 @@ TEST_SUITE("review") {
         const auto last = page_of(r, "?page=3").body;
         CHECK(count(last, "<li id=") == total - 2 * rv::page_size);
         CHECK(last.find("<li id=\"" + std::to_string(total) + "\"") != std::string::npos);
+        // A permalink: the position a store gives for the seq picks the page.
         const std::int64_t seq = 420;
-        const auto red = rv::entry_redirect(r, seq);
+        const auto red = rv::entry_redirect(42, seq, static_cast<std::size_t>(seq - 1));
         CHECK(red.status == 303);
         CHECK(header(red, "Location") == "/incidents/42?page=" + std::to_string((seq - 1) / rv::page_size + 1) + "#420");
-        CHECK(rv::entry_redirect(r, 100000).status == 404);
+        CHECK(rv::entry_redirect(42, 100000, std::nullopt).status == 404);
+        CHECK(header(rv::entry_redirect(42, 1, 0), "Location") == "/incidents/42?page=1#1");
+        CHECK(header(rv::entry_redirect(42, 7, 200), "Location") == "/incidents/42?page=2#7");
+        // Past the last page: the last page; nonsense: the first.
+        CHECK(page_of(r, "?page=99").body.find("Page 3 of 3") != std::string::npos);
+        CHECK(page_of(r, "?page=x").body.find("Page 1 of 3") != std::string::npos);
+    }
+
+    TEST_CASE("a page read in pieces (a page of entries, deletions, marked messages, kinds) is the page of the whole record") {
+        // The case study has a deleted message, a key moment and an edit on its first page; the
+        // long record has pages that show none of them.
+        for (const auto& r : {chapter6_outage(), long_record(450)}) {
+            for (const std::string q : {"", "?page=2", "?page=3"}) {
+                CAPTURE(q);
+                const auto params = http::split_target("/incidents/42" + q).second;
+                const auto whole = rv::incident_page(rv::view_of(r, params), params, at(16, 0, 0)).body;
+                CHECK(rv::incident_page(read_by_pieces(r, params), params, at(16, 0, 0)).body == whole);
+            }
+        }
+        // A page that shows a deleted message but not its deletion (on another page): the context's
+        // deletion is what keeps its text out.
+        const auto r = chapter6_outage();
+        auto v = read_by_pieces(r, {});
+        std::erase_if(v.entries, [](const timeline_entry& e) { return e.kind == entry_kind::deletion; });
+        CHECK(rv::incident_page(v, {}, at(16, 0, 0)).body.find("always DNS") == std::string::npos);
+        v.context.clear();
+        CHECK(rv::incident_page(v, {}, at(16, 0, 0)).body.find("always DNS") != std::string::npos);
     }
 
     TEST_CASE("downloads are the export's bytes") {

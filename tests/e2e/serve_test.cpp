@@ -1,7 +1,7 @@
 // End to end, the review site (issue 18): `incident-bot serve` over real sockets, on the
 // database `demo` and `run` write. The case-study incident's pages, downloads equal to `export`,
 // a hostile message as text, a message stored by `run` showing up while `serve` reads the same
-// file, private incidents, the token login, and a 100,000-entry incident's first page in < 1 s.
+// file, private incidents, the token login, and a 100,000-entry incident's first page in < 300 ms.
 #include "review_site.hpp"
 
 #include <doctest/doctest.h>
@@ -47,9 +47,16 @@ TEST_SUITE("serve") {
 
             const auto page = s.get("/incidents/1");
             CHECK(page.status == 200);
-            CHECK(page.body.find("<svg") != std::string::npos);
-            CHECK(page.body.find("id=\"coordination\"") != std::string::npos);
             CHECK(count(page.body, "<li id=") == std::min<std::size_t>(json["timeline"].size(), 200));
+            // What needs the whole record comes with the summary, which the page fetches next.
+            CHECK(page.body.find("<svg") == std::string::npos);
+            CHECK(page.body.find("href=\"/incidents/1/summary\"") != std::string::npos);
+            const auto summary = s.get("/incidents/1/summary");
+            CHECK(summary.status == 200);
+            CHECK(summary.body.find("<svg") != std::string::npos);
+            CHECK(summary.body.find("id=\"coordination\"") != std::string::npos);
+            CHECK(summary.body.find("id=\"participants\"") != std::string::npos);
+            CHECK(s.get("/incidents/999/summary").status == 404);
             const auto hyp = s.get("/incidents/1?tag=hypothesis");
             const auto hyps = std::count_if(json["timeline"].begin(), json["timeline"].end(), [](const auto& e) {
                 return std::find(e["tags"].begin(), e["tags"].end(), "hypothesis") != e["tags"].end();
@@ -91,6 +98,9 @@ TEST_SUITE("serve") {
               std::string::npos);
         CHECK(before.body.find("<img") == std::string::npos);
         CHECK(before.body.find("<script>alert") == std::string::npos);
+        const auto summary = s.get("/incidents/1/summary").body;  // the hypotheses, coordination, …
+        CHECK(summary.find("<img") == std::string::npos);
+        CHECK(summary.find("<script>alert") == std::string::npos);
         CHECK(before.body.find("data-live=\"") != std::string::npos);
         const auto version = s.get("/incidents/1/version").body;
 
@@ -119,6 +129,7 @@ TEST_SUITE("serve") {
             CHECK(s.get("/").body.find("Secret thing") == std::string::npos);
             CHECK(s.get("/incidents/2").status == 404);
             CHECK(s.get("/incidents/2/export.json").status == 404);
+            CHECK(s.get("/incidents/2/summary").status == 404);
             CHECK(s.get("/incidents/1").status == 200);
         }
         server s(t.db, {"--include-private"});
@@ -156,15 +167,16 @@ TEST_SUITE("serve") {
         remove_db(db);
     }
 
-    // The 1 s budget is the product's figure for an optimised build; under AddressSanitizer the same
-    // code runs 2-3x slower, so the sanitizer pass checks the pages and prints the time only.
+    // The 300 ms budget is the server's share of issue 18's 1 s for an optimised build (the page reads
+    // one page of the timeline by index: ~20 ms at load 7 on 2 cores); under AddressSanitizer the
+    // same code runs 2-3x slower, so the sanitizer pass checks the pages and prints the time only.
 #if defined(__SANITIZE_ADDRESS__)
     constexpr bool timed = false;
 #else
     constexpr bool timed = true;
 #endif
 
-    TEST_CASE("a 100,000-entry incident: the first 200 entries within 1 s") {
+    TEST_CASE("a 100,000-entry incident: the first 200 entries within 300 ms; the summary after them") {
         const std::string db = ib::test::big_incident_db(100'000);
         {
             server s(db);
@@ -175,8 +187,8 @@ TEST_SUITE("serve") {
             CHECK(count(page.body, "<li id=") == 200);
             CHECK(page.body.find("100001 entries") != std::string::npos);
             MESSAGE("first page of 100,000 entries: " << ms << " ms");
-            if (timed) CHECK_MESSAGE(ms < 1000, "first page of 100,000 entries took " << ms << " ms");
-            // A later page and a permalink deep in the timeline are as quick (the record is cached).
+            if (timed) CHECK_MESSAGE(ms < 300, "first page of 100,000 entries took " << ms << " ms");
+            // A later page and a permalink deep in the timeline are as quick (read by index too).
             const auto t2 = clk::now();
             const auto perm = s.get("/incidents/1/entries/90000");
             CHECK(perm.status == 303);
@@ -184,7 +196,15 @@ TEST_SUITE("serve") {
             CHECK(deep.body.find("<li id=\"90000\"") != std::string::npos);
             const auto deep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - t2).count();
             MESSAGE("permalink and the page of entry 90000: " << deep_ms << " ms");
-            if (timed) CHECK(deep_ms < 1000);
+            if (timed) CHECK(deep_ms < 300);
+            // The summary reads the whole record, once: the browser shows it after the entries.
+            const auto t3 = clk::now();
+            const auto summary = s.get("/incidents/1/summary");
+            const auto summary_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clk::now() - t3).count();
+            CHECK(summary.status == 200);
+            CHECK(summary.body.find("The first 100 of 10000 hypotheses") != std::string::npos);
+            MESSAGE("its summary (chart, participants, hypotheses, coordination): " << summary_ms << " ms");
+            if (timed) CHECK(summary_ms < 3000);
         }
         remove_db(db);
     }

@@ -1,3 +1,4 @@
+#include "core/corrections.hpp"
 #include "storage/json_columns.hpp"
 #include "storage/pg_store.hpp"
 #include "storage/store.hpp"
@@ -827,6 +828,65 @@ TEST_CASE("timeline_of_kinds returns only those kinds, in timeline order, from t
     CHECK(got[2].key == "sp2");
     CHECK(s.timeline_of_kinds(id, {}).empty());
     CHECK(s.timeline_of_kinds(id + 1, kinds).empty());
+}
+
+TEST_CASE("timeline_page and timeline_position page timeline() by index; timeline_kinds lists its kinds") {
+    store s(test_db());
+    auto inc = sample_incident();
+    auto decl = declare_entry("decl", t0());
+    const auto id = s.create_incident(inc, decl);
+    auto other = sample_incident("C02OTHER");
+    auto other_decl = declare_entry("decl-2", t0());
+    const auto other_id = s.create_incident(other, other_decl);
+    // 30 entries stored out of time order (seq order is not timeline order), some at the same
+    // instant (insertion order breaks the tie), of several kinds; a correction retags one.
+    std::vector<timeline_entry> batch;
+    for (int i = 0; i < 30; ++i) {
+        const auto kind = i % 7 == 3 ? entry_kind::statuspage : i % 11 == 5 ? entry_kind::reminder : entry_kind::message;
+        auto e = sample_entry(id, "e" + std::to_string(i), t0((i * 17) % 23 + 1), "entry " + std::to_string(i), kind);
+        e.slack_ts = kind == entry_kind::message ? to_slack_ts(t0(100 + i)) : "";
+        batch.push_back(e);
+        batch.push_back(sample_entry(other_id, "o" + std::to_string(i), t0(i)));
+    }
+    s.append_batch(batch);
+    REQUIRE(s.append(make_correction(batch[0], std::vector<tag>{tag::hypothesis}, "U0CAROL", t0(40), "fix-1")));
+    const auto whole = s.timeline(id);
+    REQUIRE(whole.size() == 32);
+
+    const auto seqs = [](const std::vector<timeline_entry>& v, std::size_t from, std::size_t n) {
+        std::vector<std::pair<std::int64_t, std::size_t>> out;  // seq, tags
+        for (std::size_t i = from; i < std::min(v.size(), from + n); ++i) out.emplace_back(v[i].seq, v[i].tags.size());
+        return out;
+    };
+    for (const std::size_t offset : {0, 1, 7, 30, 31, 32, 50})
+        for (const std::size_t limit : {1, 5, 200}) {
+            CAPTURE(offset);
+            CAPTURE(limit);
+            const auto page = s.timeline_page(id, offset, limit);
+            CHECK(seqs(page, 0, page.size()) == seqs(whole, offset, limit));
+        }
+    // The corrected message reads with its correction's tags in a page too.
+    const auto corrected = std::find_if(whole.begin(), whole.end(), [&](const timeline_entry& e) { return e.key == "e0"; });
+    REQUIRE(corrected != whole.end());
+    const auto at = static_cast<std::size_t>(corrected - whole.begin());
+    const auto page = s.timeline_page(id, at, 1);
+    REQUIRE(page.size() == 1);
+    CHECK(page[0].has_tag(tag::hypothesis));
+    CHECK(page[0].tags == corrected->tags);
+
+    for (std::size_t i = 0; i < whole.size(); ++i) CHECK(s.timeline_position(id, whole[i].seq) == i);
+    CHECK_FALSE(s.timeline_position(id, s.timeline(other_id).back().seq));  // another incident's entry
+    CHECK_FALSE(s.timeline_position(id, 1'000'000));
+
+    auto kinds = s.timeline_kinds(id);
+    std::sort(kinds.begin(), kinds.end());
+    std::vector<entry_kind> expected;
+    for (const auto& e : whole)
+        if (std::find(expected.begin(), expected.end(), e.kind) == expected.end()) expected.push_back(e.kind);
+    std::sort(expected.begin(), expected.end());
+    CHECK(kinds == expected);
+    CHECK(expected.size() == 5);  // declare, message, statuspage, reminder, correction
+    CHECK(s.timeline_kinds(other_id + 1).empty());
 }
 
 TEST_CASE("users: the users.info cache, found or not, replaced on refresh") {
