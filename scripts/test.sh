@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything with warnings as errors, runs every test (ctest),
 # then builds the whole suite again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it
-# once more (scripts/sanitize.sh, build-asan/). On 2 cores: ~15 min for the first build, ~1 min of
-# tests, ~30 min for the sanitizer build and its run.
+# once more (scripts/sanitize.sh, build-asan/). Nearly all of the time is the two builds; README
+# "CI build time" says what keeps them short and what it saves.
 #
 #   bash scripts/test.sh            # everything (what .ci/run runs)
 #   bash scripts/test.sh --quick    # skip the sanitizer pass (local iterations)
