@@ -81,7 +81,10 @@ struct reminder_state {
 // `until` is ignored). Every other kind, and reminder entries of an unknown type, are ignored.
 void apply(reminder_state& st, const timeline_entry& e);
 
-// apply() over `entries` (an incident's timeline, or just its statuspage and reminder entries,
+// The kinds apply() reads: an incident's entries of these kinds are all a schedule needs.
+inline constexpr entry_kind k_reminder_schedule_kinds[] = {entry_kind::statuspage, entry_kind::reminder};
+
+// apply() over `entries` (an incident's timeline, or just its entries of k_reminder_schedule_kinds,
 // in timeline order) starting from an empty state.
 reminder_state derive_reminder_state(std::span<const timeline_entry> entries);
 

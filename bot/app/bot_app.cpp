@@ -92,10 +92,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
             st.channels.set(std::move(inc));  // ordered by time: the latest of each channel wins
         // Rebuild each open incident's reminder schedule from what is stored, so reminders
         // survive a restart. Only the status-page and reminder entries are read.
-        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
         const entry_kind membership[] = {entry_kind::join, entry_kind::leave};
         for (const auto& inc : st.channels.open()) {
-            st.reminders.track(inc, derive_reminder_state(db.timeline_of_kinds(inc.id, kinds)));
+            st.reminders.track(inc, derive_reminder_state(db.timeline_of_kinds(inc.id, k_reminder_schedule_kinds)));
             // Who may see a private incident listed: its channel's members, from its record.
             if (inc.is_private) st.members.rebuild(inc, db.timeline_of_kinds(inc.id, membership));
         }

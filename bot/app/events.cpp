@@ -28,15 +28,10 @@ void event_intake::look_up(const std::string& channel, slack::events_api&& ev, s
     auto [waiting, first] = looking_up_.try_emplace(channel);
     waiting->second.push_back({std::move(ev), std::move(sink)});
     if (!first) return;
-    auto found = std::make_shared<std::optional<incident>>();
-    auto reminders = std::make_shared<std::vector<timeline_entry>>();  // what its reminder schedule follows
+    auto found = std::make_shared<channel_incident>();
     lookups_->submit(
-        [found, reminders, channel](const storage::store& s) {
-            *found = s.incident_by_channel(channel);
-            const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
-            if (*found && (*found)->is_open()) *reminders = s.timeline_of_kinds((*found)->id, kinds);
-        },
-        [this, found, reminders, channel](std::exception_ptr err) {
+        [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); },
+        [this, found, channel](std::exception_ptr err) {
                          auto node = looking_up_.extract(channel);
                          if (err) {
                              log_warn("bot", "could not look up the incident of channel " + channel +
@@ -45,7 +40,7 @@ void event_intake::look_up(const std::string& channel, slack::events_api&& ev, s
                          }
                          // Another instance's incident: kept, so the channel's next events route at once,
                          // and its reminders scheduled here too (claims decide who posts each).
-                         if (*found && learned) learned(**found, *reminders);
+                         if (found->inc && learned) learned(*found->inc, found->schedule_entries);
                          for (auto& w : node.mapped()) {
                              flows::event_route r = st_.channels.route(w.ev);
                              if (r.what == route::lookup) r.what = route::ack;  // just asked: not an incident channel

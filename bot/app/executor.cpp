@@ -433,13 +433,8 @@ net::awaitable<flows::event> executor::take(flows::take_turn t) {
 net::awaitable<void> executor::look_up_channel(std::string channel) {
     if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
     // Read on the reader's connection: the incident and what its reminder schedule follows.
-    auto found = std::make_shared<std::optional<incident>>();
-    auto reminders = std::make_shared<std::vector<timeline_entry>>();
-    reader::read_fn read = [found, reminders, channel](const storage::store& s) {
-        *found = s.incident_by_channel(channel);
-        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
-        if (*found && (*found)->is_open()) *reminders = s.timeline_of_kinds((*found)->id, kinds);
-    };
+    auto found = std::make_shared<channel_incident>();
+    reader::read_fn read = [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); };
     std::string failure;  // (no co_await inside a catch block)
     try {
         co_await read_on(rd_, std::move(read), net::use_awaitable);
@@ -450,7 +445,7 @@ net::awaitable<void> executor::look_up_channel(std::string channel) {
         log_warn("bot", "could not look up the incident of channel " + channel + ": " + failure);
         co_return;
     }
-    if (*found) learn_incident(**found, *reminders);
+    if (found->inc) learn_incident(*found->inc, found->schedule_entries);
 }
 
 void executor::learn_incident(const incident& inc, std::span<const timeline_entry> reminder_entries) {
@@ -465,8 +460,7 @@ net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     // Decided and stored on the storage thread, under the incident's row lock.
     auto out = std::make_shared<storage::store::claim_result>();
     recorder::work_fn work = [out, c, policy = st_.reminders.policy()](storage::store& s) {
-        const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
-        *out = s.claim(c.incident_id, kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
+        *out = s.claim(c.incident_id, k_reminder_schedule_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
             return reminder_to_claim(inc, entries, c.now, policy);
         });
     };
@@ -487,8 +481,7 @@ net::awaitable<void> executor::replan(flows::replan_reminders p) {
         auto entries = std::make_shared<std::vector<timeline_entry>>();
         const std::int64_t id = p.incident_id;
         reader::read_fn read = [entries, id](const storage::store& s) {
-            const entry_kind kinds[] = {entry_kind::statuspage, entry_kind::reminder};
-            *entries = s.timeline_of_kinds(id, kinds);
+            *entries = s.timeline_of_kinds(id, k_reminder_schedule_kinds);
         };
         std::string failure;
         try {

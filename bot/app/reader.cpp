@@ -1,5 +1,7 @@
 #include "bot/app/reader.hpp"
 
+#include "core/reminders.hpp"
+
 #include <stdexcept>
 
 namespace ib::bot {
@@ -51,6 +53,13 @@ void reader::loop() {
         }
         if (j.done) post_([done = std::move(j.done), error] { done(error); });
     }
+}
+
+channel_incident read_channel_incident(const storage::store& s, const std::string& channel) {
+    channel_incident out;
+    out.inc = s.incident_by_channel(channel);
+    if (out.inc && out.inc->is_open()) out.schedule_entries = s.timeline_of_kinds(out.inc->id, k_reminder_schedule_kinds);
+    return out;
 }
 
 }  // namespace ib::bot

@@ -13,10 +13,21 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ib::bot {
+
+// What an instance reads to learn an incident another instance declared (several instances on one
+// database): the incident declared last in a channel and, when it is open, its entries of
+// k_reminder_schedule_kinds, from which its reminder schedule is derived.
+struct channel_incident {
+    std::optional<incident> inc;
+    std::vector<timeline_entry> schedule_entries;
+};
+channel_incident read_channel_incident(const storage::store& s, const std::string& channel);
 
 class reader {
 public:
