@@ -112,19 +112,26 @@ delivery::place(out_frame& f)
     return false;
 }
 
-// One delivery attempt of an event; with no connection (retry) a failed attempt, repeated while
-// retries fall due at once.
+// One delivery attempt of an event; with no connection (retry) a failed attempt, and so are the
+// retries that fall due at once: no connection can open before this returns, so they are counted
+// without building their envelopes (nobody sees an attempt made with no connection). Only the
+// last one is failed for real, dropping the event or scheduling its next, delayed, retry.
 void
 delivery::send_event(std::uint64_t d, steady::time_point now)
 {
-    for (;;) {
-        auto it = deliveries_.find(d);
-        if (it == deliveries_.end())
-            return;
-        out_frame f{frame_kind::text, it->second.text, it->second.envelope_id, d};
-        if (place(f) || !fail_attempt(d, now))
-            return;
-    }
+    auto it = deliveries_.find(d);
+    if (it == deliveries_.end())
+        return;
+    out_frame f{frame_kind::text, it->second.text, it->second.envelope_id, d};
+    if (place(f))
+        return;
+    auto& rec = it->second;
+    const auto due_at_once = [&](std::size_t attempt) {
+        return attempt < opts_.retry_delays.size() ? opts_.retry_delays[attempt].count() <= 0 : true;
+    };
+    while (rec.attempt < opts_.max_redeliveries && due_at_once(rec.attempt))
+        rec.attempt += 1;
+    fail_attempt(d, now);  // past max_redeliveries now, or the next retry is a delayed one
 }
 
 void
