@@ -402,9 +402,10 @@ TEST_CASE("status: customer and stakeholder communication") {
     CHECK(tagged("posting the customer update now", T::status));
     // What customers say, relayed into the room, is status too (tests/data/README.md).
     CHECK(tagged("customers in APAC are saying the app is blank", T::status));
-    // Known misses until round 6 (README "Tagging"; round 7 lost two of them again, now under
-    // "known misses"):
+    // Known misses until round 6 (README "Tagging"; round 7 lost two of them again, and round 8
+    // got one back: its status threshold is -0.5):
     CHECK(tagged("12 new tickets from enterprise customers", T::status));
+    CHECK(tagged("I'll be comms lead", T::status));
 
     SUBCASE("the words without the communication") {
         for (const char* text : {
@@ -435,6 +436,9 @@ TEST_CASE("multi-tag messages: one hit per tag, in tag order") {
     CHECK(tags_of("customers are reporting timeouts, probably the same LB issue") ==
           std::vector<tag>{T::hypothesis, T::status});
     CHECK(tags_of("I'll ping the support lead") == std::vector<tag>{T::status});
+    // A known miss of round 7 (its status), got again in round 8.
+    CHECK(tags_of("restarted the workers with `systemctl restart celery` and support says tickets "
+                  "stopped") == std::vector<tag>{T::command, T::action, T::status});
     // Two code spans, two intents: still one hit per tag.
     const auto hits = tag_message("I'll run `df -h` then I'll run `du -sh /var`");
     CHECK(hits.size() == 2);
@@ -459,12 +463,10 @@ TEST_CASE("known misses: printed, not asserted") {
         // audience as a pronoun. (Round 7 got the third again, now asserted under "hypothesis".)
         {"grepping the ingress logs for 499s", tag::command, true},
         {"we may want to let them know it takes hours", tag::status, true},
-        // Round 7 lost these three (round 6 got them): its status threshold rose from -1.0 to 0.1
+        // Round 7 lost three (round 6 got them): its status threshold rose from -1.0 to 0.1
         // log-odds, chosen on the cross-validated scores, and short comms lines fall just below it.
+        // Round 8 (threshold -0.5) got two back, now asserted under "status" and "multi-tag".
         {"forwarding from <#C42|support>", tag::status, true},
-        {"I'll be comms lead", tag::status, true},
-        {"restarted the workers with `systemctl restart celery` and support says tickets stopped", tag::status,
-         true},
     };
     int still = 0;
     for (const auto& m : misses) {
