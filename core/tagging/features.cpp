@@ -673,8 +673,10 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         if (w[k].flag || w[k].arg || w[k].text.empty() || !is_alpha(w[k].text[0]) || scoping_value(k)) continue;
         ++plain;
         // A compound subcommand names its verb first ("deregister-targets", "service-version"
-        // names none: "version" there is a noun, and the verb comes next).
-        verbs = command_verbs(w[k].text, w[k].text.find('-') != sv::npos ? 1 : 2);
+        // names none: "version" there is a noun, and the verb comes next); a colon-separated one
+        // every part ("ps:scale", "remoteconfig:versions:list").
+        const sv t = w[k].text;
+        verbs = command_verbs(t, t.find(':') != sv::npos ? 64 : t.find('-') != sv::npos ? 1 : 2);
     }
     return (verbs ? verbs | flags : flags | long_flags) | config_mode;
 }
@@ -695,7 +697,7 @@ std::uint8_t command_line_verbs(std::span<const command_word> words) {
 std::uint8_t command_text_verbs(sv c) {
     // The first 32 words are enough to judge a command; a pasted script is judged on its start.
     std::array<command_word, 32> words{};
-    std::size_t n = 0;
+    std::size_t n = 0, segment = 0;  // segment: where the current command of a list starts
     auto push = [&](command_word w) {
         if (n < words.size()) words[n++] = w;
     };
@@ -709,6 +711,7 @@ std::uint8_t command_text_verbs(sv c) {
             command_word sep;
             sep.separator = true;
             push(sep);
+            segment = n;
             i += (ch == '|' || ch == '&') && i + 1 < c.size() && c[i + 1] == ch ? 2 : 1;
             continue;
         }
@@ -730,8 +733,20 @@ std::uint8_t command_text_verbs(sv c) {
                 break;
         }
         const sv x = c.substr(b, i - b);
+        // find's -exec/-execdir/-ok run a command of their own: "find … -exec rm -rf {} +" removes.
+        if (x == "-exec" || x == "-execdir" || x == "-ok") {
+            command_word sep;
+            sep.separator = true;
+            push(sep);
+            segment = n;
+            continue;
+        }
         const bool flag = x.size() > 1 && x[0] == '-' && (is_alnum(x[1]) || x[1] == '-');
-        const bool arg = !flag && (x[0] == '\'' || x[0] == '"' || x.find_first_of("/=:.@$") != sv::npos);
+        // A colon-separated subcommand names its verb last ("heroku ps:scale", "firebase
+        // remoteconfig:versions:list"); a path, URL, host:port or key=value stays an operand.
+        const bool colon_subcommand = !flag && is_alpha(x[0]) && x.find(':') != sv::npos &&
+                                      x.find_first_of("/=.@$") == sv::npos && is_alpha(x.back());
+        const bool arg = !flag && !colon_subcommand && (x[0] == '\'' || x[0] == '"' || x.find_first_of("/=:.@$") != sv::npos);
         command_word word;
         word.text = x;
         word.flag = flag;
@@ -742,10 +757,12 @@ std::uint8_t command_text_verbs(sv c) {
         word.arg = arg;
         // A quoted command handed to a client ("psql -c 'SELECT …'", "clickhouse-client -q \"ALTER
         // …\"", "bash -c '…'"): what it does is what the line does, like a one-word flag's.
+        // So is the command ssh runs on the remote host ("ssh web1 'uptime; free -m'").
         const sv before = n > 0 ? words[n - 1].text : sv{};
+        const bool ssh = n > segment + 1 && (words[segment].text == "ssh" || words[segment].text.ends_with("/ssh"));
         if (x.size() > 2 && (x[0] == '\'' || x[0] == '"') && x.back() == x[0] &&
-            (before == "-c" || before == "-q" || before == "-e" || before == "--query" || before == "--command" ||
-             before == "--eval" || before == "-Command")) {
+            (before == "-c" || before == "-q" || before == "-Q" || before == "-e" || before == "--query" ||
+             before == "--command" || before == "--eval" || before == "-Command" || ssh)) {
             word.flag = true;
             word.verbs = command_text_verbs(x.substr(1, x.size() - 2));
         }

@@ -36,11 +36,11 @@ const std::filesystem::path k_shared = IB_SHARED_DIR;
 // a broken trainer or feature change falls through.
 constexpr double k_heldout_f1 = 0.93;
 constexpr double k_cv_floor_f1 = 0.88;
-// Held-out sets 1-4 judged rounds 1-6 (set 1 five models, set 2 rounds 4-5, set 3 round 5, set 4
-// round 6) and were retired into tuning (sets 1-3 in round 6, set 4 in round 7): the model trains
-// on them now, so they no longer say how it does on a writer it never read (the left-out figures
-// in README "Tagging" and the next held-out set do). Each keeps a floor per tag
-// (k_model_tag_order) so a change that makes the tagger worse on them still turns red: the
+// Held-out sets 1-5 judged rounds 1-7 (set 1 five models, set 2 rounds 4-5, set 3 round 5, set 4
+// round 6, set 5 round 7) and were retired into tuning (sets 1-3 in round 6, set 4 in round 7, set 5
+// in round 8): the model trains on them now, so they no longer say how it does on a writer it never
+// read (the left-out figures in README "Tagging" and the next held-out set do). Each keeps a floor
+// per tag (k_model_tag_order) so a change that makes the tagger worse on them still turns red: the
 // current model's fitted figures rounded down to 0.01 (a perfect 1.000 floored at 0.99, so one
 // changed line does not turn it red). Their held-out figures are in README "Tagging".
 struct retired_set {
@@ -48,13 +48,15 @@ struct retired_set {
     const char* title;
     std::array<double, k_model_tags> floor;
 };
-constexpr std::array<retired_set, 4> k_retired = {{
+constexpr std::array<retired_set, 5> k_retired = {{
     // Round 7 lowered two floors (README "Tagging"): set 1 command 0.99 -> 0.97 (five code spans
     // holding an error string or a log line read as commands) and set 3 action 0.98 -> 0.97.
+    // Round 8 lowered set 2 command 0.99 -> 0.98 (F1 0.989: three false commands, one missed).
     {"tagging-heldout.jsonl", "tagging-heldout.jsonl (set 1, retired into tuning in round 6: fitted)", {0.99, 0.97, 0.99, 0.99}},
-    {"tagging-heldout2.jsonl", "tagging-heldout2.jsonl (set 2, retired into tuning in round 6: fitted)", {0.99, 0.99, 0.98, 0.99}},
+    {"tagging-heldout2.jsonl", "tagging-heldout2.jsonl (set 2, retired into tuning in round 6: fitted)", {0.99, 0.98, 0.98, 0.99}},
     {"tagging-heldout3.jsonl", "tagging-heldout3.jsonl (set 3, retired into tuning in round 6: fitted)", {0.99, 0.99, 0.97, 0.99}},
     {"tagging-heldout4.jsonl", "tagging-heldout4.jsonl (set 4, retired into tuning in round 7: fitted)", {0.99, 0.99, 0.98, 0.99}},
+    {"tagging-heldout5.jsonl", "tagging-heldout5.jsonl (set 5, retired into tuning in round 8: fitted)", {0.99, 0.98, 0.97, 0.99}},
 }};
 
 std::string name(std::size_t k) { return std::string(ib::to_string(k_model_tag_order[k])); }
@@ -158,6 +160,7 @@ TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
     figures("tagging-train3.jsonl (training, fitted)", training::load_corpus(data / "tagging-train3.jsonl"), true);
     figures("tagging-train4.jsonl (training, fitted)", training::load_corpus(data / "tagging-train4.jsonl"), true);
     figures("tagging-train5.jsonl (training, fitted)", training::load_corpus(data / "tagging-train5.jsonl"), true);
+    figures("tagging-train6.jsonl (training, fitted)", training::load_corpus(data / "tagging-train6.jsonl"), true);
     figures("tagging-cases.jsonl (training, fitted)", training::load_corpus(data / "tagging-cases.jsonl"), true);
     figures("shared tagging-corpus.jsonl (training, fitted)",
             training::load_corpus(k_shared / "data" / "tagging-corpus.jsonl",
@@ -179,10 +182,10 @@ TEST_CASE("the committed model is what the trainer makes of the committed data")
     CHECK_MESSAGE(committed == expected, "core/tagging/model_weights.cpp is stale: run build/train-tagger --write");
 }
 
-// Held-out sets 1-4 against their floors, after the tuning corpora cross-validated. They judged
-// rounds 1-6 and were retired into tuning, so what they print now is fitted, not held out; only
+// Held-out sets 1-5 against their floors, after the tuning corpora cross-validated. They judged
+// rounds 1-7 and were retired into tuning, so what they print now is fitted, not held out; only
 // their totals are printed here (their misses are in the trainer's --misses).
-TEST_CASE("figures: retired held-out sets 1-4: a floor per tag") {
+TEST_CASE("figures: retired held-out sets 1-5: a floor per tag") {
     const auto& r = trainer_run();
     print_table("cross-validated on the tuning corpora (10 folds by situation)", r.oof.size(), r.cv, true);
     for (const auto& set : k_retired) {
@@ -195,25 +198,24 @@ TEST_CASE("figures: retired held-out sets 1-4: a floor per tag") {
     }
 }
 
-// Held-out set 5, written during round 7 by a helper who read only the definitions
-// (/work/team/data/definitions.md), never the code or another corpus. It stayed outside the
-// repository until the round-7 model was frozen (a6a54ab); the lead then copied it in and
-// measured the frozen model once: F1 hypothesis 0.970, command 0.979, action 0.911, status 0.937
-// (README "Tagging"). Action misses issue 16's target of 0.93. The table says "meets target" or
-// "below target" per tag; the test fails below the measured figures rounded down to 0.01, so the
-// tagger cannot get worse on text it never trained on without turning red, while the target
-// stays visibly missed rather than hidden by a lowered bar.
-constexpr std::array<double, k_model_tags> k_heldout5_floor = {0.96, 0.97, 0.91, 0.93};
-
-TEST_CASE("figures: held-out set 5 (tagging-heldout5.jsonl): issue 16's target, and a floor") {
-    const auto path = k_source / "tests" / "data" / "tagging-heldout5.jsonl";
-    REQUIRE(std::filesystem::exists(path));
-    const auto s = figures("tagging-heldout5.jsonl (held out, set 5: the target, measured once)",
+// Held-out set 6, written during round 8 by a helper who read only the definitions
+// (/work/team/data/definitions.md), never the code or another corpus. It stays outside the
+// repository until the round-8 model is frozen; the lead then copies it to
+// tests/data/tagging-heldout6.jsonl and measures the frozen model once. Until then this test has
+// nothing to judge and says so. Once the file is in, it prints the figures against issue 16's
+// target and fails below it. (Set 5 judged round 7 once: F1 0.970 / 0.979 / 0.911 / 0.937, action
+// below the target; README "Tagging". It is a retired set above now.)
+TEST_CASE("figures: held-out set 6 (tagging-heldout6.jsonl): issue 16's target") {
+    const auto path = k_source / "tests" / "data" / "tagging-heldout6.jsonl";
+    if (!std::filesystem::exists(path)) {
+        MESSAGE("tests/data/tagging-heldout6.jsonl is not in the repository yet: nothing held out to judge");
+        return;
+    }
+    const auto s = figures("tagging-heldout6.jsonl (held out, set 6: the target, measured once)",
                            training::load_corpus(path), false, true);
     for (std::size_t k = 0; k < k_model_tags; ++k) {
-        INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", floor " << k_heldout5_floor[k]
-                    << " (target " << k_heldout_f1 << ")");
-        CHECK(s[k].f1() >= k_heldout5_floor[k]);
+        INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", target " << k_heldout_f1);
+        CHECK(s[k].f1() >= k_heldout_f1);
     }
 }
 
@@ -400,9 +402,10 @@ TEST_CASE("status: customer and stakeholder communication") {
     CHECK(tagged("posting the customer update now", T::status));
     // What customers say, relayed into the room, is status too (tests/data/README.md).
     CHECK(tagged("customers in APAC are saying the app is blank", T::status));
-    // Known misses until round 6 (README "Tagging"; round 7 lost two of them again, now under
-    // "known misses"):
+    // Known misses until round 6 (README "Tagging"; round 7 lost two of them again, and round 8
+    // got one back: its status threshold is -0.5):
     CHECK(tagged("12 new tickets from enterprise customers", T::status));
+    CHECK(tagged("I'll be comms lead", T::status));
 
     SUBCASE("the words without the communication") {
         for (const char* text : {
@@ -433,6 +436,9 @@ TEST_CASE("multi-tag messages: one hit per tag, in tag order") {
     CHECK(tags_of("customers are reporting timeouts, probably the same LB issue") ==
           std::vector<tag>{T::hypothesis, T::status});
     CHECK(tags_of("I'll ping the support lead") == std::vector<tag>{T::status});
+    // A known miss of round 7 (its status), got again in round 8.
+    CHECK(tags_of("restarted the workers with `systemctl restart celery` and support says tickets "
+                  "stopped") == std::vector<tag>{T::command, T::action, T::status});
     // Two code spans, two intents: still one hit per tag.
     const auto hits = tag_message("I'll run `df -h` then I'll run `du -sh /var`");
     CHECK(hits.size() == 2);
@@ -457,12 +463,10 @@ TEST_CASE("known misses: printed, not asserted") {
         // audience as a pronoun. (Round 7 got the third again, now asserted under "hypothesis".)
         {"grepping the ingress logs for 499s", tag::command, true},
         {"we may want to let them know it takes hours", tag::status, true},
-        // Round 7 lost these three (round 6 got them): its status threshold rose from -1.0 to 0.1
+        // Round 7 lost three (round 6 got them): its status threshold rose from -1.0 to 0.1
         // log-odds, chosen on the cross-validated scores, and short comms lines fall just below it.
+        // Round 8 (threshold -0.5) got two back, now asserted under "status" and "multi-tag".
         {"forwarding from <#C42|support>", tag::status, true},
-        {"I'll be comms lead", tag::status, true},
-        {"restarted the workers with `systemctl restart celery` and support says tickets stopped", tag::status,
-         true},
     };
     int still = 0;
     for (const auto& m : misses) {

@@ -246,6 +246,16 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK(verbs("kubectl get csr -o name | xargs kubectl certificate approve") == (cv_read | cv_write));
     CHECK((verbs("fastly service-version activate --version 88 --service-id 4aB") & cv_write) != 0);  // "--version" reads
     CHECK(verbs("aws ec2 describe-instances --instance-ids i-0abc") == cv_read);
+    // Round 8: find's -exec runs a command of its own; so do ssh's remote command and sqlcmd -Q;
+    // a colon-separated subcommand names its verb in any part.
+    CHECK(verbs("find /srv/mirror -mindepth 1 -mtime +14 -exec rm -rf {} +") == (cv_read | cv_write));
+    CHECK(verbs("find /var/spool -name '*.tmp' -mmin +120 | wc -l") == cv_read);
+    CHECK(verbs("ssh web1 'uptime; free -m; sudo ss -s'") == cv_read);
+    CHECK(verbs("ssh db-3 'sudo systemctl restart postgresql'") == cv_write);
+    CHECK(verbs("sqlcmd -S erp-sql01 -Q \"SELECT TOP 20 * FROM dbo.job_errors\"") == cv_read);
+    CHECK(verbs("firebase remoteconfig:versions:list --limit 3") == cv_read);
+    CHECK((verbs("heroku ps:scale worker=8 -a inventory-sync-prod") & cv_write) != 0);
+    CHECK(verbs("redis-cli -h cache-1:6379 info") == cv_read);  // host:port stays an operand
 }
 
 TEST_CASE("constructions: hypothesis, status and command") {

@@ -1,9 +1,10 @@
 // train-tagger: trains the tagger's model on the tuning corpora, prints its cross-validated
 // precision/recall/F1 per tag, and (with --write) writes core/tagging/model_weights.cpp.
 //
-//   train-tagger [--write] [--misses] [--by-corpus] [--without FILE]… [--folds K] [--repo DIR] [--shared DIR]
+//   train-tagger [--write] [--misses] [--by-corpus] [--out FILE]… [--without FILE]… [--folds K] [--repo DIR] [--shared DIR]
 //   --misses     the cross-validated misses, each with its fold and out-of-fold scores
 //   --by-corpus  also leave one corpus out: train on the others, judge it (training.hpp)
+//   --out FILE   with --by-corpus, leave out only the corpora named (repeatable)
 //   --without    drop a tuning corpus (its file name) from everything: what the other corpora
 //                alone make of the one left out, e.g. a corpus written after reading its misses
 //   train-tagger --explain TEXT        # a model trained without TEXT, and every weight it uses
@@ -69,7 +70,7 @@ void explain(std::span<const example> data, const options& opt, const std::strin
 int run_cli(int argc, char** argv) {
     std::string repo = IB_SOURCE_DIR, shared, text;
     bool write = false, misses = false, by_corpus = false;
-    std::vector<std::string> without;
+    std::vector<std::string> without, out_only;
     int folds = 10;
     options opt = committed_options();
     for (int i = 1; i < argc; ++i) {
@@ -83,6 +84,7 @@ int run_cli(int argc, char** argv) {
         else if (a == "--by-corpus") by_corpus = true;
         else if (a == "--explain") text = value();
         else if (a == "--without") without.push_back(value());
+        else if (a == "--out") out_only.push_back(value());
         else if (a == "--folds") folds = std::stoi(value());
         else if (a == "--repo") repo = value();
         else if (a == "--shared") shared = value();
@@ -138,7 +140,7 @@ int run_cli(int argc, char** argv) {
     if (misses)
         for (std::size_t i = 0; i < data.size(); ++i) miss(i, r.oof[i], r.model.threshold, "fold " + std::to_string(r.folds[i]));
     if (by_corpus) {
-        for (const auto& c : leave_one_corpus_out(data, opt, folds)) {
+        for (const auto& c : leave_one_corpus_out(data, opt, folds, out_only)) {
             print_scores("left out: " + c.name + " (" + std::to_string(c.judged.size()) + " messages; trained on the others)",
                          c.s);
             if (misses)
