@@ -45,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -65,6 +66,7 @@ namespace {
 
 struct options {
     std::string incident_bot, null_client, bolt_dir, node = "node", work = "bench-work", out;
+    std::string pg_uri;  // non-empty: incident-bot again on this PostgreSQL database ("pg")
     std::size_t events = 20'000;
     std::size_t bursts = 5;  // for incident-bot and the null client (the Bolt peer: 1, it takes minutes)
     std::size_t rate = 2'000;
@@ -72,7 +74,7 @@ struct options {
     std::size_t long_incident = 100'000;
     std::size_t history_rows = 1'000'000;
     std::size_t open_incidents = 1'000;
-    std::vector<std::string> only;  // ours, scraped, bolt, null, storage, summary; empty = all
+    std::vector<std::string> only;  // ours, pg, scraped, bolt, null, storage, summary; empty = all
     bool wants(const std::string& what) const {
         return only.empty() || std::find(only.begin(), only.end(), what) != only.end();
     }
@@ -90,7 +92,10 @@ const char* const usage =
     "  --long-incident N      timeline entries for the export/summary benchmarks (default 100000)\n"
     "  --history-rows N       rows for the start-up benchmark (default 1000000)\n"
     "  --open-incidents N     open incidents for the memory benchmark (default 1000)\n"
-    "  --only LIST            comma-separated subset of: ours,scraped,bolt,null,storage,summary\n"
+    "  --pg URI               also run incident-bot on this PostgreSQL database (postgresql://…), its\n"
+    "                         bursts alternating with the SQLite one's (\"pg\" in --only; bench/run.sh\n"
+    "                         starts a throwaway cluster for it)\n"
+    "  --only LIST            comma-separated subset of: ours,pg,scraped,bolt,null,storage,summary\n"
     "                         (scraped: incident-bot with --listen, /metrics fetched every second;\n"
     "                         summary: steady acks while the bot posts a long incident's summary)\n";
 
@@ -119,6 +124,7 @@ options parse_args(int argc, char** argv) {
         else if (a == "--node") o.node = next();
         else if (a == "--work") o.work = next();
         else if (a == "--out") o.out = next();
+        else if (a == "--pg") o.pg_uri = next();
         else if (a == "--events") o.events = number();
         else if (a == "--bursts") o.bursts = std::max<std::size_t>(1, number());
         else if (a == "--rate") o.rate = number();
@@ -324,7 +330,45 @@ double thread_cpu_us() {
 
 struct stage_costs {
     double parse_us = NAN, record_us = NAN, tag_us = NAN, ack_us = NAN, store_us = NAN;
+    double batch_us = NAN;  // append_batch of 500 in a group, thread CPU
+    // On --pg, wall-clock µs per entry (the server's work and the round trips are not this
+    // thread's CPU): append one by one in groups of 500, and append_batch of 500 in a group.
+    double pg_append_us = NAN, pg_batch_us = NAN;
 };
+
+// A fresh incident to append to, on `st`.
+std::int64_t stage_incident(ib::storage::store& st, ib::time_point now, const std::string& key) {
+    ib::incident inc;
+    inc.title = "stages";
+    inc.channel_id = "C0STAGE01";
+    inc.channel_name = "inc-stages";
+    inc.declared_by = "U0BENCH01";
+    inc.declared_at = now;
+    ib::timeline_entry decl;
+    decl.kind = ib::entry_kind::declare;
+    decl.at = now;
+    decl.key = key;
+    return st.create_incident(inc, decl);
+}
+
+// `entries` (keys made unique by `salt`) into incident `incident_id` of `st`, in groups of 500:
+// one by one with append(), or each group with one append_batch().
+void store_in_groups(ib::storage::store& st, std::vector<ib::timeline_entry> entries, std::int64_t incident_id,
+                     const std::string& salt, bool batched) {
+    for (auto& e : entries) {
+        e.incident_id = incident_id;
+        e.key += salt;
+    }
+    for (std::size_t i = 0; i < entries.size(); i += 500) {
+        const std::size_t end = std::min(entries.size(), i + 500);
+        st.begin_group();
+        if (batched)
+            st.append_batch(std::span(entries).subspan(i, end - i));
+        else
+            for (std::size_t j = i; j < end; ++j) st.append(entries[j]);
+        st.commit_group();
+    }
+}
 
 // Per event, in thread CPU time (so other load on the machine does not count): parse_frame of a
 // real envelope from the simulator, to_timeline_entry (which tags), tag_message alone, make_ack,
@@ -375,26 +419,27 @@ stage_costs measure_stages(const options& o, std::size_t n) {
 
     const std::string db = (fs::path(o.work) / "stages.db").string();
     for (const char* suffix : {"", "-wal", "-shm", ".lock"}) fs::remove(db + suffix);
-    ib::storage::store st(db);
-    ib::incident inc;
-    inc.title = "stages";
-    inc.channel_id = "C0STAGE01";
-    inc.channel_name = "inc-stages";
-    inc.declared_by = "U0BENCH01";
-    inc.declared_at = now;
-    ib::timeline_entry decl;
-    decl.kind = ib::entry_kind::declare;
-    decl.at = now;
-    decl.key = "stages-declare";
-    const auto incident_id = st.create_incident(inc, decl);
-    for (auto& e : entries) e.incident_id = incident_id;
-    t = thread_cpu_us();
-    for (std::size_t i = 0; i < entries.size(); i += 500) {
-        st.begin_group();
-        for (std::size_t j = i; j < std::min(entries.size(), i + 500); ++j) st.append(entries[j]);
-        st.commit_group();
+    {
+        ib::storage::store st(db);
+        const auto one = stage_incident(st, now, "stages-declare");
+        t = thread_cpu_us();
+        store_in_groups(st, entries, one, "", false);
+        c.store_us = (thread_cpu_us() - t) / static_cast<double>(n);
+        const auto batch = stage_incident(st, now, "stages-declare-batch");
+        t = thread_cpu_us();
+        store_in_groups(st, entries, batch, "-batch", true);
+        c.batch_us = (thread_cpu_us() - t) / static_cast<double>(n);
     }
-    c.store_us = (thread_cpu_us() - t) / static_cast<double>(n);
+    if (!o.pg_uri.empty() && o.wants("pg")) {
+        // Keys salted by the moment, so that a cluster kept from an earlier run takes them too.
+        const auto salt = "-" + std::to_string(now.time_since_epoch().count());
+        ib::storage::store st(o.pg_uri);
+        const auto one = stage_incident(st, now, "stages-declare" + salt);
+        c.pg_append_us = time_ms([&] { store_in_groups(st, entries, one, salt, false); }) * 1000 / static_cast<double>(n);
+        const auto batch = stage_incident(st, now, "stages-declare-batch" + salt);
+        c.pg_batch_us =
+            time_ms([&] { store_in_groups(st, entries, batch, salt + "-batch", true); }) * 1000 / static_cast<double>(n);
+    }
     return c;
 }
 
@@ -985,6 +1030,7 @@ std::string lat(const ack_stats& a) {
 }
 
 const std::string scraped_name = "incident-bot, /metrics scraped every 1 s";
+const std::string pg_name = "incident-bot on PostgreSQL";
 
 std::string report(const options& o, const std::vector<bot_result>& bots, const std::optional<storage_result>& st,
                    std::pair<double, double> scripting, const std::optional<stage_costs>& stages,
@@ -1027,6 +1073,14 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
             << " events/s through post_messages (the bench's bulk call; the frames reach the writer in one step).\n";
     }
     if (ours && !ours->groups.empty()) out << "\nincident-bot's recorder: " << ours->groups << ".\n";
+    const auto* pg = find(pg_name);
+    if (pg && !pg->groups.empty()) out << "\nincident-bot's recorder on PostgreSQL: " << pg->groups << ".\n";
+    if (pg && ours)
+        out << "\nPostgreSQL beside SQLite, same run, bursts alternating: burst acked/s " << fmt("%.0f", pg->burst.per_second)
+            << " vs " << fmt("%.0f", ours->burst.per_second) << " (" << fmt("%.2f", pg->burst.per_second / ours->burst.per_second)
+            << "), steady ack p50 / p99 " << fmt("%.1f", pg->steady_run.p50) << " / " << fmt("%.1f ms", pg->steady_run.p99)
+            << " vs " << fmt("%.1f", ours->steady_run.p50) << " / " << fmt("%.1f ms", ours->steady_run.p99) << ", peak RSS "
+            << mb(pg->peak_rss_kb) << " vs " << mb(ours->peak_rss_kb) << ".\n";
     const auto* scraped = find(scraped_name);
     if (scraped) {
         out << "\n" << scraped_name << ": " << scraped->scrapes << " scrapes (" << scraped->scrape_failures
@@ -1045,7 +1099,13 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
             << fmt("%.1f", stages->parse_us) << " µs, to_timeline_entry " << fmt("%.1f", stages->record_us)
             << " µs (of which tag_message " << fmt("%.1f", stages->tag_us) << " µs), make_ack "
             << fmt("%.1f", stages->ack_us) << " µs, store::append in groups of 500 " << fmt("%.1f", stages->store_us)
-            << " µs (+ fsync per group, off-CPU).\n";
+            << " µs (+ fsync per group, off-CPU), store::append_batch of 500 in a group " << fmt("%.1f", stages->batch_us)
+            << " µs.\n";
+        if (!std::isnan(stages->pg_append_us))
+            out << "\nOn PostgreSQL, wall-clock per entry in this process (round trips and the server's work included): "
+                   "store::append in groups of 500 "
+                << fmt("%.1f µs", stages->pg_append_us) << ", store::append_batch of 500 in a group "
+                << fmt("%.1f µs", stages->pg_batch_us) << ".\n";
     }
     if (st) {
         out << "\n### incident-bot storage\n\n| what | time / size |\n|---|---:|\n";
@@ -1110,6 +1170,16 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
         out << "| zero events lost (all acked, all stored) | " << ours->expected - (ours->stored ? *ours->stored : 0)
             << " lost | " << verdict(none_lost) << " |\n";
     }
+    if (pg) {
+        out << "| on PostgreSQL (loopback): burst acked/s ≥ 10,000 | " << fmt("%.0f", pg->burst.per_second) << " | "
+            << verdict(pg->burst.per_second >= 10'000) << " |\n";
+        out << "| on PostgreSQL: steady ack p99 < 20 ms at " << o.rate << " events/s | " << fmt("%.1f ms", pg->steady_run.p99)
+            << " | " << verdict(pg->steady_run.p99 < 20) << " |\n";
+        const bool none_lost = pg->burst_acked_all + pg->steady_run.acked == pg->expected && pg->stored &&
+                               *pg->stored == pg->expected;
+        out << "| on PostgreSQL: zero events lost | " << pg->expected - (pg->stored ? *pg->stored : 0) << " lost | "
+            << verdict(none_lost) << " |\n";
+    }
     if (st) {
         const double exp = st->cli_export_ms, sum = st->load_ms + st->summary_ms;
         out << "| export of 100k entries < 200 ms (whole `export` process) | " << fmt("%.0f ms", exp) << " | "
@@ -1150,6 +1220,8 @@ int main(int argc, char** argv) {
             const auto path = db("incident-bot.db");
             specs.push_back({bot_kind::ours, "incident-bot", o.incident_bot, {"run", "--db", path}, path, {}, o.bursts});
         }
+        if (o.wants("pg") && !o.pg_uri.empty())
+            specs.push_back({bot_kind::ours, pg_name, o.incident_bot, {"run", "--db", o.pg_uri}, o.pg_uri, {}, o.bursts});
         if (o.wants("scraped")) {
             // The same bot with its ops endpoint on, scraped every second; its bursts alternate with
             // the unscraped one's, so both see the same machine.
@@ -1169,7 +1241,7 @@ int main(int argc, char** argv) {
 
         const auto scripting = calibrate(o.events);
         std::optional<stage_costs> stages;
-        if (o.wants("ours")) stages = measure_stages(o, std::min<std::size_t>(o.events, 20'000));
+        if (o.wants("ours") || o.wants("pg")) stages = measure_stages(o, std::min<std::size_t>(o.events, 20'000));
         // The Bolt peer alone (its burst takes minutes); incident-bot and the null client together,
         // their bursts alternating.
         std::vector<bot_spec> alone, together;
@@ -1180,7 +1252,7 @@ int main(int argc, char** argv) {
         for (auto& r : run_interleaved(o, together)) results.push_back(std::move(r));
         // Report order: incident-bot, Bolt, null client.
         const auto rank = [](const bot_result& r) {
-            return r.name == "incident-bot" ? 0 : r.name == scraped_name ? 1 : r.name == "Bolt (JS)" ? 2 : 3;
+            return r.name == "incident-bot" ? 0 : r.name == pg_name ? 1 : r.name == scraped_name ? 2 : r.name == "Bolt (JS)" ? 3 : 4;
         };
         std::stable_sort(results.begin(), results.end(),
                          [&](const bot_result& x, const bot_result& y) { return rank(x) < rank(y); });

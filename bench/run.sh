@@ -9,6 +9,12 @@
 # incident-bot's steady acks while it summarizes a 100,000-entry incident (issue 12), followed
 # by the storage benchmarks, and prints the results table (also written to
 # build-bench/bench-results.md). Takes about 5-10 minutes on 2 cores.
+#
+# incident-bot also runs on PostgreSQL over loopback, its bursts alternating with the SQLite
+# one's (issue 15): a throwaway cluster (scripts/pg-cluster.sh, synchronous_commit=on) is started
+# for the run and removed at its end. IB_BENCH_PG=postgresql://… uses that server instead (the
+# bot migrates its schema there and the bench adds incidents to it); IB_BENCH_PG=off skips it.
+# Only the two bots on both engines: bash bench/run.sh --only ours,pg
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,6 +44,20 @@ fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIB_BUILD_BENCH=ON -DIB_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target bench_driver bench_backfill bench_serve null_client incident-bot -j"$jobs"
 
+# PostgreSQL for the "pg" bot: a throwaway cluster unless IB_BENCH_PG names a server (or "off").
+pg_args=()
+pg_dir=$build/bench-pg
+if [ "${IB_BENCH_PG:-}" = off ]; then
+  :
+elif [ -n "${IB_BENCH_PG:-}" ]; then
+  pg_args=(--pg "$IB_BENCH_PG")
+elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "bench/run.sh: PostgreSQL's server is not installed (bash scripts/setup.sh --test): incident-bot on PostgreSQL is skipped" >&2
+else
+  trap 'bash "$root/scripts/pg-cluster.sh" stop "$pg_dir"' EXIT
+  pg_args=(--pg "$(bash scripts/pg-cluster.sh start "$pg_dir")")
+fi
+
 # How long a durable 4 KiB write takes on this disk right now (both bots' ack paths depend on it).
 fsync_ms() {
   local secs
@@ -54,7 +74,7 @@ fsync_ms() {
 } | tee "$build/bench-machine.txt"
 
 "$build/bench_driver" --incident-bot "$build/incident-bot" --null-client "$build/null_client" \
-  --bolt-dir "$peer" --work "$build/bench-work" --out "$build/bench-results.md" "$@"
+  --bolt-dir "$peer" --work "$build/bench-work" --out "$build/bench-results.md" "${pg_args[@]}" "$@"
 
 # Catching up 10,000 messages said while the bot was down (issue 12), history paged like Slack.
 "$build/bench_backfill" --incident-bot "$build/incident-bot" --messages 10000 | tee -a "$build/bench-results.md"

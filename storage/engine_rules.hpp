@@ -32,6 +32,19 @@ bool already_recorded(Engine& engine, const timeline_entry& e, std::int64_t inci
     }
 }
 
+// Whether already_recorded() reads the store for `e` (a join, a leave, a pin or unpin): such an
+// entry is checked and inserted on its own; any other is deduplicated by the unique keys alone,
+// so a run of them can go into the table in one statement (append_batch on PostgreSQL).
+inline bool dedupe_reads(const timeline_entry& e) {
+    switch (e.kind) {
+    case entry_kind::join:
+    case entry_kind::leave: return !e.user.empty();
+    case entry_kind::key_moment:
+    case entry_kind::unreaction: return is_key_moment_reaction(e.attr("reaction"));
+    default: return false;
+    }
+}
+
 // The bounds (unix µs) of the membership query: a join or leave of `e`'s user dated within
 // join_match_window of it; `at` itself for the "nothing opposite in between" part.
 struct membership_window {

@@ -173,23 +173,82 @@ struct pg_impl {
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error(op, r.get());
     }
 
-    // Runs `sql` (prepared once per connection) with `ps`.
-    pg_result exec(std::string_view op, const std::string& sql, const params& ps = {}) {
-        ensure_connected();
+    // The name `sql` is prepared under on this connection (prepared the first time).
+    const std::string& prepared(std::string_view op, const std::string& sql, std::size_t n_params) {
         auto it = prepared_.find(sql);
         if (it == prepared_.end()) {
             std::string stmt_name = "ib" + std::to_string(prepared_.size() + 1);
-            pg_result p(PQprepare(conn_, stmt_name.c_str(), sql.c_str(), static_cast<int>(ps.size()), nullptr));
+            pg_result p(PQprepare(conn_, stmt_name.c_str(), sql.c_str(), static_cast<int>(n_params), nullptr));
             if (PQresultStatus(p.get()) != PGRES_COMMAND_OK) throw error(op, p.get());
             it = prepared_.emplace(sql, std::move(stmt_name)).first;
         }
+        return it->second;
+    }
+
+    static std::vector<const char*> values_of(const params& ps) {
         std::vector<const char*> values(ps.size());
         for (std::size_t i = 0; i < ps.size(); ++i) values[i] = ps[i] ? ps[i]->c_str() : nullptr;
-        pg_result r(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(ps.size()), values.data(), nullptr,
-                                   nullptr, 0));
+        return values;
+    }
+
+    // Runs `sql` (prepared once per connection) with `ps`.
+    pg_result exec(std::string_view op, const std::string& sql, const params& ps = {}) {
+        ensure_connected();
+        const std::string& name = prepared(op, sql, ps.size());
+        const auto values = values_of(ps);
+        pg_result r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(ps.size()), values.data(), nullptr, nullptr, 0));
         const auto st = PQresultStatus(r.get());
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error(op, r.get());
         return r;
+    }
+
+    // Runs `sql` with `ps` inside a savepoint of the transaction that is open, as one write's
+    // atomic unit (pg_write_scope's, nested), in one round trip: SAVEPOINT, the statement and
+    // RELEASE go as one libpq pipeline, where one after the other they take three. When the
+    // statement fails, the transaction is rolled back to the savepoint and goes on without it,
+    // and the statement's error is thrown.
+    pg_result exec_in_savepoint(std::string_view op, const std::string& sql, const params& ps) {
+        ensure_connected();
+        const std::string& name = prepared(op, sql, ps.size());
+        const auto values = values_of(ps);
+        if (PQenterPipelineMode(conn_) != 1) throw error(op, nullptr);
+        const bool sent =
+            PQsendQueryParams(conn_, "SAVEPOINT write_scope", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+            PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(ps.size()), values.data(), nullptr, nullptr, 0) == 1 &&
+            PQsendQueryParams(conn_, "RELEASE SAVEPOINT write_scope", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+            PQpipelineSync(conn_) == 1;
+        // The three statements' results (each followed by a null), then the sync's. A statement
+        // after a failed one answers PGRES_PIPELINE_ABORTED.
+        std::vector<pg_result> results;
+        bool synced = false;
+        for (int nulls = 0; sent && !synced && nulls < 2;) {
+            PGresult* r = PQgetResult(conn_);
+            if (!r) {
+                ++nulls;
+                continue;
+            }
+            nulls = 0;
+            synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+            if (synced)
+                PQclear(r);
+            else
+                results.emplace_back(r);
+        }
+        PQexitPipelineMode(conn_);
+        const auto ok = [&](std::size_t i) {
+            if (i >= results.size()) return false;
+            const auto st = PQresultStatus(results[i].get());
+            return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        };
+        if (synced && results.size() == 3 && ok(0) && ok(1) && ok(2)) return std::move(results[1]);
+        // What failed, in the order sent; the connection's own message when nothing came back.
+        const PGresult* failed = nullptr;
+        for (std::size_t i = 0; i < results.size() && !failed; ++i)
+            if (!ok(i)) failed = results[i].get();
+        auto why = error(op, failed);
+        if (synced && ok(0) && PQstatus(conn_) == CONNECTION_OK)
+            exec_simple(op, "ROLLBACK TO SAVEPOINT write_scope; RELEASE SAVEPOINT write_scope");
+        throw why;
     }
 
     bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
@@ -456,7 +515,21 @@ struct pg_impl {
         return read_mark(r, 0);
     }
 
+    // append() and append_batch() (pg_store.cpp): runs of entries whose dedupe is their unique
+    // keys alone go in as one statement each (insert_run), the others one by one (insert_entry),
+    // in the batch's order, in one atomic unit; when anything in it fails, the batch is rolled
+    // back and tried again row by row (append_rows), which names the entry that fails.
     std::vector<bool> append_all(std::span<const timeline_entry> entries, std::string_view op);
+    // `run` (no entry of it rules::dedupe_reads) in one INSERT … SELECT FROM unnest(…) ON
+    // CONFLICT DO NOTHING: one round trip. Rows go in in the run's order, each with a seq taken
+    // from the table's sequence in that order, so result[i] (newly stored) and the timeline's
+    // order are what inserting them one by one would give; one that repeats the key or message
+    // ts of an earlier one (stored, or earlier in the run) is skipped.
+    // With `own_savepoint` (a transaction is open) it is its own atomic unit, in the same round
+    // trip (exec_in_savepoint).
+    std::vector<bool> insert_run(std::span<const timeline_entry> run, bool own_savepoint);
+    // All of `entries` one by one in one atomic unit; storage_error names the one that fails.
+    std::vector<bool> append_rows(std::span<const timeline_entry> entries, std::string_view op);
 };
 
 // One write's atomic unit, as in sqlite_store.cpp: its own transaction, or a savepoint inside one

@@ -26,15 +26,101 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 namespace ib::storage {
 
 using namespace pg;
 
-std::vector<bool> pg::pg_impl::append_all(std::span<const timeline_entry> entries, std::string_view op) {
-    require_writable(op);
+namespace {
+
+// A PostgreSQL array literal ({"a","b\"c",NULL}) built element by element, for unnest($n::text[])
+// and unnest($n::bigint[]): one text parameter however many entries.
+class array_literal {
+public:
+    void add(std::string_view v) {
+        next();
+        out_ += '"';
+        for (const char c : v) {
+            if (c == '"' || c == '\\') out_ += '\\';
+            out_ += c;
+        }
+        out_ += '"';
+    }
+    void add(std::int64_t v) {
+        next();
+        out_ += std::to_string(v);
+    }
+    void add_null() {
+        next();
+        out_ += "NULL";
+    }
+    std::string done() && {
+        out_ += '}';
+        return std::move(out_);
+    }
+
+private:
+    void next() {
+        if (out_.size() > 1) out_ += ',';
+    }
+    std::string out_ = "{";
+};
+
+}  // namespace
+
+std::vector<bool> pg::pg_impl::insert_run(std::span<const timeline_entry> run, bool own_savepoint) {
+    array_literal incident_ids, keys, ats, slack_ts, users, kinds, tags, texts, ref_ts, attrs, received;
+    for (const auto& e : run) {
+        incident_ids.add(e.incident_id);
+        if (e.key.empty())
+            keys.add_null();
+        else
+            keys.add(e.key);
+        ats.add(to_unix_micros(e.at));
+        slack_ts.add(e.slack_ts);
+        users.add(e.user);
+        kinds.add(rules::kind_text(name_, e));
+        tags.add(encode_tags(e.tags));
+        texts.add(e.text);
+        ref_ts.add(e.ref_ts);
+        attrs.add(encode_attrs(e.attrs));
+        received.add(to_unix_micros(e.received_at));
+    }
+    // `input` is materialized once (nextval is volatile), its seqs drawn in the run's order; the
+    // INSERT takes its rows in that order, so of two that collide the earlier one is stored; the
+    // last SELECT says which of the input's seqs went in.
+    static const std::string sql =
+        "WITH input AS MATERIALIZED ("
+        " SELECT t.ord, nextval((SELECT pg_get_serial_sequence('timeline', 'seq'))) AS seq, t.incident_id,"
+        R"( t."key", t.at, t.slack_ts, t."user", t.kind, t.tags, t."text", t.ref_ts, t.attrs, t.received_at)"
+        " FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],"
+        " $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) WITH ORDINALITY"
+        R"( AS t(incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at, ord))"
+        " ORDER BY t.ord),"
+        " stored AS ("
+        R"( INSERT INTO timeline (seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts,)"
+        " attrs, received_at)"
+        R"( SELECT seq, incident_id, "key", at, slack_ts, "user", kind, tags, "text", ref_ts, attrs, received_at)"
+        " FROM input ORDER BY ord ON CONFLICT DO NOTHING RETURNING seq)"
+        " SELECT stored.seq IS NOT NULL FROM input LEFT JOIN stored ON stored.seq = input.seq"
+        " ORDER BY input.ord";
+    const params ps{std::move(incident_ids).done(), std::move(keys).done(), std::move(ats).done(),
+                    std::move(slack_ts).done(), std::move(users).done(), std::move(kinds).done(),
+                    std::move(tags).done(), std::move(texts).done(), std::move(ref_ts).done(),
+                    std::move(attrs).done(), std::move(received).done()};
+    pg_result r = own_savepoint ? exec_in_savepoint("append_batch", sql, ps) : exec("append_batch", sql, ps);
+    if (r.rows() != static_cast<int>(run.size()))
+        throw storage_error(name_ + ": append_batch: " + std::to_string(r.rows()) + " results for " +
+                            std::to_string(run.size()) + " entries");
     std::vector<bool> stored;
-    if (entries.empty()) return stored;
+    stored.reserve(run.size());
+    for (int i = 0; i < r.rows(); ++i) stored.push_back(r.boolean(i, 0));
+    return stored;
+}
+
+std::vector<bool> pg::pg_impl::append_rows(std::span<const timeline_entry> entries, std::string_view op) {
+    std::vector<bool> stored;
     stored.reserve(entries.size());
     std::size_t i = 0;
     try {
@@ -47,6 +133,45 @@ std::vector<bool> pg::pg_impl::append_all(std::span<const timeline_entry> entrie
         if (why.starts_with(name_ + ": ")) why.erase(0, name_.size() + 2);
         throw storage_error(rules::batch_failure(name_, op, entries, i, why));
     }
+    return stored;
+}
+
+std::vector<bool> pg::pg_impl::append_all(std::span<const timeline_entry> entries, std::string_view op) {
+    require_writable(op);
+    // One entry: the plain INSERT.
+    if (entries.size() <= 1) return entries.empty() ? std::vector<bool>{} : append_rows(entries, op);
+    ensure_connected();
+    // One statement: on its own it is atomic and, with synchronous_commit on, durable when it
+    // returns (no BEGIN and COMMIT round trips); inside a transaction (a group) it goes with its
+    // savepoint in one round trip.
+    const bool one_statement = std::none_of(entries.begin(), entries.end(), rules::dedupe_reads);
+    std::optional<pg_write_scope> tx;
+    std::vector<bool> stored;
+    try {
+        if (one_statement) return insert_run(entries, in_transaction());
+        tx.emplace(*this);
+        stored.reserve(entries.size());
+        for (std::size_t i = 0; i < entries.size();) {
+            if (rules::dedupe_reads(entries[i])) {
+                stored.push_back(insert_entry(entries[i], entries[i].incident_id).has_value());
+                ++i;
+                continue;
+            }
+            std::size_t end = i;
+            while (end < entries.size() && !rules::dedupe_reads(entries[end])) ++end;
+            const auto part = insert_run(entries.subspan(i, end - i), false);
+            stored.insert(stored.end(), part.begin(), part.end());
+            i = end;
+        }
+    } catch (const storage_error&) {
+        // Something in the batch failed (an unknown incident_id, …), so nothing of it is stored
+        // (tx rolls back): row by row again, which names the entry, or stores them all if what
+        // failed has passed. Not when the connection is gone: that is the error to report.
+        tx.reset();
+        if (!conn_ || PQstatus(conn_) != CONNECTION_OK) throw;
+        return append_rows(entries, op);
+    }
+    tx->commit(op);
     return stored;
 }
 

@@ -70,15 +70,17 @@ void event_intake::dispatch(const flows::event_route& r, slack::events_api&& ev,
         const auto at = wall_now();
         const bool late = inc != nullptr && st_.catchup_given && catchup_due(*inc, at, st_.catchup);
         auto given = std::make_shared<std::string>();  // whom the catch-up goes to, "" for none
-        rec_.submit(
-            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at, outcome, late,
-             given](storage::store& s) {
+        // An append: those of a burst go into the group's transaction as one batch.
+        rec_.submit_append(
+            [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at]() -> std::optional<timeline_entry> {
                 auto recorded = to_timeline_entry(ev, bot, at);
-                if (!recorded) return;  // e.g. the bot's own join: acked, nothing stored
+                if (!recorded) return std::nullopt;  // e.g. the bot's own join: acked, nothing stored
                 recorded->entry.incident_id = incident_id;
-                *outcome = s.append(recorded->entry) ? write_outcome::stored : write_outcome::duplicate;
-                const auto& e = recorded->entry;
-                if (late && *outcome == write_outcome::stored && e.kind == entry_kind::join && !e.user.empty() &&
+                return std::move(recorded->entry);
+            },
+            [incident_id = r.incident_id, at, outcome, late, given](storage::store& s, const timeline_entry& e, bool newly) {
+                *outcome = newly ? write_outcome::stored : write_outcome::duplicate;
+                if (late && newly && e.kind == entry_kind::join && !e.user.empty() &&
                     s.append(catchup_entry(incident_id, e.user, at)))
                     *given = e.user;
             },
@@ -112,11 +114,11 @@ void event_intake::store_held(std::vector<held_event> held, std::int64_t inciden
         h.entry.incident_id = incident_id;
         auto outcome = std::make_shared<write_outcome>(write_outcome::none);
         auto done = ack_when_durable(std::move(h.sink), std::move(h.envelope_id), outcome);
-        rec_.submit(
-            [e = std::move(h.entry), outcome](storage::store& s) {
-                *outcome = s.append(e) ? write_outcome::stored : write_outcome::duplicate;
-            },
-            std::move(done));
+        rec_.submit_append([e = std::move(h.entry)]() -> std::optional<timeline_entry> { return e; },
+                           [outcome](storage::store&, const timeline_entry&, bool newly) {
+                               *outcome = newly ? write_outcome::stored : write_outcome::duplicate;
+                           },
+                           std::move(done));
     }
 }
 

@@ -21,13 +21,19 @@ recorder::recorder(storage::store store, post_fn post, options opts, recorder_ob
 
 recorder::~recorder() { stop(); }
 
-void recorder::submit(work_fn work, done_fn done) {
+void recorder::submit(work_fn work, done_fn done) { enqueue(job{std::move(work), nullptr, nullptr, std::move(done)}); }
+
+void recorder::submit_append(entry_fn entry, stored_fn stored, done_fn done) {
+    enqueue(job{nullptr, std::move(entry), std::move(stored), std::move(done)});
+}
+
+void recorder::enqueue(job j) {
     const char* refused = nullptr;
     {
         std::lock_guard lock(mutex_);
         if (!stopping_ && !gave_up_) {
             if (observer_) observer_->queued();
-            queue_.push_back(job{std::move(work), std::move(done)});
+            queue_.push_back(std::move(j));
             wake_.notify_one();
             return;
         }
@@ -35,7 +41,7 @@ void recorder::submit(work_fn work, done_fn done) {
     }
     // Too late: the storage thread is gone. Tell the caller, on the I/O thread as promised.
     auto error = std::make_exception_ptr(std::runtime_error(refused));
-    post_([done = std::move(done), error] {
+    post_([done = std::move(j.done), error] {
         if (done) done(error);
     });
 }
@@ -61,7 +67,15 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
     commit_error = nullptr;
     try {
         store_.begin_group();
-        for (std::size_t i = 0; i < group.size(); ++i) {
+        for (std::size_t i = 0; i < group.size();) {
+            if (group[i].entry) {
+                // Appends one after another: one batch.
+                std::size_t end = i + 1;
+                while (end < group.size() && group[end].entry) ++end;
+                append_run(group, i, end, errors);
+                i = end;
+                continue;
+            }
             try {
 #ifdef IB_FAULT_INJECTION
                 faults::at("write");  // tests only: this job fails on its own
@@ -70,6 +84,7 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
             } catch (...) {
                 errors[i] = std::current_exception();
             }
+            ++i;
         }
 #ifdef IB_FAULT_INJECTION
         faults::at("commit");  // tests only: the commit fails, as on a full disk
@@ -83,6 +98,53 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
         } catch (...) {
         }
         return false;
+    }
+}
+
+void recorder::append_run(std::vector<job>& group, std::size_t from, std::size_t to,
+                          std::vector<std::exception_ptr>& errors) {
+    // Each job names its entry (one that throws fails alone).
+    std::vector<timeline_entry> entries;
+    std::vector<std::size_t> owner;  // entries[k] is group[owner[k]]'s
+    entries.reserve(to - from);
+    owner.reserve(to - from);
+    for (std::size_t i = from; i < to; ++i) {
+        try {
+#ifdef IB_FAULT_INJECTION
+            faults::at("write");  // tests only: this job fails on its own
+#endif
+            if (auto e = group[i].entry()) {
+                entries.push_back(std::move(*e));
+                owner.push_back(i);
+            }
+        } catch (...) {
+            errors[i] = std::current_exception();
+        }
+    }
+    // All of them in one append_batch. When it fails (one entry's incident is unknown, …)
+    // nothing of it is stored: each is appended alone then, so that only the bad one's job fails.
+    std::vector<bool> newly;
+    try {
+        newly = store_.append_batch(entries);
+    } catch (...) {
+        newly.assign(entries.size(), false);
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            try {
+                newly[k] = store_.append(entries[k]);
+            } catch (...) {
+                errors[owner[k]] = std::current_exception();
+            }
+        }
+    }
+    // What follows each entry appended (or found stored already), in the same transaction.
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+        auto& j = group[owner[k]];
+        if (errors[owner[k]] || !j.stored) continue;
+        try {
+            j.stored(store_, entries[k], newly[k]);
+        } catch (...) {
+            errors[owner[k]] = std::current_exception();
+        }
     }
 }
 

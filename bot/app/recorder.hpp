@@ -2,6 +2,8 @@
 // while the previous group was being written goes into the next transaction, so one fsync makes
 // a whole burst of Slack events durable (group commit). A job's completion runs on the I/O
 // thread only after its group is durable: that is when the transport may ack the event.
+// Appends (submit_append: a Slack event's entry) that follow one another in a group are stored
+// with one store::append_batch, so a burst costs one statement on PostgreSQL, not one per event.
 //
 // Failure semantics: a job that throws is rolled back on its own (its store call is atomic) and
 // its completion gets the exception; the other jobs of the group still commit. If the commit
@@ -22,6 +24,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,6 +33,12 @@ namespace ib::bot {
 class recorder {
 public:
     using work_fn = std::function<void(storage::store&)>;
+    // An append's entry, made on the storage thread (conversion and tagging stay off the I/O
+    // thread); nullopt: nothing to store.
+    using entry_fn = std::function<std::optional<timeline_entry>()>;
+    // After an append, in the same transaction: whether the entry was newly stored (false: its
+    // key, or its message ts, was stored already).
+    using stored_fn = std::function<void(storage::store&, const timeline_entry&, bool newly)>;
     using done_fn = std::function<void(std::exception_ptr)>;
     // Runs a callback on the I/O thread (e.g. asio::post to the io_context).
     using post_fn = std::function<void(std::function<void()>)>;
@@ -55,6 +64,12 @@ public:
     // (nullptr on success) or failed. Thread-safe. After stop(), or once the recorder gave up,
     // jobs fail with an exception.
     void submit(work_fn work, done_fn done);
+    // A job that appends one entry, as submit([](store& s) { s.append(entry()); }) would, with
+    // `stored` run after it (may be null): the appends queued one after another go into the
+    // group's transaction as one append_batch, in their order, each job still failing alone (if
+    // the batch fails, its entries are appended again one by one, so only the bad one's job
+    // fails). A job submitted between two appends runs between them.
+    void submit_append(entry_fn entry, stored_fn stored, done_fn done);
 
     // Commits what is queued, then ends the storage thread. Idempotent.
     void stop();
@@ -69,10 +84,16 @@ public:
 
 private:
     struct job {
-        work_fn work;
+        work_fn work;      // a plain job, or
+        entry_fn entry;    // an append,
+        stored_fn stored;  // and what follows it
         done_fn done;
     };
+    void enqueue(job j);
     void loop();
+    // Appends the entries of group[from, to) (all appends) with one append_batch; `errors` as
+    // attempt()'s.
+    void append_run(std::vector<job>& group, std::size_t from, std::size_t to, std::vector<std::exception_ptr>& errors);
     // Runs `group` in one transaction: true when it committed; `errors` gets each job's own
     // failure, `commit_error` the commit's.
     bool attempt(std::vector<job>& group, std::vector<std::exception_ptr>& errors, std::exception_ptr& commit_error);

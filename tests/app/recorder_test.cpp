@@ -132,9 +132,9 @@ struct fixture {
         return rec.emplace(storage::store(path), io.poster(), observer);
     }
 
-    // Submits `works`, each with the next completion, while the storage thread is held inside
-    // another job: they arrive while a group is being written, so they form the next group.
-    void submit_together(std::vector<recorder::work_fn> works) {
+    // Holds the storage thread inside a job until the promise returned is set: what is submitted
+    // meanwhile arrives while a group is being written, so it forms the next group.
+    std::promise<void> hold() {
         auto entered = std::make_shared<std::promise<void>>();
         std::promise<void> open;
         rec->submit(
@@ -144,6 +144,12 @@ struct fixture {
             },
             nullptr);
         entered->get_future().wait();
+        return open;
+    }
+
+    // Submits `works`, each with the next completion, as one group.
+    void submit_together(std::vector<recorder::work_fn> works) {
+        auto open = hold();
         for (auto& w : works) rec->submit(std::move(w), out.next());
         open.set_value();
     }
@@ -216,6 +222,40 @@ TEST_CASE("a job that throws fails alone; the rest of its group commits") {
     CHECK(f.out.errors[2] == "a bug in a job");
     CHECK(f.out.errors[3].empty());
     CHECK(stored_entries(f.path) == 1 + 2);
+}
+
+TEST_CASE("appends in a row are one batch: each job learns whether its entry was new and fails alone") {
+    fixture f;
+    recorder& rec = f.start();
+    std::vector<std::string> steps;  // written on the storage thread, read after the completions
+    const auto entry = [](std::string key, std::int64_t incident = 1) {
+        return [key, incident]() -> std::optional<timeline_entry> {
+            auto e = sample_entry(incident, key, t0(10));
+            e.slack_ts.clear();
+            return e;
+        };
+    };
+    const recorder::stored_fn note = [&](storage::store&, const timeline_entry& e, bool newly) {
+        steps.push_back(e.key + (newly ? " new" : " stored already"));
+    };
+    auto open = f.hold();
+    rec.submit_append(entry("Ev-a"), note, f.out.next());
+    rec.submit_append(entry("Ev-orphan", 999), note, f.out.next());  // no incident 999: fails the batch
+    rec.submit_append(entry("Ev-a"), note, f.out.next());            // a redelivery
+    rec.submit_append([] { return std::optional<timeline_entry>(); }, note, f.out.next());  // nothing to store
+    rec.submit([&](storage::store& s) { steps.push_back("then a job: " + std::to_string(s.timeline_size(1))); },
+               f.out.next());
+    rec.submit_append(entry("Ev-b"), nullptr, f.out.next());
+    open.set_value();
+    REQUIRE(f.wait_for(6));
+    CHECK(f.out.errors[0].empty());
+    CHECK(f.out.errors[1].find("FOREIGN KEY") != std::string::npos);
+    for (std::size_t i = 2; i < 6; ++i) CHECK(f.out.errors[i].empty());
+    // In submission order: the job between two runs of appends sees the first run (and the
+    // declare), not the second.
+    CHECK(steps == std::vector<std::string>{"Ev-a new", "Ev-a stored already", "then a job: 2"});
+    CHECK(stored_entries(f.path) == 1 + 2);
+    CHECK(rec.counters().jobs == 1 + 6);
 }
 
 TEST_CASE("a failing commit: reading stops, the same group is retried until it commits, then reading resumes") {

@@ -306,6 +306,117 @@ TEST_CASE("a batch is atomic") {
     CHECK_THROWS_AS(s.append(sample_entry(0, "Ev-no-incident", t0())), storage_error);
 }
 
+TEST_CASE("a batch that fails inside a group is undone alone; the group's other writes commit") {
+    store s(test_db());
+    const auto id = make_incident(s);
+    s.begin_group();
+    CHECK(s.append(sample_entry(id, "Ev-before", t0(1))));
+    // Messages only: on PostgreSQL one statement, sent with its savepoint in one round trip.
+    const std::vector<timeline_entry> batch{sample_entry(id, "Ev-1", t0(2)), sample_entry(999, "Ev-orphan", t0(3)),
+                                            sample_entry(id, "Ev-2", t0(4))};
+    CHECK_THROWS_WITH_AS(
+        s.append_batch(batch),
+        doctest::Contains("append_batch: entry 1 of 3 (incident 999, key 'Ev-orphan'); nothing of the batch was stored"),
+        storage_error);
+    CHECK(s.append_batch(std::vector{batch[0], batch[2]}) == std::vector<bool>{true, true});
+    s.commit_group();
+    CHECK(s.timeline_size(id) == 1 + 3);
+    CHECK_FALSE(stored_key(s, "Ev-orphan"));
+}
+
+// append_batch against append, one entry at a time: the same result[i] and the same timeline, in
+// the same order, whatever a batch mixes. (PostgreSQL inserts each run of entries that only the
+// unique keys deduplicate with one statement, from array parameters, and checks joins, leaves
+// and pins one by one in the batch's order; the hostile text must survive the array literals.)
+TEST_CASE("a batch stores what appending one entry at a time stores") {
+    store s(test_db());
+    // Two incidents fed the same entries, one in a batch, the other one by one; the keys told
+    // apart by a prefix (a key is unique across incidents).
+    const auto batched = make_incident(s, "C01BATCH");
+    const auto single = make_incident(s, "C02SINGLE");
+    const auto entries_for = [](std::int64_t id, const std::string& prefix) {
+        std::vector<timeline_entry> out;
+        const auto add = [&](timeline_entry e) {
+            if (!e.key.empty()) e.key = prefix + e.key;
+            out.push_back(std::move(e));
+        };
+        const auto as = [&](timeline_entry e, entry_kind kind, const std::string& user) {
+            e.kind = kind;
+            e.user = user;
+            return e;
+        };
+        add(sample_entry(id, "Ev-1", t0(1), "first"));
+        auto hostile = sample_entry(id, "Ev-2\"{,}\\", t0(1) + 5us, "{\"a\",b}\\ NULL \"q\" 'single' \n\t ñ 日本 🤔 ,{}");
+        hostile.attrs = {{"quote\"key", "back\\slash"}, {"brace{", "}"}, {"NULL", ""}};
+        hostile.tags = {{tag::hypothesis, "hedge:\"x\" {y}"}};
+        hostile.ref_ts = "NULL";
+        add(hostile);
+        auto note = as(sample_entry(id, "", t0(2), ""), entry_kind::note, "");  // no key, ts, user or text
+        note.slack_ts.clear();
+        add(note);
+        add(note);                                                 // key-less: stored again
+        add(sample_entry(id, "Ev-1", t0(3), "its key again"));     // a duplicate within the batch
+        add(sample_entry(id, "Ev-3", t0(1), "its ts again"));      // Ev-1's message ts: a duplicate
+        add(as(sample_entry(id, "Ev-4", t0(4), "joined"), entry_kind::join, "U0ANN"));
+        add(as(sample_entry(id, "Ev-5", t0(5), "joined"), entry_kind::join, "U0ANN"));  // the same join
+        add(sample_entry(id, "Ev-6", t0(6), "after the join"));
+        auto pin = as(sample_entry(id, "Ev-7", t0(7), ":pushpin:"), entry_kind::key_moment, "U0ANN");
+        pin.ref_ts = to_slack_ts(t0(1));
+        pin.attrs["reaction"] = "pushpin";
+        add(pin);
+        pin.key = "Ev-8";
+        pin.at = t0(7) + 1ms;
+        add(pin);                                                   // pinned already: a duplicate
+        add(as(sample_entry(id, "Ev-9", t0(1), "a note at the first's moment"), entry_kind::note, "U02BOB"));
+        add(as(sample_entry(id, "Ev-10", t0(8), "left"), entry_kind::leave, "U0ANN"));
+        add(sample_entry(id, "Ev-11", t0(9), "last"));
+        return out;
+    };
+    const auto batch = entries_for(batched, "b-");
+    const auto one_by_one = entries_for(single, "s-");
+    std::vector<bool> expected;
+    for (const auto& e : one_by_one) expected.push_back(s.append(e));
+    CHECK(expected == std::vector<bool>{true, true, true, true, false, false, true, false, true, true, false, true, true, true});
+
+    SUBCASE("on its own") { CHECK(s.append_batch(batch) == expected); }
+    SUBCASE("inside a group, after a batch that failed") {
+        s.begin_group();
+        CHECK(s.append(sample_entry(batched, "b-Ev-before", t0(0) + 1us, "before")));
+        auto bad = batch;
+        bad[3].incident_id = 999;  // no such incident: nothing of this batch is stored
+        CHECK_THROWS_WITH_AS(s.append_batch(bad), doctest::Contains("entry 3 of 14"), storage_error);
+        CHECK(s.append_batch(batch) == expected);
+        s.commit_group();
+        auto tl = s.timeline(batched);
+        REQUIRE(tl.size() > 1);
+        CHECK(tl[1].text == "before");  // declare, then it
+        tl.erase(tl.begin() + 1);
+        CHECK(tl.size() == s.timeline(single).size());
+    }
+
+    auto a = s.timeline(batched);
+    const auto b = s.timeline(single);
+    a.erase(std::remove_if(a.begin(), a.end(), [](const auto& e) { return e.text == "before"; }), a.end());
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CAPTURE(i);
+        CHECK(a[i].key.substr(a[i].key.empty() ? 0 : 2) == b[i].key.substr(b[i].key.empty() ? 0 : 2));
+        CHECK(a[i].kind == b[i].kind);
+        CHECK(a[i].at == b[i].at);
+        CHECK(a[i].slack_ts == b[i].slack_ts);
+        CHECK(a[i].user == b[i].user);
+        CHECK(a[i].text == b[i].text);
+        CHECK(a[i].tags == b[i].tags);
+        CHECK(a[i].ref_ts == b[i].ref_ts);
+        CHECK(a[i].attrs == b[i].attrs);
+        CHECK(a[i].received_at == b[i].received_at);
+    }
+    // Again: everything is stored already but the key-less notes, which nothing deduplicates.
+    auto again = std::vector<bool>(batch.size(), false);
+    again[2] = again[3] = true;
+    CHECK(s.append_batch(batch) == again);
+}
+
 TEST_CASE("save_change is atomic and idempotent") {
     store s(test_db());
     auto inc = sample_incident();
