@@ -392,6 +392,8 @@ void executor::remember(const flows::effect& what) {
             for (const auto& kept : held) st_.members.apply(o->inc.channel_id, kept.entry);
         }
         events_.store_held(std::move(held), o->inc.id);
+        // Several instances: what the others had of the channel before the store is in its history.
+        if (st_.channels.catch_up_declared() && st_.declared_opened) st_.declared_opened(o->inc);
     } else if (const auto* e = std::get_if<flows::end_turn>(&what)) {
         // Only the holder ends a turn (a flow resumed after a restart holds none): memory then
         // becomes what it committed, and the next change in line may plan from it.

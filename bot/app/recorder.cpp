@@ -73,6 +73,7 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
         }
 #ifdef IB_FAULT_INJECTION
         faults::at("commit");  // tests only: the commit fails, as on a full disk
+        faults::delay_at("slow_commit", std::chrono::seconds{2});  // tests only: a slow commit
 #endif
         store_.commit_group();
         return true;

@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -395,6 +397,71 @@ TEST_CASE("PostgreSQL restarted mid-run: /readyz 503 while down, nothing acked m
     second->signal(SIGTERM);
     CHECK(second->wait(15s) == 0);
     CHECK(t.stop_bot(SIGTERM) == 0);
+}
+
+// The new-channel window (record_events.hpp): a brand-new incident channel's first events may
+// reach the instance that did not declare it before the declaring instance's store commits; that
+// one finds no incident and acks them as foreign. Every commit is made slow (the test binary's
+// slow_commit: 2 s) so the window stays open; someone joins and talks at once; everything said is
+// stored once all the same (the declaring instance catches the channel up from its history once
+// the incident is stored). About 8 s.
+TEST_CASE("the new-channel window: what another instance had before the declaration was stored is caught up") {
+    bot_fixture t;
+    t.binary = IB_FAULTS_BINARY;
+    t.db = ib::test::new_pg_database();
+    const std::string faults = ib::test::temp_path("pg-window-faults");
+    const auto arm = [&](const std::string& what) { std::ofstream(faults, std::ios::trunc) << what << "\n"; };
+    arm("");
+    const std::map<std::string, std::string> fault_env{{"IB_FAULTS_FILE", faults}};
+    t.start_bot({}, fault_env);
+    auto env = t.env();
+    env.insert(fault_env.begin(), fault_env.end());
+    auto second = std::make_unique<ib::test::bot_process>(IB_FAULTS_BINARY, std::vector<std::string>{"run", "--db", t.db},
+                                                          env);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), second->log());
+
+    // Declared with every commit slow: the channel exists 2 s before its incident is stored.
+    arm("slow_commit");
+    const auto start = t.slack.slash_command(t.general, bot_fixture::alice, "start Cache stampede sev2");
+    std::optional<ib::sim::slack_simulator::channel_info> ch;
+    REQUIRE(t.slack.wait_for([&] { return (ch = t.slack.channel_by_name(ib::test::today_channel("Cache stampede"))).has_value(); },
+                             15s));
+    // Carol joins at once and talks; each event goes to either instance at random.
+    t.slack.join(ch->id, bot_fixture::carol);
+    const auto first = numbered("first words", 10);
+    t.slack.post_messages(ch->id, bot_fixture::carol, first);
+    arm("");
+    REQUIRE(t.slack.wait_ack(start, 15s));
+    // Stored and announced (the announcement follows the store).
+    REQUIRE(t.slack.wait_for([&] { return !t.slack.posted_messages(ch->id).empty(); }, 20s));
+
+    std::map<std::string, int> seen;
+    REQUIRE_MESSAGE(t.slack.wait_for(
+                        [&] {
+                            seen = stored_messages(t);
+                            return seen.size() >= first.size();
+                        },
+                        20s),
+                    "stored " << seen.size() << " of " << first.size() << "\n" << t.bot->log() << second->log());
+    CHECK(seen.size() == first.size());
+    CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 1; }));
+    const auto x = t.export_json();
+    std::size_t carol_joined = 0;
+    for (const auto& e : entries(x, "join"))
+        if (e["user"] == bot_fixture::carol) ++carol_joined;
+    CHECK(carol_joined == 1);
+    CHECK(t.slack.lost_events().empty());
+    CHECK(t.slack.calls("conversations.create").size() == 1);
+    // The declaring instance says what it caught up (0 only if every event happened to reach it).
+    const std::string logs = t.bot->log() + second->log();
+    const auto line = logs.find("declared here: what another instance had");
+    CHECK(line != std::string::npos);
+    if (line != std::string::npos) MESSAGE(logs.substr(logs.rfind("caught up ", line), line - logs.rfind("caught up ", line)));
+
+    second->signal(SIGTERM);
+    CHECK(second->wait(15s) == 0);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+    std::filesystem::remove(faults);
 }
 
 }  // TEST_SUITE
