@@ -4,6 +4,9 @@
 #   bash scripts/pg-cluster.sh start DIR   # initdb + pg_ctl start on a free 127.0.0.1 port;
 #                                          # prints the URI (also written to DIR/uri)
 #   bash scripts/pg-cluster.sh stop DIR    # stops it and removes it and DIR
+#   bash scripts/pg-cluster.sh down DIR    # stops the server only (pg_ctl stop -m fast, as a
+#                                          # restart or a failover begins), keeping the cluster
+#   bash scripts/pg-cluster.sh up DIR      # starts it again on the same port (after down)
 #
 # Runs the server as the `postgres` user when started as root (PostgreSQL refuses to run as root),
 # as the caller otherwise. The cluster itself (data, socket, server log) lives in a new directory
@@ -13,7 +16,7 @@
 # Debian's postgresql package (scripts/setup.sh --test): binaries in /usr/lib/postgresql/<major>/bin.
 set -euo pipefail
 
-usage() { echo "usage: scripts/pg-cluster.sh start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: scripts/pg-cluster.sh start|stop|down|up DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$2
@@ -45,6 +48,13 @@ stop_cluster() {
   rm -rf "$dir"
 }
 
+# Starts the server of the cluster "$cluster" on port "$port" (start, and up after down).
+start_server() {
+  as_server "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster -c synchronous_commit=on -c max_connections=200" \
+    >/dev/null || { cat "$cluster/server.log" >&2; exit 1; }
+}
+
 case "$action" in
   start)
     # A cluster this script left (a run that was killed) is replaced: throwaway by definition.
@@ -58,9 +68,8 @@ case "$action" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_server "$bindir/initdb" -D "$cluster/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_server "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster -c synchronous_commit=on -c max_connections=200" \
-      >/dev/null || { cat "$cluster/server.log" >&2; exit 1; }
+    echo "$port" >"$dir/port"
+    start_server
     uri="postgresql://postgres@127.0.0.1:$port/postgres"
     echo "$uri" >"$dir/uri"
     echo "$uri"
@@ -68,6 +77,16 @@ case "$action" in
   stop)
     [ -d "$dir" ] || exit 0
     stop_cluster
+    ;;
+  down)
+    # Fast: sessions are ended and the server shuts down cleanly, as for a restart.
+    cluster=$(cat "$dir/cluster")
+    as_server "$bindir/pg_ctl" -D "$cluster/data" -m fast -w -t 60 stop >/dev/null
+    ;;
+  up)
+    cluster=$(cat "$dir/cluster")
+    port=$(cat "$dir/port")
+    start_server
     ;;
   *) usage ;;
 esac

@@ -421,13 +421,23 @@ CREATE INDEX timeline_corrections ON timeline(incident_id, ref_ts) WHERE kind = 
 )sql");
 }
 
+// v10: incidents(channel_id, id) again (v2 had it, v4 dropped it when nothing asked for a
+// channel's incident): with several instances on one database (PostgreSQL, README "High
+// availability") incident_by_channel is read on every event in a channel an instance does not
+// know, by every instance; the query (WHERE channel_id = ? ORDER BY id DESC LIMIT 1) is then one
+// index probe instead of a scan of every incident. PostgreSQL's step 9 -> 10 (pg_schema.cpp)
+// makes the same index.
+void v10_channel_index(SQLite::Database& db) {
+    db.exec("CREATE INDEX incidents_by_channel ON incidents(channel_id, id);");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
                                                    v5_private_and_redaction, v6_flow_journal,
                                                    v7_one_entry_per_message, v8_text_model_and_users,
-                                                   v9_corrections};
+                                                   v9_corrections, v10_channel_index};
     return steps;
 }
 

@@ -116,13 +116,20 @@ CREATE TABLE users (
 );
 )sql";
 
+// v10: the index incident_by_channel reads (migrations.cpp, v10_channel_index): every instance asks
+// for the incident of a channel it does not know, on every such event. (channel_id, id): the
+// query's ORDER BY id DESC LIMIT 1 is a backward scan of one channel's entries.
+constexpr const char* pg_v10_channel_index = R"sql(
+CREATE INDEX incidents_by_channel ON incidents(channel_id, id);
+)sql";
+
 // The PostgreSQL steps: from version `from` to version `to` (a jump: the first step brings an empty
 // database to the SQLite schema's version 9 at once). A build that adds a SQLite version adds the
 // PostgreSQL step for it here (pg_latest_version() must equal latest_version(); a test checks).
 }  // namespace
 
 const std::vector<pg_step>& pg_steps() {
-    static const std::vector<pg_step> steps{{0, 9, pg_v9_schema}};
+    static const std::vector<pg_step> steps{{0, 9, pg_v9_schema}, {9, 10, pg_v10_channel_index}};
     return steps;
 }
 

@@ -54,6 +54,10 @@ struct app_state {
     // join (events.cpp; the app spawns executor::catch_up). Unset: none is sent.
     catchup_setting catchup{default_catchup_after};
     std::function<void(const std::string& channel, std::string user)> catchup_given;
+    // A channel declared here was opened (its incident stored) and is to be caught up from its
+    // history (channels.catch_up_declared(): the new-channel window); the app hands it to the
+    // backfill runner. Unset: nothing is caught up.
+    std::function<void(const incident&)> declared_opened;
 };
 
 // The wall clock, to the microsecond (Slack's ts precision): the one place executors read it.

@@ -59,6 +59,13 @@ void backfill_runner::connection_lost(time_point at) {
                 });
 }
 
+void backfill_runner::catch_up_declared(const incident& inc) {
+    const auto now = wall_now();
+    std::vector<flows::backfill_target> targets{flows::declared_channel_target(inc, now)};
+    log_info("bot", "catching up " + inc.channel_id + ", declared here, from its history (other instances may have had its first events)");
+    net::co_spawn(ex_, drive(this, generation_, std::move(targets), now), exec_.task_done());
+}
+
 void backfill_runner::stop() {
     up_ = false;
     ++generation_;
@@ -104,17 +111,6 @@ net::awaitable<std::vector<flows::backfill_target>> backfill_runner::load_target
 }
 
 net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t generation, time_point connected_at) {
-    // Running while any run is (an abandoned one may still be finishing its last step).
-    struct active_run {
-        backfill_runner* r;
-        explicit active_run(backfill_runner* runner) : r(runner) { ++r->active_runs_; }
-        ~active_run() {
-            if (--r->active_runs_ == 0) r->set_running(false);
-        }
-        active_run(const active_run&) = delete;
-        active_run& operator=(const active_run&) = delete;
-    } active(self);
-
     // Which channels: the marked ones among those the bot records now, with their channel ids.
     std::vector<flows::backfill_target> targets =
         co_await self->load_targets(incidents_to_catch_up(self->st_, connected_at));
@@ -126,11 +122,26 @@ net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t g
         return false;
     });
     if (targets.empty()) co_return;
-
-    // Catch up, one effect at a time, while this connection lasts.
     const std::size_t channels = targets.size();
     log_info("bot", "catching up " + std::to_string(channels) + " incident channel" + (channels == 1 ? "" : "s") +
                         " from Slack's history");
+    co_await drive(self, generation, std::move(targets), connected_at);
+}
+
+net::awaitable<void> backfill_runner::drive(backfill_runner* self, std::uint64_t generation,
+                                            std::vector<flows::backfill_target> targets, time_point connected_at) {
+    // Running while any run is (an abandoned one may still be finishing its last step).
+    struct active_run {
+        backfill_runner* r;
+        explicit active_run(backfill_runner* runner) : r(runner) { ++r->active_runs_; }
+        ~active_run() {
+            if (--r->active_runs_ == 0) r->set_running(false);
+        }
+        active_run(const active_run&) = delete;
+        active_run& operator=(const active_run&) = delete;
+    } active(self);
+
+    // Catch up, one effect at a time, while this connection lasts.
     self->set_running(true);
     const auto started = std::chrono::steady_clock::now();
     flows::backfill_flow flow(std::move(targets), connected_at, self->opts_);

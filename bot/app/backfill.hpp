@@ -43,6 +43,10 @@ public:
     void connection_up(time_point at);
     // The connection stopped being live at `at`: mark the channels, stop a run in progress.
     void connection_lost(time_point at);
+    // A channel this instance just declared is caught up from its creation
+    // (flows::declared_channel_target): a run of its own, beside any other, ended like them by a
+    // loss of the connection or stop(). On the I/O thread.
+    void catch_up_declared(const incident& inc);
     // Stops a run in progress (at shutdown).
     void stop();
 
@@ -52,6 +56,9 @@ public:
 
 private:
     static boost::asio::awaitable<void> run(backfill_runner* self, std::uint64_t generation, time_point connected_at);
+    // Carries out one backfill flow over `targets` while `generation` lasts.
+    static boost::asio::awaitable<void> drive(backfill_runner* self, std::uint64_t generation,
+                                              std::vector<flows::backfill_target> targets, time_point connected_at);
     boost::asio::awaitable<std::vector<flows::backfill_target>> load_targets(std::vector<std::int64_t> ids);
     void set_running(bool running);
 

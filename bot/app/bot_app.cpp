@@ -409,6 +409,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
             exec->learn_incident(inc, entries);
         };
         backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
+        st.declared_opened = [this](const incident& inc) { backfill->catch_up_declared(inc); };
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };
         st.catchup_given = [this](const std::string& channel, std::string user) {

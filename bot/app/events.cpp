@@ -63,13 +63,15 @@ void event_intake::dispatch(const flows::event_route& r, slack::events_api&& ev,
         // group: the I/O thread only routes the event, and acks it once it is durable.
         auto outcome = std::make_shared<write_outcome>(write_outcome::none);
         auto done = ack_when_durable(std::move(sink), ev.envelope_id, outcome);
-        // A late joiner's catch-up is decided before the join is acked: written down with it, once
-        // per person per incident (catchup_entry's key), so neither a redelivery nor a crash sends
-        // it twice; sent once durable. A join recovered from history never comes this way.
+        // A late joiner's catch-up is decided with the join: due when the join is newly stored (a
+        // redelivery is a duplicate), then, once durable, claimed and sent by executor::catch_up
+        // after users.info says the joiner is not a bot (its claim, catchup_entry, is once per
+        // person per incident, so a second join sends none). A join recovered from history never
+        // comes this way.
         const incident* inc = st_.channels.find(r.channel);
         const auto at = wall_now();
         const bool late = inc != nullptr && st_.catchup_given && catchup_due(*inc, at, st_.catchup);
-        auto given = std::make_shared<std::string>();  // whom the catch-up goes to, "" for none
+        auto given = std::make_shared<std::string>();  // whom a catch-up may be due, "" for none
         // An append: those of a burst go into the group's transaction as one batch.
         rec_.submit_append(
             [ev = std::move(ev), incident_id = r.incident_id, bot = st_.bot_user_id, at]() -> std::optional<timeline_entry> {
@@ -78,10 +80,9 @@ void event_intake::dispatch(const flows::event_route& r, slack::events_api&& ev,
                 recorded->entry.incident_id = incident_id;
                 return std::move(recorded->entry);
             },
-            [incident_id = r.incident_id, at, outcome, late, given](storage::store& s, const timeline_entry& e, bool newly) {
+            [outcome, late, given](storage::store&, const timeline_entry& e, bool newly) {
                 *outcome = newly ? write_outcome::stored : write_outcome::duplicate;
-                if (late && newly && e.kind == entry_kind::join && !e.user.empty() &&
-                    s.append(catchup_entry(incident_id, e.user, at)))
+                if (late && newly && e.kind == entry_kind::join && !e.user.empty())
                     *given = e.user;
             },
             [this, done = std::move(done), given, channel = std::string(r.channel)](std::exception_ptr err) {

@@ -392,6 +392,8 @@ void executor::remember(const flows::effect& what) {
             for (const auto& kept : held) st_.members.apply(o->inc.channel_id, kept.entry);
         }
         events_.store_held(std::move(held), o->inc.id);
+        // Several instances: what the others had of the channel before the store is in its history.
+        if (st_.channels.catch_up_declared() && st_.declared_opened) st_.declared_opened(o->inc);
     } else if (const auto* e = std::get_if<flows::end_turn>(&what)) {
         // Only the holder ends a turn (a flow resumed after a restart holds none): memory then
         // becomes what it committed, and the next change in line may plan from it.
@@ -521,6 +523,18 @@ net::awaitable<void> executor::catch_up(incident inc, std::string user, std::sha
             log_info("bot", "no catch-up for " + user + ": a bot", {{"incident", id}, {"channel", inc.channel_id}});
             co_return;
         }
+        // Claimed before it is sent, once per person per incident (catchup_entry's key): a second
+        // join sends none; a crash between the claim and the post costs this one (never twice).
+        auto claimed = std::make_shared<bool>(false);
+        recorder::work_fn work = [claimed, e = catchup_entry(inc.id, user, wall_now())](storage::store& s) {
+            *claimed = s.append(e);
+        };  // GCC 12: a named local, not a temporary in the co_await
+        const flows::event claim = co_await durable_write(std::move(work));
+        if (const auto* f = std::get_if<flows::store_failed>(&claim)) {
+            log_warn("bot", "catch-up for " + user + " not made: " + f->error, {{"incident", id}, {"channel", inc.channel_id}});
+            co_return;
+        }
+        if (!*claimed) co_return;  // given before
     }
     // Read and rendered on the reader's thread: a long timeline never holds up the acks.
     auto out = std::make_shared<catchup_message>();

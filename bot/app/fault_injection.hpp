@@ -7,6 +7,8 @@
 //   write   every store job fails on its own (store_failed for its flow; nothing of it stored)
 //   commit  every group commit fails, as on a full disk (the recorder retries, then gives up)
 //   frame   handling the next Socket Mode frame throws: an unexpected exception in the main task
+//   slow_commit  every group commit waits 2 s first (a loaded server): e.g. a declaration's
+//           commit, to hold the new-channel window open (record_events.hpp)
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once
@@ -23,6 +25,8 @@ namespace ib::bot::faults {
 
 // Throws std::runtime_error("<point>: injected fault") when `point` is armed.
 void at(std::string_view point);
+// Sleeps `d` on the calling thread when `point` is armed.
+void delay_at(std::string_view point, std::chrono::milliseconds d);
 
 // IB_FAULT_COMMIT_DEADLINE, when set.
 std::optional<std::chrono::milliseconds> commit_deadline();

@@ -27,6 +27,9 @@ public:
     // A group was committed, or its commit failed; its jobs are no longer pending. On the
     // storage thread, before the group's completions are handed to the I/O thread.
     virtual void committed(const group_report&) {}
+    // A group's commit failed (`why`) and is to be tried again: reported at every failed attempt,
+    // while committed() comes once the group is done. On the storage thread.
+    virtual void commit_failed(const std::string& /*why*/) {}
 };
 
 // What an event's write came to (set on the storage thread, read by its completion).

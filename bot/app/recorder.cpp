@@ -88,6 +88,7 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
         }
 #ifdef IB_FAULT_INJECTION
         faults::at("commit");  // tests only: the commit fails, as on a full disk
+        faults::delay_at("slow_commit", std::chrono::seconds{2});  // tests only: a slow commit
 #endif
         store_.commit_group();
         return true;
@@ -197,6 +198,7 @@ void recorder::loop() {
             const auto d = policy_.failed(commit_policy::clock::now(), what,
                                           std::uniform_real_distribution<double>(0.0, 1.0)(rng));
             log_error("storage", d.log.empty() ? "group commit failed, nothing acked: " + what : d.log, {{"error", what}});
+            if (observer_) observer_->commit_failed(what);  // /readyz: 503 from now on, not once the group is done
             if (d.pause_reading && opts_.storage_failing) post_([f = opts_.storage_failing] { f(true); });
             if (d.what == commit_policy::decision::kind::give_up) {
                 give_up = true;

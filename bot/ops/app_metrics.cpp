@@ -3,6 +3,8 @@
 #include "bot/ops/metrics.hpp"
 #include "bot/ops/status.hpp"
 
+#include <utility>
+
 namespace ib::bot::ops {
 
 namespace {
@@ -18,10 +20,14 @@ void app_metrics::committed(const group_report& r) {
     m.pending_writes.Decrement(static_cast<double>(r.size));
     // Readiness: a failed commit makes /readyz say so until one succeeds.
     if (!r.durable)
-        service_status::get().set_storage(false, r.failure);
-    else if (commit_failed_)
+        commit_failed(r.failure);
+    else if (std::exchange(commit_failed_, false))
         service_status::get().set_storage(true, "");
-    commit_failed_ = !r.durable;
+}
+
+void app_metrics::commit_failed(const std::string& why) {
+    service_status::get().set_storage(false, why);
+    commit_failed_ = true;
 }
 
 void app_metrics::event_acked(write_outcome outcome, std::chrono::steady_clock::duration latency) {

@@ -13,6 +13,7 @@ public:
     // Recorder: pending writes, commit seconds, group size; storage readiness.
     void queued() override;
     void committed(const group_report& r) override;
+    void commit_failed(const std::string& why) override;
     // Executors: stored and duplicate events, ack latency, open incidents, reminders posted.
     void event_acked(write_outcome outcome, std::chrono::steady_clock::duration latency) override;
     void open_incidents(std::size_t count) override;
@@ -22,7 +23,7 @@ public:
     void backfilled(std::size_t stored) override;
 
 private:
-    bool commit_failed_ = false;  // the last group commit failed (storage thread only)
+    bool commit_failed_ = false;  // the last commit attempt failed (storage thread only)
 };
 
 }  // namespace ib::bot::ops

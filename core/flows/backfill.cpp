@@ -71,6 +71,15 @@ timeline_entry make_gap_entry(std::int64_t incident_id, std::int64_t epoch, time
     return e;
 }
 
+backfill_target declared_channel_target(const incident& inc, time_point now) {
+    backfill_target t;
+    t.incident_id = inc.id;
+    t.channel = inc.channel_id;
+    t.down_from = now;  // never disconnected: no gap
+    t.declared = true;
+    return t;
+}
+
 backfill_flow::backfill_flow(std::vector<backfill_target> targets, time_point connected_at, backfill_options opts) {
     st_.targets = std::move(targets);
     st_.connected_at = connected_at;
@@ -124,8 +133,12 @@ action backfill_flow::resume(event ev, time_point now) {
             const auto& t = target();
             std::string line = "caught up " + t.channel + " (incident " + std::to_string(t.incident_id) + "): " +
                                count_of(p.recovered, "message") + " recovered from Slack's history (" +
-                               count_of(p.pages, "page") + ", " + count_of(p.threads, "thread") + "); not connected " +
-                               clock(t.down_from, t.down_from) + "–" + clock(st_.connected_at, t.down_from) + " UTC";
+                               count_of(p.pages, "page") + ", " + count_of(p.threads, "thread") + "); ";
+            if (t.declared)
+                line += "declared here: what another instance had before the incident was stored";
+            else
+                line += "not connected " + clock(t.down_from, t.down_from) + "–" + clock(st_.connected_at, t.down_from) +
+                        " UTC";
             if (!p.failure.empty()) line += "; " + p.failure;
             action next = next_channel(now);
             if (next.level < log_level::info) {
@@ -260,7 +273,7 @@ action backfill_flow::finish_channel(std::string error) {
     p.failure = error.empty() ? std::string() : "history not readable: " + error;
     const bool long_gap = st_.connected_at - t.down_from > st_.opts.gap_threshold;
     std::optional<timeline_entry> gap;
-    if (long_gap || p.recovered > 0)
+    if (!t.declared && (long_gap || p.recovered > 0))
         gap = make_gap_entry(t.incident_id, t.epoch, t.down_from, st_.connected_at, p.recovered, error,
                              st_.connected_at);
     st_.at = stage::finishing;

@@ -48,7 +48,14 @@ struct backfill_target {
     time_point down_from{};            // when the connection was lost (or the bot's last sign of life)
     std::int64_t epoch = 0;            // the mark to clear once caught up
     std::vector<std::string> threads;  // parents of the threads that have replies on the timeline
+    // A channel just declared by this instance (declared_channel_target): read from its creation;
+    // no gap entry (the bot was connected all along) and no mark to clear.
+    bool declared = false;
 };
+
+// The catch-up of a channel this instance has just declared, at `now` (record_events.hpp: the
+// new-channel window): its whole history, which is a few messages old.
+backfill_target declared_channel_target(const incident& inc, time_point now);
 
 struct backfill_options {
     int page_limit = 200;          // messages per page (Slack: 100 by default, at most 999; 200 advised)

@@ -14,6 +14,14 @@
 //           acked. Lookups of one channel in flight are made once (engineering.md §3.9: never
 //           drop an event because a local cache has not heard of its channel yet)
 //   ack     no channel, or not an incident channel: acked at once, nothing stored
+//
+// The new-channel window (several instances): between conversations.create and the commit of the
+// declaring instance's create_incident, the new channel's first events (someone joining and
+// talking at once) may reach another instance; its lookup finds no incident yet, and it acks them
+// as foreign. So with look_up_misses() on, a channel declared here is caught up from its history
+// once its incident is stored (catch_up_declared(); backfill.hpp's declared_channel_target): what
+// the others acked is in the history by then, since Slack stores a message before it delivers
+// it, and the store keeps one entry per channel and ts, so what was recorded live is not doubled.
 #pragma once
 
 #include "core/flows/effects.hpp"
@@ -75,6 +83,9 @@ public:
     // (route() answers lookup for it) rather than treated as foreign. Off by default (one run).
     void look_up_misses(bool on) { look_up_misses_ = on; }
     bool looks_up_misses() const { return look_up_misses_; }
+    // Whether a channel declared here is caught up from its history once its incident is stored
+    // (the new-channel window, above): when misses are looked up, i.e. other instances may run.
+    bool catch_up_declared() const { return look_up_misses_; }
 
     // Where `ev` goes: record when its channel has an incident, hold while the channel's incident
     // is being declared, lookup when look_up_misses() is on and the channel is not known, else ack.

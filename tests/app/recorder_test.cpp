@@ -165,6 +165,7 @@ struct reports final : recorder_observer {
     std::mutex mutex;
     std::size_t queued_jobs = 0;
     std::vector<group_report> groups;
+    std::vector<std::string> failed_attempts;
 
     void queued() override {
         std::lock_guard lock(mutex);
@@ -173,6 +174,10 @@ struct reports final : recorder_observer {
     void committed(const group_report& r) override {
         std::lock_guard lock(mutex);
         groups.push_back(r);
+    }
+    void commit_failed(const std::string& why) override {
+        std::lock_guard lock(mutex);
+        failed_attempts.push_back(why);
     }
 };
 
@@ -259,13 +264,14 @@ TEST_CASE("appends in a row are one batch: each job learns whether its entry was
 }
 
 TEST_CASE("a failing commit: reading stops, the same group is retried until it commits, then reading resumes") {
+    reports seen;  // what /readyz hears (outlives the recorder)
     fixture f;
     poison_commits(f.path);
     std::vector<bool> failing;  // storage_failing callbacks, on the posting thread
     recorder::options o;
     o.commit.backoff = {50ms, 200ms, 0.0};
     o.storage_failing = [&](bool on) { failing.push_back(on); };
-    recorder& rec = f.rec.emplace(storage::store(f.path), f.io.poster(), o);
+    recorder& rec = f.rec.emplace(storage::store(f.path), f.io.poster(), o, &seen);
     f.submit_together({
         append("Ev-fine"),              // would have committed alone
         append("Ev-poison", "poison"),  // every statement succeeds; the COMMIT fails
@@ -278,6 +284,13 @@ TEST_CASE("a failing commit: reading stops, the same group is retried until it c
     for (int i = 0; i < 500 && rec.counters().failed_commits < 3; ++i) std::this_thread::sleep_for(10ms);
     CHECK(rec.counters().failed_commits >= 3);  // retried, with nothing acked meanwhile
     CHECK(f.out.count() == 0);
+    // Each failed attempt is reported as it happens (/readyz says 503 during the outage, not after).
+    {
+        std::lock_guard lock(seen.mutex);
+        CHECK(seen.failed_attempts.size() >= 2);
+        for (const auto& g : seen.groups) CHECK(g.durable);  // the failing group is not done yet
+        if (!seen.failed_attempts.empty()) CHECK(seen.failed_attempts[0].find("FOREIGN KEY") != std::string::npos);
+    }
 
     // The cause goes away (space freed): the next retry commits the whole group, then reading resumes.
     {

@@ -127,6 +127,27 @@ TEST_CASE("backfill: a short reconnect with nothing recovered writes no gap entr
     CHECK(is<done>(d.step(stored{})));
 }
 
+TEST_CASE("backfill: a channel declared here is read from its creation, with no gap entry however much is recovered") {
+    incident inc;
+    inc.id = 7;
+    inc.channel_id = "C0NEW";
+    const auto t = declared_channel_target(inc, back);
+    CHECK(t.declared);
+    CHECK(t.since_ts.empty());
+    CHECK(t.epoch == 0);  // no mark
+    driver d{backfill_flow({t}, back), back, {}};
+    auto c = effect_as<call>(d.start());
+    CHECK(c.args == json{{"channel", "C0NEW"}, {"limit", 200}});  // no oldest: the whole (short) history
+    d.step(page(json::array({message("1795251700.000200", "joined and said this"), message("1795251650.000100", "hi")})));
+    const auto fin = effect_as<finish_backfill>(d.step(recovered{2, 0}));
+    CHECK(fin.incident_id == 7);
+    CHECK_FALSE(fin.gap);  // the bot was connected all along
+    CHECK(is<done>(d.step(stored{})));
+    CHECK(d.logs == std::vector<std::string>{
+                        "info: caught up C0NEW (incident 7): 2 messages recovered from Slack's history (1 page, 0 "
+                        "threads); declared here: what another instance had before the incident was stored"});
+}
+
 TEST_CASE("backfill: nothing to catch up") {
     driver d{backfill_flow({}, back), back, {}};
     CHECK(is<done>(d.start()));

@@ -76,7 +76,9 @@ TEST_CASE("events: recorded in an incident channel, held while it is declared, e
 
 TEST_CASE("events: with several instances, a channel not known here is looked up, never dropped") {
     incident_channels<std::string> channels;
+    CHECK_FALSE(channels.catch_up_declared());  // one instance: it has every event of its new channels
     channels.look_up_misses(true);
+    CHECK(channels.catch_up_declared());  // the new-channel window: a channel declared here is caught up
     const auto r = channels.route(message_in_c123());
     CHECK(r.what == kind::lookup);
     CHECK(r.channel == "C123ABC456");

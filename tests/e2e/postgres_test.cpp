@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -44,6 +46,58 @@ std::string with_password(const std::string& uri, const std::string& password) {
     REQUIRE(db != std::string::npos);
     out.replace(db, 9, "/no_such_db");
     return out;
+}
+
+// A PostgreSQL cluster of the test's own (scripts/pg-cluster.sh on a directory of its own, a free
+// loopback port), for a test that stops and starts the server: the ctest fixture's server is
+// shared with the other postgres suites. Removed when the test ends, however it ends.
+class own_cluster {
+public:
+    own_cluster() : dir_(ib::test::temp_path("pg-own")) {
+        const auto r = script("start");
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        uri_ = r.out.substr(0, r.out.find('\n'));
+    }
+    ~own_cluster() { script("stop"); }
+    own_cluster(const own_cluster&) = delete;
+    own_cluster& operator=(const own_cluster&) = delete;
+
+    const std::string& uri() const { return uri_; }
+    // pg_ctl stop -m fast (sessions ended, as a restart or a failover begins), then start again.
+    void down() { REQUIRE(script("down").exit_code == 0); }
+    void up() { REQUIRE(script("up").exit_code == 0); }
+
+private:
+    ib::test::run_result script(const std::string& action) const {
+        return run_to_end("/bin/bash", {std::string(IB_SOURCE_DIR) + "/scripts/pg-cluster.sh", action, dir_}, {}, 60s);
+    }
+    std::string dir_, uri_;
+};
+
+// The ops port a `run --listen 127.0.0.1:0` prints in its log.
+unsigned short ops_port_of(const ib::test::bot_process& p, const ib::sim::slack_simulator& slack) {
+    unsigned short port = 0;
+    REQUIRE_MESSAGE(slack.wait_for([&] { return (port = ib::test::listen_port_in(p.log())) != 0; }, 10s), p.log());
+    return port;
+}
+
+// "<stem> 0", "<stem> 1", …
+std::vector<std::string> numbered(const std::string& stem, int n) {
+    std::vector<std::string> texts;
+    for (int i = 0; i < n; ++i) texts.push_back(stem + " " + std::to_string(i));
+    return texts;
+}
+
+// How often each message text is on the exported timeline of `t`'s latest incident.
+std::map<std::string, int> stored_messages(const bot_fixture& t) {
+    std::map<std::string, int> seen;
+    for (const auto& e : entries(t.export_json(), "message")) ++seen[e["text"].get<std::string>()];
+    return seen;
+}
+
+int readyz(unsigned short port) {
+    const auto r = ib::test::http_get(port, "/readyz", 2000);
+    return r ? r->status : 0;
 }
 
 }  // namespace
@@ -185,15 +239,10 @@ TEST_CASE("three instances on one PostgreSQL: every event once, every command on
     second->signal(SIGKILL);
     REQUIRE(second->wait(10s) == 128 + SIGKILL);
     t.slack.post_messages(ch, bot_fixture::bob, std::vector<std::string>(texts.begin() + burst / 2, texts.end()));
-    const auto stored_messages = [&] {
-        std::map<std::string, int> seen;
-        for (const auto& e : entries(t.export_json(), "message")) ++seen[e["text"].get<std::string>()];
-        return seen;
-    };
     std::map<std::string, int> seen;
     REQUIRE_MESSAGE(t.slack.wait_for(
                         [&] {
-                            seen = stored_messages();
+                            seen = stored_messages(t);
                             return seen.size() >= burst;
                         },
                         40s),
@@ -215,7 +264,7 @@ TEST_CASE("three instances on one PostgreSQL: every event once, every command on
     std::vector<std::string> more;
     for (int i = 0; i < 60; ++i) more.push_back("after the restart " + std::to_string(i));
     t.slack.post_messages(ch, bot_fixture::bob, more);
-    REQUIRE(t.slack.wait_for([&] { return stored_messages().size() >= burst + more.size(); }, 20s));
+    REQUIRE(t.slack.wait_for([&] { return stored_messages(t).size() >= burst + more.size(); }, 20s));
     // Its share acked: stored, or found stored already (its catch-up from history on connecting
     // may have read them first).
     const auto m = ib::test::http_get(port, "/metrics");
@@ -232,8 +281,8 @@ TEST_CASE("three instances on one PostgreSQL: every event once, every command on
     std::vector<std::string> during;
     for (int i = 0; i < 60; ++i) during.push_back("while the database was away " + std::to_string(i));
     t.slack.post_messages(ch, bot_fixture::bob, during);
-    REQUIRE(t.slack.wait_for([&] { return stored_messages().size() >= burst + more.size() + during.size(); }, 20s));
-    seen = stored_messages();
+    REQUIRE(t.slack.wait_for([&] { return stored_messages(t).size() >= burst + more.size() + during.size(); }, 20s));
+    seen = stored_messages(t);
     CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 1; }));
     CHECK(t.slack.lost_events().empty());
 
@@ -276,6 +325,143 @@ TEST_CASE("three instances on one PostgreSQL: every event once, every command on
     CHECK(second->wait(15s) == 0);
     CHECK(third->wait(15s) == 0);
     CHECK(t.stop_bot(SIGTERM) == 0);
+}
+
+// Issue 15's "PostgreSQL restarted mid-run": a real restart of the server (a cluster of the
+// test's own), not cut sessions. Two instances, a burst in flight when the server stops: while it
+// is down both say 503 on /readyz and ack nothing; once it is back they say 200 again and every
+// message is stored exactly once. About 10 s (of which the server is down 3 s).
+TEST_CASE("PostgreSQL restarted mid-run: /readyz 503 while down, nothing acked meanwhile, nothing lost or twice") {
+    own_cluster server;
+    bot_fixture t;  // random delivery, redelivery on (the simulator's defaults)
+    t.db = server.uri();
+    const std::vector<std::string> flags{"--listen", "127.0.0.1:0"};
+    t.start_bot(flags);
+    std::vector<std::string> args{"run", "--db", t.db};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto second = std::make_unique<ib::test::bot_process>(IB_BOT_BINARY, args, t.env());
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), second->log());
+    const std::vector<unsigned short> ports{ops_port_of(*t.bot, t.slack), ops_port_of(*second, t.slack)};
+    for (const auto port : ports) REQUIRE(t.slack.wait_for([&] { return readyz(port) == 200; }, 10s));
+
+    const std::string ch = t.declare("Primary restarting sev2", "Primary restarting");
+    // Both instances know the channel before the server goes (the second by its lookup).
+    t.slack.post_messages(ch, bot_fixture::bob, numbered("before", 20));
+    REQUIRE(t.slack.wait_for([&] { return stored_messages(t).size() >= 20; }, 10s));
+
+    // A burst in flight, and the server stops under it.
+    const auto burst = numbered("burst", 1000);
+    t.slack.post_messages(ch, bot_fixture::bob, burst);
+    server.down();
+    const auto went_down = std::chrono::steady_clock::now();
+
+    // What is said while it is down reaches both instances (at random): each stops, says 503,
+    // and acks none of it (the simulator sees every ack, redeliveries' included).
+    const auto during = numbered("while the server was down", 20);
+    t.slack.post_messages(ch, bot_fixture::bob, during);
+    for (const auto port : ports) {
+        CAPTURE(port);
+        CHECK(t.slack.wait_for([&] { return readyz(port) == 503; }, 3s));
+    }
+    std::this_thread::sleep_until(went_down + 3s);
+    std::size_t acked_while_down = 0;
+    for (const auto& a : t.slack.acks()) {
+        const auto envelope = t.slack.envelope(a.envelope_id);
+        const auto text = envelope ? ib::test::event_text(*envelope) : std::nullopt;
+        if (text && text->starts_with("while the server was down")) ++acked_while_down;
+    }
+    CHECK(acked_while_down == 0);
+
+    // Back after 3 s: both ready again, everything stored once, nothing lost by Slack.
+    server.up();
+    const auto came_back = std::chrono::steady_clock::now();
+    for (const auto port : ports) {
+        CAPTURE(port);
+        CHECK(t.slack.wait_for([&] { return readyz(port) == 200; }, 10s));
+    }
+    MESSAGE("both instances ready again "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - came_back).count()
+            << " ms after the server was back");
+    std::map<std::string, int> seen;
+    REQUIRE_MESSAGE(t.slack.wait_for(
+                        [&] {
+                            seen = stored_messages(t);
+                            return seen.size() >= 20 + burst.size() + during.size();
+                        },
+                        15s),
+                    "stored " << seen.size() << " of " << 20 + burst.size() + during.size());
+    CHECK(seen.size() == 20 + burst.size() + during.size());
+    CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 1; }));
+    CHECK(t.slack.lost_events().empty());
+
+    second->signal(SIGTERM);
+    CHECK(second->wait(15s) == 0);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+}
+
+// The new-channel window (record_events.hpp): a brand-new incident channel's first events may
+// reach the instance that did not declare it before the declaring instance's store commits; that
+// one finds no incident and acks them as foreign. Every commit is made slow (the test binary's
+// slow_commit: 2 s) so the window stays open; someone joins and talks at once; everything said is
+// stored once all the same (the declaring instance catches the channel up from its history once
+// the incident is stored). About 8 s.
+TEST_CASE("the new-channel window: what another instance had before the declaration was stored is caught up") {
+    bot_fixture t;
+    t.binary = IB_FAULTS_BINARY;
+    t.db = ib::test::new_pg_database();
+    const std::string faults = ib::test::temp_path("pg-window-faults");
+    const auto arm = [&](const std::string& what) { std::ofstream(faults, std::ios::trunc) << what << "\n"; };
+    arm("");
+    const std::map<std::string, std::string> fault_env{{"IB_FAULTS_FILE", faults}};
+    t.start_bot({}, fault_env);
+    auto env = t.env();
+    env.insert(fault_env.begin(), fault_env.end());
+    auto second = std::make_unique<ib::test::bot_process>(IB_FAULTS_BINARY, std::vector<std::string>{"run", "--db", t.db},
+                                                          env);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), second->log());
+
+    // Declared with every commit slow: the channel exists 2 s before its incident is stored.
+    arm("slow_commit");
+    const auto start = t.slack.slash_command(t.general, bot_fixture::alice, "start Cache stampede sev2");
+    std::optional<ib::sim::slack_simulator::channel_info> ch;
+    REQUIRE(t.slack.wait_for([&] { return (ch = t.slack.channel_by_name(ib::test::today_channel("Cache stampede"))).has_value(); },
+                             15s));
+    // Carol joins at once and talks; each event goes to either instance at random.
+    t.slack.join(ch->id, bot_fixture::carol);
+    const auto first = numbered("first words", 10);
+    t.slack.post_messages(ch->id, bot_fixture::carol, first);
+    arm("");
+    REQUIRE(t.slack.wait_ack(start, 15s));
+    // Stored and announced (the announcement follows the store).
+    REQUIRE(t.slack.wait_for([&] { return !t.slack.posted_messages(ch->id).empty(); }, 20s));
+
+    std::map<std::string, int> seen;
+    REQUIRE_MESSAGE(t.slack.wait_for(
+                        [&] {
+                            seen = stored_messages(t);
+                            return seen.size() >= first.size();
+                        },
+                        20s),
+                    "stored " << seen.size() << " of " << first.size() << "\n" << t.bot->log() << second->log());
+    CHECK(seen.size() == first.size());
+    CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 1; }));
+    const auto x = t.export_json();
+    std::size_t carol_joined = 0;
+    for (const auto& e : entries(x, "join"))
+        if (e["user"] == bot_fixture::carol) ++carol_joined;
+    CHECK(carol_joined == 1);
+    CHECK(t.slack.lost_events().empty());
+    CHECK(t.slack.calls("conversations.create").size() == 1);
+    // The declaring instance says what it caught up (0 only if every event happened to reach it).
+    const std::string logs = t.bot->log() + second->log();
+    const auto line = logs.find("declared here: what another instance had");
+    CHECK(line != std::string::npos);
+    if (line != std::string::npos) MESSAGE(logs.substr(logs.rfind("caught up ", line), line - logs.rfind("caught up ", line)));
+
+    second->signal(SIGTERM);
+    CHECK(second->wait(15s) == 0);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+    std::filesystem::remove(faults);
 }
 
 }  // TEST_SUITE

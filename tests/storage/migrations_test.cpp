@@ -61,7 +61,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 9);
+    CHECK(latest_version() == 10);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -76,7 +76,7 @@ TEST_CASE("a fresh database is at the latest version") {
                                                                "backfill_marks", "users"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
                                                                "timeline_by_incident_kind", "timeline_one_per_ts",
-                                                               "timeline_corrections"});
+                                                               "timeline_corrections", "incidents_by_channel"});
     CHECK(schema_objects(db, "trigger") == std::set<std::string>{"timeline_no_update", "timeline_no_delete"});
 }
 
@@ -105,6 +105,9 @@ TEST_CASE("the indexes serve the store's queries") {
     CHECK(query_plan(db, "SELECT * FROM incidents WHERE declared_at >= 1 AND declared_at < 2 ORDER BY declared_at, id")
               .find("USING INDEX incidents_by_declared_at") != std::string::npos);
     CHECK(query_plan(db, R"(SELECT seq FROM timeline WHERE "key" = 'x')").find("USING") != std::string::npos);
+    // incident_by_channel's query, verbatim (v10).
+    CHECK(query_plan(db, "SELECT id FROM incidents WHERE channel_id = 'C1' ORDER BY id DESC LIMIT 1")
+              .find("INDEX incidents_by_channel") != std::string::npos);
 }
 
 TEST_CASE("a v1 database with data is upgraded to the latest version, data intact") {
@@ -163,7 +166,7 @@ VALUES (7, 'Ev-1', 1700000000000000, '', 'U01', 'declare', '[]', 'declared', '',
     CHECK(s.create_incident(next, decl) == 8);
 
     SQLite::Database raw(path);
-    CHECK(schema_objects(raw, "index").size() == 5);
+    CHECK(schema_objects(raw, "index").size() == 6);
 }
 
 TEST_CASE("v4: a v3 file loses the two indexes nothing queries, and keeps its data") {
@@ -198,7 +201,7 @@ VALUES (3, 'Ev-1', 1700000000000000, '', 'U01', 'declare', 'declared', 170000000
     SQLite::Database raw(path);
     CHECK(schema_objects(raw, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
                                                                 "timeline_by_incident_kind", "timeline_one_per_ts",
-                                                               "timeline_corrections"});
+                                                                "timeline_corrections", "incidents_by_channel"});
 }
 
 TEST_CASE("v7: a v6 file's duplicate messages move aside, one entry per ts stays, and new kinds are readable") {
@@ -387,7 +390,7 @@ VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message',
                              doctest::Contains("append-only"), SQLite::Exception);
     }
     store s(path);
-    CHECK(s.schema_version() == 9);
+    CHECK(s.schema_version() == latest_version());
     CHECK_FALSE(s.migration_backup());  // nothing rewritten: no backup
     auto before = s.message(4, "1700000010.000000");
     REQUIRE(before);
@@ -406,6 +409,30 @@ VALUES (4, 'Ev-1', 1700000010000000, '1700000010.000000', 'U02', 'message',
                          doctest::Contains("append-only"), SQLite::Exception);
     CHECK_THROWS_WITH_AS(raw.exec("UPDATE timeline SET tags = '[]' WHERE kind = 'correction'"),
                          doctest::Contains("append-only"), SQLite::Exception);
+}
+
+TEST_CASE("v10: a v9 file gets the channel index, and a channel's newest incident is still the one found") {
+    temp_dir dir;
+    const auto path = dir.file("v9.db");
+    {
+        auto db = open_database(path, {});
+        migrate(db, 9);
+        CHECK(schema_objects(db, "index").count("incidents_by_channel") == 0);
+        db.exec(R"sql(
+INSERT INTO incidents (id, title, severity, status, channel_id, channel_name, declared_by, declared_at)
+VALUES (1, 'Checkout errors', 2, 'resolved', 'C04', 'inc-checkout', 'U01', 1700000000000000),
+       (2, 'Login down', 2, 'investigating', 'C05', 'inc-login', 'U01', 1700000100000000),
+       (3, 'Checkout errors again', 2, 'investigating', 'C04', 'inc-checkout', 'U01', 1700000200000000);
+)sql");
+    }
+    store s(path);
+    CHECK(s.schema_version() == latest_version());
+    CHECK_FALSE(s.migration_backup());  // an index: nothing rewritten, no backup
+    CHECK(s.incident_by_channel("C04")->id == 3);
+    CHECK(s.incident_by_channel("C05")->id == 2);
+    CHECK_FALSE(s.incident_by_channel("C06"));
+    SQLite::Database raw(path);
+    CHECK(schema_objects(raw, "index").count("incidents_by_channel") == 1);
 }
 
 TEST_CASE("v8: a second backup of the same version does not overwrite the first") {

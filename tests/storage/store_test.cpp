@@ -1112,4 +1112,36 @@ TEST_CASE("both engines hold the same schema version") {
     CHECK(pg_latest_version() == store::latest_schema_version());
 }
 
+TEST_CASE("incident_by_channel: the channel's newest incident, through the index both engines have (v10)") {
+    temp_dir dir;
+    const std::string db = test_db(dir.file("by-channel.db"));
+    {
+        store s(db);
+        for (int i = 0; i < 5; ++i) {
+            const std::string channel = "C0" + std::to_string(i % 2);
+            auto inc = sample_incident(channel, t0(i));
+            auto decl = declare_entry("Ev-ch" + std::to_string(i), t0(i));
+            s.create_incident(inc, decl);
+        }
+        CHECK(s.incident_by_channel("C00")->id == 5);
+        CHECK(s.incident_by_channel("C01")->id == 4);
+        CHECK_FALSE(s.incident_by_channel("C02"));
+    }
+    const std::string definition =
+        on_postgres() ? raw_sql(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                                    " AND indexname = 'incidents_by_channel'")
+                      : raw_sql(db, "SELECT sql FROM sqlite_master WHERE name = 'incidents_by_channel'");
+    CHECK(definition.find("(channel_id, id)") != std::string::npos);
+
+    // A database at v9 (the index gone, the version set back) is brought to v10 on open.
+    raw_sql(db, "DROP INDEX incidents_by_channel");
+    raw_sql(db, on_postgres() ? "UPDATE incident_bot_schema SET version = 9" : "PRAGMA user_version = 9");
+    store reopened(db);
+    CHECK(reopened.schema_version() == 10);
+    CHECK(reopened.incident_by_channel("C00")->id == 5);
+    CHECK(raw_sql(db, on_postgres() ? "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
+                                      " AND indexname = 'incidents_by_channel'"
+                                    : "SELECT count(*) FROM sqlite_master WHERE name = 'incidents_by_channel'") == "1");
+}
+
 }  // TEST_SUITE
