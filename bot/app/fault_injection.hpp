@@ -7,6 +7,8 @@
 //   write   every store job fails on its own (store_failed for its flow; nothing of it stored)
 //   commit  every group commit fails, as on a full disk (the recorder retries, then gives up)
 //   frame   handling the next Socket Mode frame throws: an unexpected exception in the main task
+//   claimed a reminder's claim, once committed, throws before the reminder is posted: the process
+//           exits 70 holding a claim that another instance takes over after the lease
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once

@@ -1,4 +1,5 @@
 #include "core/corrections.hpp"
+#include "core/reminders.hpp"
 #include "storage/json_columns.hpp"
 #include "storage/pg_store.hpp"
 #include "storage/store.hpp"
@@ -582,6 +583,40 @@ TEST_CASE("claim: decided under the row lock on what is stored; the caller that 
     CHECK(a.timeline_of_kinds(id, kinds).size() == 1);
     // Nothing to decide on: no such incident.
     CHECK_FALSE(a.claim(id + 100, kinds, decide).inc);
+}
+
+// Issue 15: a reminder claimed by an instance that died before marking it is taken over after
+// the lease by exactly one other, under the row lock; a marked one never is.
+TEST_CASE("claim: an unmarked reminder claim is taken over once after its lease; a marked one never") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    store c(path);
+    const auto policy = reminder_policy::uniform(std::chrono::seconds{60});
+    const auto decide = [&](time_point now, const claim_lease& lease) {
+        return store::claim_decision([now, lease, &policy](const incident& inc, std::span<const timeline_entry> stored) {
+            return reminder_to_claim(inc, stored, now, policy, lease);
+        });
+    };
+    const claim_lease la{std::chrono::seconds{10}, "a"}, lb{std::chrono::seconds{10}, "b"}, lc{std::chrono::seconds{10}, "c"};
+    const auto first = a.claim(id, k_reminder_schedule_kinds, decide(t0(61), la));
+    REQUIRE(first.claimed);
+    const timeline_entry claimed = first.entries.back();
+    CHECK(claimed.attr("owner") == "a");
+    // Within the lease: b claims nothing (a is posting it).
+    CHECK_FALSE(b.claim(id, k_reminder_schedule_kinds, decide(t0(70), lb)).claimed);
+    // a died: past the lease b and c both find it unmarked; one takes it over.
+    const auto by_b = b.claim(id, k_reminder_schedule_kinds, decide(t0(72), lb));
+    const auto by_c = c.claim(id, k_reminder_schedule_kinds, decide(t0(72), lc));
+    CHECK(by_b.claimed);
+    CHECK_FALSE(by_c.claimed);  // b's takeover is a claim of its own, within its lease
+    CHECK(by_b.entries.back().key == claimed.key + ":1");
+    CHECK(by_c.entries.size() == 2);
+    // b marks it: c takes nothing over, even long after.
+    CHECK(b.append(make_reminder_mark(by_b.entries.back(), t0(72), "posted")));
+    CHECK_FALSE(c.claim(id, k_reminder_schedule_kinds, decide(t0(100), lc)).claimed);
+    const auto stored = a.timeline_of_kinds(id, k_reminder_schedule_kinds);
+    CHECK(stored.size() == 3);
+    CHECK_FALSE(derive_reminder_state(stored).unmarked);
 }
 
 TEST_CASE("incident_by_channel: the channel's latest incident") {
