@@ -314,7 +314,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
             log_warn("bot", "auth.test gave no team_id: envelopes are not checked for their workspace");
         net::co_spawn(self->ioc, run_reminders(self), self->task_done("reminder"));
         log_info("bot", "authenticated as " + self->st.bot_user_id + " (team " +
-                            who.response.body.value("team", std::string("?")) + ")");
+                            who.response.body.value("team", std::string("?")) + "); this instance's claims name it " +
+                            self->st.reminders.lease().owner);
         self->resume_journal();
 
         // Connect, and keep the connection until stopped; flow control pauses its reading.

@@ -346,7 +346,8 @@ reminder_flow::state reminder_of(const json& j) {
     s.entry = entry_of(j.at("entry"));
     s.message.text = j.at("text").get<std::string>();
     s.message.blocks = j.at("blocks");
-    if (j.contains("claim")) s.claim = entry_of(j.at("claim"));  // absent when written by an older build
+    // Absent when written by an older build, whose claims have no lease: the mark marks nothing.
+    s.claim = j.contains("claim") ? entry_of(j.at("claim")) : s.entry;
     return s;
 }
 

@@ -47,6 +47,14 @@ std::string with_password(const std::string& uri, const std::string& password) {
     return out;
 }
 
+// Messages posted in `channel` whose text contains `needle`.
+std::size_t posts_with(const bot_fixture& t, const std::string& channel, const std::string& needle) {
+    const auto posts = t.slack.posted_messages(channel);
+    return static_cast<std::size_t>(std::count_if(posts.begin(), posts.end(), [&](const nlohmann::json& p) {
+        return p["text"].get<std::string>().find(needle) != std::string::npos;
+    }));
+}
+
 }  // namespace
 
 TEST_SUITE("postgres") {
@@ -168,12 +176,7 @@ TEST_CASE("three instances on one PostgreSQL: every event once, every command on
         if (a->payload && a->payload->value("text", std::string()) == "Acknowledged.") ++acknowledged;
     }
     CHECK(acknowledged <= 1);
-    const auto announced = [&](const std::string& what) {
-        std::size_t n = 0;
-        for (const auto& p : t.slack.posted_messages(ch))
-            if (p["text"].get<std::string>().find(what) != std::string::npos) ++n;
-        return n;
-    };
+    const auto announced = [&](const std::string& what) { return posts_with(t, ch, what); };
     REQUIRE(t.slack.wait_for([&] { return announced("acknowledged the incident") >= 1; }, 10s));
 
     // A burst, with one instance SIGKILLed in the middle: what it never acked is redelivered to
@@ -293,12 +296,7 @@ TEST_CASE("a reminder claimed by an instance that died is posted by another afte
     t.binary = IB_FAULTS_BINARY;
     t.start_bot(flags, {{"IB_FAULTS_FILE", faults}});
     const std::string ch = t.declare("Checkout down sev2", "Checkout down");
-    const auto reminder_posts = [&] {
-        std::size_t n = 0;
-        for (const auto& p : t.slack.posted_messages(ch))
-            if (p["text"].get<std::string>().find("status-page update") != std::string::npos) ++n;
-        return n;
-    };
+    const auto reminder_posts = [&] { return posts_with(t, ch, "status-page update"); };
     // Its first reminder falls due 3 s after the declaration: claimed, and the process dies.
     const auto died = t.bot->wait(15s);
     REQUIRE_MESSAGE(died == 70, t.all_logs());
