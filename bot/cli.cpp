@@ -484,7 +484,8 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     if (!inc)
         throw command_error(id ? "no incident " + std::to_string(*id) + " in " + storage::display_name(db)
                                : "no incidents in " + storage::display_name(db));
-    incident_record record{*inc, db_store.timeline(inc->id), {}};
+    // The incident's history: the instances' bookkeeping (core/timeline.hpp) is no part of it.
+    incident_record record{*inc, history_of(db_store.timeline(inc->id)), {}};
     // Names from the users.info cache the bot keeps: an export never calls Slack.
     record.names = db_store.names_of(users_referenced(record.inc, record.timeline));
     // JSON, the format for tooling and the largest, goes out as it is formatted.

@@ -366,9 +366,9 @@ timeline_entry make_reminder_mark(const timeline_entry& claim, time_point now, s
     e.key = claim.key + ":mark";
     e.at = now;
     e.received_at = now;
-    e.kind = entry_kind::reminder;
+    e.kind = k_bookkeeping.kind;  // bookkeeping (timeline.hpp): no output a reviewer reads shows it
     e.text = outcome == "posted" ? "the reminder was posted" : "the reminder was not posted (" + std::string(outcome) + ")";
-    e.attrs["type"] = "mark";
+    e.attrs[std::string(k_bookkeeping.attr)] = std::string(k_bookkeeping.value);
     e.attrs["of"] = claim.key;
     e.attrs["outcome"] = std::string(outcome);
     return e;

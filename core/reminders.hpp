@@ -248,7 +248,8 @@ std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<c
 // The mark stored once the post of the reminder claimed by `claim` (an entry reminder_to_claim
 // made) has an outcome, at `now`: kind reminder, attrs type=mark, of = claim.key, outcome
 // ("posted", "failed": Slack refused it, "in_doubt": a restart left the post in doubt, not made
-// again); key "<claim.key>:mark". A marked claim is never taken over.
+// again); key "<claim.key>:mark". A marked claim is never taken over. The mark is bookkeeping
+// (timeline.hpp is_bookkeeping): no output a reviewer reads shows it.
 timeline_entry make_reminder_mark(const timeline_entry& claim, time_point now, std::string_view outcome);
 
 inline constexpr seconds max_snooze = std::chrono::hours{24};

@@ -528,7 +528,7 @@ net::awaitable<void> executor::catch_up(incident inc, std::string user, std::sha
     // Read and rendered on the reader's thread: a long timeline never holds up the acks.
     auto out = std::make_shared<catchup_message>();
     reader::read_fn read = [out, inc, now = wall_now()](const storage::store& s) {
-        *out = render_catchup(incident_record{inc, s.timeline(inc.id), {}}, now);
+        *out = render_catchup(incident_record{inc, history_of(s.timeline(inc.id)), {}}, now);
     };
     std::string failure;
     try {

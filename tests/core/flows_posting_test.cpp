@@ -86,6 +86,25 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
     CHECK(s.logs.empty());
 }
 
+TEST_CASE("summary: a reminder's claim counts, its mark (bookkeeping) does not") {
+    const incident inc = incident_5();
+    stepper<summary_flow> s{summary_flow(inc, true, t0 + 2h), {}};
+    const auto load = effect_as<load_summary>(s.start());
+    loaded data = timeline_of_5(inc);
+    const auto claim = reminder_to_claim(inc, data.timeline, t0 + 40min, reminder_policy::defaults(), {60s, "a"});
+    REQUIRE(claim);
+    data.timeline.push_back(*claim);
+    const incident_record claimed{inc, data.timeline, {}};
+    data.timeline.push_back(make_reminder_mark(*claim, claim->at, "posted"));
+    const incident_record marked{inc, data.timeline, {}};
+    REQUIRE(summarize(marked).entry_count == summarize(claimed).entry_count + 1);  // what it would count
+
+    const rendered out = render_summary(load, std::move(data));
+    CHECK(out.summary_text == render_summary_text(summarize(claimed)));
+    CHECK(out.summary_blocks == render_summary_blocks(summarize(claimed)));
+    CHECK(out.review_text == render_review_text(make_review_prompt(claimed, t0 + 2h)));
+}
+
 TEST_CASE("summary: the plain-text headers name the people a title mentions, from the names loaded") {
     // Block Kit plain_text shows <@U…> as typed, so the headers read the cached name instead; the
     // mrkdwn text keeps the mention (Slack shows it by name itself).

@@ -865,7 +865,7 @@ TEST_CASE("timeline_of_kinds returns only those kinds, in timeline order, from t
     CHECK(s.timeline_of_kinds(id + 1, kinds).empty());
 }
 
-TEST_CASE("timeline_page and timeline_position page timeline() by index; timeline_kinds lists its kinds") {
+TEST_CASE("timeline_page and timeline_position page the history by index; timeline_kinds lists its kinds") {
     store s(test_db());
     auto inc = sample_incident();
     auto decl = declare_entry("decl", t0());
@@ -880,20 +880,30 @@ TEST_CASE("timeline_page and timeline_position page timeline() by index; timelin
         const auto kind = i % 7 == 3 ? entry_kind::statuspage : i % 11 == 5 ? entry_kind::reminder : entry_kind::message;
         auto e = sample_entry(id, "e" + std::to_string(i), t0((i * 17) % 23 + 1), "entry " + std::to_string(i), kind);
         e.slack_ts = kind == entry_kind::message ? to_slack_ts(t0(100 + i)) : "";
+        if (i == 16) e.attrs = {{"type", "mark"}, {"of", "e5"}, {"outcome", "posted"}};  // bookkeeping
+        if (i == 27) e.attrs = {{"type", "posted"}};
         batch.push_back(e);
         batch.push_back(sample_entry(other_id, "o" + std::to_string(i), t0(i)));
     }
     s.append_batch(batch);
     REQUIRE(s.append(make_correction(batch[0], std::vector<tag>{tag::hypothesis}, "U0CAROL", t0(40), "fix-1")));
-    const auto whole = s.timeline(id);
-    REQUIRE(whole.size() == 32);
+    const auto stored = s.timeline(id);
+    REQUIRE(stored.size() == 32);
+    // Pages read the history: the reminder mark (core/timeline.hpp is_bookkeeping) left out.
+    const auto whole = history_of(stored);
+    REQUIRE(whole.size() == 31);
+    CHECK(s.history_size(id) == 31);
+    CHECK(s.timeline_size(id) == 32);
+    const auto mark = std::find_if(stored.begin(), stored.end(), [](const timeline_entry& e) { return e.key == "e16"; });
+    REQUIRE(mark != stored.end());
+    CHECK_FALSE(s.timeline_position(id, mark->seq));
 
     const auto seqs = [](const std::vector<timeline_entry>& v, std::size_t from, std::size_t n) {
         std::vector<std::pair<std::int64_t, std::size_t>> out;  // seq, tags
         for (std::size_t i = from; i < std::min(v.size(), from + n); ++i) out.emplace_back(v[i].seq, v[i].tags.size());
         return out;
     };
-    for (const std::size_t offset : {0, 1, 7, 30, 31, 32, 50})
+    for (const std::size_t offset : {0, 1, 7, 20, 30, 31, 32, 50})
         for (const std::size_t limit : {1, 5, 200}) {
             CAPTURE(offset);
             CAPTURE(limit);
