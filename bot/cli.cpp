@@ -83,7 +83,7 @@ const char* const top_help =
 const char* const run_help =
     "Usage: incident-bot run [--db PATH] [--listen HOST:PORT] [--status-reminder DURATION | --reminders SPEC]\n"
     "                        [--idle-timeout DURATION] [--max-pending N] [--responders GROUP_ID] [--log-level LEVEL]\n"
-    "                        [--log-format FORMAT] [--catchup-after DURATION|off]\n"
+    "                        [--log-format FORMAT] [--catchup-after DURATION|off] [--claim-lease DURATION]\n"
     "\n"
     "Connects to Slack in Socket Mode and records incidents until SIGINT/SIGTERM (a second signal exits at once).\n"
     "  --db PATH|URI              SQLite database (default: incident-bot.db), or a PostgreSQL URI\n"
@@ -103,13 +103,16 @@ const char* const run_help =
     "                             roles or set the detection time (default: anyone in the channel)\n"
     "  --catchup-after DURATION   someone joining an incident channel open this long gets a catch-up\n"
     "                             only they see (default 5m; off: never)\n"
+    "  --claim-lease DURATION     several instances on one PostgreSQL: a reminder another instance\n"
+    "                             claimed and did not mark as posted this long after is posted here\n"
+    "                             (it died; default 60s)\n"
     "  --log-level LEVEL          debug, info (default), warn or error\n"
     "  --log-format FORMAT        text (default) or json (one object per line: time, level, component,\n"
     "                             msg and fields such as incident, channel, envelope, error)\n"
     "Every option can also come from the environment, INCIDENT_BOT_ and its name in capitals with\n"
     "'_' for '-': INCIDENT_BOT_DB, INCIDENT_BOT_LISTEN, INCIDENT_BOT_STATUS_REMINDER, INCIDENT_BOT_REMINDERS,\n"
     "INCIDENT_BOT_IDLE_TIMEOUT, INCIDENT_BOT_MAX_PENDING, INCIDENT_BOT_RESPONDERS, INCIDENT_BOT_LOG_LEVEL,\n"
-    "INCIDENT_BOT_LOG_FORMAT, INCIDENT_BOT_CATCHUP_AFTER.\n"
+    "INCIDENT_BOT_LOG_FORMAT, INCIDENT_BOT_CATCHUP_AFTER, INCIDENT_BOT_CLAIM_LEASE.\n"
     "A flag wins over its variable (and --status-reminder/--reminders over both variables).\n"
     "Environment:\n"
     "  SLACK_APP_TOKEN  app-level token (xapp-...) with connections:write\n"
@@ -343,7 +346,7 @@ std::string db_option(option_map& opts, const std::string& command) {
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     auto opts = parse_options("run", args, 1,
                               {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending",
-                               "log-level", "log-format", "responders", "catchup-after"});
+                               "log-level", "log-format", "responders", "catchup-after", "claim-lease"});
     if (opts.count("help")) {
         out << run_help;
         return exit_ok;
@@ -351,7 +354,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     const option_sources sources =
         apply_environment(opts,
                           {"db", "listen", "status-reminder", "reminders", "idle-timeout", "max-pending", "log-level",
-                           "log-format", "responders", "catchup-after"},
+                           "log-format", "responders", "catchup-after", "claim-lease"},
                           {"status-reminder", "reminders"});
     const auto from = [&](const std::string& name) { return source_of(sources, name); };
     bot::app_config cfg;
@@ -366,6 +369,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     if (opts.count("status-reminder"))
         cfg.reminder_cadence = reminder_policy::uniform(duration_option(opts, sources, "status-reminder", {}));
     cfg.idle_timeout = duration_option(opts, sources, "idle-timeout", std::chrono::seconds{30});
+    cfg.claim_lease = duration_option(opts, sources, "claim-lease", default_claim_lease);
     if (auto it = opts.find("max-pending"); it != opts.end()) {
         std::size_t n = 0;
         const std::string& v = it->second;
@@ -480,7 +484,8 @@ int cmd_export(const std::vector<std::string>& args, std::ostream& out) {
     if (!inc)
         throw command_error(id ? "no incident " + std::to_string(*id) + " in " + storage::display_name(db)
                                : "no incidents in " + storage::display_name(db));
-    incident_record record{*inc, db_store.timeline(inc->id), {}};
+    // The incident's history: the instances' bookkeeping (core/timeline.hpp) is no part of it.
+    incident_record record{*inc, history_of(db_store.timeline(inc->id)), {}};
     // Names from the users.info cache the bot keeps: an export never calls Slack.
     record.names = db_store.names_of(users_referenced(record.inc, record.timeline));
     // JSON, the format for tooling and the largest, goes out as it is formatted.

@@ -4,6 +4,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 namespace ib {
@@ -60,9 +61,14 @@ std::string clock_time(time_point t, time_point now) {
     return iso.substr(0, 10) + " " + hm;
 }
 
-// The due time from the parts of an incident the schedule depends on.
-std::optional<time_point> due_from(time_point start, severity sev, bool open, const reminder_state& st,
-                                   const reminder_policy& policy) {
+// Another owner's claim, unmarked: it is taken over when its lease ends.
+bool foreign_claim(const reminder_state& st, const claim_lease& lease) {
+    return st.unmarked && st.unmarked->owner != lease.owner;
+}
+
+// When the next new reminder is due by the cadence (nullopt: never), whatever is claimed.
+std::optional<time_point> cadence_due(time_point start, severity sev, bool open, const reminder_state& st,
+                                      const reminder_policy& policy) {
     if (!open) return std::nullopt;
     const auto cadence = policy.for_severity(sev);
     if (!cadence) return std::nullopt;
@@ -71,6 +77,15 @@ std::optional<time_point> due_from(time_point start, severity sev, bool open, co
     time_point due = base + *cadence;
     if (st.snoozed_until && *st.snoozed_until > due) due = *st.snoozed_until;
     return due;
+}
+
+// The due time from the parts of an incident the schedule depends on: the cadence's, or earlier
+// when another owner's unmarked claim's lease ends first.
+std::optional<time_point> due_from(time_point start, severity sev, bool open, const reminder_state& st,
+                                   const reminder_policy& policy, const claim_lease& lease) {
+    const auto due = cadence_due(start, sev, open, st, policy);
+    if (!due || !foreign_claim(st, lease)) return due;
+    return std::min(*due, st.unmarked->at + lease.length);
 }
 
 bool affects_reminders(entry_kind k) { return k == entry_kind::statuspage || k == entry_kind::reminder; }
@@ -144,6 +159,18 @@ void apply(reminder_state& st, const timeline_entry& e) {
     const auto type = e.attrs.find("type");
     if (type == e.attrs.end() || type->second == "posted") {
         if (!st.last_reminder || e.at > *st.last_reminder) st.last_reminder = e.at;
+        const std::string due = e.attr("claim");
+        if (st.unmarked && e.at < st.unmarked->at) return;  // older than the latest claim
+        if (due.empty()) {  // a reminder noted, not claimed: supersedes the claims before it
+            st.unmarked.reset();
+            return;
+        }
+        int attempt = 0;
+        const std::string n = e.attr("attempt");
+        (void)std::from_chars(n.data(), n.data() + n.size(), attempt);
+        st.unmarked = reminder_claim{e.key, due, attempt, e.attr("owner"), e.at};
+    } else if (type->second == "mark") {
+        if (st.unmarked && st.unmarked->key == e.attr("of")) st.unmarked.reset();
     } else if (type->second == "snooze") {
         if (const auto until = parse_iso8601(e.attr("until"))) st.snoozed_until = *until;
     }
@@ -156,13 +183,14 @@ reminder_state derive_reminder_state(std::span<const timeline_entry> entries) {
 }
 
 std::optional<time_point> next_reminder_due(const incident& inc, const reminder_state& st,
-                                            const reminder_policy& policy) {
-    return due_from(inc.start(), inc.sev, inc.is_open(), st, policy);
+                                            const reminder_policy& policy, const claim_lease& lease) {
+    return due_from(inc.start(), inc.sev, inc.is_open(), st, policy, lease);
 }
 
 // ---- Scheduler ------------------------------------------------------------------------------
 
-reminder_scheduler::reminder_scheduler(reminder_policy policy) : policy_(std::move(policy)) {}
+reminder_scheduler::reminder_scheduler(reminder_policy policy, claim_lease lease)
+    : policy_(std::move(policy)), lease_(std::move(lease)) {}
 
 // The first record whose id is not less than `id` (records are sorted by id).
 template <class Records>
@@ -181,7 +209,7 @@ const reminder_scheduler::record* reminder_scheduler::find(std::int64_t id) cons
     return it != records_.end() && it->id == id ? &*it : nullptr;
 }
 
-void reminder_scheduler::replan(record& r) const { r.due = due_from(r.start, r.sev, r.open, r.st, policy_); }
+void reminder_scheduler::replan(record& r) const { r.due = due_from(r.start, r.sev, r.open, r.st, policy_, lease_); }
 
 void reminder_scheduler::track(const incident& inc, reminder_state st) {
     auto it = lower_bound_id(records_, inc.id);
@@ -310,11 +338,39 @@ reminder_message render_reminder(const incident& inc, const reminder_state& st, 
 }
 
 std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<const timeline_entry> entries,
-                                                time_point now, const reminder_policy& policy) {
-    const auto due = next_reminder_due(inc, derive_reminder_state(entries), policy);
-    if (!due || *due > now) return std::nullopt;
+                                                time_point now, const reminder_policy& policy,
+                                                const claim_lease& lease) {
+    const reminder_state st = derive_reminder_state(entries);
+    const auto due = cadence_due(inc.start(), inc.sev, inc.is_open(), st, policy);
+    if (!due) return std::nullopt;  // resolved, or no cadence
     timeline_entry e = make_reminder_entry(inc, now);
-    e.key = "reminder:" + std::to_string(inc.id) + ":due:" + std::to_string(to_unix_micros(*due));
+    if (foreign_claim(st, lease) && st.unmarked->at + lease.length <= now) {  // its lease is over: take it over
+        const int attempt = st.unmarked->attempt + 1;
+        e.key = st.unmarked->due + ":" + std::to_string(attempt);
+        e.attrs["claim"] = st.unmarked->due;
+        e.attrs["attempt"] = std::to_string(attempt);
+    } else if (*due <= now) {  // a new reminder (a claim still within its lease is an earlier one)
+        e.key = "reminder:" + std::to_string(inc.id) + ":due:" + std::to_string(to_unix_micros(*due));
+        e.attrs["claim"] = e.key;
+        e.attrs["attempt"] = "0";
+    } else {
+        return std::nullopt;
+    }
+    e.attrs["owner"] = lease.owner;
+    return e;
+}
+
+timeline_entry make_reminder_mark(const timeline_entry& claim, time_point now, std::string_view outcome) {
+    timeline_entry e;
+    e.incident_id = claim.incident_id;
+    e.key = claim.key + ":mark";
+    e.at = now;
+    e.received_at = now;
+    e.kind = k_bookkeeping.kind;  // bookkeeping (timeline.hpp): no output a reviewer reads shows it
+    e.text = outcome == "posted" ? "the reminder was posted" : "the reminder was not posted (" + std::string(outcome) + ")";
+    e.attrs[std::string(k_bookkeeping.attr)] = std::string(k_bookkeeping.value);
+    e.attrs["of"] = claim.key;
+    e.attrs["outcome"] = std::string(outcome);
     return e;
 }
 

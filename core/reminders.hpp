@@ -6,7 +6,10 @@
 // restarted bot re-derives it (derive_reminder_state) instead of remembering timers:
 //  - a status-page update is an entry of kind `statuspage` (text: what was published);
 //  - a posted reminder is kind `reminder` with attrs type=posted (an entry without a type counts
-//    as posted: that is what the kind meant before snoozes existed);
+//    as posted: that is what the kind meant before snoozes existed); one the bot claimed
+//    (reminder_to_claim) also names its claim, attempt and owner, and is followed by its mark
+//    (type=mark) once its post's outcome is known; a claim without its mark older than the lease
+//    is taken over by another instance (claim_lease);
 //  - a snooze is kind `reminder` with attrs type=snooze, until=<ISO-8601 UTC>.
 // The bot keeps a reminder_scheduler, sleeps on a real timer until next_wakeup(), then asks
 // due(now), posts render_reminder() for each id and stores make_reminder_entry(), feeding the
@@ -63,6 +66,18 @@ result<reminder_policy> parse_reminder_policy(std::string_view text);
 // small enough that 1,000 tracked incidents stay cheap.
 inline constexpr std::size_t max_stored_update_bytes = 512;
 
+// A claimed reminder (reminder_to_claim) whose mark is not stored yet: its instance is posting
+// it, or died before it could mark it.
+struct reminder_claim {
+    std::string key;    // the claim entry's key
+    std::string due;    // the reminder it claims: "reminder:<incident id>:due:<due in unix µs>"
+    int attempt = 0;    // 0: the first claim; n: the n-th takeover
+    std::string owner;  // the instance that claimed it (claim_lease::owner)
+    time_point at{};    // when it was claimed
+
+    bool operator==(const reminder_claim&) const = default;
+};
+
 // What the reminder schedule of one incident depends on, folded from its timeline.
 struct reminder_state {
     std::optional<time_point> last_update;  // latest `statuspage` entry
@@ -70,13 +85,17 @@ struct reminder_state {
     std::string last_update_by;             // its user id (may be empty)
     std::optional<time_point> last_reminder;  // latest posted reminder
     std::optional<time_point> snoozed_until;  // from the latest snooze (may be in the past)
+    std::optional<reminder_claim> unmarked;   // the latest claim, unless its mark is stored
 
     bool operator==(const reminder_state&) const = default;
 };
 
 // Folds one timeline entry into `st`. Entries must come in timeline order (at, then seq).
 // `statuspage` sets the last update unless it is older than the one already held; a posted
-// reminder moves last_reminder forward (never back); a snooze sets snoozed_until (the latest
+// reminder moves last_reminder forward (never back), and one that names a claim becomes
+// `unmarked` (the latest claim wins: a takeover supersedes the claim it took over; a newer
+// reminder that names none, one noted in memory before it is claimed, clears it); a mark clears
+// `unmarked` when it marks that claim (a late mark of a superseded claim changes nothing); a snooze sets snoozed_until (the latest
 // snooze wins, so a shorter snooze can cut a longer one short; a snooze with an unreadable
 // `until` is ignored). Every other kind, and reminder entries of an unknown type, are ignored.
 void apply(reminder_state& st, const timeline_entry& e);
@@ -88,11 +107,24 @@ inline constexpr entry_kind k_reminder_schedule_kinds[] = {entry_kind::statuspag
 // in timeline order) starting from an empty state.
 reminder_state derive_reminder_state(std::span<const timeline_entry> entries);
 
+// How long a claimed reminder may go without its mark before another instance takes it over
+// (`run --claim-lease`), and who this instance is. An instance never takes over its own claims:
+// while it runs it marks each once its post's outcome is known (a restarted process is another
+// owner: it takes over what it claimed before it died, after the lease like anyone).
+inline constexpr seconds default_claim_lease{60};
+struct claim_lease {
+    seconds length = default_claim_lease;
+    std::string owner;  // this instance's id (unique per process: host, pid, a random part)
+
+    bool operator==(const claim_lease&) const = default;
+};
+
 // When the next reminder is due: nullopt when the incident is resolved or its severity has no
-// cadence; otherwise max(last update, or the incident's start when there was none; last reminder)
-// + cadence, but never before snoozed_until. The result may be in the past (overdue).
+// cadence; otherwise max(last update, or the incident's start when there was none; last
+// reminder) + cadence, but never before snoozed_until; or earlier, when another owner's claim is
+// unmarked, the end of its lease (when it is taken over). The result may be in the past (overdue).
 std::optional<time_point> next_reminder_due(const incident& inc, const reminder_state& st,
-                                            const reminder_policy& policy);
+                                            const reminder_policy& policy, const claim_lease& lease = {});
 
 // ---- Scheduler ------------------------------------------------------------------------------
 
@@ -106,8 +138,9 @@ std::optional<time_point> next_reminder_due(const incident& inc, const reminder_
 // memory for. track()/forget() are O(n) moves, rare next to lookups. Not thread-safe.
 class reminder_scheduler {
 public:
-    // Schedules with `policy` (defaults() unless configured).
-    explicit reminder_scheduler(reminder_policy policy = reminder_policy::defaults());
+    // Schedules with `policy` (defaults() unless configured); claims of owners other than
+    // lease.owner left unmarked fall due when their lease ends (next_reminder_due).
+    explicit reminder_scheduler(reminder_policy policy = reminder_policy::defaults(), claim_lease lease = {});
 
     // Starts (or restarts, replacing what was held) tracking `inc` with `st`, e.g. the state
     // derived from its stored timeline at start-up. A resolved incident is held but not due.
@@ -136,6 +169,7 @@ public:
     // How many incidents are tracked (resolved ones included until forgotten).
     std::size_t size() const;
     const reminder_policy& policy() const { return policy_; }
+    const claim_lease& lease() const { return lease_; }
 
 private:
     struct record {
@@ -151,6 +185,7 @@ private:
     void replan(record& r) const;
 
     reminder_policy policy_;
+    claim_lease lease_;
     std::vector<record> records_;  // sorted by id
 };
 
@@ -197,11 +232,25 @@ timeline_entry make_reminder_entry(const incident& inc, time_point now);
 // The reminder to claim for `inc` at `now` (engineering.md §3.9: claims, not leaders), decided
 // from the incident and its statuspage and reminder entries as stored, in timeline order (read
 // under the incident's row lock, so every instance decides on the same data): nullopt when none
-// is due at `now`; else make_reminder_entry(inc, now) keyed by the due time instead,
-// "reminder:<incident id>:due:<due in unix µs>", so that of the instances finding it due one
-// stores it, and posts it.
+// is due at `now`. Else make_reminder_entry(inc, now) with attrs claim (the reminder
+// claimed), attempt and owner (lease.owner), keyed so that of the instances deciding alike one
+// stores it, and posts it:
+//  - another owner's claim unmarked past its lease (that instance died before marking it, or is
+//    stuck): taken over, the same claim with attempt + 1, key "<claim>:<attempt>";
+//  - else, when the cadence's due time has come: a new reminder, claim
+//    "reminder:<incident id>:due:<due in unix µs>", attempt 0, key the claim (an unmarked claim
+//    within its lease is an earlier reminder: a cadence shorter than the lease does not wait).
+// Resolved, or no cadence: nullopt.
 std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<const timeline_entry> entries,
-                                                time_point now, const reminder_policy& policy);
+                                                time_point now, const reminder_policy& policy,
+                                                const claim_lease& lease = {});
+
+// The mark stored once the post of the reminder claimed by `claim` (an entry reminder_to_claim
+// made) has an outcome, at `now`: kind reminder, attrs type=mark, of = claim.key, outcome
+// ("posted", "failed": Slack refused it, "in_doubt": a restart left the post in doubt, not made
+// again); key "<claim.key>:mark". A marked claim is never taken over. The mark is bookkeeping
+// (timeline.hpp is_bookkeeping): no output a reviewer reads shows it.
+timeline_entry make_reminder_mark(const timeline_entry& claim, time_point now, std::string_view outcome);
 
 inline constexpr seconds max_snooze = std::chrono::hours{24};
 

@@ -64,6 +64,17 @@ std::optional<entry_kind> parse_entry_kind(std::string_view s) { return value_of
 std::string_view to_string(tag t) { return name_of(tag_names, t); }
 std::optional<tag> parse_tag(std::string_view s) { return value_of(tag_names, s); }
 
+bool is_bookkeeping(const timeline_entry& e) {
+    if (e.kind != k_bookkeeping.kind) return false;
+    const auto it = e.attrs.find(std::string(k_bookkeeping.attr));
+    return it != e.attrs.end() && it->second == k_bookkeeping.value;
+}
+
+std::vector<timeline_entry> history_of(std::vector<timeline_entry> timeline) {
+    std::erase_if(timeline, is_bookkeeping);
+    return timeline;
+}
+
 bool is_lifecycle(entry_kind k) {
     switch (k) {
     case entry_kind::declare:

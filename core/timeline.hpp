@@ -91,6 +91,22 @@ struct timeline_entry {
     }
 };
 
+// Bookkeeping: an entry the bot stores only to coordinate its instances (the mark that closes a
+// reminder claim, core/reminders.hpp make_reminder_mark), not something that happened in the
+// incident. No output a reviewer reads shows or counts it (exports, the review site, the summary,
+// the catch-up); the reminder schedule and `check` read it like any entry. An entry is
+// bookkeeping when its kind is k_bookkeeping.kind and attrs[k_bookkeeping.attr] is
+// k_bookkeeping.value; storage's paged reads filter by the same three (storage/engine_rules.hpp).
+struct bookkeeping_rule {
+    entry_kind kind;
+    std::string_view attr;
+    std::string_view value;
+};
+inline constexpr bookkeeping_rule k_bookkeeping{entry_kind::reminder, "type", "mark"};
+bool is_bookkeeping(const timeline_entry& e);
+// `timeline` without its bookkeeping, in the same order: the incident's history, what outputs read.
+std::vector<timeline_entry> history_of(std::vector<timeline_entry> timeline);
+
 // What became of the Slack messages on a timeline. Edits and deletions are entries of their own
 // that refer to a message by its ts (ref_ts), so a reader of the record wants each message's
 // latest text and to leave out the text of deleted ones (people delete what should not have been

@@ -149,6 +149,15 @@ inline std::string kinds_query(std::string_view id) {
            " AND kind > k.kind) FROM k WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL";
 }
 
+// SQL true for a bookkeeping row (core/timeline.hpp k_bookkeeping: the same three), given how
+// the engine reads a string of the attrs JSON: `attr_before` + attr name + `attr_after`. Reminder
+// rows without the attr are not bookkeeping (coalesce: never NULL, so NOT(...) keeps them).
+inline std::string bookkeeping_sql(std::string_view attr_before, std::string_view attr_after) {
+    return "(kind = '" + std::string(to_string(k_bookkeeping.kind)) + "' AND coalesce(" + std::string(attr_before) +
+           std::string(k_bookkeeping.attr) + std::string(attr_after) + ", '') = '" + std::string(k_bookkeeping.value) +
+           "')";
+}
+
 // What append_batch() says when entries[i] failed (`why`: the engine's message).
 inline std::string batch_failure(const std::string& name, std::string_view op, std::span<const timeline_entry> entries,
                                  std::size_t i, const std::string& why) {

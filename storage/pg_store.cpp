@@ -177,6 +177,9 @@ std::vector<bool> pg::pg_impl::append_all(std::span<const timeline_entry> entrie
 
 namespace {
 
+// A bookkeeping row (core/timeline.hpp), which the history's paged reads leave out.
+const std::string bookkeeping = rules::bookkeeping_sql("(attrs::jsonb ->> '", "')");
+
 class pg_store final : public store_backend {
 public:
     pg_store(const std::string& uri, const open_options& opts) : impl_(std::make_unique<pg_impl>(uri, opts)) {}
@@ -320,7 +323,7 @@ public:
 
     std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset,
                                               std::size_t limit) const override {
-        auto out = impl_->read_entries(impl_->exec("timeline_page", entry_query("WHERE incident_id = $1 ORDER BY at, seq LIMIT $2 OFFSET $3"),
+        auto out = impl_->read_entries(impl_->exec("timeline_page", entry_query("WHERE incident_id = $1 AND NOT " + bookkeeping + " ORDER BY at, seq LIMIT $2 OFFSET $3"),
                                                    {int_param(incident_id), int_param(static_cast<std::int64_t>(limit)),
                                                     int_param(static_cast<std::int64_t>(offset))}));
         apply_corrections(out, impl_->corrections(incident_id, {}));
@@ -329,11 +332,11 @@ public:
 
     std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const override {
         // When the entry happened, then how many entries come before it in (at, seq) order.
-        pg_result at = impl_->exec("entry_at", "SELECT at FROM timeline WHERE seq = $1 AND incident_id = $2",
+        pg_result at = impl_->exec("entry_at", "SELECT at FROM timeline WHERE seq = $1 AND incident_id = $2 AND NOT " + bookkeeping,
                                    {int_param(seq), int_param(incident_id)});
         if (at.rows() == 0) return std::nullopt;
         pg_result before = impl_->exec("entries_before",
-                                       "SELECT count(*) FROM timeline WHERE incident_id = $1 AND (at, seq) < ($2, $3)",
+                                       "SELECT count(*) FROM timeline WHERE incident_id = $1 AND (at, seq) < ($2, $3) AND NOT " + bookkeeping,
                                        {int_param(incident_id), int_param(at.i64(0, 0)), int_param(seq)});
         return static_cast<std::size_t>(before.i64(0, 0));
     }

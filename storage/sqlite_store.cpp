@@ -856,12 +856,15 @@ std::vector<timeline_entry> sqlite_store::timeline_of_kinds(std::int64_t inciden
     });
 }
 
+// A bookkeeping row (core/timeline.hpp), which the history's paged reads leave out.
+const std::string bookkeeping = rules::bookkeeping_sql("json_extract(attrs, '$.", "')");
+
 std::vector<timeline_entry> sqlite_store::timeline_page(std::int64_t incident_id, std::size_t offset,
                                                         std::size_t limit) const {
     auto& im = *impl_;
     return im.guarded("timeline_page", [&] {
-        auto& s = im.stmt(im.timeline_page_,
-                          std::string(entry_select) + "WHERE incident_id = ?1 ORDER BY at, seq LIMIT ?2 OFFSET ?3");
+        auto& s = im.stmt(im.timeline_page_, std::string(entry_select) + "WHERE incident_id = ?1 AND NOT " +
+                                                 bookkeeping + " ORDER BY at, seq LIMIT ?2 OFFSET ?3");
         std::vector<timeline_entry> out;
         {
             reset_on_exit reset(s);
@@ -879,7 +882,8 @@ std::optional<std::size_t> sqlite_store::timeline_position(std::int64_t incident
     auto& im = *impl_;
     return im.guarded("timeline_position", [&]() -> std::optional<std::size_t> {
         // When the entry happened, then how many entries come before it in (at, seq) order.
-        auto& at = im.stmt(im.entry_at_, "SELECT at FROM timeline WHERE seq = ?1 AND incident_id = ?2");
+        auto& at = im.stmt(im.entry_at_,
+                           "SELECT at FROM timeline WHERE seq = ?1 AND incident_id = ?2 AND NOT " + bookkeeping);
         std::int64_t when = 0;
         {
             reset_on_exit reset(at);
@@ -889,7 +893,8 @@ std::optional<std::size_t> sqlite_store::timeline_position(std::int64_t incident
             when = at.getColumn(0).getInt64();
         }
         auto& before = im.stmt(im.entries_before_,
-                               "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND (at, seq) < (?2, ?3)");
+                               "SELECT count(*) FROM timeline WHERE incident_id = ?1 AND (at, seq) < (?2, ?3) AND NOT " +
+                                   bookkeeping);
         reset_on_exit reset(before);
         before.bind(1, incident_id);
         before.bind(2, when);

@@ -74,6 +74,14 @@ std::size_t store::timeline_size(std::int64_t incident_id) const { return impl_-
 std::vector<timeline_entry> store::timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const {
     return impl_->timeline_of_kinds(incident_id, kinds);
 }
+std::size_t store::history_size(std::int64_t incident_id) const {
+    // The bookkeeping first, then the size: an entry stored in between makes the size one more,
+    // never less than the bookkeeping.
+    const entry_kind kinds[] = {k_bookkeeping.kind};
+    const auto of_kind = impl_->timeline_of_kinds(incident_id, kinds);
+    const auto bookkeeping = static_cast<std::size_t>(std::count_if(of_kind.begin(), of_kind.end(), is_bookkeeping));
+    return impl_->timeline_size(incident_id) - bookkeeping;
+}
 std::vector<timeline_entry> store::timeline_page(std::int64_t incident_id, std::size_t offset, std::size_t limit) const {
     return impl_->timeline_page(incident_id, offset, limit);
 }

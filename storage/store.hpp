@@ -166,12 +166,16 @@ public:
     // Only the incident's entries of the given kinds, ordered like timeline(); served by an
     // index, so it costs what it returns, not the size of the timeline.
     std::vector<timeline_entry> timeline_of_kinds(std::int64_t incident_id, std::span<const entry_kind> kinds) const;
-    // Entries [offset, offset + limit) of timeline(): the same order and effective tags, read
-    // through the (incident_id, at, seq) index, so a page of a 100,000-entry timeline costs about
-    // the page (the review site's first paint). Empty past the end.
+    // How many entries history_of(timeline()) holds: timeline_size() less the bookkeeping
+    // (core/timeline.hpp is_bookkeeping), counted among the entries of its kind by index.
+    std::size_t history_size(std::int64_t incident_id) const;
+    // Entries [offset, offset + limit) of history_of(timeline()), the incident's history without
+    // the instances' bookkeeping: the same order and effective tags, read through the
+    // (incident_id, at, seq) index, so a page of a 100,000-entry timeline costs about the page
+    // (the review site's first paint). Empty past the end.
     std::vector<timeline_entry> timeline_page(std::int64_t incident_id, std::size_t offset, std::size_t limit) const;
-    // Where entry `seq` sits in timeline() (0 = first): a count over the same index. nullopt when
-    // the incident has no entry `seq`.
+    // Where entry `seq` sits in history_of(timeline()) (0 = first): a count over the same index.
+    // nullopt when the incident has no entry `seq`, or that entry is bookkeeping.
     std::optional<std::size_t> timeline_position(std::int64_t incident_id, std::int64_t seq) const;
     // The kinds the incident's timeline has, each once, in no particular order: a skip through
     // the (incident_id, kind, …) index that costs about the number of kinds, not of entries.

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ib::bot {
@@ -33,7 +34,8 @@ struct held_event {
 };
 
 struct app_state {
-    explicit app_state(reminder_policy policy) : reminders(policy) {}
+    // `lease`: how long another instance's reminder claim may go unmarked, and who this one is.
+    explicit app_state(reminder_policy policy, claim_lease lease = {}) : reminders(policy, std::move(lease)) {}
 
     flows::incident_channels<held_event> channels;  // only ever what was committed
     reminder_scheduler reminders;

@@ -36,11 +36,31 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <random>
+#include <string>
+
+#include <unistd.h>
 
 namespace ib::bot {
 
 namespace net = boost::asio;
+
+namespace {
+
+// Who this process is among the instances sharing a database: its claims carry it. Unique per
+// process (a restarted one is another owner): host, pid and a random part.
+std::string instance_id() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    std::random_device rd;
+    char part[9];
+    std::snprintf(part, sizeof part, "%08x", static_cast<unsigned>(rd()));
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + part;
+}
+
+}  // namespace
 
 // The wiring: the clients, the recorder, the executors and the state they share, on one
 // single-threaded io_context. What happens for each frame is decided in core/flows/ and carried
@@ -79,7 +99,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
 
     explicit impl(app_config c)
         : cfg(std::move(c)), shared_db(storage::is_postgres_uri(cfg.db_path)),
-          st(cfg.reminder_cadence), reminders(ioc.get_executor()) {
+          st(cfg.reminder_cadence, claim_lease{cfg.claim_lease, instance_id()}), reminders(ioc.get_executor()) {
         if (!shared_db) lock = storage::run_lock::acquire(cfg.db_path);
         st.observer = &metrics;
         // Another instance may declare an incident this one has not heard of: look channels up.
@@ -294,7 +314,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
             log_warn("bot", "auth.test gave no team_id: envelopes are not checked for their workspace");
         net::co_spawn(self->ioc, run_reminders(self), self->task_done("reminder"));
         log_info("bot", "authenticated as " + self->st.bot_user_id + " (team " +
-                            who.response.body.value("team", std::string("?")) + ")");
+                            who.response.body.value("team", std::string("?")) + "); this instance's claims name it " +
+                            self->st.reminders.lease().owner);
         self->resume_journal();
 
         // Connect, and keep the connection until stopped; flow control pauses its reading.
@@ -405,6 +426,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
         intake = std::make_unique<event_intake>(*rec, st, cfg.max_pending_writes, shared_db ? rd.get() : nullptr);
         exec = std::make_unique<executor>(*slack, *rec, *rd, st, *intake, [this] { reminders.wake(); });
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
+#ifdef IB_FAULT_INJECTION
+        exec->on_claimed = [] { faults::at("claimed"); };  // tests only: die holding a reminder's claim
+#endif
         intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
             exec->learn_incident(inc, entries);
         };

@@ -38,6 +38,9 @@ struct app_config {
     std::string responders;                         // user group ID whose members alone may resolve,
                                                     // reopen, change severity, roles, detection; "" = anyone
     ib::catchup_setting catchup{ib::default_catchup_after};  // --catchup-after: late joiners' catch-up
+    // --claim-lease: a reminder another instance claimed and has not marked this long after is
+    // taken over (core/reminders.hpp, claim_lease).
+    std::chrono::seconds claim_lease = ib::default_claim_lease;
 };
 
 class app {

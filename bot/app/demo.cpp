@@ -146,7 +146,7 @@ int run_demo(const demo_options& opts, std::ostream& out) {
         out << "demo failed: no incident was recorded\n";
         return 1;
     }
-    incident_record record{*inc, st.timeline(inc->id), {}};
+    incident_record record{*inc, history_of(st.timeline(inc->id)), {}};
     record.names = st.names_of(users_referenced(record.inc, record.timeline));
     out << "\n=== Timeline (" << record.timeline.size() << " entries, as stored) ===\n";
     for (const auto& e : record.timeline) {

@@ -461,9 +461,9 @@ void executor::learn_incident(const incident& inc, std::span<const timeline_entr
 net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     // Decided and stored on the storage thread, under the incident's row lock.
     auto out = std::make_shared<storage::store::claim_result>();
-    recorder::work_fn work = [out, c, policy = st_.reminders.policy()](storage::store& s) {
+    recorder::work_fn work = [out, c, policy = st_.reminders.policy(), lease = st_.reminders.lease()](storage::store& s) {
         *out = s.claim(c.incident_id, k_reminder_schedule_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
-            return reminder_to_claim(inc, entries, c.now, policy);
+            return reminder_to_claim(inc, entries, c.now, policy, lease);
         });
     };
     flows::event ev = co_await durable_write(std::move(work));
@@ -473,7 +473,10 @@ net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     if (st_.channels.learn(*out->inc)) st_.observer->open_incidents(st_.channels.open_count());
     st_.reminders.track(*out->inc, derive_reminder_state(out->entries));
     wake_reminders_();
-    co_return flows::stored{*out->inc, !out->claimed};
+    if (out->claimed && on_claimed) on_claimed();
+    flows::stored claimed{*out->inc, !out->claimed, std::nullopt};
+    if (out->claimed && !out->entries.empty()) claimed.entry = out->entries.back();  // the one stored here
+    co_return claimed;
 }
 
 net::awaitable<void> executor::replan(flows::replan_reminders p) {
@@ -539,7 +542,7 @@ net::awaitable<void> executor::catch_up(incident inc, std::string user, std::sha
     // Read and rendered on the reader's thread: a long timeline never holds up the acks.
     auto out = std::make_shared<catchup_message>();
     reader::read_fn read = [out, inc, now = wall_now()](const storage::store& s) {
-        *out = render_catchup(incident_record{inc, s.timeline(inc.id), {}}, now);
+        *out = render_catchup(incident_record{inc, history_of(s.timeline(inc.id)), {}}, now);
     };
     std::string failure;
     try {

@@ -173,6 +173,11 @@ public:
     // Default: log it.
     std::function<void(std::exception_ptr)> on_task_failure;
 
+    // Called right after this instance's claim of a reminder is committed, before it is posted:
+    // the fault build's hook (bot_app.cpp, fault "claimed": the process dies holding a claim).
+    // Unset in the product.
+    std::function<void()> on_claimed;
+
     // Ends every `wait` effect in progress now (their flows get `ok`): the connection they were
     // pacing for is gone, or the bot is stopping.
     void cancel_waits();

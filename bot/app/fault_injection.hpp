@@ -9,6 +9,8 @@
 //   frame   handling the next Socket Mode frame throws: an unexpected exception in the main task
 //   slow_commit  every group commit waits 2 s first (a loaded server): e.g. a declaration's
 //           commit, to hold the new-channel window open (record_events.hpp)
+//   claimed a reminder's claim, once committed, throws before the reminder is posted: the process
+//           exits 70 holding a claim that another instance takes over after the lease
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once

@@ -91,7 +91,7 @@ private:
     review::page_view page_of(const incident& inc, const ib::http::params& query) {
         review::page_view v;
         v.inc = inc;
-        v.total = v.matches = store_.timeline_size(inc.id);
+        v.total = v.matches = store_.history_size(inc.id);
         const auto slice = review::slice_of(v.matches, query);
         v.page = slice.page;
         v.pages = slice.pages;
@@ -115,7 +115,7 @@ private:
         const std::string version = review::version_of(inc, store_.timeline_size(inc.id));
         if (!cache_ || cache_->record.inc.id != inc.id || cache_->version != version) {
             cached_record c;
-            c.record = incident_record{inc, store_.timeline(inc.id), {}};
+            c.record = incident_record{inc, history_of(store_.timeline(inc.id)), {}};
             c.record.names = store_.names_of(users_referenced(c.record.inc, c.record.timeline));
             c.version = version;
             cache_ = std::move(c);

@@ -114,8 +114,10 @@ struct append_entry {  // append one entry (no-op on a stored key)
 
 // Claim the reminder of `incident_id` due at `now` (reminders.hpp, reminder_to_claim): decided
 // under the incident's row lock from what is stored, and its entry stored in the same transaction
-// by the one instance that finds it due; the reminder schedule then follows the database.
-// -> stored (duplicate: not due as stored, e.g. another instance claimed it) / store_failed
+// by the one instance that finds it due (or takes over another instance's claim whose lease
+// ended); the reminder schedule then follows the database.
+// -> stored (its entry: the claim stored; duplicate: not due as stored, e.g. another instance
+// claimed it) / store_failed
 struct claim_reminder {
     std::int64_t incident_id = 0;
     time_point now{};
@@ -226,6 +228,7 @@ struct stored {    // the write is durable
                    // stands; other writes: unused
     bool duplicate = false;  // save_change: its key was stored already (the command was handled,
                              // by another instance or before a restart): nothing was written
+    std::optional<timeline_entry> entry = std::nullopt;  // claim_reminder, when claimed: the entry it stored
 };
 struct store_failed {  // the write or read failed; nothing of it is stored
     std::string error;

@@ -335,7 +335,8 @@ summary_flow::state summary_of(const json& j) {
 json state_json(const reminder_flow::state& s) {
     return {{"at", to_string(s.at)},       {"incident_id", s.incident_id},
             {"channel_id", s.channel_id},   {"entry", entry_json(s.entry)},
-            {"text", s.message.text},       {"blocks", s.message.blocks}};
+            {"text", s.message.text},       {"blocks", s.message.blocks},
+            {"claim", entry_json(s.claim)}};
 }
 reminder_flow::state reminder_of(const json& j) {
     reminder_flow::state s;
@@ -345,6 +346,8 @@ reminder_flow::state reminder_of(const json& j) {
     s.entry = entry_of(j.at("entry"));
     s.message.text = j.at("text").get<std::string>();
     s.message.blocks = j.at("blocks");
+    // Absent when written by an older build, whose claims have no lease: the mark marks nothing.
+    s.claim = j.contains("claim") ? entry_of(j.at("claim")) : s.entry;
     return s;
 }
 

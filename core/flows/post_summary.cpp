@@ -71,7 +71,8 @@ action summary_flow::load() {
 
 rendered render_summary(const load_summary& what, loaded data) {
     rendered out;
-    const incident_record record{what.inc, std::move(data.timeline), std::move(data.names)};
+    // The incident's history: the instances' bookkeeping (timeline.hpp) is no part of it.
+    const incident_record record{what.inc, history_of(std::move(data.timeline)), std::move(data.names)};
     const incident_summary s = summarize(record);
     out.summary_text = render_summary_text(s);
     out.summary_blocks = render_summary_blocks(s);

@@ -54,6 +54,7 @@ action reminder_flow::resume(event ev) {
                 return finish(st_.at, log_level::debug,
                               "reminder of incident " + std::to_string(st_.incident_id) +
                                   " not due as stored (claimed elsewhere, or the schedule moved)");
+            st_.claim = s->entry ? *s->entry : st_.entry;
             st_.at = stage::posting;
             return step(post_message(st_.channel_id, st_.message.text, st_.message.blocks));
         }
@@ -62,8 +63,20 @@ action reminder_flow::resume(event ev) {
         if (auto note = after_post(ev, "the reminder", st_.channel_id)) {
             const auto* r = std::get_if<called>(&ev);
             st_.posted = r != nullptr && r->outcome == slack::api_outcome::ok;  // not failed, not in doubt
-            return finish(st_.at, note->level, std::move(note->text));
+            // Marked at the claim's time (the flow has no clock): right after it on the timeline.
+            const char* outcome = st_.posted ? "posted" : r != nullptr ? "failed" : "in_doubt";
+            st_.at = stage::marking;
+            return step(append_entry{make_reminder_mark(st_.claim, st_.claim.at, outcome)}, note->level,
+                        std::move(note->text));
         }
+        break;
+    case stage::marking:
+        if (restart) return step(append_entry{make_reminder_mark(st_.claim, st_.claim.at, "in_doubt")});
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return finish(st_.at, log_level::error,
+                          "could not mark the reminder of incident " + std::to_string(st_.incident_id) +
+                              "; another instance may post it again once its lease ends: " + f->error);
+        if (std::holds_alternative<stored>(ev)) return finish(st_.at);
         break;
     case stage::idle:
     case stage::finished: break;
@@ -147,6 +160,7 @@ std::string_view to_string(reminder_flow::stage s) {
     case st::noting: return "noting";
     case st::recording: return "recording";
     case st::posting: return "posting";
+    case st::marking: return "marking";
     case st::finished: break;
     }
     return "finished";

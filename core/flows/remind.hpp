@@ -7,6 +7,8 @@
 //     the one instance that finds it     several instances, the others find it not due and stop)
 //     due under the incident's row lock
 //   post the reminder                   (render_reminder: text, draft update, two buttons)
+//   mark the claim with the post's      (make_reminder_mark: a claim without its mark is taken
+//     outcome                            over by another instance once its lease ends)
 //
 // snooze_flow, for `/incident snooze <duration>` and the "Snooze 15 min" button:
 //   note the snooze in the schedule, store it, reply, announce it in the channel
@@ -29,6 +31,7 @@ public:
         noting,      // the reminder is being noted in the schedule (replan_reminders)
         recording,   // claim_reminder is in flight
         posting,     // the reminder post is in flight
+        marking,     // the claim's mark (append_entry) is in flight
         finished,    // done was returned; every further event returns done
     };
 
@@ -37,6 +40,7 @@ public:
         std::int64_t incident_id = 0;
         std::string channel_id;
         timeline_entry entry;      // make_reminder_entry
+        timeline_entry claim;      // the entry the claim stored (reminder_to_claim): what the mark marks
         reminder_message message;  // render_reminder
         bool posted = false;       // Slack accepted the post (the reminders-posted metric)
     };
@@ -49,8 +53,11 @@ public:
 
     action start();
     // On `restarted` the note and the claim are repeated (a claim made before the restart finds
-    // the reminder not due any more: it is not posted) and a post in doubt is skipped. A reminder
-    // not claimed (not due as stored, or the claim failed) is not posted: late rather than twice.
+    // the reminder not due any more: it is not posted), a post in doubt is skipped and its claim
+    // marked in_doubt (so nobody takes it over: at most once), and a mark is stored again. A
+    // reminder not claimed (not due as stored, or the claim failed) is not posted: late rather
+    // than twice. A mark that fails to store is logged: the claim is then taken over after its
+    // lease by another instance, which may post the reminder a second time.
     action resume(event ev);
 
     const state& current() const { return st_; }

@@ -162,10 +162,13 @@ TEST_CASE("journal: summaries, reminders and snoozes come back the same") {
     reminder_flow r(3, &inc, &rs, t0 + std::chrono::hours{1}, reminder_policy::defaults());
     r.start();
     r.resume(ok{});
-    r.resume(stored{});
+    timeline_entry claim = r.current().entry;
+    claim.key = "reminder:3:due:1";
+    r.resume(stored{inc, false, claim});
     const auto reminder = round_trip(r, "");
     CHECK(reminder.current().at == reminder_flow::stage::posting);
     CHECK(reminder.current().entry.key == r.current().entry.key);
+    CHECK(reminder.current().claim.key == "reminder:3:due:1");  // what its mark marks after a restart
 
     snooze_flow z(inc, std::chrono::minutes{30}, "U0BOB", t0);
     z.start();

@@ -86,6 +86,25 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
     CHECK(s.logs.empty());
 }
 
+TEST_CASE("summary: a reminder's claim counts, its mark (bookkeeping) does not") {
+    const incident inc = incident_5();
+    stepper<summary_flow> s{summary_flow(inc, true, t0 + 2h), {}};
+    const auto load = effect_as<load_summary>(s.start());
+    loaded data = timeline_of_5(inc);
+    const auto claim = reminder_to_claim(inc, data.timeline, t0 + 40min, reminder_policy::defaults(), {60s, "a"});
+    REQUIRE(claim);
+    data.timeline.push_back(*claim);
+    const incident_record claimed{inc, data.timeline, {}};
+    data.timeline.push_back(make_reminder_mark(*claim, claim->at, "posted"));
+    const incident_record marked{inc, data.timeline, {}};
+    REQUIRE(summarize(marked).entry_count == summarize(claimed).entry_count + 1);  // what it would count
+
+    const rendered out = render_summary(load, std::move(data));
+    CHECK(out.summary_text == render_summary_text(summarize(claimed)));
+    CHECK(out.summary_blocks == render_summary_blocks(summarize(claimed)));
+    CHECK(out.review_text == render_review_text(make_review_prompt(claimed, t0 + 2h)));
+}
+
 TEST_CASE("summary: the plain-text headers name the people a title mentions, from the names loaded") {
     // Block Kit plain_text shows <@U…> as typed, so the headers read the cached name instead; the
     // mrkdwn text keeps the mention (Slack shows it by name itself).
@@ -182,7 +201,9 @@ TEST_CASE("reminder: noted, recorded, posted") {
     CHECK(effect_as<claim_reminder>(act).now == now);
 
     const reminder_message expected = render_reminder(inc, st, now);
-    act = r.step(stored{});
+    auto claim = reminder_to_claim(inc, {}, now, reminder_policy::defaults(), {60s, "host:1:ab"});
+    REQUIRE(claim);
+    act = r.step(stored{inc, false, claim});
     CHECK(r.logs.empty());
     const auto& post = effect_as<call>(act);
     CHECK(post.args["channel"] == "C0INC");
@@ -190,8 +211,15 @@ TEST_CASE("reminder: noted, recorded, posted") {
     CHECK(post.args["blocks"] == expected.blocks);
     CHECK_FALSE(post.idempotent);
     CHECK_FALSE(r.flow.current().posted);
-    CHECK(is<done>(r.step(posted())));
+    // Posted: its claim is marked (else another instance takes it over once the lease ends).
+    act = r.step(posted());
     CHECK(r.flow.current().posted);  // counted in the reminders-posted metric
+    const auto& mark = effect_as<append_entry>(act).entry;
+    CHECK(mark.key == claim->key + ":mark");
+    CHECK(mark.attr("of") == claim->key);
+    CHECK(mark.attr("outcome") == "posted");
+    CHECK(mark.at == claim->at);
+    CHECK(is<done>(r.step(stored{})));
 }
 
 TEST_CASE("reminder: not claimed (another instance posted it, or the claim failed): not posted") {
@@ -212,9 +240,15 @@ TEST_CASE("reminder: not claimed (another instance posted it, or the claim faile
 TEST_CASE("reminder: a post Slack refused is not counted as posted") {
     auto r = reminder_noted(t0 + 16min);
     CHECK(is<call>(r.step(stored{})));
-    CHECK(is<done>(r.step(answer(429, "web-api-error-ratelimited-429-body.json", 300))));
+    const auto act = r.step(answer(429, "web-api-error-ratelimited-429-body.json", 300));
+    CHECK(effect_as<append_entry>(act).entry.attr("outcome") == "failed");  // marked: not tried again
     CHECK_FALSE(r.flow.current().posted);
     CHECK(r.logs == std::vector<std::string>{"warn: chat.postMessage to C0INC failed: ratelimited"});
+    SUBCASE("the mark is not stored: logged (another instance may take it over)") {
+        CHECK(is<done>(r.step(store_failed{"incidents.db: disk I/O error"})));
+        REQUIRE(r.logs.size() == 2);
+        CHECK(r.logs[1].starts_with("error: could not mark the reminder of incident 5"));
+    }
 }
 
 TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart does not repost") {
@@ -229,9 +263,11 @@ TEST_CASE("reminder: an incident the bot no longer holds is forgotten; a restart
         CHECK(effect_as<claim_reminder>(again.step(restarted{})).now == t0 + 20min);
         CHECK(is<call>(again.step(stored{})));
         stepper<reminder_flow> third{reminder_flow(again.flow.current()), {}};
-        CHECK(is<done>(third.step(restarted{})));
+        // In doubt: not posted again, and marked so, so that nobody takes it over (at most once).
+        CHECK(effect_as<append_entry>(third.step(restarted{})).entry.attr("outcome") == "in_doubt");
         CHECK(third.logs.size() == 1);
         CHECK_FALSE(third.flow.current().posted);  // in doubt: not counted
+        CHECK(is<done>(third.step(stored{})));
     }
 }
 

@@ -339,6 +339,110 @@ TEST_CASE("reminder_to_claim: due as stored, keyed by its due time, so instances
     CHECK_FALSE(reminder_to_claim(resolved, {}, t0 + 5h, policy));
 }
 
+// Issue 15: a claim is followed by its mark; another owner's claim left unmarked past the lease
+// is taken over, once per attempt; an instance never takes over its own.
+TEST_CASE("reminder_to_claim: a claim without its mark is taken over after the lease, by another owner") {
+    const incident inc = fresh(severity::sev3);  // 60 min cadence
+    const auto policy = reminder_policy::defaults();
+    const claim_lease a{60s, "host-a:1:aa"}, b{60s, "host-b:2:bb"};
+    const auto claim = reminder_to_claim(inc, {}, t0 + 60min + 1s, policy, a);
+    REQUIRE(claim);
+    const std::string due = "reminder:7:due:" + std::to_string(to_unix_micros(t0 + 60min));
+    CHECK(claim->key == due);
+    CHECK(claim->attr("claim") == due);
+    CHECK(claim->attr("attempt") == "0");
+    CHECK(claim->attr("owner") == "host-a:1:aa");
+    CHECK(claim->attr("type") == "posted");  // older builds count it as a reminder too
+
+    std::vector<timeline_entry> stored{*claim};
+    const auto st = derive_reminder_state(stored);
+    REQUIRE(st.unmarked);
+    CHECK(*st.unmarked == reminder_claim{due, due, 0, "host-a:1:aa", t0 + 60min + 1s});
+    // Within the lease: nothing for anyone (A is posting it); B wakes when the lease ends.
+    CHECK_FALSE(reminder_to_claim(inc, stored, t0 + 60min + 60s, policy, b));
+    CHECK(next_reminder_due(inc, st, policy, b) == t0 + 60min + 61s);
+    CHECK(next_reminder_due(inc, st, policy, a) == t0 + 120min + 1s);  // its own: the cadence
+
+    SUBCASE("marked: nothing to take over, the next one at the cadence") {
+        stored.push_back(make_reminder_mark(*claim, claim->at, "posted"));
+        CHECK(stored.back().key == due + ":mark");
+        CHECK(stored.back().attr("of") == due);
+        CHECK(stored.back().attr("outcome") == "posted");
+        CHECK_FALSE(derive_reminder_state(stored).unmarked);
+        CHECK_FALSE(reminder_to_claim(inc, stored, t0 + 65min, policy, b));
+        CHECK(next_reminder_due(inc, derive_reminder_state(stored), policy, b) == t0 + 120min + 1s);
+        // A failed post is marked too: it is not tried again until the next reminder.
+        auto failed = stored;
+        failed.back() = make_reminder_mark(*claim, claim->at, "failed");
+        CHECK_FALSE(derive_reminder_state(failed).unmarked);
+    }
+    SUBCASE("unmarked past the lease: B takes it over, once per attempt; B's own claim then waits its lease") {
+        const auto take = reminder_to_claim(inc, stored, t0 + 61min + 1s, policy, b);
+        REQUIRE(take);
+        CHECK(take->key == due + ":1");
+        CHECK(take->attr("claim") == due);
+        CHECK(take->attr("attempt") == "1");
+        CHECK(take->attr("owner") == "host-b:2:bb");
+        // A restarted A is another process, another owner: it would decide the same (one stores it).
+        const claim_lease a_again{60s, "host-a:3:cc"};
+        CHECK(reminder_to_claim(inc, stored, t0 + 61min + 5s, policy, a_again)->key == take->key);
+        // A never takes over its own claim: alive, it marks it.
+        CHECK_FALSE(reminder_to_claim(inc, stored, t0 + 61min + 1s, policy, a));
+
+        stored.push_back(*take);
+        CHECK(derive_reminder_state(stored).unmarked->key == due + ":1");
+        // A late mark of A's superseded claim does not clear B's.
+        stored.push_back(make_reminder_mark(*claim, t0 + 61min + 2s, "posted"));
+        CHECK(derive_reminder_state(stored).unmarked->key == due + ":1");
+        // B died too: the next owner takes over attempt 2.
+        const claim_lease c{60s, "host-c:4:dd"};
+        CHECK_FALSE(reminder_to_claim(inc, stored, t0 + 62min, policy, c));
+        const auto again = reminder_to_claim(inc, stored, t0 + 62min + 1s, policy, c);
+        REQUIRE(again);
+        CHECK(again->key == due + ":2");
+        // B marks: nothing left; the next reminder a cadence after B's claim.
+        stored.push_back(make_reminder_mark(*take, take->at, "posted"));
+        CHECK_FALSE(reminder_to_claim(inc, stored, t0 + 62min + 1s, policy, c));
+        CHECK(next_reminder_due(inc, derive_reminder_state(stored), policy, c) == t0 + 121min + 1s);
+    }
+    SUBCASE("a cadence shorter than the lease: the next reminder does not wait for the lease") {
+        const auto every_3s = reminder_policy::uniform(3s);
+        const incident quick = fresh(severity::sev2);
+        const auto first = reminder_to_claim(quick, {}, t0 + 3s, every_3s, a);
+        REQUIRE(first);
+        const std::vector<timeline_entry> one{*first};
+        CHECK(next_reminder_due(quick, derive_reminder_state(one), every_3s, b) == t0 + 6s);
+        CHECK_FALSE(reminder_to_claim(quick, one, t0 + 5s, every_3s, b));
+        const auto next = reminder_to_claim(quick, one, t0 + 6s, every_3s, b);
+        REQUIRE(next);
+        CHECK(next->attr("attempt") == "0");  // a new reminder, not A's taken over
+        CHECK(next->key == "reminder:7:due:" + std::to_string(to_unix_micros(t0 + 6s)));
+    }
+    SUBCASE("resolved: nothing to take over") {
+        auto resolved = inc;
+        resolved.state = status::resolved;
+        CHECK_FALSE(reminder_to_claim(resolved, stored, t0 + 5h, policy, b));
+    }
+}
+
+TEST_CASE("scheduler: another owner's unmarked claim falls due when its lease ends; noting one clears it") {
+    const claim_lease mine{30s, "me"};
+    reminder_scheduler sched(reminder_policy::defaults(), mine);
+    const incident inc = fresh(severity::sev3);
+    const auto theirs = reminder_to_claim(inc, {}, t0 + 60min, reminder_policy::defaults(), {30s, "them"});
+    REQUIRE(theirs);
+    sched.track(inc, derive_reminder_state(std::vector<timeline_entry>{*theirs}));
+    CHECK(sched.due_at(7) == t0 + 60min + 30s);
+    CHECK(sched.due(t0 + 60min + 29s).empty());
+    CHECK(sched.due(t0 + 60min + 30s) == std::vector<std::int64_t>{7});
+    // The reminder flow notes its reminder in memory before claiming: no storm if the claim fails.
+    sched.on_entry(7, make_reminder_entry(inc, t0 + 60min + 30s));
+    CHECK(sched.due_at(7) == t0 + 120min + 30s);
+    // Marked: the cadence again.
+    sched.track(inc, derive_reminder_state(std::vector<timeline_entry>{*theirs, make_reminder_mark(*theirs, theirs->at, "posted")}));
+    CHECK(sched.due_at(7) == t0 + 120min);
+}
+
 TEST_CASE("scheduler: a severity change re-plans") {
     fake_bot bot;
     auto inc = fresh(severity::sev3);

@@ -69,4 +69,24 @@ TEST_CASE("message_history: the text of a deleted message is withheld wherever i
         CHECK(h.withheld(tl[i]) == expected[i]);
     }
 }
+
+TEST_CASE("bookkeeping: a reminder claim's mark, and nothing else; history_of leaves only it out") {
+    timeline_entry claim = entry(entry_kind::reminder, "", "", "Reminder: post a status update");
+    claim.attrs = {{"type", "posted"}, {"claim", "reminder:1:due:60"}, {"attempt", "0"}, {"owner", "a"}};
+    timeline_entry mark = entry(entry_kind::reminder, "", "", "the reminder was posted");
+    mark.attrs = {{"type", "mark"}, {"of", "reminder:1:due:60"}, {"outcome", "posted"}};
+    timeline_entry snooze = entry(entry_kind::reminder, "", "", "snoozed");
+    snooze.attrs = {{"type", "snooze"}};
+    timeline_entry untyped = entry(entry_kind::reminder, "", "", "Reminder (an older build's)");
+    timeline_entry note = entry(entry_kind::note, "", "", "type=mark, but a note");
+    note.attrs = {{"type", "mark"}};
+    CHECK(is_bookkeeping(mark));
+    for (const auto* e : {&claim, &snooze, &untyped, &note}) CHECK_FALSE(is_bookkeeping(*e));
+
+    const auto history = history_of({claim, mark, snooze, untyped, note});
+    REQUIRE(history.size() == 4);
+    CHECK(history[0].text == claim.text);  // the order kept
+    CHECK(history[1].text == snooze.text);
+    CHECK(history[3].text == note.text);
+}
 }  // TEST_SUITE

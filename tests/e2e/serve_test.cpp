@@ -4,6 +4,9 @@
 // file, private incidents, the token login, and a 100,000-entry incident's first page in < 300 ms.
 #include "review_site.hpp"
 
+#include "core/reminders.hpp"
+#include "storage/store.hpp"
+
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -30,9 +33,77 @@ std::size_t count(const std::string& s, std::string_view needle) {
     return n;
 }
 
+// A database holding incident 1 with a message, a reminder claimed by an instance and its mark
+// (core/reminders.hpp), and one more message; `mark_seq` is the mark's seq.
+std::string claimed_reminder_db(std::int64_t& mark_seq) {
+    using namespace ib;
+    const std::string db = ib::test::temp_path("review-lease") + ".db";
+    storage::store st(db);
+    const time_point t0 = from_unix_seconds(1'790'000'000);
+    auto d = declare_incident("Queue backlog", severity::sev2, "U0ALICE", "C0LEASE", "inc-lease", t0);
+    REQUIRE(d.ok());
+    st.create_incident(d->inc, d->entry);
+    const auto message = [&](std::string key, time_point at, std::string text) {
+        timeline_entry e;
+        e.incident_id = d->inc.id;
+        e.key = std::move(key);
+        e.at = e.received_at = at;
+        e.slack_ts = to_slack_ts(at);
+        e.user = "U0BOB";
+        e.text = std::move(text);
+        return e;
+    };
+    REQUIRE(st.append(message("m1", t0 + 1min, "the queue is growing")));
+    const auto claim = reminder_to_claim(d->inc, {}, t0 + 2h, reminder_policy::defaults(), {60s, "host:1:ab"});
+    REQUIRE(claim);
+    REQUIRE(st.append(*claim));
+    REQUIRE(st.append(make_reminder_mark(*claim, claim->at, "posted")));
+    REQUIRE(st.append(message("m2", t0 + 2h + 1min, "drained")));
+    const auto stored = st.timeline(d->inc.id);
+    REQUIRE(stored.size() == 5);
+    mark_seq = stored[3].seq;
+    REQUIRE(stored[3].attr("type") == "mark");
+    return db;
+}
+
 }  // namespace
 
 TEST_SUITE("serve") {
+    // Issue 15: a reminder's claim is the incident's history, the mark that closes it the
+    // instances' bookkeeping: one reminder in every export, on the page and in its filters.
+    TEST_CASE("a claimed and marked reminder: one reminder row in the exports and on the page; no mark") {
+        std::int64_t mark_seq = 0;
+        const std::string db = claimed_reminder_db(mark_seq);
+        const std::string mark_text = "the reminder was posted";
+        {
+            const auto json = nlohmann::json::parse(exported(db, "1", "json"));
+            CHECK(json["timeline"].size() == 4);  // declare, message, the reminder, message
+            CHECK(std::count_if(json["timeline"].begin(), json["timeline"].end(),
+                                [](const auto& e) { return e["kind"] == "reminder"; }) == 1);
+            CHECK(json.dump().find(mark_text) == std::string::npos);
+            for (const char* fmt : {"md", "csv", "svg"}) {
+                CAPTURE(fmt);
+                CHECK(exported(db, "1", fmt).find(mark_text) == std::string::npos);
+            }
+            CHECK(count(exported(db, "1", "csv"), "\r\n") == 1 + 4);  // the header and four rows
+
+            server s(db);
+            const auto page = s.get("/incidents/1");
+            CHECK(page.status == 200);
+            CHECK(count(page.body, "<li id=") == 4);
+            CHECK(page.body.find(mark_text) == std::string::npos);
+            const auto reminders = s.get("/incidents/1?kind=reminder");
+            CHECK(count(reminders.body, "<li id=") == 1);
+            CHECK(reminders.body.find(mark_text) == std::string::npos);
+            CHECK(s.get("/incidents/1/summary").body.find(mark_text) == std::string::npos);
+            CHECK(s.get("/incidents/1/entries/" + std::to_string(mark_seq)).status == 404);
+            CHECK(s.get("/incidents/1/entries/" + std::to_string(mark_seq + 1)).header("location") ==
+                  "/incidents/1?page=1#" + std::to_string(mark_seq + 1));
+            CHECK(s.get("/incidents/1/export.json").body == exported(db, "1", "json"));
+        }
+        remove_db(db);
+    }
+
     TEST_CASE("the case study: list, incident page, chart, timeline, downloads equal to export") {
         const std::string db = case_study_db();
         {

@@ -1,4 +1,5 @@
 #include "core/corrections.hpp"
+#include "core/reminders.hpp"
 #include "storage/json_columns.hpp"
 #include "storage/pg_store.hpp"
 #include "storage/store.hpp"
@@ -695,6 +696,40 @@ TEST_CASE("claim: decided under the row lock on what is stored; the caller that 
     CHECK_FALSE(a.claim(id + 100, kinds, decide).inc);
 }
 
+// Issue 15: a reminder claimed by an instance that died before marking it is taken over after
+// the lease by exactly one other, under the row lock; a marked one never is.
+TEST_CASE("claim: an unmarked reminder claim is taken over once after its lease; a marked one never") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    store c(path);
+    const auto policy = reminder_policy::uniform(std::chrono::seconds{60});
+    const auto decide = [&](time_point now, const claim_lease& lease) {
+        return store::claim_decision([now, lease, &policy](const incident& inc, std::span<const timeline_entry> stored) {
+            return reminder_to_claim(inc, stored, now, policy, lease);
+        });
+    };
+    const claim_lease la{std::chrono::seconds{10}, "a"}, lb{std::chrono::seconds{10}, "b"}, lc{std::chrono::seconds{10}, "c"};
+    const auto first = a.claim(id, k_reminder_schedule_kinds, decide(t0(61), la));
+    REQUIRE(first.claimed);
+    const timeline_entry claimed = first.entries.back();
+    CHECK(claimed.attr("owner") == "a");
+    // Within the lease: b claims nothing (a is posting it).
+    CHECK_FALSE(b.claim(id, k_reminder_schedule_kinds, decide(t0(70), lb)).claimed);
+    // a died: past the lease b and c both find it unmarked; one takes it over.
+    const auto by_b = b.claim(id, k_reminder_schedule_kinds, decide(t0(72), lb));
+    const auto by_c = c.claim(id, k_reminder_schedule_kinds, decide(t0(72), lc));
+    CHECK(by_b.claimed);
+    CHECK_FALSE(by_c.claimed);  // b's takeover is a claim of its own, within its lease
+    CHECK(by_b.entries.back().key == claimed.key + ":1");
+    CHECK(by_c.entries.size() == 2);
+    // b marks it: c takes nothing over, even long after.
+    CHECK(b.append(make_reminder_mark(by_b.entries.back(), t0(72), "posted")));
+    CHECK_FALSE(c.claim(id, k_reminder_schedule_kinds, decide(t0(100), lc)).claimed);
+    const auto stored = a.timeline_of_kinds(id, k_reminder_schedule_kinds);
+    CHECK(stored.size() == 3);
+    CHECK_FALSE(derive_reminder_state(stored).unmarked);
+}
+
 TEST_CASE("incident_by_channel: the channel's latest incident") {
     store s(test_db());
     make_incident(s, "C01INC", t0());
@@ -941,7 +976,7 @@ TEST_CASE("timeline_of_kinds returns only those kinds, in timeline order, from t
     CHECK(s.timeline_of_kinds(id + 1, kinds).empty());
 }
 
-TEST_CASE("timeline_page and timeline_position page timeline() by index; timeline_kinds lists its kinds") {
+TEST_CASE("timeline_page and timeline_position page the history by index; timeline_kinds lists its kinds") {
     store s(test_db());
     auto inc = sample_incident();
     auto decl = declare_entry("decl", t0());
@@ -956,20 +991,30 @@ TEST_CASE("timeline_page and timeline_position page timeline() by index; timelin
         const auto kind = i % 7 == 3 ? entry_kind::statuspage : i % 11 == 5 ? entry_kind::reminder : entry_kind::message;
         auto e = sample_entry(id, "e" + std::to_string(i), t0((i * 17) % 23 + 1), "entry " + std::to_string(i), kind);
         e.slack_ts = kind == entry_kind::message ? to_slack_ts(t0(100 + i)) : "";
+        if (i == 16) e.attrs = {{"type", "mark"}, {"of", "e5"}, {"outcome", "posted"}};  // bookkeeping
+        if (i == 27) e.attrs = {{"type", "posted"}};
         batch.push_back(e);
         batch.push_back(sample_entry(other_id, "o" + std::to_string(i), t0(i)));
     }
     s.append_batch(batch);
     REQUIRE(s.append(make_correction(batch[0], std::vector<tag>{tag::hypothesis}, "U0CAROL", t0(40), "fix-1")));
-    const auto whole = s.timeline(id);
-    REQUIRE(whole.size() == 32);
+    const auto stored = s.timeline(id);
+    REQUIRE(stored.size() == 32);
+    // Pages read the history: the reminder mark (core/timeline.hpp is_bookkeeping) left out.
+    const auto whole = history_of(stored);
+    REQUIRE(whole.size() == 31);
+    CHECK(s.history_size(id) == 31);
+    CHECK(s.timeline_size(id) == 32);
+    const auto mark = std::find_if(stored.begin(), stored.end(), [](const timeline_entry& e) { return e.key == "e16"; });
+    REQUIRE(mark != stored.end());
+    CHECK_FALSE(s.timeline_position(id, mark->seq));
 
     const auto seqs = [](const std::vector<timeline_entry>& v, std::size_t from, std::size_t n) {
         std::vector<std::pair<std::int64_t, std::size_t>> out;  // seq, tags
         for (std::size_t i = from; i < std::min(v.size(), from + n); ++i) out.emplace_back(v[i].seq, v[i].tags.size());
         return out;
     };
-    for (const std::size_t offset : {0, 1, 7, 30, 31, 32, 50})
+    for (const std::size_t offset : {0, 1, 7, 20, 30, 31, 32, 50})
         for (const std::size_t limit : {1, 5, 200}) {
             CAPTURE(offset);
             CAPTURE(limit);
