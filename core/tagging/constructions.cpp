@@ -221,6 +221,11 @@ private:
     void action_at(std::size_t i) {
         const sv x = w(i);
         if (x.empty()) return;
+        // "on it", "I'm on it", "on it now": the writer taking the job (a clause of its own).
+        if (x == "on" && w(i + 1) == "it" && !asks(i) &&
+            (clause_start(i) || (i > b_ && is(i - 1, wr_progressive | wr_subject))) &&
+            (i + 2 >= e_ || comma(i + 2) || w(i + 2) == "now" || L_[i + 2].kind != token_kind::word))
+            return hit(k_takes_on_op, i);
         if (!(cls(i) & (wc_first_person | wc_question | wc_modal)) && !is(i, wr_transparent) && form_of(i) == form::exact)
             terse_report(i);
         // Intent: "I'll …", "going to …", "about to …", "let me …".
@@ -311,13 +316,16 @@ private:
              (nx == "be" || (nx == "to" && w(i + 2) == "be"))))
             return true;
         if ((x == "put" || x == "say") && i > b_ && w(i - 1) == "i'd") return true;  // "I'd put money on"
-        if (x == "what" && nx == "if") return true;  // "what if it's the firewall rule?"
+        // "what if it's the firewall rule?" asks about a cause; "what if we just drain …?" proposes.
+        if (x == "what" && nx == "if") return !(cls(i + 2) & (wc_first_person | wc_request));
         // Negated certainty: "can't rule out the provider", "wouldn't surprise me if …".
         if (i > b_ && (cls(i - 1) & wc_negation) && ((x == "rule" && nx == "out") || x == "surprise" || x == "surprised"))
             return true;
         if (i > b_ + 1 && x == "surprised" && (cls(i - 2) & wc_negation)) return true;  // "I'd not be surprised"
         if (!(cls(i) & wc_hedge)) return false;
         if (x == "idea" && i > b_ && w(i - 1) == "no") return false;  // "no idea what that does"
+        // "not a guess, it's in its config": a hedge denied is certainty.
+        if (i > b_ + 1 && w(i - 1) == "a" && (cls(i - 2) & wc_negation)) return false;
         if (is(i, wr_like_verb)) return nx == "like" || (x == "feeling" && nx.empty());
         if (is(i, wr_hedge_modal)) return is(i + 1, wr_modal_next);
         if (x == "seem" || x == "seems" || x == "appear" || x == "appears")

@@ -623,7 +623,22 @@ std::uint8_t http_client_verbs(std::span<const command_word> w, std::size_t b, s
 
 // The verbs of one command [b, e) of a pipeline or list.
 std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
-    while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
+    // Skipped before the program: prompts and what runs the command (before_program), PowerShell's
+    // two-word prompt ("PS C:\> Disable-ADAccount …": "PS" is no `ps`), and xargs with its flags
+    // and their values ("xargs -n 500 redis-cli UNLINK" runs redis-cli).
+    for (;;) {
+        while (b < e && !w[b].flag && (w[b].text.empty() || before_program(w[b].text))) ++b;
+        if (b + 1 < e && iequals(w[b].text, "ps") && w[b + 1].text.ends_with('>')) {
+            b += 2;
+            continue;
+        }
+        if (b + 1 < e && iequals(w[b].text, "xargs")) {
+            ++b;
+            while (b < e && (w[b].flag || w[b].text.empty() || !is_alpha(w[b].text[0]))) ++b;
+            continue;
+        }
+        break;
+    }
     if (b >= e || w[b].flag || w[b].text.empty()) return 0;
     sv head = w[b].text;
     // A prompt glued to its command: "core-sw01(config-if)#shutdown", "mysql>DROP". What is typed
@@ -1001,17 +1016,21 @@ private:
         const std::uint64_t base = seed_of(ft_line);
         std::size_t first = b;
         const sv w0 = t_.str(L[b]);
-        const bool prompt = L[b].kind == token_kind::word && e - b > 1 &&
-                            (w0 == "$" || w0 == "%" || w0 == "#" || w0.back() == '$' || w0.back() == '#' ||
-                             (w0.size() > 1 && w0.back() == '>') || w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "#:" ||
-                             w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "$:");
+        // PowerShell's prompt is two words ("PS C:\> Set-…"): "ps" there is no `ps`.
+        const bool ps_prompt = L[b].kind == token_kind::word && e - b > 2 && w0 == "ps" &&
+                               L[b + 1].kind == token_kind::word && t_.str(L[b + 1]).ends_with('>');
+        const bool prompt = ps_prompt ||
+                            (L[b].kind == token_kind::word && e - b > 1 &&
+                             (w0 == "$" || w0 == "%" || w0 == "#" || w0.back() == '$' || w0.back() == '#' ||
+                              (w0.size() > 1 && w0.back() == '>') || w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "#:" ||
+                              w0.substr(w0.size() > 1 ? w0.size() - 2 : 0) == "$:"));
         // A prompt glued to its command ("core1#show interfaces …", "SW-FLOOR-02#show …"): the
         // word is both, and command_line_verbs() reads the command after the '#' or '>'.
         const std::size_t glue = w0.find_last_of("#>");
         const bool glued = !prompt && L[b].kind == token_kind::word && glue != sv::npos && glue > 0 &&
                            glue + 1 < w0.size() && is_alnum(w0[0]) && is_alpha(w0[glue + 1]);
         if (prompt || glued) add(ft_line, b, combine(base, 1), 1);
-        if (prompt) ++first;
+        if (prompt) first += ps_prompt ? 2 : 1;
         std::size_t args = 0, sql = 0, prose = 0, n = 0;
         constexpr std::uint32_t k_prose = wc_first_person | wc_hedge | wc_modal | wc_intent | wc_request |
                                           wc_question | wc_negation | wc_cause;

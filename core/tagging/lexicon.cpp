@@ -466,7 +466,7 @@ constexpr sv r_cmd_write[] = {
     "modify", "change", "edit", "associate", "disassociate", "reboot", "rerun", "playbook",
     "dispatch", "reconfig", "reconfigure", "stepdown", "commit", "shred", "reorg", "runstats", "defrag",
     "quarantine", "block", "unblock", "isolate", "reclaim", "wipe", "unlock", "lock", "approve", "deny", "move",
-    "halt",
+    "halt", "unlink", "tag", "retag", "untag", "pin", "unpin",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",

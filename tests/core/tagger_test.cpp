@@ -36,19 +36,20 @@ const std::filesystem::path k_shared = IB_SHARED_DIR;
 // a broken trainer or feature change falls through.
 constexpr double k_heldout_f1 = 0.93;
 constexpr double k_cv_floor_f1 = 0.88;
-// Held-out sets 1-5 judged rounds 1-7 (set 1 five models, set 2 rounds 4-5, set 3 round 5, set 4
-// round 6, set 5 round 7) and were retired into tuning (sets 1-3 in round 6, set 4 in round 7, set 5
-// in round 8): the model trains on them now, so they no longer say how it does on a writer it never
-// read (the left-out figures in README "Tagging" and the next held-out set do). Each keeps a floor
-// per tag (k_model_tag_order) so a change that makes the tagger worse on them still turns red: the
-// current model's fitted figures rounded down to 0.01 (a perfect 1.000 floored at 0.99, so one
-// changed line does not turn it red). Their held-out figures are in README "Tagging".
+// Held-out sets 1-6 judged rounds 1-8 (set 1 five models, set 2 rounds 4-5, set 3 round 5, set 4
+// round 6, set 5 round 7, set 6 round 8) and were retired into tuning (sets 1-3 in round 6, set 4
+// in round 7, set 5 in round 8, set 6 in round 9): the model trains on them now, so they no longer
+// say how it does on a writer it never read (the left-out figures in README "Tagging" and the next
+// held-out set do). Each keeps a floor per tag (k_model_tag_order) so a change that makes the
+// tagger worse on them still turns red: the current model's fitted figures rounded down to 0.01 (a
+// perfect 1.000 floored at 0.99, so one changed line does not turn it red). Their held-out figures
+// are in README "Tagging".
 struct retired_set {
     const char* file;
     const char* title;
     std::array<double, k_model_tags> floor;
 };
-constexpr std::array<retired_set, 5> k_retired = {{
+constexpr std::array<retired_set, 6> k_retired = {{
     // Round 7 lowered two floors (README "Tagging"): set 1 command 0.99 -> 0.97 (five code spans
     // holding an error string or a log line read as commands) and set 3 action 0.98 -> 0.97.
     // Round 8 lowered set 2 command 0.99 -> 0.98 (F1 0.989: three false commands, one missed).
@@ -57,6 +58,7 @@ constexpr std::array<retired_set, 5> k_retired = {{
     {"tagging-heldout3.jsonl", "tagging-heldout3.jsonl (set 3, retired into tuning in round 6: fitted)", {0.99, 0.99, 0.97, 0.99}},
     {"tagging-heldout4.jsonl", "tagging-heldout4.jsonl (set 4, retired into tuning in round 7: fitted)", {0.99, 0.99, 0.98, 0.99}},
     {"tagging-heldout5.jsonl", "tagging-heldout5.jsonl (set 5, retired into tuning in round 8: fitted)", {0.99, 0.98, 0.97, 0.99}},
+    {"tagging-heldout6.jsonl", "tagging-heldout6.jsonl (set 6, retired into tuning in round 9: fitted)", {0.99, 0.99, 0.97, 0.98}},
 }};
 
 std::string name(std::size_t k) { return std::string(ib::to_string(k_model_tag_order[k])); }
@@ -161,6 +163,7 @@ TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
     figures("tagging-train4.jsonl (training, fitted)", training::load_corpus(data / "tagging-train4.jsonl"), true);
     figures("tagging-train5.jsonl (training, fitted)", training::load_corpus(data / "tagging-train5.jsonl"), true);
     figures("tagging-train6.jsonl (training, fitted)", training::load_corpus(data / "tagging-train6.jsonl"), true);
+    figures("tagging-train7.jsonl (training, fitted)", training::load_corpus(data / "tagging-train7.jsonl"), true);
     figures("tagging-cases.jsonl (training, fitted)", training::load_corpus(data / "tagging-cases.jsonl"), true);
     figures("shared tagging-corpus.jsonl (training, fitted)",
             training::load_corpus(k_shared / "data" / "tagging-corpus.jsonl",
@@ -182,10 +185,10 @@ TEST_CASE("the committed model is what the trainer makes of the committed data")
     CHECK_MESSAGE(committed == expected, "core/tagging/model_weights.cpp is stale: run build/train-tagger --write");
 }
 
-// Held-out sets 1-5 against their floors, after the tuning corpora cross-validated. They judged
-// rounds 1-7 and were retired into tuning, so what they print now is fitted, not held out; only
+// Held-out sets 1-6 against their floors, after the tuning corpora cross-validated. They judged
+// rounds 1-8 and were retired into tuning, so what they print now is fitted, not held out; only
 // their totals are printed here (their misses are in the trainer's --misses).
-TEST_CASE("figures: retired held-out sets 1-5: a floor per tag") {
+TEST_CASE("figures: retired held-out sets 1-6: a floor per tag") {
     const auto& r = trainer_run();
     print_table("cross-validated on the tuning corpora (10 folds by situation)", r.oof.size(), r.cv, true);
     for (const auto& set : k_retired) {
@@ -198,20 +201,20 @@ TEST_CASE("figures: retired held-out sets 1-5: a floor per tag") {
     }
 }
 
-// Held-out set 6, written during round 8 by a helper who read only the definitions
+// Held-out set 7, written during round 9 by a helper who read only the definitions
 // (/work/team/data/definitions.md), never the code or another corpus. It stays outside the
-// repository until the round-8 model is frozen; the lead then copies it to
-// tests/data/tagging-heldout6.jsonl and measures the frozen model once. Until then this test has
+// repository until the round-9 model is frozen; the lead then copies it to
+// tests/data/tagging-heldout7.jsonl and measures the frozen model once. Until then this test has
 // nothing to judge and says so. Once the file is in, it prints the figures against issue 16's
-// target and fails below it. (Set 5 judged round 7 once: F1 0.970 / 0.979 / 0.911 / 0.937, action
-// below the target; README "Tagging". It is a retired set above now.)
-TEST_CASE("figures: held-out set 6 (tagging-heldout6.jsonl): issue 16's target") {
-    const auto path = k_source / "tests" / "data" / "tagging-heldout6.jsonl";
+// target and fails below it. (Set 6 judged round 8 once: F1 0.936 / 0.959 / 0.901 / 0.928, action
+// and status below the target; README "Tagging". It is a retired set above now.)
+TEST_CASE("figures: held-out set 7 (tagging-heldout7.jsonl): issue 16's target") {
+    const auto path = k_source / "tests" / "data" / "tagging-heldout7.jsonl";
     if (!std::filesystem::exists(path)) {
-        MESSAGE("tests/data/tagging-heldout6.jsonl is not in the repository yet: nothing held out to judge");
+        MESSAGE("tests/data/tagging-heldout7.jsonl is not in the repository yet: nothing held out to judge");
         return;
     }
-    const auto s = figures("tagging-heldout6.jsonl (held out, set 6: the target, measured once)",
+    const auto s = figures("tagging-heldout7.jsonl (held out, set 7: the target, measured once)",
                            training::load_corpus(path), false, true);
     for (std::size_t k = 0; k < k_model_tags; ++k) {
         INFO("tag " << name(k) << ": held-out F1 " << s[k].f1() << ", target " << k_heldout_f1);
@@ -336,6 +339,10 @@ TEST_CASE("action: intent, progress or a completed operation by the writer") {
     CHECK(tagged("I found a rogue process and I killed it", T::action));
     CHECK(tagged("I did a full cluster support bundle", T::action));
     CHECK(tagged("I've drained node-7 and cordoned it", T::action));
+    // Round 9: "on it" is the writer taking the job (set 6's writer labelled it `action`, and the
+    // corpora now agree); "working on it" reads the same way. Until round 8 both were asserted untagged.
+    CHECK(tagged("on it", T::action));
+    CHECK(tagged("working on it", T::action));
 
     SUBCASE("not acting on the system or the response") {
         for (const char* text : {
@@ -343,7 +350,6 @@ TEST_CASE("action: intent, progress or a completed operation by the writer") {
                  "I'm going to grab lunch, back in 20",
                  "I'll keep an eye on the error graphs",
                  "Will do",
-                 "working on it",
                  "can someone restart the ingest workers?",
                  "should we roll back?",
                  "has anyone tried restarting it?",

@@ -198,6 +198,11 @@ TEST_CASE("constructions: action") {
     CHECK(has(constructions_of("<@U1> I'll handle the rollback, you keep digging"), "takes on an operation"));
     CHECK(has(constructions_of("I'm working on the permanent fix"), "takes on an operation"));
     CHECK(!has(constructions_of("I'll work on messaging to send to other teams"), "takes on an operation"));
+    // Round 9: "on it" is the writer taking the job, alone or after a subject; not inside a clause.
+    CHECK(has(constructions_of("on it"), "takes on an operation"));
+    CHECK(has(constructions_of("I'm on it, draining node-7 first"), "takes on an operation"));
+    CHECK(!has(constructions_of("the fix has a comment on it from Dana"), "takes on an operation"));
+    CHECK(!has(constructions_of("anyone on it?"), "takes on an operation"));
     CHECK(has(constructions_of("pulling the job output now"), "evidence object"));
     CHECK(has(constructions_of("failing back to East means losing the West writes"), "gerund subject"));
     // Round 6: the writer's clause shape around a verb the lexicon does not know as an operation.
@@ -256,12 +261,23 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK(verbs("firebase remoteconfig:versions:list --limit 3") == cv_read);
     CHECK((verbs("heroku ps:scale worker=8 -a inventory-sync-prod") & cv_write) != 0);
     CHECK(verbs("redis-cli -h cache-1:6379 info") == cv_read);  // host:port stays an operand
+    // Round 9: PowerShell's prompt is two words ("PS" is no `ps`); xargs runs the command after
+    // its flags; tagging an image and unlinking keys write.
+    CHECK(verbs("PS C:\\> Disable-ADAccount -Identity j.morrow") == cv_write);
+    CHECK(verbs("PS C:\\> Get-ADUser j.morrow -Properties LockedOut") == cv_read);
+    CHECK(verbs("redis-cli --scan --pattern 'rl:*' | xargs -n 500 redis-cli -h rl-redis UNLINK") == (cv_read | cv_write));
+    CHECK(verbs("crane tag ghcr.io/acme/ci-runner@sha256:4be1c0 stable") == cv_write);
 }
 
 TEST_CASE("constructions: hypothesis, status and command") {
     CHECK(has(constructions_of("bet it's the LB idle timeout again"), "hedge+explanation"));
     CHECK(has(constructions_of("pretty sure the cert expired"), "hedge+explanation"));
     CHECK(has(constructions_of("has to be the new WAF rule"), "hedge+explanation"));
+    // Round 9: "what if we …" proposes, "what if it's …" asks about a cause; a hedge denied
+    // ("not a guess") is certainty.
+    CHECK(has(constructions_of("what if it's the firewall rule?"), "hedge+explanation"));
+    CHECK(!has(constructions_of("what if we just drain the two worst nodes?"), "hedge+explanation"));
+    CHECK(!has(constructions_of("not a guess, the copy tool lowercases keys by default"), "hedge+explanation"));
     CHECK(has(constructions_of("I think I need coffee"), "hedge about oneself"));
     CHECK(has(constructions_of("probably 20 more minutes"), "hedge about oneself"));
     CHECK(has(constructions_of("looks like error rate is coming down"), "hedge about oneself"));

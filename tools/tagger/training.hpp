@@ -39,11 +39,11 @@ struct relabel {
 std::vector<example> load_corpus(const std::filesystem::path& path, std::span<const relabel> relabels = {});
 std::vector<relabel> load_relabels(const std::filesystem::path& path);
 
-// The tuning corpora: tests/data/tagging-train.jsonl, tagging-train2.jsonl, tagging-train3.jsonl,
-// tagging-train4.jsonl, tagging-train5.jsonl, tagging-train6.jsonl, the held-out sets retired into
-// tuning in round 6 (tagging-heldout.jsonl, tagging-heldout2.jsonl, tagging-heldout3.jsonl), round 7
-// (tagging-heldout4.jsonl) and round 8 (tagging-heldout5.jsonl), tagging-cases.jsonl and
-// <shared>/data/tagging-corpus.jsonl with tests/data/tagging-corpus-relabels.jsonl applied.
+// The tuning corpora: tests/data/tagging-train.jsonl and tagging-train2.jsonl to tagging-train7.jsonl,
+// the held-out sets retired into tuning in round 6 (tagging-heldout.jsonl, tagging-heldout2.jsonl,
+// tagging-heldout3.jsonl), round 7 (tagging-heldout4.jsonl), round 8 (tagging-heldout5.jsonl) and
+// round 9 (tagging-heldout6.jsonl), tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
+// tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
 struct options {
