@@ -420,6 +420,9 @@ struct app::impl : std::enable_shared_from_this<impl> {
             backfill->connection_up(now);
         };
         ro.gave_up = [this](int code) { die(code); };
+        // Several instances (PostgreSQL): an idle one learns the server went away from a probe
+        // every 2 s (an empty transaction), not only from its next write.
+        if (shared_db) ro.idle_probe = std::chrono::seconds{2};
         rec = std::make_unique<recorder>(std::move(*store_at_start), post, std::move(ro), &metrics);
         store_at_start.reset();
         rd = std::make_unique<reader>(cfg.db_path, post);

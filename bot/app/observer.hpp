@@ -13,7 +13,7 @@ namespace ib::bot {
 
 // One group commit of the recorder.
 struct group_report {
-    std::size_t size = 0;                        // jobs in the group
+    std::size_t size = 0;                        // jobs in the group (0: an idle probe, recorder.hpp)
     std::chrono::steady_clock::duration took{};  // from its first write until durable (or failed)
     bool durable = true;                         // false: the commit failed, nothing of it stored
     std::string failure;                         // why, when not durable

@@ -161,8 +161,11 @@ void recorder::loop() {
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping and drained
+            const auto ready = [this] { return stopping_ || !queue_.empty(); };
+            // Idle for opts_.idle_probe: an empty group (a probe) checks the database is there.
+            const bool probe = opts_.idle_probe.count() > 0 ? !wake_.wait_for(lock, opts_.idle_probe, ready)
+                                                            : (wake_.wait(lock, ready), false);
+            if (!probe && queue_.empty()) return;  // stopping and drained
             group.swap(queue_);
         }
 
@@ -218,7 +221,7 @@ void recorder::loop() {
         report.took = std::chrono::steady_clock::now() - started;
         if (observer_) observer_->committed(report);
 
-        {
+        if (!group.empty()) {
             std::lock_guard lock(mutex_);
             ++stats_.groups;
             stats_.jobs += group.size();

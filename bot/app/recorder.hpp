@@ -52,6 +52,11 @@ public:
         std::function<void(bool failing)> storage_failing;
         // Posted to the I/O thread once the recorder gave up: exit with this code.
         std::function<void(int exit_code)> gave_up;
+        // When > 0: after this long with nothing queued, an empty group is committed (a probe:
+        // BEGIN and COMMIT, nothing written), so a database that went away is noticed as a failed
+        // commit (/readyz 503, reading paused, the same backoff and deadline) before anyone writes.
+        // A probe is reported to the observer with size 0 and not counted in stats().
+        std::chrono::milliseconds idle_probe{0};
     };
 
     recorder(storage::store store, post_fn post, recorder_observer* observer = nullptr);

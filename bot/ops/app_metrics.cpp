@@ -15,9 +15,11 @@ void app_metrics::queued() { metrics::get().pending_writes.Increment(); }
 
 void app_metrics::committed(const group_report& r) {
     auto& m = metrics::get();
-    m.commit_seconds.Observe(seconds(r.took));
-    m.group_commit_size.Observe(static_cast<double>(r.size));
-    m.pending_writes.Decrement(static_cast<double>(r.size));
+    if (r.size > 0) {  // size 0: an idle probe (recorder options), not a commit of writes
+        m.commit_seconds.Observe(seconds(r.took));
+        m.group_commit_size.Observe(static_cast<double>(r.size));
+        m.pending_writes.Decrement(static_cast<double>(r.size));
+    }
     // Readiness: a failed commit makes /readyz say so until one succeeds.
     if (!r.durable)
         commit_failed(r.failure);

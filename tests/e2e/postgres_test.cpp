@@ -398,6 +398,19 @@ TEST_CASE("PostgreSQL restarted mid-run: /readyz 503 while down, nothing acked m
     CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 1; }));
     CHECK(t.slack.lost_events().empty());
 
+    // Idle now, nothing to write: both still notice the server going away (the recorder's probe, an
+    // empty transaction every 2 s) and say 503, then 200 once it is back.
+    server.down();
+    for (const auto port : ports) {
+        CAPTURE(port);
+        CHECK(t.slack.wait_for([&] { return readyz(port) == 503; }, 8s));
+    }
+    server.up();
+    for (const auto port : ports) {
+        CAPTURE(port);
+        CHECK(t.slack.wait_for([&] { return readyz(port) == 200; }, 20s));
+    }
+
     second->signal(SIGTERM);
     CHECK(second->wait(15s) == 0);
     CHECK(t.stop_bot(SIGTERM) == 0);
