@@ -13,6 +13,7 @@
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -357,6 +358,30 @@ TEST_CASE("the observer hears of every job queued and of each group: its size, t
     CHECK(seen.groups[1].failure.empty());
     CHECK_FALSE(seen.groups[3].durable);
     CHECK(seen.groups[3].failure.find("FOREIGN KEY constraint failed") != std::string::npos);
+}
+
+TEST_CASE("idle_probe: with nothing queued, empty groups probe the database; reported with size 0, not counted") {
+    reports seen;  // outlives the recorder
+    fixture f;
+    recorder::options o;
+    o.idle_probe = 20ms;
+    recorder& rec = f.rec.emplace(storage::store(f.path), f.io.poster(), o, &seen);
+    const auto probes = [&] {
+        std::lock_guard lock(seen.mutex);
+        return std::count_if(seen.groups.begin(), seen.groups.end(), [](const group_report& g) { return g.size == 0; });
+    };
+    for (int i = 0; i < 200 && probes() < 3; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(probes() >= 3);
+    // A job still commits as before, and only it counts.
+    rec.submit(append("Ev-after-probes"), f.out.next());
+    REQUIRE(f.wait_for(1));
+    CHECK(f.out.errors[0].empty());
+    CHECK(stored_entries(f.path) == 2);
+    CHECK(rec.counters().groups == 1);
+    CHECK(rec.counters().jobs == 1);
+    std::lock_guard lock(seen.mutex);
+    for (const auto& g : seen.groups) CHECK(g.durable);
+    CHECK(seen.queued_jobs == 1);
 }
 
 TEST_CASE("stop() commits what is queued; a job submitted after it fails on the posting thread") {
