@@ -169,7 +169,7 @@ void apply(reminder_state& st, const timeline_entry& e) {
         const std::string n = e.attr("attempt");
         (void)std::from_chars(n.data(), n.data() + n.size(), attempt);
         st.unmarked = reminder_claim{e.key, due, attempt, e.attr("owner"), e.at};
-    } else if (type->second == "mark") {
+    } else if (is_bookkeeping(e)) {  // a claim's mark (make_reminder_mark)
         if (st.unmarked && st.unmarked->key == e.attr("of")) st.unmarked.reset();
     } else if (type->second == "snooze") {
         if (const auto until = parse_iso8601(e.attr("until"))) st.snoozed_until = *until;

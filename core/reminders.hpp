@@ -95,9 +95,9 @@ struct reminder_state {
 // reminder moves last_reminder forward (never back), and one that names a claim becomes
 // `unmarked` (the latest claim wins: a takeover supersedes the claim it took over; a newer
 // reminder that names none, one noted in memory before it is claimed, clears it); a mark clears
-// `unmarked` when it marks that claim (a late mark of a superseded claim changes nothing); a snooze sets snoozed_until (the latest
-// snooze wins, so a shorter snooze can cut a longer one short; a snooze with an unreadable
-// `until` is ignored). Every other kind, and reminder entries of an unknown type, are ignored.
+// `unmarked` when it marks that claim (a late mark of a superseded claim changes nothing); a
+// snooze sets snoozed_until (the latest snooze wins, so a shorter snooze can cut a longer one
+// short; a snooze with an unreadable `until` is ignored). Every other kind, and reminder entries of an unknown type, are ignored.
 void apply(reminder_state& st, const timeline_entry& e);
 
 // The kinds apply() reads: an incident's entries of these kinds are all a schedule needs.

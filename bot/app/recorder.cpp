@@ -162,9 +162,11 @@ void recorder::loop() {
         {
             std::unique_lock lock(mutex_);
             const auto ready = [this] { return stopping_ || !queue_.empty(); };
-            // Idle for opts_.idle_probe: an empty group (a probe) checks the database is there.
-            const bool probe = opts_.idle_probe.count() > 0 ? !wake_.wait_for(lock, opts_.idle_probe, ready)
-                                                            : (wake_.wait(lock, ready), false);
+            bool probe = false;  // idle for opts_.idle_probe: an empty group checks the database is there
+            if (opts_.idle_probe.count() > 0)
+                probe = !wake_.wait_for(lock, opts_.idle_probe, ready);
+            else
+                wake_.wait(lock, ready);
             if (!probe && queue_.empty()) return;  // stopping and drained
             group.swap(queue_);
         }
