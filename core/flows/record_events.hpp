@@ -20,8 +20,9 @@
 // talking at once) may reach another instance; its lookup finds no incident yet, and it acks them
 // as foreign. So with look_up_misses() on, a channel declared here is caught up from its history
 // once its incident is stored (catch_up_declared(); backfill.hpp's declared_channel_target): what
-// the others acked is in the history by then, since Slack stores a message before it delivers
-// it, and the store keeps one entry per channel and ts, so what was recorded live is not doubled.
+// the others acked is in the history (a message is there whatever became of its event:
+// slack-protocol.md §6, and the simulator's history), and the store keeps one entry per channel
+// and ts, so what was recorded live is not doubled.
 #pragma once
 
 #include "core/flows/effects.hpp"
