@@ -151,6 +151,14 @@ double millis(F&& f) {
 
 }  // namespace
 
+// Linear time on huge input: a quadratic scan of 200-500 KB takes seconds. Under ASan (the
+// sanitizer pass, beside other suites on 2 cores) the same linear work took 62 ms in CI.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double k_linear_budget_ms = 250.0;
+#else
+constexpr double k_linear_budget_ms = 50.0;
+#endif
+
 TEST_SUITE("tagger") {
 
 TEST_CASE("figures: tuning corpora, as fitted and cross-validated") {
@@ -528,7 +536,7 @@ TEST_CASE("robustness: any bytes, bounded time") {
         std::vector<ib::tag_hit> hits;
         const double ms = millis([&] { hits = tag_message(big); });
         MESSAGE("500 KB message tagged in " << ms << " ms");
-        CHECK(ms < 50.0);
+        CHECK(ms < k_linear_budget_ms);
         CHECK(tagged(big, tag::hypothesis));
         CHECK(rule(big, tag::status).empty());
     }
@@ -540,7 +548,7 @@ TEST_CASE("robustness: any bytes, bounded time") {
             while (s.size() < 200 * 1024) s += unit;
             const double ms = millis([&] { (void)tag_message(s); });
             INFO("unit " << unit << " took " << ms << " ms");
-            CHECK(ms < 50.0);
+            CHECK(ms < k_linear_budget_ms);
         }
     }
     SUBCASE("pure: same input, same output") {
