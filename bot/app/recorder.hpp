@@ -19,6 +19,7 @@
 #include "core/commit_policy.hpp"
 #include "storage/store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -102,6 +103,12 @@ private:
     // Runs `group` in one transaction: true when it committed; `errors` gets each job's own
     // failure, `commit_error` the commit's.
     bool attempt(std::vector<job>& group, std::vector<std::exception_ptr>& errors, std::exception_ptr& commit_error);
+    // Where a group's time went (its last attempt), for the debug log line of each group.
+    struct phases {
+        std::chrono::steady_clock::time_point queued;  // its first job was queued
+        std::chrono::steady_clock::time_point started, begun, written, committed;
+    };
+    void log_group(std::size_t size, const phases& p) const;
     // Sleeps `delay` on the storage thread, or less when stop() is called.
     void pause(std::chrono::milliseconds delay);
 
@@ -114,6 +121,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<job> queue_;
+    std::chrono::steady_clock::time_point first_queued_;  // when queue_'s first job came
+    phases phases_;  // the storage thread's
     bool stopping_ = false;
     stats stats_;
     std::thread thread_;
