@@ -8,7 +8,8 @@
 //      incident-bot and the null client, taking turns, the median reported; 1 for the Bolt peer);
 //   3. a steady run at R events/s for S seconds;
 //   4. peak RSS (VmHWM of the process, read before it is stopped), then SIGTERM, then what it
-//      stored (incident-bot export / the Bolt peer's SQLite file).
+//      stored (incident-bot export / the Bolt peer's SQLite file). On PostgreSQL also the
+//      server's peak memory (its processes' PSS summed, sampled every second).
 // Acks are timed by the simulator: from the moment an envelope's frame is written to the moment
 // its ack is read. An event redelivered after a reconnect counts as acked when its redelivery is.
 // Then, for incident-bot only: CPU per event by stage, export and summary of a 100,000-entry
