@@ -58,7 +58,7 @@ elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 else
   trap 'bash "$root/scripts/pg-cluster.sh" stop "$pg_dir"' EXIT
   pg_args=(--pg "$(bash scripts/pg-cluster.sh start "$pg_dir")")
-  # WAL segments recycled ahead, as on a server in service (a new cluster's commits wait 20-120 ms
+  # WAL segments recycled ahead, as on a server in service (a new cluster's commits wait 25-85 ms
   # for each new segment's zero-fill: the steady p99 of a fresh cluster, not of PostgreSQL).
   # IB_BENCH_PG_FRESH=1 measures the fresh cluster instead.
   [ -n "${IB_BENCH_PG_FRESH:-}" ] || bash scripts/pg-cluster.sh warm "$pg_dir"

@@ -92,7 +92,7 @@ case "$action" in
   warm)
     # A new cluster has one WAL segment: every 16 MB of WAL written, the committing backend
     # creates the next file, zero-filled and fsynced (wal_init_zero), and its COMMIT takes
-    # 20-120 ms on this disk. A server in service recycles the segments a checkpoint leaves
+    # 25-85 ms on this disk. A server in service recycles the segments a checkpoint leaves
     # behind into the next ones, so it never waits for that. About 300 MB of WAL, then a
     # checkpoint, do the same here: 18 segments ready ahead (a few seconds; bench/run.sh).
     "$bindir/psql" -qAt "$(cat "$dir/uri")" -v ON_ERROR_STOP=1 \
