@@ -8,7 +8,8 @@
 //      incident-bot and the null client, taking turns, the median reported; 1 for the Bolt peer);
 //   3. a steady run at R events/s for S seconds;
 //   4. peak RSS (VmHWM of the process, read before it is stopped), then SIGTERM, then what it
-//      stored (incident-bot export / the Bolt peer's SQLite file).
+//      stored (incident-bot export / the Bolt peer's SQLite file). On PostgreSQL also the
+//      server's peak memory (its processes' PSS summed, sampled every second).
 // Acks are timed by the simulator: from the moment an envelope's frame is written to the moment
 // its ack is read. An event redelivered after a reconnect counts as acked when its redelivery is.
 // Then, for incident-bot only: CPU per event by stage, export and summary of a 100,000-entry
@@ -28,11 +29,13 @@
 #include "tests/e2e/ops_client.hpp"  // the HTTP GET the ops tests use, for the /metrics scraper
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -175,14 +178,19 @@ double percentile(const std::vector<double>& sorted, double p) {
     return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
-// A field of /proc/<pid>/status in kB ("VmHWM", "VmRSS"); 0 when unreadable.
-// utime + stime of a process, in seconds (from /proc/<pid>/stat); NAN when unreadable.
-double cpu_seconds(int pid) {
+// The fields of /proc/<pid>/stat from the third (state) on; empty when unreadable.
+std::string stat_fields(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto close = stat.rfind(')');  // the command name may contain spaces
-    if (close == std::string::npos) return NAN;
-    std::istringstream fields(stat.substr(close + 2));
+    return close == std::string::npos || close + 2 > stat.size() ? std::string() : stat.substr(close + 2);
+}
+
+// utime + stime of a process, in seconds (from /proc/<pid>/stat); NAN when unreadable.
+double cpu_seconds(int pid) {
+    const auto stat = stat_fields(pid);
+    if (stat.empty()) return NAN;
+    std::istringstream fields(stat);
     std::string f;
     double ticks = 0;
     for (int i = 3; i <= 15 && fields >> f; ++i)
@@ -190,6 +198,7 @@ double cpu_seconds(int pid) {
     return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+// A field of /proc/<pid>/status in kB ("VmHWM", "VmRSS"); 0 when unreadable.
 long proc_kb(int pid, const std::string& field) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(in, line);)
@@ -443,6 +452,32 @@ stage_costs measure_stages(const options& o, std::size_t n) {
     return c;
 }
 
+// IB_BENCH_TRACE=DIR (diagnosis, off by default): each steady run's acks, one line per event
+// ("sent_us acked_us" on the steady clock, CLOCK_MONOTONIC as the bot's own), and each bot's log
+// are written to DIR, to line slow acks up with the bot's group commits (run the bot with
+// INCIDENT_BOT_LOG_LEVEL=debug: recorder.cpp logs each group's phases).
+std::string trace_path(const std::string& bot, const std::string& what) {
+    const char* dir = std::getenv("IB_BENCH_TRACE");
+    if (!dir || !*dir) return {};
+    std::string name;
+    for (const char c : bot) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return std::string(dir) + "/" + name + "-" + what;
+}
+
+void trace_acks(const slack_simulator& sim, const std::string& bot, const std::vector<std::string>& ids) {
+    const auto path = trace_path(bot, "steady.tsv");
+    if (path.empty()) return;
+    std::unordered_map<std::string, slack_simulator::ack> by_id;
+    for (auto& a : sim.acks()) by_id.emplace(a.envelope_id, a);
+    std::ofstream out(path);
+    const auto us = [](steady::time_point t) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    };
+    for (const auto& id : ids)
+        if (auto it = by_id.find(id); it != by_id.end())
+            out << us(it->second.at - it->second.latency) << ' ' << us(it->second.at) << '\n';
+}
+
 // ---- one bot against the simulator -----------------------------------------------------------
 
 enum class bot_kind { ours, bolt, null };
@@ -467,6 +502,11 @@ struct bot_result {
     double startup_ms = NAN;
     ack_stats burst, steady_run;
     long peak_rss_kb = 0;
+    // On PostgreSQL (a server on this machine, its /proc readable): the server's memory, all its
+    // processes (postmaster, the bot's backends, WAL writer, checkpointer, …) summed as PSS, so
+    // the shared buffers count once; the highest of the samples taken every second.
+    long server_peak_pss_kb = 0;
+    std::size_t server_processes = 0;  // in that sample
     double burst_cpu_us = NAN;  // the bot's CPU time (user + system) per burst event
     std::size_t reconnects = 0;  // WebSocket connections opened after the first
     std::string groups;          // incident-bot: "N writes in M group commits" from its last log line
@@ -537,6 +577,50 @@ std::size_t count_stored(const options& o, const bot_spec& spec) {
         db.execAndGet("SELECT count(*) FROM timeline WHERE kind = 'message' AND text LIKE 'bench %'").getInt64());
 }
 
+// The parent of `pid` (/proc/<pid>/stat); 0 when unreadable.
+int ppid_of(int pid) {
+    std::istringstream fields(stat_fields(pid));
+    std::string state;
+    int ppid = 0;
+    fields >> state >> ppid;
+    return ppid;
+}
+
+// The postmaster of the PostgreSQL server at `uri` when it runs on this machine (the parent of
+// the backend serving a connection); 0 otherwise.
+int postmaster_of(const std::string& uri) {
+    PGconn* c = PQconnectdb(uri.c_str());
+    int backend = 0;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult* r = PQexec(c, "SELECT pg_backend_pid()");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) backend = std::atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    PQfinish(c);
+    const int parent = backend > 0 ? ppid_of(backend) : 0;
+    return parent > 1 ? parent : 0;
+}
+
+// The postmaster and its children (the backends, WAL writer, checkpointer, …) as now.
+std::vector<int> server_pids(int postmaster) {
+    std::vector<int> pids{postmaster};
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        const auto name = e.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+        const int pid = std::atoi(name.c_str());
+        if (ppid_of(pid) == postmaster) pids.push_back(pid);
+    }
+    return pids;
+}
+
+// A process's proportional set size in kB (smaps_rollup); 0 when unreadable.
+long pss_kb(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("Pss:", 0) == 0) return std::atol(line.c_str() + 4);
+    return 0;
+}
+
 // One bot running against its own simulator, measured phase by phase, so that two bots can take
 // turns (their bursts alternate: load on a shared machine then hits both alike).
 struct session {
@@ -580,7 +664,34 @@ struct session {
         if (scraper.joinable()) scraper.join();
         if (res.scrapes > 0) res.scrape_ms_mean = scrape_ms_total / static_cast<double>(res.scrapes);
     }
-    ~session() { stop_scraper(); }
+    // The PostgreSQL server's memory (spec.db a postgresql:// URI): sampled every second.
+    std::thread server_sampler;
+    std::atomic<bool> stop_sampling{false};
+    void start_server_sampler() {
+        if (!spec.db.starts_with("postgres")) return;
+        const int postmaster = postmaster_of(spec.db);
+        if (postmaster == 0) return;
+        server_sampler = std::thread([this, postmaster] {
+            while (!stop_sampling) {
+                long total = 0;
+                const auto pids = server_pids(postmaster);
+                for (const int pid : pids) total += pss_kb(pid);
+                if (total > res.server_peak_pss_kb) {
+                    res.server_peak_pss_kb = total;
+                    res.server_processes = pids.size();
+                }
+                for (int i = 0; i < 50 && !stop_sampling; ++i) std::this_thread::sleep_for(20ms);
+            }
+        });
+    }
+    void stop_server_sampler() {
+        stop_sampling = true;
+        if (server_sampler.joinable()) server_sampler.join();
+    }
+    ~session() {
+        stop_scraper();
+        stop_server_sampler();
+    }
 };
 
 // Starts the simulator and the bot (start-up time), opens the incident; res.failure on failure.
@@ -606,6 +717,7 @@ std::unique_ptr<session> open_session(const bot_spec& spec) {
     }
     s->res.startup_ms = ms(steady::now() - t0);
     s->start_scraping();
+    s->start_server_sampler();
     if (spec.kind == bot_kind::null) {
         s->channel = sim.create_channel("inc-bench-flood", "U0BENCH01");
     } else {
@@ -678,6 +790,7 @@ std::vector<std::string> run_steady(const options& o, session& s, const midway& 
     // too: wait until the acks stop, so the run's last events are in.
     if (also.act) settle(sim);
     s.res.steady_run = measure(sim, steady_ids);
+    trace_acks(sim, s.spec.name, steady_ids);
     s.res.steady_run.send_rate = static_cast<double>(total) / send_seconds;
     s.steady_events += steady_ids.size();
     return steady_ids;
@@ -704,6 +817,7 @@ bot_result close_session(const options& o, session& s) {
         res.burst_redelivered_all += r.redelivered;
     }
     s.stop_scraper();
+    s.stop_server_sampler();
     res.peak_rss_kb = proc_kb(p.pid(), "VmHWM");
     res.reconnects = sim.connections_opened() > 0 ? sim.connections_opened() - 1 : 0;
     if (res.reconnects > 0) {
@@ -724,6 +838,7 @@ bot_result close_session(const options& o, session& s) {
         p.wait(5s);
     }
     res.expected = s.burst_events + s.steady_events;
+    if (const auto path = trace_path(s.spec.name, "bot.log"); !path.empty()) std::ofstream(path) << p.log();
     if (s.spec.kind == bot_kind::ours) {
         const std::string log = p.log();
         const auto at = log.rfind("stopped; ");
@@ -1080,7 +1195,9 @@ std::string report(const options& o, const std::vector<bot_result>& bots, const 
             << " vs " << fmt("%.0f", ours->burst.per_second) << " (" << fmt("%.2f", pg->burst.per_second / ours->burst.per_second)
             << "), steady ack p50 / p99 " << fmt("%.1f", pg->steady_run.p50) << " / " << fmt("%.1f ms", pg->steady_run.p99)
             << " vs " << fmt("%.1f", ours->steady_run.p50) << " / " << fmt("%.1f ms", ours->steady_run.p99) << ", peak RSS "
-            << mb(pg->peak_rss_kb) << " vs " << mb(ours->peak_rss_kb) << ".\n";
+            << mb(pg->peak_rss_kb) << " vs " << mb(ours->peak_rss_kb) << "; the PostgreSQL server's peak PSS "
+            << mb(pg->server_peak_pss_kb) << " (" << pg->server_processes
+            << " processes summed, sampled every second; n/a: not on this machine).\n";
     const auto* scraped = find(scraped_name);
     if (scraped) {
         out << "\n" << scraped_name << ": " << scraped->scrapes << " scrapes (" << scraped->scrape_failures

@@ -12,8 +12,10 @@
 #
 # incident-bot also runs on PostgreSQL over loopback, its bursts alternating with the SQLite
 # one's (issue 15): a throwaway cluster (scripts/pg-cluster.sh, synchronous_commit=on) is started
-# for the run and removed at its end. IB_BENCH_PG=postgresql://… uses that server instead (the
-# bot migrates its schema there and the bench adds incidents to it); IB_BENCH_PG=off skips it.
+# for the run, its WAL warmed (pg-cluster.sh warm), and removed at its end. IB_BENCH_PG=postgresql://…
+# uses that server instead (the bot migrates its schema there and the bench adds incidents to
+# it); IB_BENCH_PG=off skips it. IB_BENCH_TRACE=DIR (with INCIDENT_BOT_LOG_LEVEL=debug) keeps
+# each steady run's ack times and each bot's log there (bench/driver.cpp).
 # Only the two bots on both engines: bash bench/run.sh --only ours,pg
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +58,10 @@ elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 else
   trap 'bash "$root/scripts/pg-cluster.sh" stop "$pg_dir"' EXIT
   pg_args=(--pg "$(bash scripts/pg-cluster.sh start "$pg_dir")")
+  # WAL segments recycled ahead, as on a server in service (a new cluster's commits wait 25-85 ms
+  # for each new segment's zero-fill: the steady p99 of a fresh cluster, not of PostgreSQL).
+  # IB_BENCH_PG_FRESH=1 measures the fresh cluster instead.
+  [ -n "${IB_BENCH_PG_FRESH:-}" ] || bash scripts/pg-cluster.sh warm "$pg_dir"
 fi
 
 # How long a durable 4 KiB write takes on this disk right now (both bots' ack paths depend on it).

@@ -7,6 +7,7 @@
 #   bash scripts/pg-cluster.sh down DIR    # stops the server only (pg_ctl stop -m fast, as a
 #                                          # restart or a failover begins), keeping the cluster
 #   bash scripts/pg-cluster.sh up DIR      # starts it again on the same port (after down)
+#   bash scripts/pg-cluster.sh warm DIR    # gives it the WAL of a server in service (benchmarks)
 #
 # Runs the server as the `postgres` user when started as root (PostgreSQL refuses to run as root),
 # as the caller otherwise. The cluster itself (data, socket, server log) lives in a new directory
@@ -16,7 +17,7 @@
 # Debian's postgresql package (scripts/setup.sh --test): binaries in /usr/lib/postgresql/<major>/bin.
 set -euo pipefail
 
-usage() { echo "usage: scripts/pg-cluster.sh start|stop|down|up DIR" >&2; exit 2; }
+usage() { echo "usage: scripts/pg-cluster.sh start|stop|down|up|warm DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$2
@@ -87,6 +88,16 @@ case "$action" in
     cluster=$(cat "$dir/cluster")
     port=$(cat "$dir/port")
     start_server
+    ;;
+  warm)
+    # A new cluster has one WAL segment: every 16 MB of WAL written, the committing backend
+    # creates the next file, zero-filled and fsynced (wal_init_zero), and its COMMIT takes
+    # 25-85 ms on this disk. A server in service recycles the segments a checkpoint leaves
+    # behind into the next ones, so it never waits for that. About 300 MB of WAL, then a
+    # checkpoint, do the same here: 18 segments ready ahead (a few seconds; bench/run.sh).
+    "$bindir/psql" -qAt "$(cat "$dir/uri")" -v ON_ERROR_STOP=1 \
+      -c "CREATE TABLE ib_warm_wal AS SELECT repeat('x', 2000) AS pad FROM generate_series(1, 150000)" \
+      -c "DROP TABLE ib_warm_wal" -c "CHECKPOINT" >/dev/null
     ;;
   *) usage ;;
 esac

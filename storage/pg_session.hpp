@@ -108,6 +108,9 @@ struct pg_impl {
     std::chrono::milliseconds lock_timeout_;
     PGconn* conn_ = nullptr;
     bool in_group_ = false;
+    // A group's BEGIN not sent yet (begin_group): it goes out with the group's first statement,
+    // in the same round trip (exec_simple, exec_in_savepoint), not as a round trip of its own.
+    bool begin_pending_ = false;
     std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
     std::optional<std::string> no_backup_;                   // PostgreSQL migrations make no file backup
 
@@ -166,11 +169,24 @@ struct pg_impl {
         return storage_error(name_ + ": " + std::string(op) + ": " + why);
     }
 
-    // Runs one or more statements without parameters.
+    // Runs one or more statements without parameters (after the group's BEGIN, if pending, in
+    // the same round trip).
     void exec_simple(std::string_view op, const std::string& sql) {
-        pg_result r(PQexec(conn_, sql.c_str()));
+        const bool begin = std::exchange(begin_pending_, false);
+        pg_result r(PQexec(conn_, begin ? ("BEGIN; " + sql).c_str() : sql.c_str()));
+        // No transaction open after all (BEGIN failed): the group's BEGIN is still to be sent.
+        if (begin && !in_transaction()) begin_pending_ = true;
         const auto st = PQresultStatus(r.get());
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error(op, r.get());
+    }
+
+    // Sends a group's pending BEGIN alone, before a statement that cannot carry it.
+    void send_begin(std::string_view op) {
+        if (!std::exchange(begin_pending_, false)) return;
+        pg_result r(PQexec(conn_, "BEGIN"));
+        if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) return;
+        begin_pending_ = true;
+        throw error(op, r.get());
     }
 
     // The name `sql` is prepared under on this connection (prepared the first time).
@@ -191,9 +207,10 @@ struct pg_impl {
         return values;
     }
 
-    // Runs `sql` (prepared once per connection) with `ps`.
+    // Runs `sql` (prepared once per connection) with `ps`, after the group's BEGIN if pending.
     pg_result exec(std::string_view op, const std::string& sql, const params& ps = {}) {
         ensure_connected();
+        send_begin(op);
         const std::string& name = prepared(op, sql, ps.size());
         const auto values = values_of(ps);
         pg_result r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(ps.size()), values.data(), nullptr, nullptr, 0));
@@ -206,19 +223,22 @@ struct pg_impl {
     // atomic unit (pg_write_scope's, nested), in one round trip: SAVEPOINT, the statement and
     // RELEASE go as one libpq pipeline, where one after the other they take three. When the
     // statement fails, the transaction is rolled back to the savepoint and goes on without it,
-    // and the statement's error is thrown.
+    // and the statement's error is thrown. A group's pending BEGIN leads the pipeline.
     pg_result exec_in_savepoint(std::string_view op, const std::string& sql, const params& ps) {
         ensure_connected();
         const std::string& name = prepared(op, sql, ps.size());
         const auto values = values_of(ps);
         if (PQenterPipelineMode(conn_) != 1) throw error(op, nullptr);
+        const bool begin = std::exchange(begin_pending_, false);
+        const std::size_t first = begin ? 1 : 0;  // the SAVEPOINT's result
         const bool sent =
+            (!begin || PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) &&
             PQsendQueryParams(conn_, "SAVEPOINT write_scope", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
             PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(ps.size()), values.data(), nullptr, nullptr, 0) == 1 &&
             PQsendQueryParams(conn_, "RELEASE SAVEPOINT write_scope", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
             PQpipelineSync(conn_) == 1;
-        // The three statements' results (each followed by a null), then the sync's. A statement
-        // after a failed one answers PGRES_PIPELINE_ABORTED.
+        // The statements' results (each followed by a null), then the sync's. A statement after a
+        // failed one answers PGRES_PIPELINE_ABORTED.
         std::vector<pg_result> results;
         bool synced = false;
         for (int nulls = 0; sent && !synced && nulls < 2;) {
@@ -240,18 +260,21 @@ struct pg_impl {
             const auto st = PQresultStatus(results[i].get());
             return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
         };
-        if (synced && results.size() == 3 && ok(0) && ok(1) && ok(2)) return std::move(results[1]);
+        if (synced && results.size() == first + 3 && ok(0) && ok(first) && ok(first + 1) && ok(first + 2))
+            return std::move(results[first + 1]);
         // What failed, in the order sent; the connection's own message when nothing came back.
         const PGresult* failed = nullptr;
         for (std::size_t i = 0; i < results.size() && !failed; ++i)
             if (!ok(i)) failed = results[i].get();
         auto why = error(op, failed);
-        if (synced && ok(0) && PQstatus(conn_) == CONNECTION_OK)
+        if (begin && !in_transaction()) begin_pending_ = true;  // BEGIN failed: still to be sent
+        if (synced && ok(first) && PQstatus(conn_) == CONNECTION_OK)
             exec_simple(op, "ROLLBACK TO SAVEPOINT write_scope; RELEASE SAVEPOINT write_scope");
         throw why;
     }
 
-    bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+    // A transaction is open, or a group's BEGIN is pending (the next statement opens it).
+    bool in_transaction() const { return begin_pending_ || PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
     void require_writable(std::string_view op) const {
         if (read_only_) throw storage_error(name_ + ": " + std::string(op) + ": the store was opened read-only");

@@ -516,7 +516,7 @@ public:
         im.require_writable("begin_group");
         if (im.in_group_) throw storage_error(im.name_ + ": begin_group: a group is already open");
         im.ensure_connected();
-        im.exec_simple("begin_group", "BEGIN");
+        im.begin_pending_ = true;  // BEGIN goes with the group's first statement (pg_session.hpp)
         im.in_group_ = true;
     }
 
@@ -524,6 +524,8 @@ public:
         auto& im = *impl_;
         if (!im.in_group_) throw storage_error(im.name_ + ": commit_group: no group is open");
         try {
+            // Nothing was written (an idle probe): BEGIN still checks that the server is there.
+            im.send_begin("commit_group");
             pg_write_scope::commit_transaction(im, "commit_group");
         } catch (...) {
             rollback_group();
@@ -536,6 +538,7 @@ public:
         auto& im = *impl_;
         if (!im.in_group_) return;
         im.in_group_ = false;
+        im.begin_pending_ = false;  // nothing was sent
         if (!im.conn_ || PQstatus(im.conn_) != CONNECTION_OK || !im.in_transaction()) return;
         im.exec_simple("rollback_group", "ROLLBACK");
     }

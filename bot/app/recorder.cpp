@@ -7,6 +7,7 @@
 #include "bot/app/fault_injection.hpp"
 #endif
 
+#include <cstdio>
 #include <random>
 #include <stdexcept>
 
@@ -33,6 +34,7 @@ void recorder::enqueue(job j) {
         std::lock_guard lock(mutex_);
         if (!stopping_ && !gave_up_) {
             if (observer_) observer_->queued();
+            if (queue_.empty()) first_queued_ = std::chrono::steady_clock::now();
             queue_.push_back(std::move(j));
             wake_.notify_one();
             return;
@@ -66,7 +68,9 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
     errors.assign(group.size(), nullptr);
     commit_error = nullptr;
     try {
+        phases_.started = std::chrono::steady_clock::now();
         store_.begin_group();
+        phases_.begun = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < group.size();) {
             if (group[i].entry) {
                 // Appends one after another: one batch.
@@ -90,7 +94,9 @@ bool recorder::attempt(std::vector<job>& group, std::vector<std::exception_ptr>&
         faults::at("commit");  // tests only: the commit fails, as on a full disk
         faults::delay_at("slow_commit", std::chrono::seconds{2});  // tests only: a slow commit
 #endif
+        phases_.written = std::chrono::steady_clock::now();
         store_.commit_group();
+        phases_.committed = std::chrono::steady_clock::now();
         return true;
     } catch (...) {
         commit_error = std::current_exception();
@@ -149,6 +155,21 @@ void recorder::append_run(std::vector<job>& group, std::size_t from, std::size_t
     }
 }
 
+void recorder::log_group(std::size_t size, const phases& p) const {
+    // Milliseconds between two points, and the commit's end on the steady clock (µs, the
+    // system-wide CLOCK_MONOTONIC on Linux), so a group can be lined up with the acks a
+    // client timed (bench/driver.cpp's IB_BENCH_TRACE).
+    const auto ms = [](auto from, auto to) { return std::chrono::duration<double, std::milli>(to - from).count(); };
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "group of %zu: queued %.3f ms, begin %.3f ms, write %.3f ms, commit %.3f ms; durable at %lld us",
+                  size, ms(p.queued, p.started), ms(p.started, p.begun), ms(p.begun, p.written),
+                  ms(p.written, p.committed),
+                  static_cast<long long>(
+                      std::chrono::duration_cast<std::chrono::microseconds>(p.committed.time_since_epoch()).count()));
+    log_debug("storage", line);
+}
+
 void recorder::pause(std::chrono::milliseconds delay) {
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, delay, [this] { return stopping_; });
@@ -168,6 +189,7 @@ void recorder::loop() {
             else
                 wake_.wait(lock, ready);
             if (!probe && queue_.empty()) return;  // stopping and drained
+            phases_.queued = queue_.empty() ? std::chrono::steady_clock::now() : first_queued_;
             group.swap(queue_);
         }
 
@@ -222,6 +244,7 @@ void recorder::loop() {
 
         report.took = std::chrono::steady_clock::now() - started;
         if (observer_) observer_->committed(report);
+        if (report.durable && log_enabled(log_level::debug)) log_group(group.size(), phases_);
 
         if (!group.empty()) {
             std::lock_guard lock(mutex_);

@@ -4,6 +4,9 @@
 // thread only after its group is durable: that is when the transport may ack the event.
 // Appends (submit_append: a Slack event's entry) that follow one another in a group are stored
 // with one store::append_batch, so a burst costs one statement on PostgreSQL, not one per event.
+// At log level debug, each group durable logs where its time went (queued behind the group
+// before, BEGIN, its writes, COMMIT) and when it became durable on the steady clock, to line
+// slow acks up with slow commits (bench/RESULTS.md); nothing is formatted otherwise.
 //
 // Failure semantics: a job that throws is rolled back on its own (its store call is atomic) and
 // its completion gets the exception; the other jobs of the group still commit. If the commit
@@ -19,6 +22,7 @@
 #include "core/commit_policy.hpp"
 #include "storage/store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -102,6 +106,12 @@ private:
     // Runs `group` in one transaction: true when it committed; `errors` gets each job's own
     // failure, `commit_error` the commit's.
     bool attempt(std::vector<job>& group, std::vector<std::exception_ptr>& errors, std::exception_ptr& commit_error);
+    // Where a group's time went (its last attempt), for the debug log line of each group.
+    struct phases {
+        std::chrono::steady_clock::time_point queued;  // its first job was queued
+        std::chrono::steady_clock::time_point started, begun, written, committed;
+    };
+    void log_group(std::size_t size, const phases& p) const;
     // Sleeps `delay` on the storage thread, or less when stop() is called.
     void pause(std::chrono::milliseconds delay);
 
@@ -114,6 +124,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<job> queue_;
+    std::chrono::steady_clock::time_point first_queued_;  // when queue_'s first job came
+    phases phases_;  // the storage thread's
     bool stopping_ = false;
     stats stats_;
     std::thread thread_;

@@ -953,6 +953,37 @@ TEST_CASE("group commit: rollback_group discards the group and the store stays u
     CHECK(stored_key(s, "r1"));
 }
 
+TEST_CASE("group commit: a group opened by a batch, a read or nothing is one transaction") {
+    // On PostgreSQL the group's BEGIN goes out with its first statement (pg_session.hpp): what
+    // comes first must still be inside the group, which rollback_group shows.
+    store s(test_db());
+    auto inc = sample_incident();
+    auto decl = declare_entry("decl", t0());
+    const auto id = s.create_incident(inc, decl);
+    const std::vector<timeline_entry> two{sample_entry(id, "b1", t0(1)), sample_entry(id, "b2", t0(2))};
+    const std::vector<timeline_entry> with_bad{sample_entry(id, "b3", t0(3)), sample_entry(id + 100, "bad", t0(4))};
+
+    s.begin_group();  // a failing batch first: rolled back alone, the group goes on
+    CHECK_THROWS_AS(s.append_batch(with_bad), storage_error);
+    CHECK(s.append_batch(two) == std::vector<bool>{true, true});
+    s.rollback_group();
+    CHECK_FALSE(stored_key(s, "b1"));
+    CHECK_FALSE(stored_key(s, "b3"));
+
+    s.begin_group();  // a read first
+    CHECK(s.timeline_size(id) == 1);
+    CHECK(s.append_batch(two) == std::vector<bool>{true, true});
+    s.rollback_group();
+    CHECK_FALSE(stored_key(s, "b1"));
+
+    s.begin_group();  // nothing: the commit still reaches the database
+    s.commit_group();
+    s.begin_group();  // a batch first, committed
+    CHECK(s.append_batch(two) == std::vector<bool>{true, true});
+    s.commit_group();
+    CHECK(s.timeline_size(id) == 3);
+}
+
 }  // TEST_SUITE
 
 TEST_SUITE("storage") {
