@@ -221,11 +221,15 @@ private:
     void action_at(std::size_t i) {
         const sv x = w(i);
         if (x.empty()) return;
-        // "on it", "I'm on it", "on it now": the writer taking the job (a clause of its own).
-        if (x == "on" && w(i + 1) == "it" && !asks(i) &&
-            (clause_start(i) || (i > b_ && is(i - 1, wr_progressive | wr_subject))) &&
-            (i + 2 >= e_ || comma(i + 2) || w(i + 2) == "now" || L_[i + 2].kind != token_kind::word))
-            return hit(k_takes_on_op, i);
+        // "on it", "I'm on it", "on it now": the writer taking the job; "going for it", "ok, going
+        // for it": the writer going ahead with what was weighed. Each a clause of its own, from
+        // token i to `next`.
+        auto own_clause = [&](std::size_t next) {
+            return !asks(i) && (clause_start(i) || (i > b_ && is(i - 1, wr_progressive | wr_subject))) &&
+                   (next >= e_ || comma(next) || w(next) == "now" || L_[next].kind != token_kind::word);
+        };
+        if (x == "on" && w(i + 1) == "it" && own_clause(i + 2)) return hit(k_takes_on_op, i);
+        if (x == "going" && w(i + 1) == "for" && w(i + 2) == "it" && own_clause(i + 3)) return hit(k_takes_on_op, i);
         if (!(cls(i) & (wc_first_person | wc_question | wc_modal)) && !is(i, wr_transparent) && form_of(i) == form::exact)
             terse_report(i);
         // Intent: "I'll …", "going to …", "about to …", "let me …".

@@ -21,6 +21,21 @@ using sv = std::string_view;
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+
+// A code fence's language tag, as chat clients and Markdown name them (lowercase or as typed).
+bool is_code_language(std::string_view tag) {
+    static constexpr std::string_view k_languages[] = {
+        "sql", "bash", "sh", "shell", "console", "zsh", "powershell", "pwsh", "ps1", "text", "txt", "plaintext",
+        "json", "yaml", "yml", "log", "python", "py", "js", "javascript", "go", "ini", "toml", "diff", "hcl",
+        "cmd", "bat", "ruby", "java", "xml", "nginx", "dockerfile", "promql", "lua"};
+    for (const std::string_view l : k_languages) {
+        if (l.size() != tag.size()) continue;
+        bool same = true;
+        for (std::size_t k = 0; k < l.size() && same; ++k) same = ascii_lower(tag[k]) == l[k];
+        if (same) return true;
+    }
+    return false;
+}
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 // A flag of several words or with a value ("--reset-offsets", "--update=available"), as against
@@ -132,6 +147,11 @@ private:
         }
         switch (c) {
             case ',':
+                // A thousands separator is part of its number ("queued 2,314 verifications"), not a
+                // clause break: the digits go on, the comma is dropped.
+                if (in_word_ && i > 0 && is_digit(s[i - 1]) && i + 3 < n && is_digit(s[i + 1]) &&
+                    is_digit(s[i + 2]) && is_digit(s[i + 3]) && (i + 4 >= n || !is_digit(s[i + 4])))
+                    return i + 1;
                 flush();
                 punct(",");
                 return i + 1;
@@ -203,10 +223,13 @@ private:
     // Appends t; its hash is computed here unless `hashed`.
     void push(token t, bool hashed = false) {
         if (!hashed) t.h = t.kind == token_kind::boundary ? k_boundary_hash : hash_bytes(out_.str(t));
-        // A boundary or a comma starts the next clause.
-        const bool cut = t.kind == token_kind::boundary || (t.kind == token_kind::punct && out_.str(t) == ",");
-        if (cut && !out_.list.empty() && clause_ + 1 < k_clauses) ++clause_;
+        // A boundary starts the next clause; a comma ends its own, so the clause after it opens
+        // on its first word ("lag is 0 now, | reopening in-play"): what a comma says about the
+        // message (more than one thing in it) does not count against the clause that follows.
+        const bool comma = t.kind == token_kind::punct && out_.str(t) == ",";
+        if (t.kind == token_kind::boundary && !out_.list.empty() && clause_ + 1 < k_clauses) ++clause_;
         t.clause = clause_;
+        if (comma && clause_ + 1 < k_clauses) ++clause_;
         out_.list.push_back(t);
         line_start_ = false;
     }
@@ -257,7 +280,17 @@ private:
         if (s.compare(i, 3, "```") == 0) {
             const std::size_t close = s.find("```", i + 3);
             const std::size_t end = close == sv::npos ? n : close;
-            const sv content = s.substr(i + 3, end - i - 3);
+            sv content = s.substr(i + 3, end - i - 3);
+            // A language named on the opening fence ("```sql", "```powershell") is no part of the
+            // code: a first line of one tag word, with code after it.
+            if (const std::size_t nl = content.find('\n'); nl != sv::npos && nl > 0 && nl < 16) {
+                sv tag = content.substr(0, nl);
+                if (tag.back() == '\r') tag.remove_suffix(1);
+                bool word = !tag.empty();
+                for (const char ch : tag) word = word && (is_alnum(ch) || ch == '+' || ch == '-');
+                if (word && is_code_language(tag) && content.find_first_not_of(" \t\r\n", nl) != sv::npos)
+                    content.remove_prefix(nl + 1);
+            }
             if (content.find_first_not_of(" \t\r\n") != sv::npos) {
                 boundary();
                 push_placeholder(token_kind::code_block, "<codeblock>", content);
@@ -529,7 +562,10 @@ std::uint8_t command_verbs(sv c, std::size_t parts) {
     auto word_done = [&] {
         if (n > 0 && seen < parts && !too_long) {
             const sv w(buf.data(), n);
-            const std::uint64_t roles = look_up(w).roles;
+            std::uint64_t roles = look_up(w).roles;
+            // A verb done again is that verb: "resubmit", "republish", "reapply" write.
+            if (!(roles & (wr_cmd_write | wr_cmd_read)) && n > 5 && w.substr(0, 2) == "re")
+                roles = look_up(w.substr(2)).roles & wr_cmd_write;
             if (roles & wr_cmd_write) out |= cv_write;
             if ((roles & wr_cmd_read) && w != "dry") out |= cv_read;
             if (w == "dry") out |= cv_dry;
@@ -670,8 +706,10 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         verbs = cv_read;
         for (std::size_t k = b + 1; k < e; ++k) {
             const sv x = w[k].text;
-            if (x.find('(') != sv::npos || (x.size() > 3 && iequals(x.substr(0, 3), "pg_")))
-                verbs |= command_verbs(x, 2) & cv_write;
+            // The function's name decides, not its arguments ("min(start_at)" starts nothing).
+            const sv fn = x.substr(0, x.find('('));
+            if ((x.find('(') != sv::npos && !fn.empty()) || (x.size() > 3 && iequals(x.substr(0, 3), "pg_")))
+                verbs |= command_verbs(fn, 2) & cv_write;
         }
         return verbs | flags;
     }
@@ -1164,6 +1202,23 @@ void tokenize(std::string_view text, tokens& out) {
         if (!(L[i].roles & wr_state) || L[i - 1].kind != token_kind::word) continue;
         const std::string_view v = out.str(L[i - 1]);
         if (v == "run" || v == "runs" || v == "running" || v == "ran") L[i - 1].classes &= ~wc_op_verb;
+    }
+    // "and", "then", "but" before a subject of the writer's or a verb done or under way start a
+    // clause of their own ("flag is off | and I've updated the support macro", "rolled back the
+    // config | and posted the all-clear"): one clause may act while the other tells customers.
+    std::uint8_t shift = 0, before = 0;  // before: the previous token's clause as the tokeniser cut it
+    for (std::size_t i = 0; i < L.size(); ++i) {
+        const std::uint8_t own = L[i].clause;
+        if (i >= 2 && L[i - 1].kind == token_kind::word && L[i].kind == token_kind::word && before == own &&
+            L[i - 2].kind != token_kind::boundary && shift < k_clauses) {
+            const std::string_view v = out.str(L[i - 1]);
+            const bool joint = v == "and" || v == "then" || v == "but";
+            const bool verb = (L[i].form == form::past || L[i].form == form::ing) &&
+                              (L[i].classes & (wc_op_verb | wc_comms_verb)) != 0;
+            if (joint && ((L[i].classes & wc_first_person) || verb)) ++shift;
+        }
+        L[i].clause = static_cast<std::uint8_t>(std::min<unsigned>(own + shift, k_clauses - 1));
+        before = own;
     }
 }
 

@@ -42,7 +42,9 @@ struct token {
     std::uint64_t roles = 0;       // word_role bits (words only)
     ib::tagging::form form = form::exact;
     token_kind kind = token_kind::word;
-    std::uint8_t clause = 0;       // clause number: sentences and commas cut (capped at 31)
+    std::uint8_t clause = 0;       // clause number (capped at 31): sentences cut, a comma ends its
+                                   // own clause, and "and"/"then"/"but" before the writer or a verb
+                                   // done or under way opens one
 };
 
 // The token stream of one message. `text` owns the normalised bytes the tokens point into.

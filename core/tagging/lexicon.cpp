@@ -467,6 +467,9 @@ constexpr sv r_cmd_write[] = {
     "dispatch", "reconfig", "reconfigure", "stepdown", "commit", "shred", "reorg", "runstats", "defrag",
     "quarantine", "block", "unblock", "isolate", "reclaim", "wipe", "unlock", "lock", "approve", "deny", "move",
     "halt", "unlink", "tag", "retag", "untag", "pin", "unpin",
+    // round 10: publishing a release or a data file, and bringing a stack up or down
+    // ("epgctl publish --file …", "docker compose up -d", "docker compose down")
+    "publish", "unpublish", "up", "down",
 };
 constexpr sv r_cmd_read[] = {
     "get", "describe", "list", "ls", "show", "status", "logs", "log", "top", "select", "cat", "grep", "egrep",

@@ -115,6 +115,16 @@ TEST_CASE("tokeniser: clauses are cut at sentence boundaries and commas") {
     CHECK(find_token(t, "think")->clause == find_token(t, "broke")->clause);
     CHECK(find_token(t, "rolling")->clause == find_token(t, "broke")->clause + 1);
     CHECK(find_token(t, "ok")->clause > find_token(t, "rolling")->clause);
+    // Round 10: a comma ends its own clause, so the clause after it opens on its first word.
+    CHECK(find_token(t, ",")->clause == find_token(t, "broke")->clause);
+    // A thousands separator is part of its number, not a clause break.
+    tokenize("queued 2,314 pending verifications", t);
+    CHECK(find_token(t, ",") == nullptr);
+    CHECK(find_token(t, "queued")->clause == find_token(t, "verifications")->clause);
+    // A code fence's language tag is no part of the code.
+    tokenize("```sql\nSELECT count(*) FROM bets;\n```", t);
+    REQUIRE(find_token(t, "<codeblock>") != nullptr);
+    CHECK(t.content(*find_token(t, "<codeblock>")).starts_with("SELECT"));
 }
 
 TEST_CASE("tokeniser: bounded and safe on any bytes") {
@@ -203,6 +213,9 @@ TEST_CASE("constructions: action") {
     CHECK(has(constructions_of("I'm on it, draining node-7 first"), "takes on an operation"));
     CHECK(!has(constructions_of("the fix has a comment on it from Dana"), "takes on an operation"));
     CHECK(!has(constructions_of("anyone on it?"), "takes on an operation"));
+    // Round 10: "going for it" is the writer going ahead.
+    CHECK(has(constructions_of("dry run says 1.4 TB reclaimable. going for it"), "takes on an operation"));
+    CHECK(!has(constructions_of("are we going for it?"), "takes on an operation"));
     CHECK(has(constructions_of("pulling the job output now"), "evidence object"));
     CHECK(has(constructions_of("failing back to East means losing the West writes"), "gerund subject"));
     // Round 6: the writer's clause shape around a verb the lexicon does not know as an operation.
@@ -234,6 +247,12 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK((verbs("kubectl apply -f x.yaml --dry-run=server") & ib::tagging::cv_dry) != 0);
     CHECK(verbs("systemd[1]: nginx.service: Scheduled restart job") == 0);  // a log line
     CHECK(verbs("Vault is sealed") == 0);
+    // Round 10: a function's arguments are not its verb ("min(start_at)" starts nothing); publish,
+    // up and down write; a verb done again ("resubmit") is that verb.
+    CHECK(verbs("SELECT count(*), min(start_at) FROM calendar_blocks") == cv_read);
+    CHECK(verbs("epgctl publish --file /srv/epg/archive/epg_20261204.xml --extend-days 1") == cv_write);
+    CHECK(verbs("docker compose up -d --build ari-consumer") == cv_write);
+    CHECK((verbs("./resubmit.sh --status REJECTED --since 07:00") & cv_write) != 0);
     // Round 6: an HTTP client's method or body; a prompt glued to its command; a compound
     // subcommand's verb is its first part ("service-version" names none, "activate" does).
     CHECK(verbs("curl -X POST https://api.fastly.com/service/x/purge_all") == cv_write);

@@ -42,7 +42,7 @@ std::vector<relabel> load_relabels(const std::filesystem::path& path);
 // The tuning corpora: tests/data/tagging-train.jsonl and tagging-train2.jsonl to tagging-train7.jsonl,
 // the held-out sets retired into tuning in round 6 (tagging-heldout.jsonl, tagging-heldout2.jsonl,
 // tagging-heldout3.jsonl), round 7 (tagging-heldout4.jsonl), round 8 (tagging-heldout5.jsonl) and
-// round 9 (tagging-heldout6.jsonl), tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
+// round 9 (tagging-heldout6.jsonl), round 10 (tagging-heldout7.jsonl), tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
 // tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
@@ -117,7 +117,9 @@ scores evaluate(std::span<const example> data, std::span<const std::array<float,
 
 // The threshold per tag that maximises F1 on the given scores, averaged over the threshold and
 // its neighbours within 0.2 (searched from -3 to 3 by 0.1; among equals, the one nearest 0), so
-// a lone lucky peak does not decide it. `use` selects examples (all when empty).
+// a lone lucky peak does not decide it; then the middle of the run of thresholds around it whose
+// averaged F1 is within 0.002 of that best (round 10: on a flat curve which step peaks is luck).
+// `use` selects examples (all when empty).
 std::array<float, k_model_tags> best_thresholds(std::span<const example> data,
                                                 std::span<const std::array<float, k_model_tags>> logits,
                                                 std::span<const std::size_t> use = {});
