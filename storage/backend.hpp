@@ -59,8 +59,11 @@ public:
     virtual void atomically(const std::function<void()>& writes) = 0;
 
     virtual bool save_flow(const store::flow_row& row) = 0;
-    virtual void forget_flow(std::string_view key) = 0;
+    virtual void forget_flow(std::string_view key, std::string_view owner) = 0;
     virtual std::vector<store::flow_row> unfinished_flows() const = 0;
+    virtual std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                                     const std::function<bool(const store::flow_row&)>& take) = 0;
+    virtual std::size_t renew_flows(std::string_view owner, time_point now) = 0;
 
     virtual void save_user(const user_profile& p) = 0;
     virtual std::optional<user_profile> user(std::string_view id) const = 0;

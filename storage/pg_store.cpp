@@ -459,23 +459,60 @@ public:
         im.require_writable("save_flow");
         if (row.key.empty()) throw storage_error(im.name_ + ": save_flow: empty key");
         pg_result r = im.exec("save_flow",
-                              R"(INSERT INTO flows ("key", kind, step, state) VALUES ($1, $2, $3, $4))"
+                              R"(INSERT INTO flows ("key", kind, step, state, owner, renewed_at) VALUES ($1, $2, $3, $4, $5, $6))"
                               R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
-                              " state = excluded.state WHERE excluded.step > flows.step",
-                              {row.key, row.kind, int_param(row.step), row.state});
+                              " state = excluded.state, renewed_at = excluded.renewed_at"
+                              " WHERE excluded.step > flows.step AND flows.owner = excluded.owner",
+                              {row.key, row.kind, int_param(row.step), row.state, row.owner,
+                               int_param(to_unix_micros(row.renewed_at))});
         return r.changed() == 1;
     }
 
-    void forget_flow(std::string_view key) override {
+    void forget_flow(std::string_view key, std::string_view owner) override {
         impl_->require_writable("forget_flow");
-        impl_->exec("forget_flow", R"(DELETE FROM flows WHERE "key" = $1)", {text_param(key)});
+        impl_->exec("forget_flow", R"(DELETE FROM flows WHERE "key" = $1 AND owner = $2)",
+                    {text_param(key), text_param(owner)});
     }
 
     std::vector<store::flow_row> unfinished_flows() const override {
-        pg_result r = impl_->exec("unfinished_flows", R"(SELECT "key", kind, step, state FROM flows ORDER BY first_saved)");
+        pg_result r = impl_->exec("unfinished_flows",
+                                  R"(SELECT "key", kind, step, state, owner, renewed_at FROM flows ORDER BY first_saved)");
         std::vector<store::flow_row> out;
-        for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3)});
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4),
+                           from_unix_micros(r.i64(i, 5))});
         return out;
+    }
+
+    std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                             const std::function<bool(const store::flow_row&)>& take) override {
+        auto& im = *impl_;
+        im.require_writable("claim_flows");
+        pg_write_scope tx(im);
+        std::vector<store::flow_row> out;
+        for (auto& row : unfinished_flows()) {
+            if (!take(row)) continue;
+            // Compare and set: the UPDATE waits for the row's lock, then finds the row as the
+            // instance before left it; renewed or taken meanwhile, it matches nothing.
+            pg_result r = im.exec("claim_flows",
+                                  R"(UPDATE flows SET owner = $2, renewed_at = $3 WHERE "key" = $1)"
+                                  " AND owner = $4 AND step = $5 AND renewed_at = $6",
+                                  {row.key, text_param(owner), int_param(to_unix_micros(now)), row.owner,
+                                   int_param(row.step), int_param(to_unix_micros(row.renewed_at))});
+            if (r.changed() != 1) continue;
+            row.owner = std::string(owner);
+            row.renewed_at = now;
+            out.push_back(std::move(row));
+        }
+        tx.commit("claim_flows");
+        return out;
+    }
+
+    std::size_t renew_flows(std::string_view owner, time_point now) override {
+        impl_->require_writable("renew_flows");
+        pg_result r = impl_->exec("renew_flows", "UPDATE flows SET renewed_at = $2 WHERE owner = $1",
+                                  {text_param(owner), int_param(to_unix_micros(now))});
+        return static_cast<std::size_t>(r.changed());
     }
 
     void save_user(const user_profile& p) override {

@@ -482,8 +482,11 @@ public:
     std::vector<std::string> thread_parents(std::int64_t incident_id) const override;
     void atomically(const std::function<void()>& writes) override;
     bool save_flow(const store::flow_row& row) override;
-    void forget_flow(std::string_view key) override;
+    void forget_flow(std::string_view key, std::string_view owner) override;
     std::vector<store::flow_row> unfinished_flows() const override;
+    std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                             const std::function<bool(const store::flow_row&)>& take) override;
+    std::size_t renew_flows(std::string_view owner, time_point now) override;
     void save_user(const user_profile& p) override;
     std::optional<user_profile> user(std::string_view id) const override;
     std::vector<std::pair<std::string, time_point>> users_fetched() const override;
@@ -691,26 +694,30 @@ bool sqlite_store::save_flow(const store::flow_row& row) {
     if (row.key.empty()) throw storage_error(im.path_ + ": save_flow: empty key");
     return im.guarded("save_flow", [&] {
         auto& s = im.stmt(im.save_flow_,
-                          R"(INSERT INTO flows ("key", kind, step, state) VALUES (?1, ?2, ?3, ?4))"
+                          R"(INSERT INTO flows ("key", kind, step, state, owner, renewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6))"
                           R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
-                          " state = excluded.state WHERE excluded.step > flows.step");
+                          " state = excluded.state, renewed_at = excluded.renewed_at"
+                          " WHERE excluded.step > flows.step AND flows.owner = excluded.owner");
         reset_on_exit reset(s);
         s.bindNoCopy(1, row.key);
         s.bindNoCopy(2, row.kind);
         s.bind(3, row.step);
         s.bindNoCopy(4, row.state);
+        s.bindNoCopy(5, row.owner);
+        s.bind(6, to_unix_micros(row.renewed_at));
         return s.exec() == 1;
     });
 }
 
-void sqlite_store::forget_flow(std::string_view key) {
+void sqlite_store::forget_flow(std::string_view key, std::string_view owner) {
     auto& im = *impl_;
     im.require_writable("forget_flow");
     im.guarded("forget_flow", [&] {
-        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1)");
+        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1 AND owner = ?2)");
         reset_on_exit reset(s);
-        const std::string k(key);
+        const std::string k(key), o(owner);
         s.bindNoCopy(1, k);
+        s.bindNoCopy(2, o);
         s.exec();
     });
 }
@@ -718,12 +725,54 @@ void sqlite_store::forget_flow(std::string_view key) {
 std::vector<store::flow_row> sqlite_store::unfinished_flows() const {
     auto& im = *impl_;
     return im.guarded("unfinished_flows", [&] {
-        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state FROM flows ORDER BY rowid)");
+        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state, owner, renewed_at FROM flows ORDER BY rowid)");
         std::vector<store::flow_row> out;
         while (s.executeStep())
             out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64(),
-                           s.getColumn(3).getString()});
+                           s.getColumn(3).getString(), s.getColumn(4).getString(),
+                           from_unix_micros(s.getColumn(5).getInt64())});
         return out;
+    });
+}
+
+std::vector<store::flow_row> sqlite_store::claim_flows(std::string_view owner, time_point now,
+                                                       const std::function<bool(const store::flow_row&)>& take) {
+    auto& im = *impl_;
+    im.require_writable("claim_flows");
+    return im.guarded("claim_flows", [&] {
+        // The write lock first: what `take` is shown is what the UPDATE finds.
+        write_scope tx(im.db_);
+        std::vector<store::flow_row> out;
+        for (auto& row : unfinished_flows()) {
+            if (!take(row)) continue;
+            SQLite::Statement u(im.db_, R"(UPDATE flows SET owner = ?2, renewed_at = ?3 WHERE "key" = ?1)"
+                                        " AND owner = ?4 AND step = ?5 AND renewed_at = ?6");
+            const std::string o(owner);
+            u.bindNoCopy(1, row.key);
+            u.bindNoCopy(2, o);
+            u.bind(3, to_unix_micros(now));
+            u.bindNoCopy(4, row.owner);
+            u.bind(5, row.step);
+            u.bind(6, to_unix_micros(row.renewed_at));
+            if (u.exec() != 1) continue;
+            row.owner = o;
+            row.renewed_at = now;
+            out.push_back(std::move(row));
+        }
+        tx.commit();
+        return out;
+    });
+}
+
+std::size_t sqlite_store::renew_flows(std::string_view owner, time_point now) {
+    auto& im = *impl_;
+    im.require_writable("renew_flows");
+    return im.guarded("renew_flows", [&] {
+        SQLite::Statement u(im.db_, "UPDATE flows SET renewed_at = ?2 WHERE owner = ?1");
+        const std::string o(owner);
+        u.bindNoCopy(1, o);
+        u.bind(2, to_unix_micros(now));
+        return static_cast<std::size_t>(u.exec());
     });
 }
 

@@ -243,22 +243,41 @@ public:
     // savepoint inside a group or another atomic scope, else its own transaction). Rethrows.
     void atomically(const std::function<void()>& writes);
 
-    // ---- The flow journal (schema v6): product flows in progress, resumed after a crash. ----
+    // ---- The flow journal (schema v6; owners and leases v11): product flows in progress,
+    // resumed after a crash. Several instances on one PostgreSQL database share it: each row
+    // names the instance running its flow (`owner`) and when it last saved or renewed it; another
+    // instance resumes it only once that is older than the lease (core/flows/journal.hpp). ----
     struct flow_row {
         std::string key;   // the flow's key (its command's "cmd:<envelope id>", …), not empty
         std::string kind;  // "declare", "change", … (core/flows/journal.hpp)
         std::int64_t step = 0;  // the flow's count of journal writes: orders them
         std::string state;      // JSON
+        std::string owner;      // the instance running the flow ("" for rows an older build wrote)
+        time_point renewed_at{};  // its last save or renewal (the epoch for rows an older build wrote)
         bool operator==(const flow_row&) const = default;
     };
-    // Stores `row` as the flow's journal entry, replacing the stored one unless that one has a
-    // step >= row.step (an older snapshot that arrives late changes nothing). Returns whether it
-    // was written.
+    // Stores `row` as the flow's journal entry (owner and renewed_at as given). A stored entry is
+    // replaced only when its step is < row.step (an older snapshot that arrives late changes
+    // nothing) and it is row.owner's (a flow another instance took over is no longer this one's
+    // to write). Returns whether it was written.
     bool save_flow(const flow_row& row);
-    // Deletes the flow's entry (the flow is over). No-op for an unknown key.
-    void forget_flow(std::string_view key);
+    // Deletes the flow's entry (the flow is over) when `owner` holds it. No-op for an unknown key
+    // or another owner's entry (an instance that ends a flow another took over leaves it be).
+    void forget_flow(std::string_view key, std::string_view owner = {});
     // The flows not forgotten, in the order of their first save.
     std::vector<flow_row> unfinished_flows() const;
+    // Which flows `owner` resumes at `now`: `take` is given each unfinished flow, in the order of
+    // first saves, and says whether `owner` takes it over (core/flows/journal.hpp, resumes). Each
+    // taken row becomes owner's, renewed at `now`, in one transaction, by a compare-and-set under
+    // the row's lock (an UPDATE that names the owner, step and renewal `take` was shown; SQLite:
+    // under the write transaction besides): of several instances taking one row at once, exactly
+    // one gets it, the others find it changed and leave it. Returns the rows taken (owner and
+    // renewal updated), in that order.
+    std::vector<flow_row> claim_flows(std::string_view owner, time_point now,
+                                      const std::function<bool(const flow_row&)>& take);
+    // `owner` is still running its flows at `now`: every entry it holds is renewed (renewed_at =
+    // now), so that no other instance takes them over. Returns how many.
+    std::size_t renew_flows(std::string_view owner, time_point now);
 
     // ---- Users: the users.info cache (core/users.hpp), for names outside Slack. ----
 
