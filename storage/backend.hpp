@@ -53,7 +53,11 @@ public:
     virtual std::vector<backfill_mark> mark_disconnected(std::span<const std::int64_t> incident_ids,
                                                          std::optional<time_point> lost_at, std::int64_t epoch) = 0;
     virtual std::vector<backfill_mark> backfill_marks() const = 0;
-    virtual bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) = 0;
+    virtual bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                                 const backfill_gap* claimed) = 0;
+    virtual store::gap_claim_result claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                              const std::function<bool(const store::gap_claim*)>& take) = 0;
+    virtual std::size_t renew_gaps(std::string_view owner, time_point now) = 0;
     virtual std::vector<std::string> thread_parents(std::int64_t incident_id) const = 0;
 
     virtual void atomically(const std::function<void()>& writes) = 0;

@@ -106,8 +106,16 @@ std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t
     return impl_->mark_disconnected(incident_ids, lost_at, epoch);
 }
 std::vector<backfill_mark> store::backfill_marks() const { return impl_->backfill_marks(); }
-bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
-    return impl_->finish_backfill(incident_id, epoch, gap);
+bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                            const backfill_gap* claimed) {
+    return impl_->finish_backfill(incident_id, epoch, gap, claimed);
+}
+store::gap_claim_result store::claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                         const std::function<bool(const gap_claim*)>& take) {
+    return impl_->claim_gap(gap, owner, now, take);
+}
+std::size_t store::renew_gaps(std::string_view owner, time_point now) {
+    return impl_->renew_gaps(owner, now);
 }
 std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
     return impl_->thread_parents(incident_id);

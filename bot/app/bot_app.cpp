@@ -280,13 +280,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
                     return flows::resumes(row.owner, row.renewed_at, lease, false, now);
                 });
             };
-            std::string failure;  // (no co_await inside a catch block)
-            try {
-                co_await async_record(*self->rec, std::move(work), net::use_awaitable);
-            } catch (const std::exception& e) {
-                failure = e.what();
-            }
-            if (!failure.empty()) {
+            if (const std::string failure = co_await record_failure(*self->rec, std::move(work)); !failure.empty()) {
                 log_warn("bot", "could not renew or take over journal entries (tried again in a moment): " + failure);
                 continue;
             }
@@ -483,7 +477,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
             exec->learn_incident(inc, entries);
         };
-        backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
+        backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st, flows::backfill_options{}, shared_db);
         st.declared_opened = [this](const incident& inc) { backfill->catch_up_declared(inc); };
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };

@@ -349,7 +349,8 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
     }
     if (auto* f = std::get_if<flows::finish_backfill>(&what)) {
         recorder::work_fn work = [f = std::move(*f)](storage::store& s) {
-            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr);
+            const storage::backfill_gap claimed{f.channel, f.since_ts, f.down_from};
+            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr, f.claimed ? &claimed : nullptr);
         };
         co_return co_await durable_write(std::move(work));
     }
