@@ -532,7 +532,7 @@ TEST_CASE("a reminder claimed by an instance that died is posted by another afte
 // flow in the journal, and another instance, live, resumes it once its lease (2 s here) has ended,
 // and announces it once; a flow a live instance is running (its announcement held 4 s by a 429) is
 // renewed meanwhile, so an instance that starts then leaves it alone (were it taken over, the
-// post in flight would be skipped as in doubt, so the log says so): announced once. About 12 s.
+// post in flight would be skipped as in doubt, so the log says so): announced once. About 10 s.
 TEST_CASE("the shared journal: a dead instance's flow is resumed by another after the lease, once; a live one's is not") {
     ib::sim::simulator_options o;
     o.choose_connection = ib::sim::simulator_options::connection_choice::newest;  // commands to the newest
