@@ -53,14 +53,21 @@ public:
     virtual std::vector<backfill_mark> mark_disconnected(std::span<const std::int64_t> incident_ids,
                                                          std::optional<time_point> lost_at, std::int64_t epoch) = 0;
     virtual std::vector<backfill_mark> backfill_marks() const = 0;
-    virtual bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) = 0;
+    virtual bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                                 const backfill_gap* claimed) = 0;
+    virtual store::gap_claim_result claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                              const std::function<bool(const store::gap_claim*)>& take) = 0;
+    virtual std::size_t renew_gaps(std::string_view owner, time_point now) = 0;
     virtual std::vector<std::string> thread_parents(std::int64_t incident_id) const = 0;
 
     virtual void atomically(const std::function<void()>& writes) = 0;
 
     virtual bool save_flow(const store::flow_row& row) = 0;
-    virtual void forget_flow(std::string_view key) = 0;
+    virtual void forget_flow(std::string_view key, std::string_view owner) = 0;
     virtual std::vector<store::flow_row> unfinished_flows() const = 0;
+    virtual std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                                     const std::function<bool(const store::flow_row&)>& take) = 0;
+    virtual std::size_t renew_flows(std::string_view owner, time_point now) = 0;
 
     virtual void save_user(const user_profile& p) = 0;
     virtual std::optional<user_profile> user(std::string_view id) const = 0;

@@ -431,13 +431,40 @@ void v10_channel_index(SQLite::Database& db) {
     db.exec("CREATE INDEX incidents_by_channel ON incidents(channel_id, id);");
 }
 
+// v11: several instances share the flow journal and the catch-up (issue 15, README "High
+// availability"). Each journal row names the instance that runs its flow (`owner`, an instance id:
+// core/reminders.hpp claim_lease) and when that instance last saved or renewed it (`renewed_at`,
+// unix µs): another instance resumes the flow only once that is older than the lease
+// (core/flows/journal.hpp, resumes). Rows an older build left get owner '' and renewed_at 0: long
+// expired, resumed by the next instance that looks. backfill_claims: one row per channel and gap
+// (the catch-up mark's since_ts and down_from) that an instance claimed before reading the
+// channel's history, so that after an outage one instance reads each gap, not every one
+// (core/flows/backfill.hpp, decide_gap); `done` once it is caught up. PostgreSQL's step 10 -> 11
+// (pg_schema.cpp) makes the same.
+void v11_shared_journal_and_gap_claims(SQLite::Database& db) {
+    db.exec(R"sql(
+ALTER TABLE flows ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE flows ADD COLUMN renewed_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE backfill_claims (
+    channel_id TEXT    NOT NULL,
+    since_ts   TEXT    NOT NULL,
+    down_from  INTEGER NOT NULL,
+    owner      TEXT    NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    done       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (channel_id, since_ts, down_from)
+);
+)sql");
+}
+
 }  // namespace
 
 const std::vector<migration_step>& schema_steps() {
     static const std::vector<migration_step> steps{v1_tables, v2_indexes, v3_kind_index, v4_drop_unused_indexes,
                                                    v5_private_and_redaction, v6_flow_journal,
                                                    v7_one_entry_per_message, v8_text_model_and_users,
-                                                   v9_corrections, v10_channel_index};
+                                                   v9_corrections, v10_channel_index,
+                                                   v11_shared_journal_and_gap_claims};
     return steps;
 }
 

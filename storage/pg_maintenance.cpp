@@ -93,7 +93,7 @@ migrate_report copy_sqlite_to_pg(const std::string& from, const std::string& to)
     pg_result used = pg.exec("migrate",
                              "SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM timeline) +"
                              " (SELECT count(*) FROM flows) + (SELECT count(*) FROM users) +"
-                             " (SELECT count(*) FROM backfill_marks)");
+                             " (SELECT count(*) FROM backfill_marks) + (SELECT count(*) FROM backfill_claims)");
     if (used.i64(0, 0) != 0)
         throw storage_error(pg.name_ + ": migrate: the database already holds incident-bot data; migrate copies "
                                        "into an empty one only");
@@ -116,8 +116,10 @@ migrate_report copy_sqlite_to_pg(const std::string& from, const std::string& to)
         r.marks = copy_table(pg, src, "SELECT incident_id, since_ts, down_from, epoch FROM backfill_marks",
                              "backfill_marks", "incident_id, since_ts, down_from, epoch");
         // In first-save order: PostgreSQL numbers them again in this order.
-        r.flows = copy_table(pg, src, R"(SELECT "key", kind, step, state FROM flows ORDER BY rowid)", "flows",
-                             R"("key", kind, step, state)");
+        r.flows = copy_table(pg, src, R"(SELECT "key", kind, step, state, owner, renewed_at FROM flows ORDER BY rowid)",
+                             "flows", R"("key", kind, step, state, owner, renewed_at)");
+        copy_table(pg, src, "SELECT channel_id, since_ts, down_from, owner, renewed_at, done FROM backfill_claims",
+                   "backfill_claims", "channel_id, since_ts, down_from, owner, renewed_at, done", {5});
         r.users = copy_table(pg, src, "SELECT id, name, real_name, handle, found, fetched_at FROM users", "users",
                              "id, name, real_name, handle, found, fetched_at", {4});
         // New incidents and entries continue after the copied ones.

@@ -123,13 +123,30 @@ constexpr const char* pg_v10_channel_index = R"sql(
 CREATE INDEX incidents_by_channel ON incidents(channel_id, id);
 )sql";
 
+// v11: the flow journal's owners and leases, and the catch-up's gap claims (migrations.cpp,
+// v11_shared_journal_and_gap_claims).
+constexpr const char* pg_v11_shared_journal_and_gap_claims = R"sql(
+ALTER TABLE flows ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE flows ADD COLUMN renewed_at BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE backfill_claims (
+    channel_id TEXT    NOT NULL,
+    since_ts   TEXT    NOT NULL,
+    down_from  BIGINT  NOT NULL,
+    owner      TEXT    NOT NULL,
+    renewed_at BIGINT  NOT NULL,
+    done       BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (channel_id, since_ts, down_from)
+);
+)sql";
+
 // The PostgreSQL steps: from version `from` to version `to` (a jump: the first step brings an empty
 // database to the SQLite schema's version 9 at once). A build that adds a SQLite version adds the
 // PostgreSQL step for it here (pg_latest_version() must equal latest_version(); a test checks).
 }  // namespace
 
 const std::vector<pg_step>& pg_steps() {
-    static const std::vector<pg_step> steps{{0, 9, pg_v9_schema}, {9, 10, pg_v10_channel_index}};
+    static const std::vector<pg_step> steps{{0, 9, pg_v9_schema}, {9, 10, pg_v10_channel_index},
+                                            {10, 11, pg_v11_shared_journal_and_gap_claims}};
     return steps;
 }
 

@@ -424,16 +424,67 @@ public:
         return out;
     }
 
-    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) override {
+    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                         const backfill_gap* claimed) override {
         auto& im = *impl_;
         im.require_writable("finish_backfill");
         pg_write_scope tx(im);
         if (gap != nullptr) im.insert_entry(*gap, incident_id);
-        pg_result r = im.exec("finish_backfill", "DELETE FROM backfill_marks WHERE incident_id = $1 AND epoch = $2",
-                              {int_param(incident_id), int_param(epoch)});
-        const bool cleared = r.changed() == 1;
+        bool cleared = false;
+        if (claimed != nullptr) {
+            // The claim is done; the mark goes when it is still this gap.
+            const pg::param down_from = int_param(to_unix_micros(claimed->down_from));
+            im.exec("finish_backfill",
+                    "UPDATE backfill_claims SET done = true WHERE channel_id = $1 AND since_ts = $2 AND down_from = $3",
+                    {claimed->channel_id, claimed->since_ts, down_from});
+            pg_result r = im.exec("finish_backfill",
+                                  "DELETE FROM backfill_marks WHERE incident_id = $1 AND since_ts = $2 AND down_from = $3",
+                                  {int_param(incident_id), claimed->since_ts, down_from});
+            cleared = r.changed() == 1;
+        } else {
+            pg_result r = im.exec("finish_backfill", "DELETE FROM backfill_marks WHERE incident_id = $1 AND epoch = $2",
+                                  {int_param(incident_id), int_param(epoch)});
+            cleared = r.changed() == 1;
+        }
         tx.commit("finish_backfill");
         return cleared;
+    }
+
+    store::gap_claim_result claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                      const std::function<bool(const store::gap_claim*)>& take) override {
+        auto& im = *impl_;
+        im.require_writable("claim_gap");
+        pg_write_scope tx(im);
+        const pg::param down_from = int_param(to_unix_micros(gap.down_from));
+        store::gap_claim_result out;
+        // Twice at most: a claim another instance inserts between the read and the insert is
+        // read again, once its transaction ends (the insert waits for it on the unique key).
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            pg_result r = im.exec("claim_gap",
+                                  "SELECT owner, renewed_at, done FROM backfill_claims"
+                                  " WHERE channel_id = $1 AND since_ts = $2 AND down_from = $3 FOR UPDATE",
+                                  {gap.channel_id, gap.since_ts, down_from});
+            out.held.reset();
+            if (r.rows() == 1) out.held = store::gap_claim{r.text(0, 0), from_unix_micros(r.i64(0, 1)), r.text(0, 2) == "t"};
+            if (!take(out.held ? &*out.held : nullptr)) return out;
+            pg_result w = im.exec(
+                "claim_gap",
+                out.held ? std::string("UPDATE backfill_claims SET owner = $4, renewed_at = $5, done = false"
+                                       " WHERE channel_id = $1 AND since_ts = $2 AND down_from = $3")
+                         : std::string("INSERT INTO backfill_claims (channel_id, since_ts, down_from, owner, renewed_at)"
+                                       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"),
+                {gap.channel_id, gap.since_ts, down_from, text_param(owner), int_param(to_unix_micros(now))});
+            if (w.changed() != 1) continue;  // inserted by another meanwhile: read it
+            tx.commit("claim_gap");
+            out.held = store::gap_claim{std::string(owner), now, false};
+            out.claimed = true;
+            return out;
+        }
+        return out;
+    }
+
+    std::size_t renew_gaps(std::string_view owner, time_point now) override {
+        return renew("renew_gaps", "UPDATE backfill_claims SET renewed_at = $2 WHERE owner = $1 AND NOT done", owner, now);
     }
 
     std::vector<std::string> thread_parents(std::int64_t incident_id) const override {
@@ -459,23 +510,64 @@ public:
         im.require_writable("save_flow");
         if (row.key.empty()) throw storage_error(im.name_ + ": save_flow: empty key");
         pg_result r = im.exec("save_flow",
-                              R"(INSERT INTO flows ("key", kind, step, state) VALUES ($1, $2, $3, $4))"
+                              R"(INSERT INTO flows ("key", kind, step, state, owner, renewed_at) VALUES ($1, $2, $3, $4, $5, $6))"
                               R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
-                              " state = excluded.state WHERE excluded.step > flows.step",
-                              {row.key, row.kind, int_param(row.step), row.state});
+                              " state = excluded.state, renewed_at = excluded.renewed_at"
+                              " WHERE excluded.step > flows.step AND flows.owner = excluded.owner",
+                              {row.key, row.kind, int_param(row.step), row.state, row.owner,
+                               int_param(to_unix_micros(row.renewed_at))});
         return r.changed() == 1;
     }
 
-    void forget_flow(std::string_view key) override {
+    void forget_flow(std::string_view key, std::string_view owner) override {
         impl_->require_writable("forget_flow");
-        impl_->exec("forget_flow", R"(DELETE FROM flows WHERE "key" = $1)", {text_param(key)});
+        impl_->exec("forget_flow", R"(DELETE FROM flows WHERE "key" = $1 AND owner = $2)",
+                    {text_param(key), text_param(owner)});
     }
 
     std::vector<store::flow_row> unfinished_flows() const override {
-        pg_result r = impl_->exec("unfinished_flows", R"(SELECT "key", kind, step, state FROM flows ORDER BY first_saved)");
+        pg_result r = impl_->exec("unfinished_flows",
+                                  R"(SELECT "key", kind, step, state, owner, renewed_at FROM flows ORDER BY first_saved)");
         std::vector<store::flow_row> out;
-        for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3)});
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4),
+                           from_unix_micros(r.i64(i, 5))});
         return out;
+    }
+
+    std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                             const std::function<bool(const store::flow_row&)>& take) override {
+        auto& im = *impl_;
+        im.require_writable("claim_flows");
+        pg_write_scope tx(im);
+        std::vector<store::flow_row> out;
+        for (auto& row : unfinished_flows()) {
+            if (!take(row)) continue;
+            // Compare and set: the UPDATE waits for the row's lock, then finds the row as the
+            // instance before left it; renewed or taken meanwhile, it matches nothing.
+            pg_result r = im.exec("claim_flows",
+                                  R"(UPDATE flows SET owner = $2, renewed_at = $3 WHERE "key" = $1)"
+                                  " AND owner = $4 AND step = $5 AND renewed_at = $6",
+                                  {row.key, text_param(owner), int_param(to_unix_micros(now)), row.owner,
+                                   int_param(row.step), int_param(to_unix_micros(row.renewed_at))});
+            if (r.changed() != 1) continue;
+            row.owner = std::string(owner);
+            row.renewed_at = now;
+            out.push_back(std::move(row));
+        }
+        tx.commit("claim_flows");
+        return out;
+    }
+
+    std::size_t renew_flows(std::string_view owner, time_point now) override {
+        return renew("renew_flows", "UPDATE flows SET renewed_at = $2 WHERE owner = $1", owner, now);
+    }
+
+    // renew_flows and renew_gaps: `update` sets renewed_at = $2 on the rows of owner $1 it names.
+    std::size_t renew(const char* op, const char* update, std::string_view owner, time_point now) {
+        impl_->require_writable(op);
+        pg_result r = impl_->exec(op, update, {text_param(owner), int_param(to_unix_micros(now))});
+        return static_cast<std::size_t>(r.changed());
     }
 
     void save_user(const user_profile& p) override {

@@ -478,12 +478,19 @@ public:
     std::vector<backfill_mark> mark_disconnected(std::span<const std::int64_t> incident_ids,
                                                  std::optional<time_point> lost_at, std::int64_t epoch) override;
     std::vector<backfill_mark> backfill_marks() const override;
-    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) override;
+    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                         const backfill_gap* claimed) override;
+    store::gap_claim_result claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                      const std::function<bool(const store::gap_claim*)>& take) override;
+    std::size_t renew_gaps(std::string_view owner, time_point now) override;
     std::vector<std::string> thread_parents(std::int64_t incident_id) const override;
     void atomically(const std::function<void()>& writes) override;
     bool save_flow(const store::flow_row& row) override;
-    void forget_flow(std::string_view key) override;
+    void forget_flow(std::string_view key, std::string_view owner) override;
     std::vector<store::flow_row> unfinished_flows() const override;
+    std::vector<store::flow_row> claim_flows(std::string_view owner, time_point now,
+                                             const std::function<bool(const store::flow_row&)>& take) override;
+    std::size_t renew_flows(std::string_view owner, time_point now) override;
     void save_user(const user_profile& p) override;
     std::optional<user_profile> user(std::string_view id) const override;
     std::vector<std::pair<std::string, time_point>> users_fetched() const override;
@@ -691,26 +698,30 @@ bool sqlite_store::save_flow(const store::flow_row& row) {
     if (row.key.empty()) throw storage_error(im.path_ + ": save_flow: empty key");
     return im.guarded("save_flow", [&] {
         auto& s = im.stmt(im.save_flow_,
-                          R"(INSERT INTO flows ("key", kind, step, state) VALUES (?1, ?2, ?3, ?4))"
+                          R"(INSERT INTO flows ("key", kind, step, state, owner, renewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6))"
                           R"( ON CONFLICT ("key") DO UPDATE SET kind = excluded.kind, step = excluded.step,)"
-                          " state = excluded.state WHERE excluded.step > flows.step");
+                          " state = excluded.state, renewed_at = excluded.renewed_at"
+                          " WHERE excluded.step > flows.step AND flows.owner = excluded.owner");
         reset_on_exit reset(s);
         s.bindNoCopy(1, row.key);
         s.bindNoCopy(2, row.kind);
         s.bind(3, row.step);
         s.bindNoCopy(4, row.state);
+        s.bindNoCopy(5, row.owner);
+        s.bind(6, to_unix_micros(row.renewed_at));
         return s.exec() == 1;
     });
 }
 
-void sqlite_store::forget_flow(std::string_view key) {
+void sqlite_store::forget_flow(std::string_view key, std::string_view owner) {
     auto& im = *impl_;
     im.require_writable("forget_flow");
     im.guarded("forget_flow", [&] {
-        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1)");
+        auto& s = im.stmt(im.forget_flow_, R"(DELETE FROM flows WHERE "key" = ?1 AND owner = ?2)");
         reset_on_exit reset(s);
-        const std::string k(key);
+        const std::string k(key), o(owner);
         s.bindNoCopy(1, k);
+        s.bindNoCopy(2, o);
         s.exec();
     });
 }
@@ -718,13 +729,61 @@ void sqlite_store::forget_flow(std::string_view key) {
 std::vector<store::flow_row> sqlite_store::unfinished_flows() const {
     auto& im = *impl_;
     return im.guarded("unfinished_flows", [&] {
-        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state FROM flows ORDER BY rowid)");
+        SQLite::Statement s(im.db_, R"(SELECT "key", kind, step, state, owner, renewed_at FROM flows ORDER BY rowid)");
         std::vector<store::flow_row> out;
         while (s.executeStep())
             out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64(),
-                           s.getColumn(3).getString()});
+                           s.getColumn(3).getString(), s.getColumn(4).getString(),
+                           from_unix_micros(s.getColumn(5).getInt64())});
         return out;
     });
+}
+
+std::vector<store::flow_row> sqlite_store::claim_flows(std::string_view owner, time_point now,
+                                                       const std::function<bool(const store::flow_row&)>& take) {
+    auto& im = *impl_;
+    im.require_writable("claim_flows");
+    return im.guarded("claim_flows", [&] {
+        // The write lock first: what `take` is shown is what the UPDATE finds.
+        write_scope tx(im.db_);
+        std::vector<store::flow_row> out;
+        for (auto& row : unfinished_flows()) {
+            if (!take(row)) continue;
+            SQLite::Statement u(im.db_, R"(UPDATE flows SET owner = ?2, renewed_at = ?3 WHERE "key" = ?1)"
+                                        " AND owner = ?4 AND step = ?5 AND renewed_at = ?6");
+            const std::string o(owner);
+            u.bindNoCopy(1, row.key);
+            u.bindNoCopy(2, o);
+            u.bind(3, to_unix_micros(now));
+            u.bindNoCopy(4, row.owner);
+            u.bind(5, row.step);
+            u.bind(6, to_unix_micros(row.renewed_at));
+            if (u.exec() != 1) continue;
+            row.owner = o;
+            row.renewed_at = now;
+            out.push_back(std::move(row));
+        }
+        tx.commit();
+        return out;
+    });
+}
+
+namespace {
+// renew_flows and renew_gaps: `update` sets renewed_at = ?2 on the rows of owner ?1 it names.
+std::size_t renew(sqlite_impl& im, const char* op, const char* update, std::string_view owner, time_point now) {
+    im.require_writable(op);
+    return im.guarded(op, [&] {
+        SQLite::Statement u(im.db_, update);
+        const std::string o(owner);
+        u.bindNoCopy(1, o);
+        u.bind(2, to_unix_micros(now));
+        return static_cast<std::size_t>(u.exec());
+    });
+}
+}  // namespace
+
+std::size_t sqlite_store::renew_flows(std::string_view owner, time_point now) {
+    return renew(*impl_, "renew_flows", "UPDATE flows SET renewed_at = ?2 WHERE owner = ?1", owner, now);
 }
 
 std::vector<backfill_mark> sqlite_store::mark_disconnected(std::span<const std::int64_t> incident_ids,
@@ -751,15 +810,30 @@ std::vector<backfill_mark> sqlite_store::backfill_marks() const {
     });
 }
 
-bool sqlite_store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
+bool sqlite_store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                                   const backfill_gap* claimed) {
     auto& im = *impl_;
     im.require_writable("finish_backfill");
     return im.guarded("finish_backfill", [&] {
         write_scope tx(im.db_);
         if (gap != nullptr) im.insert_entry(*gap, incident_id);
-        auto& s = im.stmt(im.mark_delete_, "DELETE FROM backfill_marks WHERE incident_id = ?1 AND epoch = ?2");
         bool cleared = false;
-        {
+        if (claimed != nullptr) {
+            // The claim is done; the mark goes when it is still this gap.
+            SQLite::Statement done(im.db_, "UPDATE backfill_claims SET done = 1"
+                                           " WHERE channel_id = ?1 AND since_ts = ?2 AND down_from = ?3");
+            done.bindNoCopy(1, claimed->channel_id);
+            done.bindNoCopy(2, claimed->since_ts);
+            done.bind(3, to_unix_micros(claimed->down_from));
+            done.exec();
+            SQLite::Statement clear(im.db_, "DELETE FROM backfill_marks"
+                                            " WHERE incident_id = ?1 AND since_ts = ?2 AND down_from = ?3");
+            clear.bind(1, incident_id);
+            clear.bindNoCopy(2, claimed->since_ts);
+            clear.bind(3, to_unix_micros(claimed->down_from));
+            cleared = clear.exec() == 1;
+        } else {
+            auto& s = im.stmt(im.mark_delete_, "DELETE FROM backfill_marks WHERE incident_id = ?1 AND epoch = ?2");
             reset_on_exit reset(s);
             s.bind(1, incident_id);
             s.bind(2, epoch);
@@ -768,6 +842,45 @@ bool sqlite_store::finish_backfill(std::int64_t incident_id, std::int64_t epoch,
         tx.commit();
         return cleared;
     });
+}
+
+store::gap_claim_result sqlite_store::claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                                const std::function<bool(const store::gap_claim*)>& take) {
+    auto& im = *impl_;
+    im.require_writable("claim_gap");
+    return im.guarded("claim_gap", [&] {
+        // The write lock first: `take` decides on what the UPDATE or INSERT then replaces.
+        write_scope tx(im.db_);
+        store::gap_claim_result out;
+        SQLite::Statement q(im.db_, "SELECT owner, renewed_at, done FROM backfill_claims"
+                                    " WHERE channel_id = ?1 AND since_ts = ?2 AND down_from = ?3");
+        q.bindNoCopy(1, gap.channel_id);
+        q.bindNoCopy(2, gap.since_ts);
+        q.bind(3, to_unix_micros(gap.down_from));
+        if (q.executeStep())
+            out.held = store::gap_claim{q.getColumn(0).getString(), from_unix_micros(q.getColumn(1).getInt64()),
+                                        q.getColumn(2).getInt() != 0};
+        if (!take(out.held ? &*out.held : nullptr)) return out;
+        SQLite::Statement w(im.db_, "INSERT INTO backfill_claims (channel_id, since_ts, down_from, owner, renewed_at, done)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (channel_id, since_ts, down_from)"
+                                    " DO UPDATE SET owner = excluded.owner, renewed_at = excluded.renewed_at, done = 0");
+        const std::string o(owner);
+        w.bindNoCopy(1, gap.channel_id);
+        w.bindNoCopy(2, gap.since_ts);
+        w.bind(3, to_unix_micros(gap.down_from));
+        w.bindNoCopy(4, o);
+        w.bind(5, to_unix_micros(now));
+        w.exec();
+        tx.commit();
+        out.held = store::gap_claim{o, now, false};
+        out.claimed = true;
+        return out;
+    });
+}
+
+std::size_t sqlite_store::renew_gaps(std::string_view owner, time_point now) {
+    return renew(*impl_, "renew_gaps", "UPDATE backfill_claims SET renewed_at = ?2 WHERE owner = ?1 AND done = 0",
+                 owner, now);
 }
 
 std::vector<std::string> sqlite_store::thread_parents(std::int64_t incident_id) const {

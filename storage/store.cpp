@@ -106,8 +106,16 @@ std::vector<backfill_mark> store::mark_disconnected(std::span<const std::int64_t
     return impl_->mark_disconnected(incident_ids, lost_at, epoch);
 }
 std::vector<backfill_mark> store::backfill_marks() const { return impl_->backfill_marks(); }
-bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap) {
-    return impl_->finish_backfill(incident_id, epoch, gap);
+bool store::finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                            const backfill_gap* claimed) {
+    return impl_->finish_backfill(incident_id, epoch, gap, claimed);
+}
+store::gap_claim_result store::claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                                         const std::function<bool(const gap_claim*)>& take) {
+    return impl_->claim_gap(gap, owner, now, take);
+}
+std::size_t store::renew_gaps(std::string_view owner, time_point now) {
+    return impl_->renew_gaps(owner, now);
 }
 std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
     return impl_->thread_parents(incident_id);
@@ -116,8 +124,13 @@ std::vector<std::string> store::thread_parents(std::int64_t incident_id) const {
 void store::atomically(const std::function<void()>& writes) { impl_->atomically(writes); }
 
 bool store::save_flow(const flow_row& row) { return impl_->save_flow(row); }
-void store::forget_flow(std::string_view key) { impl_->forget_flow(key); }
+void store::forget_flow(std::string_view key, std::string_view owner) { impl_->forget_flow(key, owner); }
 std::vector<store::flow_row> store::unfinished_flows() const { return impl_->unfinished_flows(); }
+std::vector<store::flow_row> store::claim_flows(std::string_view owner, time_point now,
+                                                const std::function<bool(const flow_row&)>& take) {
+    return impl_->claim_flows(owner, now, take);
+}
+std::size_t store::renew_flows(std::string_view owner, time_point now) { return impl_->renew_flows(owner, now); }
 
 void store::save_user(const user_profile& p) { impl_->save_user(p); }
 std::optional<user_profile> store::user(std::string_view id) const { return impl_->user(id); }

@@ -74,6 +74,16 @@ struct backfill_mark {
     bool operator==(const backfill_mark&) const = default;
 };
 
+// A gap in the record of one channel: its catch-up mark's since_ts and down_from (a mark is set
+// once per outage and kept until caught up, so every instance names the same gap alike).
+struct backfill_gap {
+    std::string channel_id;
+    std::string since_ts;
+    time_point down_from{};
+
+    bool operator==(const backfill_gap&) const = default;
+};
+
 class store {
 public:
     // Opens `path` (":memory:" for a private in-memory database). Unless opts.read_only:
@@ -232,8 +242,37 @@ public:
     std::vector<backfill_mark> backfill_marks() const;
     // The incident is caught up: appends `gap` when not null (deduplicated on its key) and clears
     // the incident's mark when its epoch is still `epoch`, in one transaction. Returns whether
-    // the mark was cleared.
-    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap);
+    // the mark was cleared. With `claimed` (a gap claimed with claim_gap, caught up by whichever
+    // instance read it): marks that claim done and clears the incident's mark when it is still
+    // that gap (its since_ts and down_from), whatever its epoch: another instance that was
+    // disconnected too set it again meanwhile, and what it missed is in the gap just read.
+    bool finish_backfill(std::int64_t incident_id, std::int64_t epoch, const timeline_entry* gap,
+                         const backfill_gap* claimed = nullptr);
+
+    // ---- Several instances: one catch-up per channel and gap (schema v11). ----
+    // After an outage every instance holds the same mark per incident (one per incident), so a
+    // gap is named alike by all: the channel and the mark's since_ts and down_from. An instance
+    // claims the gap before reading its history; the others skip it (core/flows/backfill.hpp,
+    // decide_gap).
+    struct gap_claim {
+        std::string owner;        // the instance reading (or that read) it
+        time_point renewed_at{};  // when it claimed or last renewed it
+        bool done = false;        // caught up (finish_backfill with it)
+        bool operator==(const gap_claim&) const = default;
+    };
+    struct gap_claim_result {
+        std::optional<gap_claim> held;  // the claim as it stands after the call (nullopt: none)
+        bool claimed = false;           // this call made it owner's
+    };
+    // Under the claim's row lock (PostgreSQL: SELECT … FOR UPDATE, or the unique key of a claim
+    // inserted at once; SQLite: the write transaction), in one transaction: `take` is given the
+    // gap's claim as stored (nullptr: none) and says whether `owner` claims it; if so it becomes
+    // owner's, renewed at `now`, not done. Of several instances claiming one gap at once, each
+    // decides on what the one before stored, so one claims it.
+    gap_claim_result claim_gap(const backfill_gap& gap, std::string_view owner, time_point now,
+                               const std::function<bool(const gap_claim*)>& take);
+    // `owner` is still reading its gaps at `now`: its claims not done are renewed. Returns how many.
+    std::size_t renew_gaps(std::string_view owner, time_point now);
     // The ts of the parents of the incident's threads that have replies on its timeline (the
     // thread_ts of its messages), in ts order.
     std::vector<std::string> thread_parents(std::int64_t incident_id) const;
@@ -243,22 +282,41 @@ public:
     // savepoint inside a group or another atomic scope, else its own transaction). Rethrows.
     void atomically(const std::function<void()>& writes);
 
-    // ---- The flow journal (schema v6): product flows in progress, resumed after a crash. ----
+    // ---- The flow journal (schema v6; owners and leases v11): product flows in progress,
+    // resumed after a crash. Several instances on one PostgreSQL database share it: each row
+    // names the instance running its flow (`owner`) and when it last saved or renewed it; another
+    // instance resumes it only once that is older than the lease (core/flows/journal.hpp). ----
     struct flow_row {
         std::string key;   // the flow's key (its command's "cmd:<envelope id>", …), not empty
         std::string kind;  // "declare", "change", … (core/flows/journal.hpp)
         std::int64_t step = 0;  // the flow's count of journal writes: orders them
         std::string state;      // JSON
+        std::string owner;      // the instance running the flow ("" for rows an older build wrote)
+        time_point renewed_at{};  // its last save or renewal (the epoch for rows an older build wrote)
         bool operator==(const flow_row&) const = default;
     };
-    // Stores `row` as the flow's journal entry, replacing the stored one unless that one has a
-    // step >= row.step (an older snapshot that arrives late changes nothing). Returns whether it
-    // was written.
+    // Stores `row` as the flow's journal entry (owner and renewed_at as given). A stored entry is
+    // replaced only when its step is < row.step (an older snapshot that arrives late changes
+    // nothing) and it is row.owner's (a flow another instance took over is no longer this one's
+    // to write). Returns whether it was written.
     bool save_flow(const flow_row& row);
-    // Deletes the flow's entry (the flow is over). No-op for an unknown key.
-    void forget_flow(std::string_view key);
+    // Deletes the flow's entry (the flow is over) when `owner` holds it. No-op for an unknown key
+    // or another owner's entry (an instance that ends a flow another took over leaves it be).
+    void forget_flow(std::string_view key, std::string_view owner = {});
     // The flows not forgotten, in the order of their first save.
     std::vector<flow_row> unfinished_flows() const;
+    // Which flows `owner` resumes at `now`: `take` is given each unfinished flow, in the order of
+    // first saves, and says whether `owner` takes it over (core/flows/journal.hpp, resumes). Each
+    // taken row becomes owner's, renewed at `now`, in one transaction, by a compare-and-set under
+    // the row's lock (an UPDATE that names the owner, step and renewal `take` was shown; SQLite:
+    // under the write transaction besides): of several instances taking one row at once, exactly
+    // one gets it, the others find it changed and leave it. Returns the rows taken (owner and
+    // renewal updated), in that order.
+    std::vector<flow_row> claim_flows(std::string_view owner, time_point now,
+                                      const std::function<bool(const flow_row&)>& take);
+    // `owner` is still running its flows at `now`: every entry it holds is renewed (renewed_at =
+    // now), so that no other instance takes them over. Returns how many.
+    std::size_t renew_flows(std::string_view owner, time_point now);
 
     // ---- Users: the users.info cache (core/users.hpp), for names outside Slack. ----
 

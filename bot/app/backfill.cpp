@@ -2,6 +2,7 @@
 
 #include "bot/app/async_record.hpp"
 #include "bot/log.hpp"
+#include "core/flows/journal.hpp"
 #include "storage/store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,8 +28,8 @@ std::vector<std::int64_t> incidents_to_catch_up(const app_state& st, time_point 
 }
 
 backfill_runner::backfill_runner(net::any_io_executor ex, executor& exec, recorder& rec, app_state& st,
-                                 flows::backfill_options opts)
-    : ex_(std::move(ex)), exec_(exec), rec_(rec), st_(st), opts_(opts) {}
+                                 flows::backfill_options opts, bool shared)
+    : ex_(std::move(ex)), exec_(exec), rec_(rec), st_(st), opts_(opts), shared_(shared) {}
 
 void backfill_runner::connection_up(time_point at) {
     up_ = true;
@@ -96,13 +97,7 @@ net::awaitable<std::vector<flows::backfill_target>> backfill_runner::load_target
             out->push_back(std::move(t));
         }
     };
-    std::string failure;  // (no co_await inside a catch block)
-    try {
-        co_await async_record(rec_, std::move(work), net::use_awaitable);
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
-    if (!failure.empty()) {
+    if (const std::string failure = co_await record_failure(rec_, std::move(work)); !failure.empty()) {
         log_error("bot", "backfill: could not read what to catch up (it is tried again at the next connection): " +
                              failure);
         out->clear();
@@ -122,10 +117,71 @@ net::awaitable<void> backfill_runner::run(backfill_runner* self, std::uint64_t g
         return false;
     });
     if (targets.empty()) co_return;
-    const std::size_t channels = targets.size();
-    log_info("bot", "catching up " + std::to_string(channels) + " incident channel" + (channels == 1 ? "" : "s") +
-                        " from Slack's history");
-    co_await drive(self, generation, std::move(targets), connected_at);
+    if (!self->shared_) {
+        const std::size_t channels = targets.size();
+        log_info("bot", "catching up " + std::to_string(channels) + " incident channel" + (channels == 1 ? "" : "s") +
+                            " from Slack's history");
+        co_await drive(self, generation, std::move(targets), connected_at);
+        co_return;
+    }
+    // Several instances: read only the gaps this instance claims; look again after the lease at
+    // those another is reading, in case it died.
+    for (;;) {
+        claimed_targets claimed = co_await self->claim_targets(std::move(targets));
+        if (generation != self->generation_) co_return;
+        if (claimed.caught_up > 0)
+            log_info("bot", std::to_string(claimed.caught_up) + " incident channel(s) caught up by another instance "
+                                "already: not read again");
+        if (!claimed.read.empty()) {
+            const std::size_t channels = claimed.read.size();
+            log_info("bot", "catching up " + std::to_string(channels) + " incident channel" + (channels == 1 ? "" : "s") +
+                                " from Slack's history (claimed here)");
+            co_await drive(self, generation, std::move(claimed.read), connected_at);
+        }
+        if (claimed.busy.empty() || generation != self->generation_) co_return;
+        log_info("bot", std::to_string(claimed.busy.size()) + " incident channel(s) being caught up by another "
+                            "instance; looking again after the lease");
+        // Wait a lease (ended early by a loss of the connection or a stop).
+        std::shared_ptr<flow_context> ctx = self->exec_.context("", nullptr);
+        const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(self->st_.reminders.lease().length);
+        co_await self->exec_.perform(flows::wait{lease}, std::move(ctx));
+        if (generation != self->generation_) co_return;
+        targets = std::move(claimed.busy);
+    }
+}
+
+net::awaitable<backfill_runner::claimed_targets> backfill_runner::claim_targets(std::vector<flows::backfill_target> targets) {
+    auto out = std::make_shared<claimed_targets>();
+    // On the storage thread, each gap under its claim's lock: claimed here, caught up by another
+    // (its mark cleared, unread), or being read by another.
+    recorder::work_fn work = [out, targets = std::move(targets), lease = st_.reminders.lease()](storage::store& s) {
+        *out = {};
+        const time_point now = wall_now();
+        for (auto t : targets) {
+            const storage::backfill_gap gap{t.channel, t.since_ts, t.down_from};
+            flows::gap_decision decision = flows::gap_decision::read;
+            const auto r = s.claim_gap(gap, lease.owner, now, [&](const storage::store::gap_claim* held) {
+                decision = held == nullptr ? flows::decide_gap(false, {}, {}, false, lease, now)
+                                           : flows::decide_gap(true, held->owner, held->renewed_at, held->done, lease, now);
+                return decision == flows::gap_decision::read;
+            });
+            if (r.claimed) {
+                t.claimed = true;
+                out->read.push_back(std::move(t));
+            } else if (decision == flows::gap_decision::caught_up) {
+                s.finish_backfill(t.incident_id, t.epoch, nullptr, &gap);
+                ++out->caught_up;
+            } else {
+                out->busy.push_back(std::move(t));
+            }
+        }
+    };
+    if (const std::string failure = co_await record_failure(rec_, std::move(work)); !failure.empty()) {
+        log_error("bot", "backfill: could not claim what to catch up (it is tried again at the next connection): " +
+                             failure);
+        co_return claimed_targets{};
+    }
+    co_return std::move(*out);
 }
 
 net::awaitable<void> backfill_runner::drive(backfill_runner* self, std::uint64_t generation,
@@ -147,6 +203,11 @@ net::awaitable<void> backfill_runner::drive(backfill_runner* self, std::uint64_t
     flows::backfill_flow flow(std::move(targets), connected_at, self->opts_);
     flows::action act = flow.start(wall_now());
     bool interrupted = false;
+    // Claimed gaps (several instances): renewed every journal_sweep_period while this run reads.
+    const bool claimed = std::any_of(flow.current().targets.begin(), flow.current().targets.end(),
+                                     [](const flows::backfill_target& t) { return t.claimed; });
+    const claim_lease lease = self->st_.reminders.lease();
+    auto renewed = std::chrono::steady_clock::now();
     line_context context;  // of the effect whose outcome the flow's next line reports
     for (;;) {
         log_line(act.level, act.log, context);
@@ -154,6 +215,10 @@ net::awaitable<void> backfill_runner::drive(backfill_runner* self, std::uint64_t
         if (generation != self->generation_) {
             interrupted = true;
             break;
+        }
+        if (claimed && std::chrono::steady_clock::now() - renewed >= flows::journal_sweep_period(lease)) {
+            renewed = std::chrono::steady_clock::now();
+            self->rec_.submit([owner = lease.owner](storage::store& s) { s.renew_gaps(owner, wall_now()); }, nullptr);
         }
         flows::effect what = std::move(act.what);
         context = line_context::of(what);

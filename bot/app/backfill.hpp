@@ -10,6 +10,11 @@
 //                     runs: Web API calls through the executor, each page stored as it comes;
 //                     live events keep flowing meanwhile. A loss stops it after its current
 //                     step (its marks stay; the next connection starts over from them).
+//   several instances (PostgreSQL): before reading, each channel's gap is claimed in the
+//                     database (core/flows/backfill.hpp, decide_gap): the channels this instance
+//                     claims it reads, renewing its claims as it goes; those another caught up
+//                     are finished unread (their marks cleared); those another is reading are
+//                     looked at again after the lease, and taken over if their reader died.
 #pragma once
 
 #include "bot/app/app_state.hpp"
@@ -35,8 +40,9 @@ std::vector<std::int64_t> incidents_to_catch_up(const app_state& st, time_point 
 class backfill_runner {
 public:
     // Everything must outlive the runner.
+    // `shared`: other instances share the database (PostgreSQL): gaps are claimed before reading.
     backfill_runner(boost::asio::any_io_executor ex, executor& exec, recorder& rec, app_state& st,
-                    flows::backfill_options opts = {});
+                    flows::backfill_options opts = {}, bool shared = false);
 
     // The connection is live again at `at`: catch up every marked channel (a run in progress is
     // abandoned first). On the I/O thread.
@@ -60,6 +66,13 @@ private:
     static boost::asio::awaitable<void> drive(backfill_runner* self, std::uint64_t generation,
                                               std::vector<flows::backfill_target> targets, time_point connected_at);
     boost::asio::awaitable<std::vector<flows::backfill_target>> load_targets(std::vector<std::int64_t> ids);
+    // Several instances: claims the gaps of `targets` (decide_gap), finishes unread those another
+    // instance caught up, and returns those to read (claimed) and those another is reading.
+    struct claimed_targets {
+        std::vector<flows::backfill_target> read, busy;
+        std::size_t caught_up = 0;  // finished unread: another instance had caught them up
+    };
+    boost::asio::awaitable<claimed_targets> claim_targets(std::vector<flows::backfill_target> targets);
     void set_running(bool running);
 
     boost::asio::any_io_executor ex_;
@@ -67,6 +80,7 @@ private:
     recorder& rec_;
     app_state& st_;
     flows::backfill_options opts_;
+    bool shared_ = false;
     std::uint64_t generation_ = 0;  // bumped by every up, loss and stop: a run of an older one ends
     bool up_ = false;
     bool running_ = false;

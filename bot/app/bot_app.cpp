@@ -1,6 +1,7 @@
 #include "bot/app/bot_app.hpp"
 
 #include "bot/app/app_state.hpp"
+#include "bot/app/async_record.hpp"
 #include "bot/app/backfill.hpp"
 #include "bot/app/commands.hpp"
 #include "bot/app/events.hpp"
@@ -91,6 +92,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<socket_mode_client> sm;
     std::optional<net::signal_set> signals;
     std::optional<net::steady_timer> heartbeat_timer;
+    std::optional<net::steady_timer> sweep_timer;  // sweep_journal's (PostgreSQL)
     bool stopping = false;
     bool linked = false;                          // the Socket Mode connection is live
     std::optional<time_point> storage_down_since;  // commits failing since then
@@ -105,7 +107,14 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // Another instance may declare an incident this one has not heard of: look channels up.
         st.channels.look_up_misses(shared_db);
         storage::store db(cfg.db_path);
-        journal = db.unfinished_flows();
+        // The flows a crash interrupted: on SQLite all of them (the run lock says their process is
+        // gone); on PostgreSQL those whose owner's lease ended (the others are another instance's,
+        // running, or are taken over later by sweep_journal).
+        const claim_lease& lease = st.reminders.lease();
+        const time_point started = wall_now();
+        journal = db.claim_flows(lease.owner, started, [&](const storage::store::flow_row& row) {
+            return flows::resumes(row.owner, row.renewed_at, lease, !shared_db, started);
+        });
         if (const auto& backup = db.migration_backup())
             log_info("bot", "the database was backed up to " + *backup + " before its schema was upgraded");
         for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
@@ -222,17 +231,17 @@ struct app::impl : std::enable_shared_from_this<impl> {
         co_await self->exec->run(std::move(flow), std::move(ctx), true);
     }
 
-    // Resumes the flows a crash or a kill interrupted (core/flows/journal.hpp), oldest first,
-    // before the connection is opened: a change waiting for its turn gets it before new commands.
-    void resume_journal() {
-        if (journal.empty()) return;
-        log_info("bot", "resuming " + std::to_string(journal.size()) + " flow(s) a restart interrupted");
-        for (auto& row : journal) {
+    // Resumes flows a crash or a kill interrupted (core/flows/journal.hpp), oldest first: at start,
+    // before the connection is opened (a change waiting for its turn gets it before new commands),
+    // and those sweep_journal takes over. Their entries are this instance's already (claim_flows).
+    void resume_flows(std::vector<storage::store::flow_row> rows, const std::string& why) {
+        if (rows.empty()) return;
+        log_info("bot", "resuming " + std::to_string(rows.size()) + " flow(s) " + why);
+        for (auto& row : rows) {
             auto restored = flows::restore(row.kind, row.state);
             if (!restored.entry) {
                 log_error("bot", "dropping journal entry " + row.key + ": " + restored.error);
-                const std::string key = row.key;
-                rec->submit([key](storage::store& s) { s.forget_flow(key); }, nullptr);
+                rec->submit([key = row.key, owner = row.owner](storage::store& s) { s.forget_flow(key, owner); }, nullptr);
                 continue;
             }
             // Its envelope's connection is gone: anything it still says goes by direct message.
@@ -248,7 +257,37 @@ struct app::impl : std::enable_shared_from_this<impl> {
                 },
                 restored.entry->flow);
         }
-        journal.clear();
+    }
+
+    // Several instances (PostgreSQL): every journal_sweep_period this instance renews the journal
+    // entries of the flows it runs, so that no other takes them over, and takes over those whose
+    // owner's lease ended (it died, or stalls), resuming them here (core/flows/journal.hpp). A
+    // round that fails is logged and tried again at the next.
+    static net::awaitable<void> sweep_journal(std::shared_ptr<impl> self) {
+        const claim_lease lease = self->st.reminders.lease();
+        self->sweep_timer.emplace(self->ioc);
+        while (!self->stopping) {
+            // Wait a period.
+            self->sweep_timer->expires_after(flows::journal_sweep_period(lease));
+            auto [ec] = co_await self->sweep_timer->async_wait(use_tuple);
+            if (ec || self->stopping) break;
+            // Renew ours and take over the expired ones, on the storage thread, durably.
+            auto taken = std::make_shared<std::vector<storage::store::flow_row>>();
+            recorder::work_fn work = [taken, lease](storage::store& s) {
+                const time_point now = wall_now();
+                s.renew_flows(lease.owner, now);
+                *taken = s.claim_flows(lease.owner, now, [&](const storage::store::flow_row& row) {
+                    return flows::resumes(row.owner, row.renewed_at, lease, false, now);
+                });
+            };
+            if (const std::string failure = co_await record_failure(*self->rec, std::move(work)); !failure.empty()) {
+                log_warn("bot", "could not renew or take over journal entries (tried again in a moment): " + failure);
+                continue;
+            }
+            // Resume what was taken over.
+            if (self->stopping) break;
+            self->resume_flows(std::move(*taken), "taken over from an instance whose lease ended");
+        }
     }
 
     // ---- failing loudly ------------------------------------------------------------------------
@@ -316,7 +355,8 @@ struct app::impl : std::enable_shared_from_this<impl> {
         log_info("bot", "authenticated as " + self->st.bot_user_id + " (team " +
                             who.response.body.value("team", std::string("?")) + "); this instance's claims name it " +
                             self->st.reminders.lease().owner);
-        self->resume_journal();
+        self->resume_flows(std::exchange(self->journal, {}), "a restart interrupted");
+        if (self->shared_db) net::co_spawn(self->ioc, sweep_journal(self), self->task_done("journal"));
 
         // Connect, and keep the connection until stopped; flow control pauses its reading.
         socket_mode_options so;
@@ -365,6 +405,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         stopping = true;
         reminders.stop();
         if (heartbeat_timer) heartbeat_timer->cancel();
+        if (sweep_timer) sweep_timer->cancel();
         if (backfill) backfill->stop();
         if (users) users->stop();
         if (signals) signals->cancel();
@@ -431,11 +472,12 @@ struct app::impl : std::enable_shared_from_this<impl> {
         exec->on_task_failure = [this](std::exception_ptr e) { fail("flow", e); };
 #ifdef IB_FAULT_INJECTION
         exec->on_claimed = [] { faults::at("claimed"); };  // tests only: die holding a reminder's claim
+        exec->on_stored = [] { faults::at("stored"); };    // tests only: die mid-flow, its entry journalled
 #endif
         intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
             exec->learn_incident(inc, entries);
         };
-        backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st);
+        backfill = std::make_unique<backfill_runner>(ioc.get_executor(), *exec, *rec, st, flows::backfill_options{}, shared_db);
         st.declared_opened = [this](const incident& inc) { backfill->catch_up_declared(inc); };
         users = std::make_unique<user_resolver>(ioc.get_executor(), *exec);
         st.users_seen = [this](std::vector<std::string> ids) { users->seen(std::move(ids)); };

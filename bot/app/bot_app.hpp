@@ -39,7 +39,8 @@ struct app_config {
                                                     // reopen, change severity, roles, detection; "" = anyone
     ib::catchup_setting catchup{ib::default_catchup_after};  // --catchup-after: late joiners' catch-up
     // --claim-lease: a reminder another instance claimed and has not marked this long after is
-    // taken over (core/reminders.hpp, claim_lease).
+    // taken over (core/reminders.hpp, claim_lease); so is a journalled flow (core/flows/journal.hpp)
+    // or a catch-up of a gap (core/flows/backfill.hpp) another instance has not renewed that long.
     std::chrono::seconds claim_lease = ib::default_claim_lease;
 };
 

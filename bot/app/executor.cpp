@@ -176,7 +176,7 @@ flows::journal_write executor::journal_rule_for(const flows::effect& what, const
 net::awaitable<bool> executor::save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
                                           std::string state) {
     if (ctx->durable && state == ctx->last_saved) co_return true;  // nothing new to write down
-    storage::store::flow_row row{ctx->key, std::string(kind), ++ctx->steps, state};
+    storage::store::flow_row row{ctx->key, std::string(kind), ++ctx->steps, state, owner(), wall_now()};
     recorder::work_fn work = [row = std::move(row)](storage::store& s) { s.save_flow(row); };
     ++ctx->writes_in_flight;
     flows::event ev = co_await durable_write(std::move(work));
@@ -204,8 +204,7 @@ void executor::end(flow_context& ctx) {
     if (ctx.reply) ack_if(*ctx.reply, ctx.reply->policy.finished());
     if (ctx.key.empty() || ctx.steps == 0) return;
     // Nobody waits for this write: if it is lost, the flow is resumed at its last state and ends.
-    const std::string key = ctx.key;
-    rec_.submit([key](storage::store& s) { s.forget_flow(key); }, nullptr);
+    rec_.submit([key = ctx.key, owner = owner()](storage::store& s) { s.forget_flow(key, owner); }, nullptr);
 }
 
 net::awaitable<void> executor::watchdog(std::shared_ptr<flow_context> ctx) {
@@ -244,6 +243,7 @@ net::awaitable<flows::event> executor::write(recorder::work_fn work, std::shared
     if (std::holds_alternative<flows::stored>(ev)) {
         ev = *out;
         learn(ev);
+        if (!ctx->key.empty() && on_stored) on_stored();
         if (!ctx->key.empty()) durable(*ctx);
     }
     if (ctx->changed) ctx->changed->cancel();
@@ -349,7 +349,8 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
     }
     if (auto* f = std::get_if<flows::finish_backfill>(&what)) {
         recorder::work_fn work = [f = std::move(*f)](storage::store& s) {
-            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr);
+            const storage::backfill_gap claimed{f.channel, f.since_ts, f.down_from};
+            s.finish_backfill(f.incident_id, f.epoch, f.gap ? &*f.gap : nullptr, f.claimed ? &claimed : nullptr);
         };
         co_return co_await durable_write(std::move(work));
     }

@@ -155,6 +155,8 @@ public:
     boost::asio::awaitable<void> watchdog(std::shared_ptr<flow_context> ctx);
 
     app_state& state() { return st_; }
+    // This instance's id: the owner its journal entries name (core/flows/journal.hpp).
+    const std::string& owner() const { return st_.reminders.lease().owner; }
 
     // Several instances share the database (st.channels looks up misses): a channel this one does
     // not know may be another's incident. Looks it up on the reader and keeps what it finds
@@ -177,6 +179,11 @@ public:
     // the fault build's hook (bot_app.cpp, fault "claimed": the process dies holding a claim).
     // Unset in the product.
     std::function<void()> on_claimed;
+    // Called right after a journalled flow's store effect commits (with the flow's next state in
+    // the journal), before anything else of it (its ack, its announcement): the fault build's
+    // hook (fault "stored": the process dies mid-flow, its journal entry left for another
+    // instance to resume after the lease). Unset in the product.
+    std::function<void()> on_stored;
 
     // Ends every `wait` effect in progress now (their flows get `ok`): the connection they were
     // pacing for is gone, or the bot is stopping.
@@ -194,7 +201,7 @@ private:
     store_job store_work(flows::effect what, const std::shared_ptr<flow_context>& ctx, const Flow& flow) {
         store_job job = store_writes(std::move(what));
         if (ctx->key.empty()) return job;
-        storage::store::flow_row row{ctx->key, std::string(flows::kind_of<Flow>()), ++ctx->steps, {}};
+        storage::store::flow_row row{ctx->key, std::string(flows::kind_of<Flow>()), ++ctx->steps, {}, owner(), wall_now()};
         job.first = [writes = std::move(job.first), out = job.second, after = flow, row = std::move(row),
                      reply_to = ctx->reply_to](storage::store& s) mutable {
             s.atomically([&] {

@@ -11,6 +11,9 @@
 //           commit, to hold the new-channel window open (record_events.hpp)
 //   claimed a reminder's claim, once committed, throws before the reminder is posted: the process
 //           exits 70 holding a claim that another instance takes over after the lease
+//   stored  a journalled flow's store effect, once committed, throws before anything else of the
+//           flow (its ack, its announcement): the process exits 70 mid-flow, and another instance
+//           resumes the flow from the journal after the lease
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once

@@ -277,7 +277,7 @@ action backfill_flow::finish_channel(std::string error) {
         gap = make_gap_entry(t.incident_id, t.epoch, t.down_from, st_.connected_at, p.recovered, error,
                              st_.connected_at);
     st_.at = stage::finishing;
-    return step(finish_backfill{t.incident_id, t.epoch, std::move(gap)});
+    return step(finish_backfill{t.incident_id, t.epoch, std::move(gap), t.claimed, t.channel, t.since_ts, t.down_from});
 }
 
 action backfill_flow::channel_failed(const std::string& error, time_point now) {
@@ -325,6 +325,14 @@ std::string_view to_string(backfill_flow::stage s) {
     case st::finished: break;
     }
     return "finished";
+}
+
+gap_decision decide_gap(bool claimed, std::string_view owner, time_point renewed_at, bool done,
+                        const claim_lease& lease, time_point now) {
+    if (!claimed) return gap_decision::read;
+    if (done) return gap_decision::caught_up;
+    if (owner == lease.owner || now - renewed_at >= lease.length) return gap_decision::read;
+    return gap_decision::busy;
 }
 
 }  // namespace ib::flows

@@ -28,6 +28,7 @@
 #pragma once
 
 #include "core/flows/effects.hpp"
+#include "core/reminders.hpp"
 
 #include <array>
 #include <cstddef>
@@ -51,6 +52,9 @@ struct backfill_target {
     // A channel just declared by this instance (declared_channel_target): read from its creation;
     // no gap entry (the bot was connected all along) and no mark to clear.
     bool declared = false;
+    // Several instances: this instance claimed the gap (decide_gap) and finishes it as claimed
+    // (finish_backfill::claimed).
+    bool claimed = false;
 };
 
 // The catch-up of a channel this instance has just declared, at `now` (record_events.hpp: the
@@ -142,6 +146,25 @@ private:
 };
 
 std::string_view to_string(backfill_flow::stage s);  // "reading", …
+
+// ---- Several instances: one catch-up per channel and gap (engineering.md §3.9) ----------------
+// After an outage every instance holds the same catch-up mark per incident (the store keeps one,
+// set by the first to lose its connection), so they name a gap alike: the channel and the mark's
+// since_ts and down_from. Before reading a gap's history an instance claims it in the database
+// (store::claim_gap); the instance whose claim stands reads it, renewing the claim every
+// journal_sweep_period() while it does, and marks it done once caught up; the others skip it,
+// and look again after the lease in case the reader died. History is then read once per gap, not
+// once per instance (Slack's rate limits are per app, shared by every instance).
+enum class gap_decision {
+    read,       // no claim, this instance's own, or another's whose lease ended: claim it (take it
+                // over) and read it
+    caught_up,  // another instance caught it up: clear the mark without reading
+    busy,       // another instance is reading it (renewed within the lease): look again later
+};
+// What the instance `lease.owner` does at `now` with a gap whose claim, when `claimed`, is
+// `owner`'s, renewed at `renewed_at`, and `done` or not.
+gap_decision decide_gap(bool claimed, std::string_view owner, time_point renewed_at, bool done,
+                        const claim_lease& lease, time_point now);
 
 // How long commits may fail (the database unreachable or restarting: reading from Slack stops, so
 // nothing is acked meanwhile) before the channels are caught up from history once they work again,

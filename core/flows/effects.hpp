@@ -191,10 +191,17 @@ struct store_history {
 };
 // `incident_id` is caught up: append `gap` when set and clear its catch-up mark when the mark is
 // still the one set at `epoch` (a newer loss keeps it), atomically. -> stored / store_failed
+// A gap this instance claimed (several instances: backfill_target::claimed) is finished by its
+// gap instead: its claim marked done, and the mark cleared while it is still that gap
+// (channel, since_ts, down_from), whatever its epoch (store::finish_backfill).
 struct finish_backfill {
     std::int64_t incident_id = 0;
     std::int64_t epoch = 0;
     std::optional<timeline_entry> gap;
+    bool claimed = false;
+    std::string channel;
+    std::string since_ts;
+    time_point down_from{};
 };
 
 using effect =

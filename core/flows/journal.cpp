@@ -1,5 +1,6 @@
 #include "core/flows/journal.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -397,6 +398,17 @@ restore_result restore(std::string_view kind, std::string_view text) {
         out.error = "not a saved " + std::string(kind) + " flow: " + e.what();
     }
     return out;
+}
+
+bool resumes(std::string_view owner, time_point renewed_at, const claim_lease& lease, bool exclusive, time_point now) {
+    if (owner == lease.owner) return false;  // running here
+    if (exclusive) return true;              // whoever wrote it is gone
+    return now - renewed_at >= lease.length;
+}
+
+std::chrono::milliseconds journal_sweep_period(const claim_lease& lease) {
+    using std::chrono::milliseconds;
+    return std::max(milliseconds{250}, std::chrono::duration_cast<milliseconds>(lease.length) / 3);
 }
 
 }  // namespace ib::flows

@@ -19,6 +19,11 @@
 //
 // At start-up every entry left is restored (restore()) and resumed with restarted{}, in the order
 // of first writes; each flow's header says what it redoes and what it skips.
+//
+// Several instances on one database share the journal (README "High availability"): an entry
+// names the instance whose flow it is and when that one last wrote or renewed it, and another
+// instance resumes it only once that is older than the lease (resumes()), so a flow a live
+// instance is running is not run twice.
 #pragma once
 
 #include "core/flows/change.hpp"
@@ -29,6 +34,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,5 +93,24 @@ struct restore_result {
     std::string error;
 };
 restore_result restore(std::string_view kind, std::string_view text);
+
+// ---- Several instances sharing the journal (engineering.md §3.9: claims, not leaders) ----------
+// Each entry names its owner, the instance running the flow, and when that one last saved or
+// renewed it (storage: store::flow_row). While it runs, an owner renews its entries every
+// journal_sweep_period(); another instance resumes an entry once that renewal is older than the
+// lease (its owner died, or stalled longer than the lease), taking it over under the row's lock so
+// that exactly one instance does (store::claim_flows). A restarted process is another owner: what
+// it ran before it died is resumed after the lease, by it or by another, like anyone's.
+
+// Whether the instance `lease.owner` resumes, at `now`, the entry that `owner` last saved or
+// renewed at `renewed_at`: never its own (it is running it); another's once now - renewed_at >=
+// lease.length (an entry an older build wrote, owner "" and renewed at the epoch, at once). When
+// `exclusive` (the database is this process's alone: SQLite's run lock, so whoever wrote the entry
+// is gone), every entry not its own at once: a restart resumes what it finds, as with one instance.
+bool resumes(std::string_view owner, time_point renewed_at, const claim_lease& lease, bool exclusive, time_point now);
+
+// How often an instance renews its entries and looks for others' whose lease ended: a third of
+// the lease (so two renewals can be late before it ends), at least 250 ms.
+std::chrono::milliseconds journal_sweep_period(const claim_lease& lease);
 
 }  // namespace ib::flows

@@ -117,6 +117,35 @@ TEST_CASE("backfill: history paged with its cursor until has_more is false, each
     CHECK(d.flow.recovered_total() == 3);
 }
 
+TEST_CASE("backfill, several instances: a gap is read by the instance whose claim stands; the others skip it") {
+    using std::chrono::seconds;
+    const claim_lease me{seconds{60}, "hostB:42:b"};
+    // No claim yet: claim it and read it.
+    CHECK(decide_gap(false, "", {}, false, me, t0) == gap_decision::read);
+    // Another instance reads it (renewed 59 s ago): look again later; its lease ended: take it over.
+    CHECK(decide_gap(true, "hostA:7:a", t0, false, me, t0 + seconds{59}) == gap_decision::busy);
+    CHECK(decide_gap(true, "hostA:7:a", t0, false, me, t0 + seconds{60}) == gap_decision::read);
+    // Caught up by another, however long ago: clear the mark unread.
+    CHECK(decide_gap(true, "hostA:7:a", t0, true, me, t0 + seconds{1}) == gap_decision::caught_up);
+    CHECK(decide_gap(true, "hostA:7:a", t0, true, me, t0 + seconds{600}) == gap_decision::caught_up);
+    // Its own claim (an earlier run of this instance, cut short by a loss): read it again.
+    CHECK(decide_gap(true, me.owner, t0, false, me, t0 + seconds{1}) == gap_decision::read);
+
+    // A claimed target is finished by its gap (the claim done, the mark cleared while it is that gap).
+    auto t = target();
+    t.claimed = true;
+    driver d{backfill_flow({t}, back), back, {}};
+    d.start();
+    d.step(page(json::array({message("1795251650.000100", "hi")})));
+    const auto fin = effect_as<finish_backfill>(d.step(recovered{1, 0}));
+    CHECK(fin.claimed);
+    CHECK(fin.channel == t.channel);
+    CHECK(fin.since_ts == t.since_ts);
+    CHECK(fin.down_from == t.down_from);
+    CHECK(fin.epoch == t.epoch);
+    REQUIRE(fin.gap);  // the reader writes the gap entry, as with one instance
+}
+
 TEST_CASE("backfill: a short reconnect with nothing recovered writes no gap entry") {
     driver d{backfill_flow({target()}, t0 + 300ms), t0 + 300ms, {}};
     d.start();

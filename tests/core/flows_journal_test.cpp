@@ -256,4 +256,25 @@ TEST_CASE("replies: a click is acked bare once durable; a resumed flow answers b
     }
 }
 
+TEST_CASE("several instances: an entry is resumed by another only once its owner's lease ended; never by its owner") {
+    using std::chrono::seconds;
+    const claim_lease me{seconds{60}, "hostB:42:b"};
+    // Another instance's entry, renewed 59 s ago: it is running it.
+    CHECK_FALSE(resumes("hostA:7:a", t0, me, false, t0 + seconds{59}));
+    // Not renewed for the whole lease: it died or stalls; taken over.
+    CHECK(resumes("hostA:7:a", t0, me, false, t0 + seconds{60}));
+    CHECK(resumes("hostA:7:a", t0, me, false, t0 + seconds{600}));
+    // Its own entry never, however old: this instance is running that flow.
+    CHECK_FALSE(resumes(me.owner, t0, me, false, t0 + seconds{600}));
+    CHECK_FALSE(resumes(me.owner, t0, me, true, t0 + seconds{600}));
+    // An entry an older build wrote (no owner, renewed at the epoch): at once.
+    CHECK(resumes("", time_point{}, me, false, t0));
+    // The database is this process's alone (SQLite's run lock): every other entry at once.
+    CHECK(resumes("hostA:7:a", t0, me, true, t0));
+    // Renewed three times a lease; never faster than every 250 ms.
+    CHECK(journal_sweep_period(me) == std::chrono::milliseconds{20000});
+    CHECK(journal_sweep_period(claim_lease{seconds{2}, "x"}) == std::chrono::milliseconds{666});
+    CHECK(journal_sweep_period(claim_lease{seconds{0}, "x"}) == std::chrono::milliseconds{250});
+}
+
 }  // TEST_SUITE flows

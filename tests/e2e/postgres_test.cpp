@@ -527,4 +527,61 @@ TEST_CASE("a reminder claimed by an instance that died is posted by another afte
     std::filesystem::remove(faults);
 }
 
+// Issue 15, the shared flow journal (schema v11): an instance that dies mid-flow (the fault
+// build's "stored": right after an /incident ack is stored, before it is announced) leaves its
+// flow in the journal, and another instance, live, resumes it once its lease (2 s here) has ended,
+// and announces it once; a flow a live instance is running (its announcement held 4 s by a 429) is
+// renewed meanwhile, so an instance that starts then leaves it alone (were it taken over, the
+// post in flight would be skipped as in doubt, so the log says so): announced once. About 10 s.
+TEST_CASE("the shared journal: a dead instance's flow is resumed by another after the lease, once; a live one's is not") {
+    ib::sim::simulator_options o;
+    o.choose_connection = ib::sim::simulator_options::connection_choice::newest;  // commands to the newest
+    bot_fixture t(o);
+    t.db = ib::test::new_pg_database();
+    const std::vector<std::string> flags{"--claim-lease", "2s"};
+    std::vector<std::string> args{"run", "--db", t.db};
+    args.insert(args.end(), flags.begin(), flags.end());
+    t.start_bot(flags);  // B, which stays
+    const std::string ch = t.declare("Checkout down sev2", "Checkout down");
+    const auto announced = [&](const std::string& what) { return posts_with(t, ch, what); };
+
+    // A (the fault build, newest: it gets the command) dies once the ack is stored.
+    const std::string faults = ib::test::temp_path("ib-journal-faults");
+    std::ofstream(faults) << "stored\n";
+    auto env = t.env();
+    env["IB_FAULTS_FILE"] = faults;
+    auto a = std::make_unique<ib::test::bot_process>(IB_FAULTS_BINARY, args, env);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), a->log());
+    t.slack.slash_command(ch, bot_fixture::alice, "ack");
+    REQUIRE_MESSAGE(a->wait(15s) == 70, a->log());
+    const auto died = std::chrono::steady_clock::now();
+    CHECK(announced("acknowledged the incident") == 0);
+    // B takes the flow over once A's lease has ended, and announces the ack once.
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return announced("acknowledged the incident") >= 1; }, 10s), t.all_logs());
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - died);
+    MESSAGE("the dead instance's ack announced " << waited.count() << " ms after it died (lease 2 s)");
+    CHECK(waited >= 1500ms);  // not before the lease (measured from A's last save, just before it died)
+    CHECK(t.count_log_lines({"taken over from an instance whose lease ended"}) == 1);
+    CHECK(entries(t.export_json(), "ack").size() == 1);
+
+    // B's next announcement is held 4 s (Slack's 429, Retry-After 4) while C starts: B renews its
+    // entry meanwhile, so C neither resumes it at start nor takes it over; announced once.
+    t.slack.fail_next("chat.postMessage", 429, 4);
+    const auto sev = t.slack.slash_command(ch, bot_fixture::alice, "sev 1");
+    REQUIRE(t.slack.wait_ack(sev, 10s));
+    auto c = std::make_unique<ib::test::bot_process>(IB_BOT_BINARY, args, t.env());
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), c->log());
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return announced("Severity changed") >= 1; }, 15s), t.all_logs() << c->log());
+    std::this_thread::sleep_for(2500ms);  // a lease and more: a second announcement would be here
+    CHECK(announced("Severity changed") == 1);
+    CHECK(announced("acknowledged the incident") == 1);
+    CHECK(c->log().find("resuming") == std::string::npos);
+    CHECK(ib::test::pg_exec(t.db, "SELECT count(*) FROM flows") == "0");
+
+    c->signal(SIGTERM);
+    CHECK(c->wait(15s) == 0);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+    std::filesystem::remove(faults);
+}
+
 }  // TEST_SUITE

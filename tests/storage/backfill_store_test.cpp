@@ -8,7 +8,9 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace ib;
@@ -195,6 +197,94 @@ TEST_CASE("the watermark: the newest ts stored before the loss, kept until the c
         CHECK(marks == std::vector<backfill_mark>{{a, to_slack_ts(t0(300)), t0(461), 3}});
         CHECK(s.mark_disconnected({}, std::nullopt, 4).empty());
     }
+}
+
+namespace {
+// The bot's rule (core/flows/backfill.hpp decide_gap) with a 60 s lease, for `me`.
+std::function<bool(const store::gap_claim*)> reads(const std::string& me, time_point now) {
+    return [me, now](const store::gap_claim* held) {
+        return held == nullptr ||
+               flows::decide_gap(true, held->owner, held->renewed_at, held->done, claim_lease{60s, me}, now) ==
+                   flows::gap_decision::read;
+    };
+}
+}  // namespace
+
+TEST_CASE("gap claims (several instances): one reader per gap; renewed, taken over after the lease; done clears the mark") {
+    temp_dir dir;
+    const auto path = test_db(dir.file("claims.db"));
+    store s(path);
+    const auto a = make_incident(s, "C0A", t0());
+    s.append(live(a, "Ev1", t0(100)));
+    const std::int64_t ids[] = {a};
+    // Two instances lost the connection: one mark (the first loss's), the later epoch.
+    s.mark_disconnected(ids, t0(200), 1);
+    const auto marks = s.mark_disconnected(ids, t0(210), 2);
+    REQUIRE(marks.size() == 1);
+    const backfill_gap gap{"C0A", marks[0].since_ts, marks[0].down_from};
+    CHECK(gap.down_from == t0(200));
+
+    // A claims it; B finds it A's while A renews it, and A's own second look keeps it.
+    const auto first = s.claim_gap(gap, "A", t0(300), reads("A", t0(300)));
+    CHECK(first.claimed);
+    CHECK(first.held == store::gap_claim{"A", t0(300), false});
+    const auto busy = s.claim_gap(gap, "B", t0(330), reads("B", t0(330)));
+    CHECK_FALSE(busy.claimed);
+    CHECK(busy.held == store::gap_claim{"A", t0(300), false});
+    CHECK(s.renew_gaps("A", t0(350)) == 1);
+    CHECK_FALSE(s.claim_gap(gap, "B", t0(400), reads("B", t0(400))).claimed);
+    CHECK(s.claim_gap(gap, "A", t0(405), reads("A", t0(405))).claimed);
+    // A stops renewing (died): B takes it over once the lease has passed.
+    const auto taken = s.claim_gap(gap, "B", t0(466), reads("B", t0(466)));
+    CHECK(taken.claimed);
+    CHECK(taken.held == store::gap_claim{"B", t0(466), false});
+    CHECK(s.renew_gaps("A", t0(467)) == 0);
+
+    // B catches it up with B's own epoch (1, not the mark's 2): the claim is done and the mark of
+    // that gap cleared all the same, with its gap entry.
+    const auto entry = flows::make_gap_entry(a, 1, t0(200), t0(470), 0, "", t0(471));
+    CHECK(s.finish_backfill(a, 1, &entry, &gap));
+    CHECK(s.backfill_marks().empty());
+    CHECK(count_kind(s, a, entry_kind::gap) == 1);
+    // A, back, finds it done: it is not read again (its finish clears nothing more).
+    const auto done = s.claim_gap(gap, "A", t0(500), reads("A", t0(500)));
+    CHECK_FALSE(done.claimed);
+    CHECK(done.held == store::gap_claim{"B", t0(466), true});
+    CHECK_FALSE(s.finish_backfill(a, 2, nullptr, &gap));
+    CHECK(s.renew_gaps("B", t0(501)) == 0);  // done claims are not renewed
+
+    // The next outage is another gap (a new mark: its own down_from), claimed afresh.
+    const auto next = s.mark_disconnected(ids, t0(600), 3);
+    const backfill_gap gap2{"C0A", next[0].since_ts, next[0].down_from};
+    CHECK_FALSE(gap2 == gap);
+    CHECK(s.claim_gap(gap2, "A", t0(700), reads("A", t0(700))).claimed);
+    // A mark set again by a later loss (same gap) while its reader reads is cleared by the reader.
+    s.mark_disconnected(ids, t0(710), 4);
+    CHECK(s.finish_backfill(a, 3, nullptr, &gap2));
+    CHECK(s.backfill_marks().empty());
+}
+
+TEST_CASE("gap claims: two instances claim one gap at once; exactly one reads it") {
+    temp_dir dir;
+    const auto path = test_db(dir.file("claim-race.db"));
+    store a(path);
+    store b(path);
+    const backfill_gap gap{"C0RACE", "1700000100.000000", t0(200)};
+    SUBCASE("no claim yet: both insert") {}
+    SUBCASE("an expired claim: both take it over") { CHECK(a.claim_gap(gap, "C", t0(), reads("C", t0())).claimed); }
+    // B claims while A's claim is written but not committed: B waits (SQLite: for the write lock;
+    // PostgreSQL: on the row's lock or its unique key), then finds it A's, just renewed.
+    a.begin_group();
+    const auto won = a.claim_gap(gap, "A", t0(300), reads("A", t0(300)));
+    store::gap_claim_result lost;
+    lost.claimed = true;
+    std::thread other([&] { lost = b.claim_gap(gap, "B", t0(300), reads("B", t0(300))); });
+    std::this_thread::sleep_for(300ms);
+    a.commit_group();
+    other.join();
+    CHECK(won.claimed);
+    CHECK_FALSE(lost.claimed);
+    CHECK(lost.held == store::gap_claim{"A", t0(300), false});
 }
 
 TEST_CASE("thread_parents: the threads that have replies on the timeline") {

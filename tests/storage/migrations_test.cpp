@@ -61,7 +61,7 @@ std::string error_of(F&& f) {
 TEST_SUITE("migrations") {
 
 TEST_CASE("a fresh database is at the latest version") {
-    CHECK(latest_version() == 10);
+    CHECK(latest_version() == 11);
     CHECK(store::latest_schema_version() == latest_version());
     temp_dir dir;
     const auto path = dir.file("fresh.db");
@@ -73,7 +73,7 @@ TEST_CASE("a fresh database is at the latest version") {
     CHECK(user_version(db) == latest_version());
     CHECK(db.execAndGet("PRAGMA application_id").getInt() == application_id);
     CHECK(schema_objects(db, "table") == std::set<std::string>{"incidents", "timeline", "flows", "timeline_duplicates",
-                                                               "backfill_marks", "users"});
+                                                               "backfill_marks", "users", "backfill_claims"});
     CHECK(schema_objects(db, "index") == std::set<std::string>{"timeline_by_incident", "incidents_by_declared_at",
                                                                "timeline_by_incident_kind", "timeline_one_per_ts",
                                                                "timeline_corrections", "incidents_by_channel"});
@@ -433,6 +433,26 @@ VALUES (1, 'Checkout errors', 2, 'resolved', 'C04', 'inc-checkout', 'U01', 17000
     CHECK_FALSE(s.incident_by_channel("C06"));
     SQLite::Database raw(path);
     CHECK(schema_objects(raw, "index").count("incidents_by_channel") == 1);
+}
+
+TEST_CASE("v11: a v10 file's journal entries get no owner and are resumed at once; gap claims get a table") {
+    temp_dir dir;
+    const auto path = dir.file("v10.db");
+    {
+        auto db = open_database(path, {});
+        migrate(db, 10);
+        db.exec(R"sql(INSERT INTO flows ("key", kind, step, state) VALUES ('cmd:old', 'change', 2, '{}'))sql");
+    }
+    store s(path);
+    CHECK(s.schema_version() == 11);
+    CHECK_FALSE(s.migration_backup());  // columns and a table: nothing rewritten, no backup
+    REQUIRE(s.unfinished_flows().size() == 1);
+    CHECK(s.unfinished_flows()[0] == store::flow_row{"cmd:old", "change", 2, "{}", "", time_point{}});
+    const auto taken = s.claim_flows("B", t0(), [](const store::flow_row& r) { return r.owner != "B"; });
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].owner == "B");
+    SQLite::Database raw(path);
+    CHECK(schema_objects(raw, "table").count("backfill_claims") == 1);
 }
 
 TEST_CASE("v8: a second backup of the same version does not overwrite the first") {

@@ -1188,6 +1188,32 @@ TEST_CASE("both engines hold the same schema version") {
     CHECK(pg_latest_version() == store::latest_schema_version());
 }
 
+namespace {
+// Undoes v11 on a database at v11 (either engine): its journal columns and claims table dropped,
+// the version set back to 10.
+void set_back_to_v10(const std::string& db) {
+    raw_sql(db, "ALTER TABLE flows DROP COLUMN owner");
+    raw_sql(db, "ALTER TABLE flows DROP COLUMN renewed_at");
+    raw_sql(db, "DROP TABLE backfill_claims");
+    raw_sql(db, on_postgres() ? "UPDATE incident_bot_schema SET version = 10" : "PRAGMA user_version = 10");
+}
+}  // namespace
+
+TEST_CASE("v11 on both engines: a v10 database's journal entries get no owner, long expired; gap claims get a table") {
+    temp_dir dir;
+    const std::string db = test_db(dir.file("v10.db"));
+    { store s(db); }
+    set_back_to_v10(db);
+    raw_sql(db, R"(INSERT INTO flows ("key", kind, step, state) VALUES ('cmd:old', 'change', 2, '{}'))");
+    store s(db);
+    CHECK(s.schema_version() == 11);
+    REQUIRE(s.unfinished_flows().size() == 1);
+    CHECK(s.unfinished_flows()[0] == store::flow_row{"cmd:old", "change", 2, "{}", "", time_point{}});
+    CHECK(s.claim_flows("B", t0(), [](const store::flow_row& r) { return r.owner != "B"; }).size() == 1);
+    CHECK(s.unfinished_flows()[0].owner == "B");
+    CHECK(raw_sql(db, "SELECT count(*) FROM backfill_claims") == "0");
+}
+
 TEST_CASE("incident_by_channel: the channel's newest incident, through the index both engines have (v10)") {
     temp_dir dir;
     const std::string db = test_db(dir.file("by-channel.db"));
@@ -1209,11 +1235,13 @@ TEST_CASE("incident_by_channel: the channel's newest incident, through the index
                       : raw_sql(db, "SELECT sql FROM sqlite_master WHERE name = 'incidents_by_channel'");
     CHECK(definition.find("(channel_id, id)") != std::string::npos);
 
-    // A database at v9 (the index gone, the version set back) is brought to v10 on open.
+    // A database at v9 (the index and v11's additions gone, the version set back) is brought to
+    // the latest on open.
+    set_back_to_v10(db);
     raw_sql(db, "DROP INDEX incidents_by_channel");
     raw_sql(db, on_postgres() ? "UPDATE incident_bot_schema SET version = 9" : "PRAGMA user_version = 9");
     store reopened(db);
-    CHECK(reopened.schema_version() == 10);
+    CHECK(reopened.schema_version() == 11);
     CHECK(reopened.incident_by_channel("C00")->id == 5);
     CHECK(raw_sql(db, on_postgres() ? "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
                                       " AND indexname = 'incidents_by_channel'"
