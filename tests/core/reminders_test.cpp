@@ -1,4 +1,5 @@
 #include "core/reminders.hpp"
+#include "core/summary_lease.hpp"
 
 #include <doctest/doctest.h>
 
@@ -807,3 +808,64 @@ TEST_CASE("render_reminder") {
 }
 
 }  // TEST_SUITE
+
+// Issue 15, part 2 (branch lease-summary, not wired into the bot yet): the summary of a resolve
+// whose instance died before marking it is taken over after the lease, once per attempt.
+TEST_CASE("summary lease: another owner's unmarked resolve is taken over after the lease; a mark ends it") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    resolved->attrs["owner"] = "a";
+    const claim_lease la{60s, "a"}, lb{60s, "b"}, lc{60s, "c"};
+    std::vector<timeline_entry> tl{*resolved};
+
+    // The resolving instance holds it; the others wait for the lease.
+    CHECK_FALSE(summary_due(inc, derive_summary_lease(tl), la));
+    CHECK(summary_due(inc, derive_summary_lease(tl), lb) == t0 + 1h + 60s);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 59s, lb));
+    const auto taken = summary_to_claim(inc, tl, t0 + 1h + 60s, lb);
+    REQUIRE(taken);
+    CHECK(taken->key == "summary:7:1");
+    CHECK(taken->attr("owner") == "b");
+    CHECK(taken->attr("of") == "resolve-1");
+    CHECK(is_bookkeeping(*taken));  // no output shows it
+    tl.push_back(*taken);
+
+    // b holds it now: c waits for b's lease, then takes it over with the next attempt.
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 90s, lc));
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 500s, lb));  // never its own
+    const auto again = summary_to_claim(inc, tl, t0 + 1h + 120s, lc);
+    REQUIRE(again);
+    CHECK(again->key == "summary:7:2");
+
+    // b marks it posted: nobody takes it over, ever; the reminder schedule is not moved.
+    tl.push_back(make_summary_mark(inc.id, "resolve-1", "b", t0 + 1h + 70s, "posted"));
+    CHECK(is_bookkeeping(tl.back()));
+    CHECK(derive_summary_lease(tl).marked);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 5h, lc));
+    CHECK_FALSE(derive_reminder_state(tl).unmarked);
+
+    // Reopened: nothing is due while open; resolved again by c, a new lease whose attempts go on.
+    CHECK(reopen(inc, "UCMD", "", t0 + 2h));
+    CHECK_FALSE(summary_due(inc, derive_summary_lease(tl), lb));
+    auto second = resolve(inc, "UCMD", "fixed again", t0 + 3h);
+    REQUIRE(second);
+    second->key = "resolve-2";
+    second->attrs["owner"] = "c";
+    tl.push_back(*second);
+    const auto third = summary_to_claim(inc, tl, t0 + 3h + 60s, la);
+    REQUIRE(third);
+    CHECK(third->key == "summary:7:2");
+    CHECK(third->attr("of") == "resolve-2");
+}
+
+TEST_CASE("summary lease: a resolve stored by an older build (no owner) and an open incident are never due") {
+    incident inc = fresh(severity::sev2);
+    CHECK_FALSE(summary_to_claim(inc, {}, t0 + 5h, {60s, "b"}));
+    auto resolved = resolve(inc, "UCMD", "", t0 + 1h);
+    REQUIRE(resolved);
+    const std::vector<timeline_entry> tl{*resolved};
+    CHECK(derive_summary_lease(tl).marked);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 5h, {60s, "b"}));
+}

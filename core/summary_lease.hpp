@@ -1,0 +1,60 @@
+// The summary and review prompt posted on resolve, leased like a reminder's post (issue 15;
+// core/reminders.hpp claim_lease). Decided as plain data from the incident's `resolve` and
+// `reminder` entries as stored, read under its row lock:
+//  - the resolve entry names the instance that stored it (attrs owner), which runs the summary
+//    flow and, once its posts have an outcome, stores a summary mark (make_summary_mark);
+//  - another instance that finds the latest resolve unmarked past the lease takes it over
+//    (summary_to_claim): it stores a takeover naming itself, and runs the summary flow;
+//  - marks and takeovers are bookkeeping (core/timeline.hpp is_bookkeeping: kind reminder,
+//    type=mark), so no output a reviewer reads shows them.
+// Not wired into the bot yet (branch lease-summary): the decision and its tests only.
+#pragma once
+
+#include "core/incident.hpp"
+#include "core/reminders.hpp"
+#include "core/timeline.hpp"
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace ib {
+
+// The kinds summary_to_claim reads.
+inline constexpr entry_kind k_summary_lease_kinds[] = {entry_kind::resolve, entry_kind::reminder};
+
+// Who holds the summary of an incident's latest resolve, folded from its timeline.
+struct summary_lease_state {
+    std::string resolve_key;  // the latest resolve entry's key ("" when never resolved)
+    std::string owner;        // the holder: the resolve's owner, or the latest takeover's
+    time_point since{};       // when it took hold
+    int attempts = 0;         // takeovers of this incident's summaries so far (any resolve)
+    bool marked = false;      // the latest resolve's summary has its mark
+
+    bool operator==(const summary_lease_state&) const = default;
+};
+
+// Folds `entries` (any kinds, in timeline order). A resolve entry starts a new lease held by its
+// owner (a resolve without owner, stored by an older build, is never taken over: marked); a
+// takeover (type=mark, outcome=taken_over) of that resolve moves the hold to its owner; a mark
+// of it with any other outcome closes it. Marks of an earlier resolve change nothing.
+summary_lease_state derive_summary_lease(std::span<const timeline_entry> entries);
+
+// When another instance should take the summary over: nullopt when `inc` is open, the lease is
+// marked, or this instance (lease.owner) holds it; else since + lease.length.
+std::optional<time_point> summary_due(const incident& inc, const summary_lease_state& st, const claim_lease& lease);
+
+// The takeover to store at `now` when summary_due() has come: kind reminder, type=mark,
+// outcome=taken_over, of = the resolve's key, owner = lease.owner, attempt n (1-based, counting
+// every takeover of the incident), key "summary:<incident id>:<n>" (unique: of the instances
+// deciding alike one stores it, and runs the summary flow). nullopt when not due.
+std::optional<timeline_entry> summary_to_claim(const incident& inc, std::span<const timeline_entry> entries,
+                                               time_point now, const claim_lease& lease);
+
+// The mark the instance that ran the summary flow stores once its posts have an outcome
+// ("posted", "failed", "in_doubt"): kind reminder, type=mark, of = `resolve_key`, key
+// "<resolve_key>:summary-mark:<owner>" (one per holder). Never taken over once stored.
+timeline_entry make_summary_mark(std::int64_t incident_id, const std::string& resolve_key, const std::string& owner,
+                                 time_point now, std::string_view outcome);
+
+}  // namespace ib
