@@ -384,6 +384,8 @@ TEST_CASE("reminder_to_claim: a claim without its mark is taken over after the l
         CHECK(take->attr("claim") == due);
         CHECK(take->attr("attempt") == "1");
         CHECK(take->attr("owner") == "host-b:2:bb");
+        CHECK(is_bookkeeping(*take));  // the reminder shows once: as A's claim
+        CHECK(take->attr("of") == due);
         // A restarted A is another process, another owner: it would decide the same (one stores it).
         const claim_lease a_again{60s, "host-a:3:cc"};
         CHECK(reminder_to_claim(inc, stored, t0 + 61min + 5s, policy, a_again)->key == take->key);
