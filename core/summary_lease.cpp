@@ -1,12 +1,11 @@
 #include "core/summary_lease.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace ib {
 
 namespace {
-
-constexpr std::string_view taken_over = "taken_over";
 
 bool is_summary_mark(const timeline_entry& e, const std::string& resolve_key) {
     return is_bookkeeping(e) && !resolve_key.empty() && e.attr("of") == resolve_key;
@@ -23,14 +22,14 @@ summary_lease_state derive_summary_lease(std::span<const timeline_entry> entries
             st.since = e.at;
             st.marked = st.owner.empty() || st.resolve_key.empty();  // an older build's: not leased
         } else if (is_summary_mark(e, st.resolve_key)) {
-            if (e.attr("outcome") == taken_over) {
+            if (e.attr("outcome") == k_taken_over) {
                 ++st.attempts;
                 st.owner = e.attr("owner");
                 st.since = e.at;
             } else {
                 st.marked = true;
             }
-        } else if (is_bookkeeping(e) && e.attr("outcome") == taken_over && e.key.starts_with("summary:")) {
+        } else if (is_bookkeeping(e) && e.attr("outcome") == k_taken_over && e.key.starts_with("summary:")) {
             ++st.attempts;  // a takeover of an earlier resolve's summary: attempts keep counting
         }
     }
@@ -48,7 +47,7 @@ std::optional<timeline_entry> summary_to_claim(const incident& inc, std::span<co
     const auto due = summary_due(inc, st, lease);
     if (!due || *due > now) return std::nullopt;
     const int attempt = st.attempts + 1;
-    timeline_entry e = make_summary_mark(inc.id, st.resolve_key, lease.owner, now, taken_over);
+    timeline_entry e = make_summary_mark(inc.id, st.resolve_key, lease.owner, now, k_taken_over);
     e.key = "summary:" + std::to_string(inc.id) + ":" + std::to_string(attempt);
     e.attrs["attempt"] = std::to_string(attempt);
     e.text = "the summary was taken over";
@@ -69,6 +68,68 @@ timeline_entry make_summary_mark(std::int64_t incident_id, const std::string& re
     e.attrs["owner"] = owner;
     e.attrs["outcome"] = std::string(outcome);
     return e;
+}
+
+void stamp_owner(timeline_entry& e, std::string_view owner) {
+    if (e.kind == entry_kind::resolve) e.attrs["owner"] = std::string(owner);
+}
+
+// ---- Scheduler ------------------------------------------------------------------------------
+
+summary_scheduler::summary_scheduler(claim_lease lease) : lease_(std::move(lease)) {}
+
+namespace {
+
+// The first held pair whose id is not less than `id`.
+template <class Held>
+auto at_id(Held& held, std::int64_t id) {
+    return std::lower_bound(held.begin(), held.end(), id, [](const auto& p, std::int64_t key) { return p.first < key; });
+}
+
+}  // namespace
+
+void summary_scheduler::track(const incident& inc, std::span<const timeline_entry> entries) {
+    const auto when = summary_due(inc, derive_summary_lease(entries), lease_);
+    auto it = at_id(due_, inc.id);
+    const bool held = it != due_.end() && it->first == inc.id;
+    if (!when) {
+        if (held) due_.erase(it);
+    } else if (held) {
+        it->second = *when;
+    } else {
+        due_.insert(it, {inc.id, *when});
+    }
+}
+
+void summary_scheduler::postpone(std::int64_t id, time_point at) {
+    if (auto it = at_id(due_, id); it != due_.end() && it->first == id) it->second = at;
+}
+
+void summary_scheduler::forget(std::int64_t id) {
+    if (auto it = at_id(due_, id); it != due_.end() && it->first == id) due_.erase(it);
+}
+
+std::optional<time_point> summary_scheduler::next_wakeup() const {
+    std::optional<time_point> best;
+    for (const auto& [id, at] : due_)
+        if (!best || at < *best) best = at;
+    return best;
+}
+
+std::vector<std::int64_t> summary_scheduler::due(time_point now) const {
+    std::vector<std::pair<time_point, std::int64_t>> hits;
+    for (const auto& [id, at] : due_)
+        if (at <= now) hits.emplace_back(at, id);
+    std::sort(hits.begin(), hits.end());
+    std::vector<std::int64_t> ids;
+    ids.reserve(hits.size());
+    for (const auto& h : hits) ids.push_back(h.second);
+    return ids;
+}
+
+std::optional<time_point> summary_scheduler::due_at(std::int64_t id) const {
+    const auto it = at_id(due_, id);
+    return it != due_.end() && it->first == id ? std::optional<time_point>(it->second) : std::nullopt;
 }
 
 }  // namespace ib

@@ -7,16 +7,23 @@
 //    (summary_to_claim): it stores a takeover naming itself, and runs the summary flow;
 //  - marks and takeovers are bookkeeping (core/timeline.hpp is_bookkeeping: kind reminder,
 //    type=mark), so no output a reviewer reads shows them.
-// Not wired into the bot yet (branch lease-summary): the decision and its tests only.
+// The bot keeps a summary_scheduler beside the reminder schedule: it wakes when a lease ends,
+// claims the takeover under the incident's row lock (storage's claim) and, when its claim is the
+// one stored, runs the summary flow (core/flows/post_summary.hpp), which marks it.
 #pragma once
 
 #include "core/incident.hpp"
 #include "core/reminders.hpp"
 #include "core/timeline.hpp"
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ib {
 
@@ -56,5 +63,45 @@ std::optional<timeline_entry> summary_to_claim(const incident& inc, std::span<co
 // "<resolve_key>:summary-mark:<owner>" (one per holder). Never taken over once stored.
 timeline_entry make_summary_mark(std::int64_t incident_id, const std::string& resolve_key, const std::string& owner,
                                  time_point now, std::string_view outcome);
+
+// Names `owner` (claim_lease::owner) as the holder of a resolve entry's summary (attrs owner),
+// before the entry is stored. Entries of other kinds are left as they are.
+void stamp_owner(timeline_entry& e, std::string_view owner);
+
+// How far back a starting instance looks for resolves whose summary is left unmarked: incidents
+// resolved longer ago are not read at start-up (a bounded start whatever the database holds).
+inline constexpr std::chrono::hours summary_lease_horizon{24};
+
+// The resolved incidents whose summary another instance holds unmarked, by when this instance
+// takes it over (summary_due). Pure and clock-free, like reminder_scheduler: the owner sleeps
+// until next_wakeup(), then claims each of due(now). A flat vector sorted by id: only incidents
+// with a pending takeover are held (a few at a time). Not thread-safe.
+class summary_scheduler {
+public:
+    explicit summary_scheduler(claim_lease lease = {});
+
+    // Plans `inc` from its entries of k_summary_lease_kinds (more kinds are ignored; timeline
+    // order), e.g. as read under its row lock: held while summary_due() gives a time, dropped
+    // otherwise (open, marked, never resolved, or held by this instance).
+    void track(const incident& inc, std::span<const timeline_entry> entries);
+    // A takeover of `id` could not be stored: try again at `at` (no-op for an id not held).
+    void postpone(std::int64_t id, time_point at);
+    // Stops holding `id`. No-op for an unknown id.
+    void forget(std::int64_t id);
+
+    // The earliest takeover time held (possibly in the past), or nullopt when none is held.
+    std::optional<time_point> next_wakeup() const;
+    // Ids whose takeover time is <= now, earliest first, then by id. Const: an id stays due until
+    // track() sees its takeover or mark, or postpone() moves it.
+    std::vector<std::int64_t> due(time_point now) const;
+    // The takeover time of `id`; nullopt when not held.
+    std::optional<time_point> due_at(std::int64_t id) const;
+    std::size_t size() const { return due_.size(); }
+    const claim_lease& lease() const { return lease_; }
+
+private:
+    claim_lease lease_;
+    std::vector<std::pair<std::int64_t, time_point>> due_;  // (incident id, takeover time), by id
+};
 
 }  // namespace ib

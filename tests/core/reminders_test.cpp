@@ -871,3 +871,61 @@ TEST_CASE("summary lease: a resolve stored by an older build (no owner) and an o
     CHECK(derive_summary_lease(tl).marked);
     CHECK_FALSE(summary_to_claim(inc, tl, t0 + 5h, {60s, "b"}));
 }
+
+TEST_CASE("summary lease: stamp_owner names the owner of a resolve, of nothing else") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    stamp_owner(*resolved, "host-a:1:aa");
+    CHECK(resolved->attr("owner") == "host-a:1:aa");
+    auto posted = make_reminder_entry(inc, t0);
+    stamp_owner(posted, "host-a:1:aa");
+    CHECK(posted.attr("owner").empty());
+}
+
+TEST_CASE("summary scheduler: holds another owner's unmarked resolve until its lease ends; a takeover or a mark drops it") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    stamp_owner(*resolved, "a");
+    std::vector<timeline_entry> tl{*resolved};
+    summary_scheduler b({60s, "b"});
+    CHECK_FALSE(b.next_wakeup());
+
+    // Its own resolve is never held; another's falls due when the lease ends.
+    summary_scheduler a({60s, "a"});
+    a.track(inc, tl);
+    CHECK(a.size() == 0);
+    b.track(inc, tl);
+    CHECK(b.due_at(7) == t0 + 1h + 60s);
+    CHECK(b.next_wakeup() == t0 + 1h + 60s);
+    CHECK(b.due(t0 + 1h + 59s).empty());
+    CHECK(b.due(t0 + 1h + 60s) == std::vector<std::int64_t>{7});
+
+    // A takeover that could not be stored is tried again later.
+    b.postpone(7, t0 + 1h + 90s);
+    CHECK(b.due(t0 + 1h + 60s).empty());
+    b.postpone(8, t0);  // not held: nothing
+    CHECK(b.size() == 1);
+
+    SUBCASE("b takes it over: its own now, dropped") {
+        tl.push_back(*summary_to_claim(inc, tl, t0 + 1h + 90s, b.lease()));
+        b.track(inc, tl);
+        CHECK(b.size() == 0);
+    }
+    SUBCASE("a marks it: dropped") {
+        tl.push_back(make_summary_mark(7, "resolve-1", "a", t0 + 1h + 1s, "posted"));
+        b.track(inc, tl);
+        CHECK(b.size() == 0);
+    }
+    SUBCASE("reopened: nothing to post") {
+        REQUIRE(reopen(inc, "UCMD", "", t0 + 2h));
+        b.track(inc, tl);
+        CHECK_FALSE(b.due_at(7));
+    }
+    SUBCASE("forgotten") {
+        b.forget(7);
+        CHECK_FALSE(b.next_wakeup());
+    }
+}
