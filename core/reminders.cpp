@@ -257,15 +257,19 @@ std::optional<time_point> reminder_scheduler::next_wakeup() const {
     return best;
 }
 
-std::vector<std::int64_t> reminder_scheduler::due(time_point now) const {
-    std::vector<std::pair<time_point, std::int64_t>> hits;
-    for (const auto& r : records_)
-        if (r.due && *r.due <= now) hits.emplace_back(*r.due, r.id);
+std::vector<std::int64_t> earliest_first(std::vector<std::pair<time_point, std::int64_t>> hits) {
     std::sort(hits.begin(), hits.end());
     std::vector<std::int64_t> ids;
     ids.reserve(hits.size());
     for (const auto& h : hits) ids.push_back(h.second);
     return ids;
+}
+
+std::vector<std::int64_t> reminder_scheduler::due(time_point now) const {
+    std::vector<std::pair<time_point, std::int64_t>> hits;
+    for (const auto& r : records_)
+        if (r.due && *r.due <= now) hits.emplace_back(*r.due, r.id);
+    return earliest_first(std::move(hits));
 }
 
 std::optional<time_point> reminder_scheduler::due_at(std::int64_t id) const {

@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ib {
@@ -130,6 +131,10 @@ std::optional<time_point> next_reminder_due(const incident& inc, const reminder_
                                             const reminder_policy& policy, const claim_lease& lease = {});
 
 // ---- Scheduler ------------------------------------------------------------------------------
+
+// The ids of `hits` (due time, incident id), earliest due first, then by id: what a schedule's
+// due(now) answers (this one's, and core/summary_lease.hpp's).
+std::vector<std::int64_t> earliest_first(std::vector<std::pair<time_point, std::int64_t>> hits);
 
 // The reminder schedule of many incidents, by incident id. Pure and clock-free: the owner sleeps
 // until next_wakeup() and then calls due(now).

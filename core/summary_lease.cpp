@@ -120,11 +120,7 @@ std::vector<std::int64_t> summary_scheduler::due(time_point now) const {
     std::vector<std::pair<time_point, std::int64_t>> hits;
     for (const auto& [id, at] : due_)
         if (at <= now) hits.emplace_back(at, id);
-    std::sort(hits.begin(), hits.end());
-    std::vector<std::int64_t> ids;
-    ids.reserve(hits.size());
-    for (const auto& h : hits) ids.push_back(h.second);
-    return ids;
+    return earliest_first(std::move(hits));
 }
 
 std::optional<time_point> summary_scheduler::due_at(std::int64_t id) const {

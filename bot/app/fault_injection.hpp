@@ -11,6 +11,8 @@
 //           commit, to hold the new-channel window open (record_events.hpp)
 //   claimed a reminder's claim, once committed, throws before the reminder is posted: the process
 //           exits 70 holding a claim that another instance takes over after the lease
+//   resolved a resolve, once committed, throws before its summary is posted: the process exits 70
+//           holding the summary's lease, which another instance takes over
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once

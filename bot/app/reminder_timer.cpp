@@ -20,7 +20,8 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
         if (stopping_) co_return;
         // Until the earliest due reminder; with nothing due, or not connected, until woken (or an
         // hour has passed: look again anyway).
-        const auto next = st.reminders.next_wakeup();
+        auto next = st.reminders.next_wakeup();
+        if (const auto summary = st.summaries.next_wakeup(); summary && (!next || *summary < *next)) next = summary;
         if (next && connected_)
             timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
         else
@@ -38,6 +39,8 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
             co_await exec.run_kept(flow, std::move(ctx));
             if (flow.current().posted) st.observer->reminder_posted();
         }
+        // Each summary another instance left unmarked past its lease: claim it, post it, mark it.
+        for (const std::int64_t id : st.summaries.due(now)) co_await exec.take_over_summary(id, now);
     }
 }
 

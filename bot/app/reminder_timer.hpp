@@ -2,7 +2,9 @@
 // (core/reminders.hpp's schedule), or until woken by a change, then runs the reminder flow
 // (core/flows/remind.hpp) for each incident whose reminder is due. While the bot is not connected
 // to Slack nothing is posted: a reminder that fell due meanwhile (however many cadences ago) is
-// posted once when the connection is back, and the next one is planned from then.
+// posted once when the connection is back, and the next one is planned from then. The same
+// timer wakes for the summaries other instances left unmarked past their lease
+// (core/summary_lease.hpp), and takes them over.
 #pragma once
 
 #include "bot/app/executor.hpp"
