@@ -36,15 +36,17 @@ summary_lease_state derive_summary_lease(std::span<const timeline_entry> entries
     return st;
 }
 
-std::optional<time_point> summary_due(const incident& inc, const summary_lease_state& st, const claim_lease& lease) {
+std::optional<time_point> summary_due(const incident& inc, const summary_lease_state& st, const claim_lease& lease,
+                                      bool exclusive) {
     if (inc.is_open() || st.resolve_key.empty() || st.marked || st.owner == lease.owner) return std::nullopt;
+    if (exclusive) return st.since;  // its holder was an earlier process: nobody else can post it
     return st.since + lease.length;
 }
 
 std::optional<timeline_entry> summary_to_claim(const incident& inc, std::span<const timeline_entry> entries,
-                                               time_point now, const claim_lease& lease) {
+                                               time_point now, const claim_lease& lease, bool exclusive) {
     const summary_lease_state st = derive_summary_lease(entries);
-    const auto due = summary_due(inc, st, lease);
+    const auto due = summary_due(inc, st, lease, exclusive);
     if (!due || *due > now) return std::nullopt;
     const int attempt = st.attempts + 1;
     timeline_entry e = make_summary_mark(inc.id, st.resolve_key, lease.owner, now, k_taken_over);
@@ -89,7 +91,7 @@ auto at_id(Held& held, std::int64_t id) {
 }  // namespace
 
 void summary_scheduler::track(const incident& inc, std::span<const timeline_entry> entries) {
-    const auto when = summary_due(inc, derive_summary_lease(entries), lease_);
+    const auto when = summary_due(inc, derive_summary_lease(entries), lease_, exclusive_);
     auto it = at_id(due_, inc.id);
     const bool held = it != due_.end() && it->first == inc.id;
     if (!when) {

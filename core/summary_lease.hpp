@@ -48,15 +48,19 @@ struct summary_lease_state {
 summary_lease_state derive_summary_lease(std::span<const timeline_entry> entries);
 
 // When another instance should take the summary over: nullopt when `inc` is open, the lease is
-// marked, or this instance (lease.owner) holds it; else since + lease.length.
-std::optional<time_point> summary_due(const incident& inc, const summary_lease_state& st, const claim_lease& lease);
+// marked, or this instance (lease.owner) holds it; else since + lease.length, or `since` itself
+// (at once) when `exclusive`: the database is this process's alone (SQLite, where one run holds
+// the file), so any other holder is an earlier process that is gone, not one still posting.
+std::optional<time_point> summary_due(const incident& inc, const summary_lease_state& st, const claim_lease& lease,
+                                      bool exclusive = false);
 
 // The takeover to store at `now` when summary_due() has come: kind reminder, type=mark,
 // outcome=taken_over, of = the resolve's key, owner = lease.owner, attempt n (1-based, counting
 // every takeover of the incident), key "summary:<incident id>:<n>" (unique: of the instances
-// deciding alike one stores it, and runs the summary flow). nullopt when not due.
+// deciding alike one stores it, and runs the summary flow). nullopt when not due. `exclusive`
+// as for summary_due.
 std::optional<timeline_entry> summary_to_claim(const incident& inc, std::span<const timeline_entry> entries,
-                                               time_point now, const claim_lease& lease);
+                                               time_point now, const claim_lease& lease, bool exclusive = false);
 
 // The mark the instance that ran the summary flow stores once its posts have an outcome
 // ("posted", "failed", "in_doubt"): kind reminder, type=mark, of = `resolve_key`, key
@@ -80,6 +84,12 @@ class summary_scheduler {
 public:
     explicit summary_scheduler(claim_lease lease = {});
 
+    // The database is this process's alone (SQLite): what earlier processes left unmarked is due
+    // at once (summary_due's `exclusive`). Off by default (PostgreSQL: wait for the lease). Set
+    // before the first track().
+    void exclusive_database(bool on) { exclusive_ = on; }
+    bool exclusive() const { return exclusive_; }
+
     // Plans `inc` from its entries of k_summary_lease_kinds (more kinds are ignored; timeline
     // order), e.g. as read under its row lock: held while summary_due() gives a time, dropped
     // otherwise (open, marked, never resolved, or held by this instance).
@@ -101,6 +111,7 @@ public:
 
 private:
     claim_lease lease_;
+    bool exclusive_ = false;
     std::vector<std::pair<std::int64_t, time_point>> due_;  // (incident id, takeover time), by id
 };
 

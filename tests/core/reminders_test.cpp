@@ -929,3 +929,30 @@ TEST_CASE("summary scheduler: holds another owner's unmarked resolve until its l
         CHECK_FALSE(b.next_wakeup());
     }
 }
+
+// On SQLite one run holds the file: a resolve left unmarked by an earlier process (a crash right
+// after it) is due at once after the restart, not a lease later; PostgreSQL keeps the lease.
+TEST_CASE("summary lease: on a database this process holds alone, an earlier owner's unmarked resolve is due at once") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    stamp_owner(*resolved, "before-the-crash");
+    const std::vector<timeline_entry> tl{*resolved};
+    const claim_lease now_running{60s, "after-the-restart"};
+
+    CHECK(summary_due(inc, derive_summary_lease(tl), now_running, true) == t0 + 1h);
+    CHECK(summary_due(inc, derive_summary_lease(tl), now_running, false) == t0 + 1h + 60s);
+    const auto taken = summary_to_claim(inc, tl, t0 + 1h + 1s, now_running, true);
+    REQUIRE(taken);
+    CHECK(taken->attr("owner") == "after-the-restart");
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 1s, now_running, false));
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 1s, {60s, "before-the-crash"}, true));  // never its own
+
+    summary_scheduler sqlite(now_running), postgres(now_running);
+    sqlite.exclusive_database(true);
+    sqlite.track(inc, tl);
+    postgres.track(inc, tl);
+    CHECK(sqlite.due(t0 + 1h + 1s) == std::vector<std::int64_t>{7});
+    CHECK(postgres.due(t0 + 1h + 1s).empty());
+}
