@@ -503,9 +503,10 @@ net::awaitable<void> executor::take_over_summary(std::int64_t incident_id, time_
     // Decided and stored on the storage thread, under the incident's row lock: of the instances
     // deciding alike, one stores the takeover.
     auto out = std::make_shared<storage::store::claim_result>();
-    recorder::work_fn work = [out, incident_id, now, lease = st_.summaries.lease()](storage::store& s) {
+    recorder::work_fn work = [out, incident_id, now, lease = st_.summaries.lease(),
+                              exclusive = st_.summaries.exclusive()](storage::store& s) {
         *out = s.claim(incident_id, k_summary_lease_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
-            return summary_to_claim(inc, entries, now, lease);
+            return summary_to_claim(inc, entries, now, lease, exclusive);
         });
     };
     const flows::event ev = co_await durable_write(std::move(work));
@@ -533,6 +534,38 @@ net::awaitable<void> executor::take_over_summary(std::int64_t incident_id, time_
     flows::summary_flow summary(*out->inc, true, now, {}, taken.attr("of"), st_.summaries.lease().owner);
     auto ctx = context({}, nullptr);  // GCC 12 (bug 98401): a named local, not a temporary in the co_await
     co_await run_kept(summary, std::move(ctx));
+}
+
+net::awaitable<bool> executor::sweep_resolved(time_point from) {
+    // Read on the reader's connection: one query for the incidents, one indexed read each.
+    struct resolved_incident {
+        incident inc;
+        std::vector<timeline_entry> entries;
+    };
+    auto found = std::make_shared<std::vector<resolved_incident>>();
+    reader::read_fn read = [found, from](const storage::store& s) {
+        for (auto& inc : s.incidents_resolved_since(from)) {
+            auto entries = s.timeline_of_kinds(inc.id, k_summary_lease_kinds);
+            found->push_back({std::move(inc), std::move(entries)});
+        }
+    };
+    std::string failure;  // (no co_await inside a catch block)
+    try {
+        co_await read_on(rd_, std::move(read), net::use_awaitable);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log_warn("bot", "could not read the incidents resolved lately, trying again later: " + failure);
+        co_return false;
+    }
+    // The schedule follows the database: a resolve left unmarked by another instance is held
+    // until its lease ends; what is marked or open is dropped.
+    for (const auto& r : *found) {
+        if (st_.channels.learn(r.inc)) st_.observer->open_incidents(st_.channels.open_count());
+        st_.summaries.track(r.inc, r.entries);
+    }
+    co_return true;
 }
 
 net::awaitable<void> executor::replan(flows::replan_reminders p) {

@@ -190,6 +190,12 @@ public:
     // stored it, the summary flow posts the summary and the review prompt and marks them.
     // Whatever the claim read re-plans st.summaries; a failed claim is tried again a lease later.
     boost::asio::awaitable<void> take_over_summary(std::int64_t incident_id, time_point now);
+    // The incidents resolved since `from`, read on the reader's connection with their entries of
+    // k_summary_lease_kinds: each is learned (a channel another instance declared, unknown here)
+    // and planned in st.summaries, so that a resolve whose instance died unmarked is taken over
+    // by this running one (PostgreSQL; the reminder timer calls it every half lease). False when
+    // the read failed (logged): the next call should reach back as far.
+    boost::asio::awaitable<bool> sweep_resolved(time_point from);
 
     // Ends every `wait` effect in progress now (their flows get `ok`): the connection they were
     // pacing for is gone, or the bot is stopping.

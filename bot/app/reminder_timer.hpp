@@ -13,6 +13,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/system_timer.hpp>
 
+#include <chrono>
+
 namespace ib::bot {
 
 class reminder_timer {
@@ -28,11 +30,22 @@ public:
     // The Socket Mode connection is live (true) or not; reminders wait while it is not. Starts
     // not connected.
     void set_connected(bool connected);
+    // Every `period` (from `since`, when the start-up read the resolves), read the incidents
+    // resolved since the previous read less a lease (executor::sweep_resolved): on PostgreSQL a
+    // running instance so hears of a resolve whose instance died before its summary. Call before
+    // run(); without it (SQLite: one run holds the file) there is no such read.
+    void sweep_resolves(std::chrono::milliseconds period, std::chrono::milliseconds overlap, time_point since);
 
 private:
     boost::asio::system_timer timer_;
     bool stopping_ = false;
     bool connected_ = false;
+    // sweep_resolves: the period (0: off), how far each read reaches back before the previous
+    // successful one, when that one was, and when the next read is due.
+    std::chrono::milliseconds sweep_period_{0};
+    std::chrono::milliseconds sweep_overlap_{0};
+    time_point swept_{};
+    time_point next_sweep_{};
 };
 
 }  // namespace ib::bot

@@ -585,4 +585,45 @@ TEST_CASE("a resolve whose instance died before its summary: another posts the s
     std::filesystem::remove(faults);
 }
 
+// Issue 15, leases: the instance that resolves dies before the summary while another is already
+// running, and the incident (sev4) has no reminders, so no claim and no restart tells the other:
+// it hears of the unmarked resolve by reading the resolves every half lease, and posts the
+// summary and the review prompt once the lease (2 s) ends. About 6 s.
+TEST_CASE("a resolve whose instance died before its summary: an instance already running posts it after the lease") {
+    bot_fixture t;  // random delivery: whichever instance gets the resolve dies of it
+    const std::vector<std::string> flags{"--claim-lease", "2s"};
+    const std::string faults = start_with_fault(t, "resolved", flags);
+    std::vector<std::string> args{"run", "--db", t.db};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto env = t.env();
+    env["IB_FAULTS_FILE"] = faults;
+    auto second = std::make_unique<ib::test::bot_process>(IB_FAULTS_BINARY, args, env);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), second->log());
+    const std::string ch = t.declare("Disk full sev4", "Disk full");
+    const auto summaries = [&] { return posts_with(t, ch, "Incident #1 resolved:"); };
+    const auto reviews = [&] { return posts_with(t, ch, "Post-incident review"); };
+
+    // The resolve commits, and the instance it reached dies before posting anything of it.
+    t.slack.slash_command(ch, bot_fixture::alice, "resolve disk freed");
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return !t.bot->running() || !second->running(); }, 15s), t.all_logs());
+    auto& survivor = t.bot->running() ? *t.bot : *second;
+    auto& dead = t.bot->running() ? *second : *t.bot;
+    REQUIRE_MESSAGE(dead.wait(5s) == 70, dead.log());
+    CHECK(summaries() == 0);
+
+    // The survivor, running all along, takes the summary over once the lease ends.
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return reviews() >= 1; }, 10s), survivor.log());
+    std::this_thread::sleep_for(2500ms);  // more than a lease: a second summary now would be a bug
+    CHECK(summaries() == 1);
+    CHECK(reviews() == 1);
+    CHECK(survivor.log().find("taking over the summary of incident 1") != std::string::npos);
+    survivor.signal(SIGTERM);
+    CHECK(survivor.wait(15s) == 0);
+    const auto marks = reminder_attrs(t.db, "attrs::jsonb->>'type' = 'mark'");
+    REQUIRE(marks.size() == 2);
+    CHECK(marks[0]["outcome"] == "taken_over");
+    CHECK(marks[1]["outcome"] == "posted");
+    std::filesystem::remove(faults);
+}
+
 }  // TEST_SUITE
