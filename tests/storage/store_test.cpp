@@ -552,6 +552,10 @@ TEST_CASE("incident lookups") {
     CHECK(ids(s.incidents_declared_between(t0(50), t0(51))) == std::vector<std::int64_t>{c});
     CHECK(s.incidents_declared_between(t0(51), t0(100)).empty());
     CHECK(s.incidents_declared_between(t0(100), t0(0)).empty());
+
+    // Resolved since: what a running instance reads every half lease (only b is resolved).
+    CHECK(ids(s.incidents_resolved_since(t0(500))) == std::vector<std::int64_t>{b});
+    CHECK(s.incidents_resolved_since(t0(500) + 1us).empty());
 }
 
 TEST_CASE("data survives closing and reopening the file") {
