@@ -447,17 +447,22 @@ net::awaitable<flows::event> executor::take(flows::take_turn t) {
     co_return flows::turn{*inc};
 }
 
-net::awaitable<void> executor::look_up_channel(std::string channel) {
-    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
-    // Read on the reader's connection: the incident and what its reminder schedule follows.
-    auto found = std::make_shared<channel_incident>();
-    reader::read_fn read = [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); };
+net::awaitable<std::string> executor::read_or_why(reader::read_fn read) {
     std::string failure;  // (no co_await inside a catch block)
     try {
         co_await read_on(rd_, std::move(read), net::use_awaitable);
     } catch (const std::exception& e) {
         failure = e.what();
     }
+    co_return failure;
+}
+
+net::awaitable<void> executor::look_up_channel(std::string channel) {
+    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
+    // Read on the reader's connection: the incident and what its reminder schedule follows.
+    auto found = std::make_shared<channel_incident>();
+    reader::read_fn read = [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); };
+    std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) {
         log_warn("bot", "could not look up the incident of channel " + channel + ": " + failure);
         co_return;
@@ -549,12 +554,7 @@ net::awaitable<bool> executor::sweep_resolved(time_point from) {
             found->push_back({std::move(inc), std::move(entries)});
         }
     };
-    std::string failure;  // (no co_await inside a catch block)
-    try {
-        co_await read_on(rd_, std::move(read), net::use_awaitable);
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
+    std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) {
         log_warn("bot", "could not read the incidents resolved lately, trying again later: " + failure);
         co_return false;
@@ -678,12 +678,7 @@ net::awaitable<flows::event> executor::load_entry(flows::load_message what) {
     reader::read_fn read = [out, what = std::move(what)](const storage::store& s) {
         out->entry = s.message(what.incident_id, what.slack_ts);
     };
-    std::string failure;  // (no co_await inside a catch block)
-    try {
-        co_await read_on(rd_, std::move(read), net::use_awaitable);
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
+    std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) co_return flows::store_failed{std::move(failure)};
     co_return std::move(*out);
 }

@@ -227,6 +227,8 @@ private:
         return job;
     }
 
+    // Runs `read` on the reader's connection: "" once done, else why it failed.
+    boost::asio::awaitable<std::string> read_or_why(reader::read_fn read);
     flows::journal_write journal_rule_for(const flows::effect& what, const flow_context& ctx) const;
     // Names this instance as the owner of a resolve about to be stored (stamp_owner): whether
     // `what` stores one. resolved() is told the store's outcome (on_resolved once committed).

@@ -811,6 +811,15 @@ TEST_CASE("render_reminder") {
 
 }  // TEST_SUITE
 
+// `inc` resolved at t0 + 1h by the instance `owner`: the resolve entry, keyed resolve-1.
+static timeline_entry resolved_by(incident& inc, std::string_view owner) {
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    stamp_owner(*resolved, owner);
+    return *resolved;
+}
+
 // Issue 15, part 2 (branch lease-summary, not wired into the bot yet): the summary of a resolve
 // whose instance died before marking it is taken over after the lease, once per attempt.
 TEST_CASE("summary lease: another owner's unmarked resolve is taken over after the lease; a mark ends it") {
@@ -885,11 +894,7 @@ TEST_CASE("summary lease: stamp_owner names the owner of a resolve, of nothing e
 
 TEST_CASE("summary scheduler: holds another owner's unmarked resolve until its lease ends; a takeover or a mark drops it") {
     incident inc = fresh(severity::sev2);
-    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
-    REQUIRE(resolved);
-    resolved->key = "resolve-1";
-    stamp_owner(*resolved, "a");
-    std::vector<timeline_entry> tl{*resolved};
+    std::vector<timeline_entry> tl{resolved_by(inc, "a")};
     summary_scheduler b({60s, "b"});
     CHECK_FALSE(b.next_wakeup());
 
@@ -934,11 +939,7 @@ TEST_CASE("summary scheduler: holds another owner's unmarked resolve until its l
 // after it) is due at once after the restart, not a lease later; PostgreSQL keeps the lease.
 TEST_CASE("summary lease: on a database this process holds alone, an earlier owner's unmarked resolve is due at once") {
     incident inc = fresh(severity::sev2);
-    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
-    REQUIRE(resolved);
-    resolved->key = "resolve-1";
-    stamp_owner(*resolved, "before-the-crash");
-    const std::vector<timeline_entry> tl{*resolved};
+    const std::vector<timeline_entry> tl{resolved_by(inc, "before-the-crash")};
     const claim_lease now_running{60s, "after-the-restart"};
 
     CHECK(summary_due(inc, derive_summary_lease(tl), now_running, true) == t0 + 1h);
