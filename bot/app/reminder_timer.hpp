@@ -4,7 +4,8 @@
 // to Slack nothing is posted: a reminder that fell due meanwhile (however many cadences ago) is
 // posted once when the connection is back, and the next one is planned from then. The same
 // timer wakes for the summaries other instances left unmarked past their lease
-// (core/summary_lease.hpp), and takes them over.
+// (core/summary_lease.hpp), and takes them over; on PostgreSQL it also wakes every half lease to
+// read the incidents resolved lately, which is how it hears of such a resolve.
 #pragma once
 
 #include "bot/app/executor.hpp"
