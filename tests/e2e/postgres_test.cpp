@@ -588,7 +588,7 @@ TEST_CASE("a resolve whose instance died before its summary: another posts the s
 // Issue 15, leases: the instance that resolves dies before the summary while another is already
 // running, and the incident (sev4) has no reminders, so no claim and no restart tells the other:
 // it hears of the unmarked resolve by reading the resolves every half lease, and posts the
-// summary and the review prompt once the lease (2 s) ends. About 6 s.
+// summary and the review prompt once the lease (2 s) ends. About 5 s.
 TEST_CASE("a resolve whose instance died before its summary: an instance already running posts it after the lease") {
     bot_fixture t;  // random delivery: whichever instance gets the resolve dies of it
     const std::vector<std::string> flags{"--claim-lease", "2s"};

@@ -235,7 +235,7 @@ TEST_CASE("an unexpected exception in the main task: one line and exit 70, not a
 
 // Issue 15, leases: on SQLite one run holds the file, so a crash right after a resolve commits
 // (the fault build's "resolved") costs no lease: the next run posts the summary and the review
-// prompt at once, not --claim-lease (60 s by default) after its start. About 3 s.
+// prompt at once, not --claim-lease (60 s by default) after its start. Under 1 s.
 TEST_CASE("a crash right after a resolve on SQLite: the restart posts the summary at once, once") {
     fault_file faults;
     bot_fixture t;
