@@ -88,6 +88,14 @@ std::optional<time_point> due_from(time_point start, severity sev, bool open, co
     return std::min(*due, st.unmarked->at + lease.length);
 }
 
+// A claim's attempt (attrs attempt; 0 when absent or unreadable).
+int attempt_of(const timeline_entry& e) {
+    int attempt = 0;
+    const std::string n = e.attr("attempt");
+    (void)std::from_chars(n.data(), n.data() + n.size(), attempt);
+    return attempt;
+}
+
 bool affects_reminders(entry_kind k) { return k == entry_kind::statuspage || k == entry_kind::reminder; }
 
 std::size_t severity_index(severity s) { return static_cast<std::size_t>(static_cast<int>(s) - 1); }
@@ -157,7 +165,9 @@ void apply(reminder_state& st, const timeline_entry& e) {
     }
     if (e.kind != entry_kind::reminder) return;
     const auto type = e.attrs.find("type");
-    if (type == e.attrs.end() || type->second == "posted") {
+    // A takeover (reminder_to_claim, bookkeeping) claims a reminder again: its owner posts it now.
+    const bool takeover = is_bookkeeping(e) && e.attr("outcome") == k_taken_over && !e.attr("claim").empty();
+    if (type == e.attrs.end() || type->second == "posted" || takeover) {
         if (!st.last_reminder || e.at > *st.last_reminder) st.last_reminder = e.at;
         const std::string due = e.attr("claim");
         if (st.unmarked && e.at < st.unmarked->at) return;  // older than the latest claim
@@ -165,10 +175,7 @@ void apply(reminder_state& st, const timeline_entry& e) {
             st.unmarked.reset();
             return;
         }
-        int attempt = 0;
-        const std::string n = e.attr("attempt");
-        (void)std::from_chars(n.data(), n.data() + n.size(), attempt);
-        st.unmarked = reminder_claim{e.key, due, attempt, e.attr("owner"), e.at};
+        st.unmarked = reminder_claim{e.key, due, attempt_of(e), e.attr("owner"), e.at};
     } else if (is_bookkeeping(e)) {  // a claim's mark (make_reminder_mark)
         if (st.unmarked && st.unmarked->key == e.attr("of")) st.unmarked.reset();
     } else if (type->second == "snooze") {
@@ -250,15 +257,19 @@ std::optional<time_point> reminder_scheduler::next_wakeup() const {
     return best;
 }
 
-std::vector<std::int64_t> reminder_scheduler::due(time_point now) const {
-    std::vector<std::pair<time_point, std::int64_t>> hits;
-    for (const auto& r : records_)
-        if (r.due && *r.due <= now) hits.emplace_back(*r.due, r.id);
+std::vector<std::int64_t> earliest_first(std::vector<std::pair<time_point, std::int64_t>> hits) {
     std::sort(hits.begin(), hits.end());
     std::vector<std::int64_t> ids;
     ids.reserve(hits.size());
     for (const auto& h : hits) ids.push_back(h.second);
     return ids;
+}
+
+std::vector<std::int64_t> reminder_scheduler::due(time_point now) const {
+    std::vector<std::pair<time_point, std::int64_t>> hits;
+    for (const auto& r : records_)
+        if (r.due && *r.due <= now) hits.emplace_back(*r.due, r.id);
+    return earliest_first(std::move(hits));
 }
 
 std::optional<time_point> reminder_scheduler::due_at(std::int64_t id) const {
@@ -345,8 +356,15 @@ std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<c
     if (!due) return std::nullopt;  // resolved, or no cadence
     timeline_entry e = make_reminder_entry(inc, now);
     if (foreign_claim(st, lease) && st.unmarked->at + lease.length <= now) {  // its lease is over: take it over
+        // Bookkeeping, like a mark of the claim it supersedes: the reminder is on the timeline
+        // once, as that claim (the dead instance's, or the first of several takeovers).
         const int attempt = st.unmarked->attempt + 1;
+        timeline_entry superseded;
+        superseded.incident_id = inc.id;
+        superseded.key = st.unmarked->key;
+        e = make_reminder_mark(superseded, now, k_taken_over);
         e.key = st.unmarked->due + ":" + std::to_string(attempt);
+        e.text = "the reminder was taken over";
         e.attrs["claim"] = st.unmarked->due;
         e.attrs["attempt"] = std::to_string(attempt);
     } else if (*due <= now) {  // a new reminder (a claim still within its lease is an earlier one)

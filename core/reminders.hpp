@@ -9,7 +9,9 @@
 //    as posted: that is what the kind meant before snoozes existed); one the bot claimed
 //    (reminder_to_claim) also names its claim, attempt and owner, and is followed by its mark
 //    (type=mark) once its post's outcome is known; a claim without its mark older than the lease
-//    is taken over by another instance (claim_lease);
+//    is taken over by another instance (claim_lease): the takeover is bookkeeping (type=mark,
+//    outcome=taken_over, naming the claim, attempt and owner), so a reminder posted once shows
+//    once on the timeline, as its first claim;
 //  - a snooze is kind `reminder` with attrs type=snooze, until=<ISO-8601 UTC>.
 // The bot keeps a reminder_scheduler, sleeps on a real timer until next_wakeup(), then asks
 // due(now), posts render_reminder() for each id and stores make_reminder_entry(), feeding the
@@ -30,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ib {
@@ -93,7 +96,8 @@ struct reminder_state {
 // Folds one timeline entry into `st`. Entries must come in timeline order (at, then seq).
 // `statuspage` sets the last update unless it is older than the one already held; a posted
 // reminder moves last_reminder forward (never back), and one that names a claim becomes
-// `unmarked` (the latest claim wins: a takeover supersedes the claim it took over; a newer
+// `unmarked` (the latest claim wins: a takeover, type=mark outcome=taken_over, moves
+// last_reminder too and supersedes the claim it took over; a newer
 // reminder that names none, one noted in memory before it is claimed, clears it); a mark clears
 // `unmarked` when it marks that claim (a late mark of a superseded claim changes nothing); a
 // snooze sets snoozed_until (the latest snooze wins, so a shorter snooze can cut a longer one
@@ -127,6 +131,10 @@ std::optional<time_point> next_reminder_due(const incident& inc, const reminder_
                                             const reminder_policy& policy, const claim_lease& lease = {});
 
 // ---- Scheduler ------------------------------------------------------------------------------
+
+// The ids of `hits` (due time, incident id), earliest due first, then by id: what a schedule's
+// due(now) answers (this one's, and core/summary_lease.hpp's).
+std::vector<std::int64_t> earliest_first(std::vector<std::pair<time_point, std::int64_t>> hits);
 
 // The reminder schedule of many incidents, by incident id. Pure and clock-free: the owner sleeps
 // until next_wakeup() and then calls due(now).
@@ -236,7 +244,9 @@ timeline_entry make_reminder_entry(const incident& inc, time_point now);
 // claimed), attempt and owner (lease.owner), keyed so that of the instances deciding alike one
 // stores it, and posts it:
 //  - another owner's claim unmarked past its lease (that instance died before marking it, or is
-//    stuck): taken over, the same claim with attempt + 1, key "<claim>:<attempt>";
+//    stuck): taken over, the same claim with attempt + 1, key "<claim>:<attempt>", stored as
+//    bookkeeping (make_reminder_mark of the claim it supersedes, outcome taken_over: no output a
+//    reviewer reads shows it, so the reminder shows once, as the claim taken over);
 //  - else, when the cadence's due time has come: a new reminder, claim
 //    "reminder:<incident id>:due:<due in unix µs>", attempt 0, key the claim (an unmarked claim
 //    within its lease is an earlier reminder: a cadence shorter than the lease does not wait).
@@ -251,6 +261,10 @@ std::optional<timeline_entry> reminder_to_claim(const incident& inc, std::span<c
 // again); key "<claim.key>:mark". A marked claim is never taken over. The mark is bookkeeping
 // (timeline.hpp is_bookkeeping): no output a reviewer reads shows it.
 timeline_entry make_reminder_mark(const timeline_entry& claim, time_point now, std::string_view outcome);
+
+// The outcome a takeover carries (bookkeeping like a mark, but a claim: of a reminder, here, or of
+// a resolve's summary, core/summary_lease.hpp).
+inline constexpr std::string_view k_taken_over = "taken_over";
 
 inline constexpr seconds max_snooze = std::chrono::hours{24};
 

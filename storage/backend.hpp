@@ -32,6 +32,13 @@ public:
     virtual std::optional<incident> incident_by_channel(std::string_view channel_id) const = 0;
     virtual std::optional<incident> latest_incident() const = 0;
     virtual std::vector<incident> incidents_declared_between(time_point from, time_point to) const = 0;
+    // store::incidents_resolved_since. This default reads every incident (SQLite, where no bot
+    // asks: one run holds the file); PostgreSQL's asks for the rows.
+    virtual std::vector<incident> incidents_resolved_since(time_point from) const {
+        auto all = incidents_declared_between(time_point::min(), time_point::max());
+        std::erase_if(all, [&](const incident& i) { return i.is_open() || !i.resolved_at || *i.resolved_at < from; });
+        return all;
+    }
 
     virtual bool append(const timeline_entry& e) = 0;
     virtual std::vector<bool> append_batch(std::span<const timeline_entry> entries) = 0;

@@ -290,6 +290,14 @@ public:
                                                  {int_param(to_unix_micros(from)), int_param(to_unix_micros(to))}));
     }
 
+    std::vector<incident> incidents_resolved_since(time_point from) const override {
+        auto out = impl_->read_incidents(impl_->exec("incidents_resolved_since",
+                                                     incident_query("WHERE resolved_at >= $1 ORDER BY id"),
+                                                     {int_param(to_unix_micros(from))}));
+        std::erase_if(out, [](const incident& i) { return i.is_open(); });  // reopened since
+        return out;
+    }
+
     bool append(const timeline_entry& e) override { return impl_->append_all(std::span(&e, 1), "append").front(); }
     std::vector<bool> append_batch(std::span<const timeline_entry> entries) override {
         return impl_->append_all(entries, "append_batch");

@@ -66,6 +66,9 @@ std::optional<incident> store::latest_incident() const { return impl_->latest_in
 std::vector<incident> store::incidents_declared_between(time_point from, time_point to) const {
     return impl_->incidents_declared_between(from, to);
 }
+std::vector<incident> store::incidents_resolved_since(time_point from) const {
+    return impl_->incidents_resolved_since(from);
+}
 
 bool store::append(const timeline_entry& e) { return impl_->append(e); }
 std::vector<bool> store::append_batch(std::span<const timeline_entry> entries) { return impl_->append_batch(entries); }

@@ -160,6 +160,10 @@ public:
     std::optional<incident> latest_incident() const;
     // Incidents with from <= declared_at < to, by declared_at then id.
     std::vector<incident> incidents_declared_between(time_point from, time_point to) const;
+    // The incidents resolved (not reopened) with resolved_at >= from, by id: how a running
+    // instance hears of another's resolves (core/summary_lease.hpp). One query over the incidents
+    // table (one row per incident; no index on resolved_at), never the timeline.
+    std::vector<incident> incidents_resolved_since(time_point from) const;
 
     // ---- Timeline (append-only). e.seq is ignored on writes; e.incident_id must exist. ----
 

@@ -15,6 +15,7 @@
 #include "core/flows/resolve_user.hpp"
 #include "core/rate_limit.hpp"
 #include "core/reminders.hpp"
+#include "core/summary_lease.hpp"
 #include "core/slack/origin.hpp"
 #include "core/timeline.hpp"
 
@@ -35,10 +36,13 @@ struct held_event {
 
 struct app_state {
     // `lease`: how long another instance's reminder claim may go unmarked, and who this one is.
-    explicit app_state(reminder_policy policy, claim_lease lease = {}) : reminders(policy, std::move(lease)) {}
+    // The same lease holds for resolves whose summary is left unmarked.
+    explicit app_state(reminder_policy policy, claim_lease lease = {})
+        : reminders(policy, lease), summaries(std::move(lease)) {}
 
     flows::incident_channels<held_event> channels;  // only ever what was committed
     reminder_scheduler reminders;
+    summary_scheduler summaries;  // other instances' resolves, taken over when their lease ends
     flows::turn_queue turns;  // changes waiting to plan, per incident
     std::string bot_user_id;  // from auth.test
     slack::identity self;     // envelopes must be for this workspace (auth.test) and app (hello)

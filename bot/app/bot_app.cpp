@@ -35,6 +35,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -117,8 +118,21 @@ struct app::impl : std::enable_shared_from_this<impl> {
         });
         if (const auto& backup = db.migration_backup())
             log_info("bot", "the database was backed up to " + *backup + " before its schema was upgraded");
-        for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000)))
+        // Resolves of the last summary_lease_horizon whose summary has no mark are taken over when
+        // their lease ends (this process is a new owner, even of what it stored before a crash);
+        // on SQLite at once, as one run holds the file: their holder is gone. On PostgreSQL the
+        // running instance reads the resolves again every half lease, to hear of another's.
+        const time_point started = wall_now();
+        st.summaries.exclusive_database(!shared_db);
+        if (shared_db) {
+            const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(st.summaries.lease().length);
+            reminders.sweep_resolves(std::max(lease / 2, std::chrono::milliseconds{100}), lease, started);
+        }
+        for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000))) {
+            if (!inc.is_open() && inc.resolved_at && *inc.resolved_at >= started - summary_lease_horizon)
+                st.summaries.track(inc, db.timeline_of_kinds(inc.id, k_summary_lease_kinds));
             st.channels.set(std::move(inc));  // ordered by time: the latest of each channel wins
+        }
         // Rebuild each open incident's reminder schedule from what is stored, so reminders
         // survive a restart. Only the status-page and reminder entries are read.
         const entry_kind membership[] = {entry_kind::join, entry_kind::leave};
@@ -133,8 +147,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // Whatever was said while no process was connected must be caught up from Slack's
         // history: mark the channels before anything new is stored (a clean stop marked them
         // already, with the moment it stopped; after a crash the last entry stored says when).
-        const time_point now = wall_now();
-        db.mark_disconnected(incidents_to_catch_up(st, now), std::nullopt, to_unix_micros(now));
+        db.mark_disconnected(incidents_to_catch_up(st, started), std::nullopt, to_unix_micros(started));
         // Who has a cached name, and since when: a name is looked up again after a day.
         for (const auto& [id, fetched_at] : db.users_fetched()) st.users.cached(id, fetched_at);
         store_at_start.emplace(std::move(db));
@@ -473,6 +486,7 @@ struct app::impl : std::enable_shared_from_this<impl> {
 #ifdef IB_FAULT_INJECTION
         exec->on_claimed = [] { faults::at("claimed"); };  // tests only: die holding a reminder's claim
         exec->on_stored = [] { faults::at("stored"); };    // tests only: die mid-flow, its entry journalled
+        exec->on_resolved = [] { faults::at("resolved"); };  // tests only: die before a resolve's summary
 #endif
         intake->learned = [this](const incident& inc, std::span<const timeline_entry> entries) {
             exec->learn_incident(inc, entries);

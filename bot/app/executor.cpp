@@ -6,6 +6,7 @@
 #include "core/catchup.hpp"
 #include "core/flows/post_summary.hpp"
 #include "core/recording.hpp"
+#include "core/summary_lease.hpp"
 #include "core/users.hpp"
 #include "storage/store.hpp"
 
@@ -171,6 +172,18 @@ flows::journal_write executor::journal_rule_for(const flows::effect& what, const
     const flows::journal_write rule = flows::journal_rule(what, ctx.durable, route);
     if (rule == flows::journal_write::before && ctx.key.empty()) return flows::journal_write::none;
     return rule;
+}
+
+bool executor::own(flows::effect& what) const {
+    auto* c = std::get_if<flows::save_change>(&what);
+    if (c == nullptr || c->entry.kind != entry_kind::resolve) return false;
+    stamp_owner(c->entry, st_.summaries.lease().owner);
+    return true;
+}
+
+void executor::resolved(const flows::event& ev) const {
+    const auto* s = std::get_if<flows::stored>(&ev);
+    if (s != nullptr && !s->duplicate && on_resolved) on_resolved();
 }
 
 net::awaitable<bool> executor::save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,
@@ -372,7 +385,9 @@ net::awaitable<flows::event> executor::perform(flows::effect what, std::shared_p
 
 net::awaitable<flows::event> executor::summarize(flows::run_summary what, std::shared_ptr<flow_context> ctx) {
     // Runs to its end under the same journal entry: it takes over from the flow that started it.
-    flows::summary_flow summary(std::move(what.inc), what.with_review, wall_now());
+    // On resolve, leased to this instance (the resolve names it): marked once posted.
+    flows::summary_flow summary(std::move(what.inc), what.with_review, wall_now(), {}, std::move(what.resolve_key),
+                                st_.summaries.lease().owner);
     co_await run(std::move(summary), std::move(ctx), false, true);
     co_return flows::ok{};
 }
@@ -433,17 +448,22 @@ net::awaitable<flows::event> executor::take(flows::take_turn t) {
     co_return flows::turn{*inc};
 }
 
-net::awaitable<void> executor::look_up_channel(std::string channel) {
-    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
-    // Read on the reader's connection: the incident and what its reminder schedule follows.
-    auto found = std::make_shared<channel_incident>();
-    reader::read_fn read = [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); };
+net::awaitable<std::string> executor::read_or_why(reader::read_fn read) {
     std::string failure;  // (no co_await inside a catch block)
     try {
         co_await read_on(rd_, std::move(read), net::use_awaitable);
     } catch (const std::exception& e) {
         failure = e.what();
     }
+    co_return failure;
+}
+
+net::awaitable<void> executor::look_up_channel(std::string channel) {
+    if (!st_.channels.looks_up_misses() || channel.empty() || st_.channels.find(channel) != nullptr) co_return;
+    // Read on the reader's connection: the incident and what its reminder schedule follows.
+    auto found = std::make_shared<channel_incident>();
+    reader::read_fn read = [found, channel](const storage::store& s) { *found = read_channel_incident(s, channel); };
+    std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) {
         log_warn("bot", "could not look up the incident of channel " + channel + ": " + failure);
         co_return;
@@ -459,11 +479,15 @@ void executor::learn_incident(const incident& inc, std::span<const timeline_entr
     wake_reminders_();
 }
 
+// What a reminder's claim reads: its schedule, and the resolves, so that an instance hears of
+// another's resolve whose summary it may have to take over.
+constexpr entry_kind k_claim_kinds[] = {entry_kind::statuspage, entry_kind::reminder, entry_kind::resolve};
+
 net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     // Decided and stored on the storage thread, under the incident's row lock.
     auto out = std::make_shared<storage::store::claim_result>();
     recorder::work_fn work = [out, c, policy = st_.reminders.policy(), lease = st_.reminders.lease()](storage::store& s) {
-        *out = s.claim(c.incident_id, k_reminder_schedule_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
+        *out = s.claim(c.incident_id, k_claim_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
             return reminder_to_claim(inc, entries, c.now, policy, lease);
         });
     };
@@ -473,11 +497,76 @@ net::awaitable<flows::event> executor::claim(flows::claim_reminder c) {
     // The schedule follows the database: what other instances changed, posted or snoozed counts.
     if (st_.channels.learn(*out->inc)) st_.observer->open_incidents(st_.channels.open_count());
     st_.reminders.track(*out->inc, derive_reminder_state(out->entries));
+    st_.summaries.track(*out->inc, out->entries);
     wake_reminders_();
     if (out->claimed && on_claimed) on_claimed();
     flows::stored claimed{*out->inc, !out->claimed, std::nullopt};
     if (out->claimed && !out->entries.empty()) claimed.entry = out->entries.back();  // the one stored here
     co_return claimed;
+}
+
+net::awaitable<void> executor::take_over_summary(std::int64_t incident_id, time_point now) {
+    // Decided and stored on the storage thread, under the incident's row lock: of the instances
+    // deciding alike, one stores the takeover.
+    auto out = std::make_shared<storage::store::claim_result>();
+    recorder::work_fn work = [out, incident_id, now, lease = st_.summaries.lease(),
+                              exclusive = st_.summaries.exclusive()](storage::store& s) {
+        *out = s.claim(incident_id, k_summary_lease_kinds, [&](const incident& inc, std::span<const timeline_entry> entries) {
+            return summary_to_claim(inc, entries, now, lease, exclusive);
+        });
+    };
+    const flows::event ev = co_await durable_write(std::move(work));
+    if (const auto* f = std::get_if<flows::store_failed>(&ev)) {
+        log_warn("bot", "could not take over the summary, trying again later: " + f->error,
+                 {{"incident", std::to_string(incident_id)}});
+        st_.summaries.postpone(incident_id, now + st_.summaries.lease().length);
+        wake_reminders_();
+        co_return;
+    }
+    if (!out->inc) {
+        st_.summaries.forget(incident_id);
+        co_return;
+    }
+    // The schedule follows the database: a mark or another's takeover ends the wait here.
+    if (st_.channels.learn(*out->inc)) st_.observer->open_incidents(st_.channels.open_count());
+    st_.summaries.track(*out->inc, out->entries);
+    wake_reminders_();
+    if (!out->claimed) co_return;  // decided otherwise: marked, reopened, or taken over elsewhere
+    // Claimed here: post the summary and the review prompt, then mark them (not journaled: a
+    // crash before the mark leaves the takeover to the next instance, after the lease).
+    const timeline_entry& taken = out->entries.back();
+    log_info("bot", "taking over the summary of incident " + std::to_string(incident_id) + ": its lease ended unmarked",
+             {{"incident", std::to_string(incident_id)}, {"channel", out->inc->channel_id}});
+    flows::summary_flow summary(*out->inc, true, now, {}, taken.attr("of"), st_.summaries.lease().owner);
+    auto ctx = context({}, nullptr);  // GCC 12 (bug 98401): a named local, not a temporary in the co_await
+    co_await run_kept(summary, std::move(ctx));
+}
+
+net::awaitable<bool> executor::sweep_resolved(time_point from) {
+    // Read on the reader's connection: one query for the incidents, one indexed read each.
+    struct resolved_incident {
+        incident inc;
+        std::vector<timeline_entry> entries;
+    };
+    auto found = std::make_shared<std::vector<resolved_incident>>();
+    reader::read_fn read = [found, from](const storage::store& s) {
+        for (auto& inc : s.incidents_resolved_since(from)) {
+            auto entries = s.timeline_of_kinds(inc.id, k_summary_lease_kinds);
+            found->push_back({std::move(inc), std::move(entries)});
+        }
+    };
+    std::string failure = co_await read_or_why(std::move(read));
+    if (!failure.empty()) {
+        log_warn("bot", "could not read the incidents resolved lately, trying again later: " + failure);
+        co_return false;
+    }
+    // The schedule follows the database: a resolve left unmarked by another instance is held
+    // until its lease ends; what is marked or open is dropped.
+    for (const auto& r : *found) {
+        if (st_.channels.learn(r.inc)) st_.observer->open_incidents(st_.channels.open_count());
+        st_.summaries.track(r.inc, r.entries);
+    }
+    co_return true;
 }
 
 net::awaitable<void> executor::replan(flows::replan_reminders p) {
@@ -590,12 +679,7 @@ net::awaitable<flows::event> executor::load_entry(flows::load_message what) {
     reader::read_fn read = [out, what = std::move(what)](const storage::store& s) {
         out->entry = s.message(what.incident_id, what.slack_ts);
     };
-    std::string failure;  // (no co_await inside a catch block)
-    try {
-        co_await read_on(rd_, std::move(read), net::use_awaitable);
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
+    std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) co_return flows::store_failed{std::move(failure)};
     co_return std::move(*out);
 }

@@ -119,10 +119,12 @@ public:
             }
             flows::effect what = std::move(act.what);
             context = line_context::of(what);
+            const bool resolving = own(what);
             flows::event ev;
             if (rule == flows::journal_write::with) {
                 auto work = store_work(std::move(what), ctx, flow);
                 ev = co_await write(std::move(work.first), std::move(work.second), ctx);
+                if (resolving) resolved(ev);
             } else if (auto* s = std::get_if<flows::run_summary>(&what)) {
                 ev = co_await summarize(std::move(*s), ctx);
             } else {
@@ -185,6 +187,24 @@ public:
     // instance to resume after the lease). Unset in the product.
     std::function<void()> on_stored;
 
+    // Called right after a resolve this instance stored is committed, before its summary is
+    // posted: the fault build's hook (fault "resolved": the process dies holding the summary's
+    // lease). Unset in the product.
+    std::function<void()> on_resolved;
+
+    // The summary of incident `incident_id`'s latest resolve, left unmarked by another instance
+    // past its lease (st.summaries said it is due at `now`): the takeover is decided and stored
+    // under the incident's row lock (core/summary_lease.hpp summary_to_claim); when this call
+    // stored it, the summary flow posts the summary and the review prompt and marks them.
+    // Whatever the claim read re-plans st.summaries; a failed claim is tried again a lease later.
+    boost::asio::awaitable<void> take_over_summary(std::int64_t incident_id, time_point now);
+    // The incidents resolved since `from`, read on the reader's connection with their entries of
+    // k_summary_lease_kinds: each is learned (a channel another instance declared, unknown here)
+    // and planned in st.summaries, so that a resolve whose instance died unmarked is taken over
+    // by this running one (PostgreSQL; the reminder timer calls it every half lease). False when
+    // the read failed (logged): the next call should reach back as far.
+    boost::asio::awaitable<bool> sweep_resolved(time_point from);
+
     // Ends every `wait` effect in progress now (their flows get `ok`): the connection they were
     // pacing for is gone, or the bot is stopping.
     void cancel_waits();
@@ -215,7 +235,13 @@ private:
         return job;
     }
 
+    // Runs `read` on the reader's connection: "" once done, else why it failed.
+    boost::asio::awaitable<std::string> read_or_why(reader::read_fn read);
     flows::journal_write journal_rule_for(const flows::effect& what, const flow_context& ctx) const;
+    // Names this instance as the owner of a resolve about to be stored (stamp_owner): whether
+    // `what` stores one. resolved() is told the store's outcome (on_resolved once committed).
+    bool own(flows::effect& what) const;
+    void resolved(const flows::event& ev) const;
     boost::asio::awaitable<flows::event> write(recorder::work_fn work, std::shared_ptr<flows::event> out,
                                                std::shared_ptr<flow_context> ctx);
     boost::asio::awaitable<bool> save_state(std::shared_ptr<flow_context> ctx, std::string_view kind,

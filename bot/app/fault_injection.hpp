@@ -14,6 +14,8 @@
 //   stored  a journalled flow's store effect, once committed, throws before anything else of the
 //           flow (its ack, its announcement): the process exits 70 mid-flow, and another instance
 //           resumes the flow from the journal after the lease
+//   resolved a resolve, once committed, throws before its summary is posted: the process exits 70
+//           holding the summary's lease, which another instance takes over
 // IB_FAULT_COMMIT_DEADLINE (a duration: 3s, 1m) replaces the 5 minutes after which failing
 // commits make the bot exit.
 #pragma once

@@ -20,7 +20,9 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
         if (stopping_) co_return;
         // Until the earliest due reminder; with nothing due, or not connected, until woken (or an
         // hour has passed: look again anyway).
-        const auto next = st.reminders.next_wakeup();
+        auto next = st.reminders.next_wakeup();
+        if (const auto summary = st.summaries.next_wakeup(); summary && (!next || *summary < *next)) next = summary;
+        if (sweep_period_.count() > 0 && (!next || next_sweep_ < *next)) next = next_sweep_;
         if (next && connected_)
             timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next));
         else
@@ -38,7 +40,24 @@ net::awaitable<void> reminder_timer::run(executor& exec) {
             co_await exec.run_kept(flow, std::move(ctx));
             if (flow.current().posted) st.observer->reminder_posted();
         }
+        // Every period: what other instances resolved lately, so that a resolve whose instance
+        // died unmarked is held here until its lease ends (the read reaches back over the last).
+        // A failed read keeps its start, so the next one (a period later) reaches back as far.
+        if (sweep_period_.count() > 0 && now >= next_sweep_) {
+            next_sweep_ = now + sweep_period_;
+            if (co_await exec.sweep_resolved(swept_ - sweep_overlap_)) swept_ = now;
+        }
+        // Each summary another instance left unmarked past its lease: claim it, post it, mark it.
+        for (const std::int64_t id : st.summaries.due(now)) co_await exec.take_over_summary(id, now);
     }
+}
+
+void reminder_timer::sweep_resolves(std::chrono::milliseconds period, std::chrono::milliseconds overlap,
+                                    time_point since) {
+    sweep_period_ = period;
+    sweep_overlap_ = overlap;
+    swept_ = since;
+    next_sweep_ = since + period;
 }
 
 void reminder_timer::wake() { timer_.cancel(); }

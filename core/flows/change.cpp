@@ -33,6 +33,7 @@ action change_flow::start() {
 
 action change_flow::resume(event ev) {
     const bool restart = std::holds_alternative<restarted>(ev);
+    if (restart) st_.resumed = true;
     const bool done_ok = std::holds_alternative<ok>(ev);
     switch (st_.at) {
     case stage::checking:
@@ -181,8 +182,15 @@ action change_flow::announce() {
 
 action change_flow::after_announce(log_level level, std::string log) {
     if (!st_.plan.resolved) return finish(st_.at, level, std::move(log));
+    // Resumed after a restart, this process is not the resolve's owner: the summary is left to
+    // the instance that takes its lease over (core/summary_lease.hpp), so it is posted once.
+    if (st_.resumed)
+        return finish(st_.at, level == log_level::none ? log_level::info : level,
+                      log.empty() ? "the summary of incident " + std::to_string(st_.incident_id) +
+                                        " is left to the instance that takes its lease over"
+                                  : std::move(log));
     st_.at = stage::summarizing;
-    return step(run_summary{st_.plan.updated, true}, level, std::move(log));
+    return step(run_summary{st_.plan.updated, true, st_.plan.entry.key}, level, std::move(log));
 }
 
 std::string_view to_string(change_flow::stage s) {

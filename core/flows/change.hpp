@@ -62,6 +62,7 @@ public:
         // The plan (once the turn came).
         planned_change plan;
         std::string failure_reply;  // refusing: the reply to send next
+        bool resumed = false;  // resumed after a restart (set by resume(restarted), not saved)
     };
 
     // `c` must be a change (changes_incident(c)) to incident `incident_id`. With a responders
@@ -80,7 +81,8 @@ public:
     // state after it); a stored one skips what memory effects a restart redid anyway (memory and
     // the reminder schedule are rebuilt from the database) and the reply in doubt, and announces
     // unless the announcement was in doubt (at most once); a summary that was being posted is not
-    // posted again. An event that makes no sense in the current stage ends the flow with an error
+    // posted again, nor one not started yet: a resolve's summary is leased to the instance that
+    // stored it, and taken over by another once its lease ends (core/summary_lease.hpp). An event that makes no sense in the current stage ends the flow with an error
     // log line.
     action resume(event ev);
 

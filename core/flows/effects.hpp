@@ -172,6 +172,7 @@ struct load_message {
 struct run_summary {
     incident inc;
     bool with_review = false;  // also post the review prompt (on resolve)
+    std::string resolve_key;   // on resolve: the resolve entry's key (the summary is leased and marked)
 };
 
 // Wait `delay` before the next step (a 429's Retry-After, pacing to a rate limit). -> ok

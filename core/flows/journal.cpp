@@ -317,7 +317,10 @@ json state_json(const summary_flow::state& s) {
             {"summary_text", s.summary_text},
             {"summary_blocks", s.summary_blocks},
             {"review_text", s.review_text},
-            {"review_blocks", s.review_blocks}};
+            {"review_blocks", s.review_blocks},
+            {"resolve_key", s.resolve_key},
+            {"owner", s.owner},
+            {"outcome", s.outcome}};
 }
 summary_flow::state summary_of(const json& j) {
     summary_flow::state s;
@@ -330,6 +333,9 @@ summary_flow::state summary_of(const json& j) {
     s.summary_blocks = j.at("summary_blocks");
     s.review_text = j.at("review_text").get<std::string>();
     s.review_blocks = j.at("review_blocks");
+    s.resolve_key = j.value("resolve_key", "");  // absent: saved by an older build, not leased
+    s.owner = j.value("owner", "");
+    s.outcome = j.value("outcome", "posted");
     return s;
 }
 

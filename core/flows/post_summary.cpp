@@ -1,17 +1,21 @@
 #include "core/flows/post_summary.hpp"
 
 #include "core/summary.hpp"
+#include "core/summary_lease.hpp"
 
 #include <span>
 #include <utility>
 
 namespace ib::flows {
 
-summary_flow::summary_flow(incident inc, bool with_review, time_point now, std::string first_reply) {
+summary_flow::summary_flow(incident inc, bool with_review, time_point now, std::string first_reply,
+                           std::string resolve_key, std::string owner) {
     st_.inc = std::move(inc);
     st_.with_review = with_review;
     st_.now = now;
     st_.first_reply = std::move(first_reply);
+    st_.resolve_key = std::move(resolve_key);
+    st_.owner = std::move(owner);
 }
 
 summary_flow::summary_flow(state saved) : st_(std::move(saved)) {}
@@ -25,6 +29,17 @@ action summary_flow::start() {
 
 action summary_flow::resume(event ev) {
     const bool restart = std::holds_alternative<restarted>(ev);
+    const bool leased = !st_.resolve_key.empty();
+    if (restart && leased && (st_.at == stage::replying || st_.at == stage::loading))
+        return finish(st_.at, log_level::warn,
+                      "the summary of incident " + std::to_string(st_.inc.id) +
+                          " was not posted before a restart: left to the instance that takes its lease over");
+    if (restart && leased && (st_.at == stage::posting_summary || st_.at == stage::posting_review)) {
+        st_.outcome = "in_doubt";  // nothing more is posted: at most once
+        return mark(log_level::warn, skipped_after_restart(st_.at == stage::posting_summary ? "the summary"
+                                                                                          : "the review prompt",
+                                                           st_.inc.channel_id));
+    }
     switch (st_.at) {
     case stage::replying:
         if (std::holds_alternative<ok>(ev) || restart) return load();
@@ -38,13 +53,26 @@ action summary_flow::resume(event ev) {
         break;
 
     case stage::posting_summary:
-        if (auto note = after_post(ev, "the summary", st_.inc.channel_id))
+        if (auto note = after_post(ev, "the summary", st_.inc.channel_id)) {
+            note_outcome(ev);
             return post_review(note->level, std::move(note->text));
+        }
         break;
 
     case stage::posting_review:
-        if (auto note = after_post(ev, "the review prompt", st_.inc.channel_id))
-            return finish(st_.at, note->level, std::move(note->text));
+        if (auto note = after_post(ev, "the review prompt", st_.inc.channel_id)) {
+            note_outcome(ev);
+            return mark(note->level, std::move(note->text));
+        }
+        break;
+
+    case stage::marking:
+        if (restart) return mark(log_level::none, {});
+        if (const auto* f = std::get_if<store_failed>(&ev))
+            return finish(st_.at, log_level::error,
+                          "could not mark the summary of incident " + std::to_string(st_.inc.id) +
+                              "; another instance may post it again once its lease ends: " + f->error);
+        if (std::holds_alternative<stored>(ev)) return finish(st_.at);
         break;
 
     case stage::idle:
@@ -94,9 +122,24 @@ action summary_flow::post_summary(rendered& messages) {
 }
 
 action summary_flow::post_review(log_level level, std::string log) {
-    if (!st_.with_review) return finish(st_.at, level, std::move(log));
+    if (!st_.with_review) return mark(level, std::move(log));
     st_.at = stage::posting_review;
     return step(post_message(st_.inc.channel_id, st_.review_text, st_.review_blocks), level, std::move(log));
+}
+
+action summary_flow::mark(log_level level, std::string log) {
+    if (st_.resolve_key.empty()) return finish(st_.at, level, std::move(log));
+    // Marked at the flow's time (it has no clock): after the resolve, which came before it.
+    st_.at = stage::marking;
+    return step(append_entry{make_summary_mark(st_.inc.id, st_.resolve_key, st_.owner, st_.now, st_.outcome)}, level,
+                std::move(log));
+}
+
+void summary_flow::note_outcome(const event& ev) {
+    if (st_.outcome != "posted") return;
+    const auto* r = std::get_if<called>(&ev);
+    if (r == nullptr) st_.outcome = "in_doubt";
+    else if (r->outcome != slack::api_outcome::ok) st_.outcome = "failed";
 }
 
 std::string_view to_string(summary_flow::stage s) {
@@ -107,6 +150,7 @@ std::string_view to_string(summary_flow::stage s) {
     case st::loading: return "loading";
     case st::posting_summary: return "posting_summary";
     case st::posting_review: return "posting_review";
+    case st::marking: return "marking";
     case st::finished: break;
     }
     return "finished";

@@ -6,6 +6,9 @@
 //                      and render the messages from it where it was read (render_summary)
 //   post the summary   (core/summary: TTA, TTR, phases, participants, what was tried)
 //   post the review prompt
+//   mark the summary          (on resolve: make_summary_mark, core/summary_lease.hpp; a resolve
+//                              whose summary has no mark is taken over by another instance once
+//                              its lease ends)
 //
 // A failed read is logged and nothing is posted; a failed post is logged and the flow goes on.
 #pragma once
@@ -36,6 +39,7 @@ public:
         loading,          // load_summary is in flight
         posting_summary,  // the summary post is in flight
         posting_review,   // the review prompt post is in flight
+        marking,          // the summary mark (append_entry) is in flight
         finished,         // done was returned; every further event returns done
     };
 
@@ -51,17 +55,27 @@ public:
         nlohmann::json summary_blocks;
         std::string review_text;
         nlohmann::json review_blocks;
+        // Leased (on resolve): the resolve entry's key and this instance (claim_lease::owner), whose
+        // mark ends the lease; "" : not leased (`/incident summary`), no mark.
+        std::string resolve_key;
+        std::string owner;
+        std::string outcome = "posted";  // the mark's: "failed" once a post failed, "in_doubt"
     };
 
-    summary_flow(incident inc, bool with_review, time_point now, std::string first_reply = {});
+    // Leased when `resolve_key` is not empty: the summary of that resolve, marked by `owner`.
+    summary_flow(incident inc, bool with_review, time_point now, std::string first_reply = {},
+                 std::string resolve_key = {}, std::string owner = {});
     // A flow resumed from a saved state; continue it with resume(restarted{}).
     explicit summary_flow(state saved);
 
     // The reply, when there is one, else the read.
     action start();
     // The next step after the outcome of the last one. On `restarted` the read is repeated and
-    // a post in doubt is skipped (at most once). An event that makes no sense in the current
-    // stage ends the flow with an error log line.
+    // a post in doubt is skipped (at most once). A leased flow resumed after a restart posts
+    // nothing more: before any post it ends unmarked (the restarted process is another owner: the
+    // lease hands the summary to whichever instance takes it over), else it marks in_doubt. A
+    // mark is stored again. An event that makes no sense in the current stage ends the flow with
+    // an error log line.
     action resume(event ev);
 
     const state& current() const { return st_; }
@@ -70,6 +84,10 @@ private:
     action load();
     action post_summary(rendered& messages);
     action post_review(log_level level, std::string log);
+    // After the last post: the mark when leased, else the end.
+    action mark(log_level level, std::string log);
+    // Notes a post's outcome for the mark: the first that is not ok stands.
+    void note_outcome(const event& ev);
 
     state st_;
 };

@@ -2,6 +2,8 @@
 #include "core/export.hpp"
 #include "core/flows/backfill.hpp"
 #include "core/participants.hpp"
+#include "core/reminders.hpp"
+#include "core/summary_lease.hpp"
 #include "core/svg.hpp"
 
 #include <doctest/doctest.h>
@@ -527,6 +529,45 @@ TEST_SUITE("export") {
         CHECK(json::parse(export_json(r))["incident"]["private"] == true);
         CHECK(export_markdown(r).find("**Private incident:**") != std::string::npos);
         CHECK(export_svg(r).find(">private · sev1") != std::string::npos);
+    }
+
+    // Issue 15, leases: an instance died holding a reminder's claim; another took it over after
+    // the lease and posted it; a third resolved, died, and its summary was taken over too. Every
+    // export shows the reminder once and none of the instances' bookkeeping.
+    TEST_CASE("a reminder taken over, and a summary taken over: each shows once, bookkeeping never") {
+        auto r = chapter6_outage();
+        const claim_lease a{std::chrono::seconds{60}, "host-a:1:aa"}, b{std::chrono::seconds{60}, "host-b:2:bb"};
+        auto open = r.inc;  // the incident as it was while the reminder was due
+        open.state = status::monitoring;
+        open.resolved_at.reset();
+        const auto policy = reminder_policy::uniform(std::chrono::minutes{10});
+        const auto claim = reminder_to_claim(open, {}, at(15, 20, 0), policy, a);
+        REQUIRE(claim);
+        const std::vector<timeline_entry> claimed{*claim};
+        const auto take = reminder_to_claim(open, claimed, at(15, 21, 0), policy, b);
+        REQUIRE(take);
+        r.timeline.push_back(*claim);
+        r.timeline.push_back(*take);
+        r.timeline.push_back(make_reminder_mark(*take, take->at, "posted"));
+        r.timeline.push_back(make_summary_mark(r.inc.id, "resolve-1", "host-b:2:bb", at(15, 22, 0), "taken_over"));
+        r.timeline.push_back(make_summary_mark(r.inc.id, "resolve-1", "host-b:2:bb", at(15, 22, 1), "posted"));
+        const auto before = chapter6_outage().timeline;
+        const auto reminders_before = static_cast<std::size_t>(std::count_if(
+            before.begin(), before.end(), [](const timeline_entry& e) { return e.kind == entry_kind::reminder; }));
+        r.timeline = history_of(std::move(r.timeline));  // as every output reads it
+
+        const auto j = json::parse(export_json(r));
+        std::size_t reminders = 0;
+        for (const auto& e : j["timeline"]) reminders += e["kind"] == "reminder" ? 1 : 0;
+        CHECK(reminders == reminders_before + 1);  // the reminder posted once shows once
+        const auto rows = read_csv(export_csv(r));
+        REQUIRE(rows);
+        CHECK(std::count_if(rows->begin(), rows->end(), [](const auto& row) {
+                  return std::find(row.begin(), row.end(), "reminder") != row.end();
+              }) == static_cast<std::ptrdiff_t>(reminders_before + 1));
+        const auto md = export_markdown(r);
+        CHECK(md.find("taken over") == std::string::npos);
+        CHECK(md.find("the summary was") == std::string::npos);
     }
 
     TEST_CASE("a recording gap: a note above the Markdown timeline, an entry in JSON and CSV") {

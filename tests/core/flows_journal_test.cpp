@@ -156,6 +156,13 @@ TEST_CASE("journal: summaries, reminders and snoozes come back the same") {
     const auto posting = round_trip(s);
     CHECK(posting.current().at == summary_flow::stage::posting_summary);
     CHECK(!posting.current().summary_blocks.is_null());
+    // Leased (on resolve): what its mark names comes back too.
+    summary_flow leased(incident_3(), true, t0, {}, "cmd:env-7", "host-a:1:aa");
+    leased.start();
+    const auto back = round_trip(leased);
+    CHECK(back.current().resolve_key == "cmd:env-7");
+    CHECK(back.current().owner == "host-a:1:aa");
+    CHECK(back.current().outcome == "posted");
 
     const auto inc = incident_3();
     const reminder_state rs;

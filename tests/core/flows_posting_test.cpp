@@ -5,6 +5,7 @@
 #include "core/flows/replies.hpp"
 
 #include "core/summary.hpp"
+#include "core/summary_lease.hpp"
 #include "flows_support.hpp"
 
 #include <doctest/doctest.h>
@@ -84,6 +85,73 @@ TEST_CASE("summary: load, post the summary, then the review prompt") {
 
     CHECK(is<done>(s.step(posted())));
     CHECK(s.logs.empty());
+}
+
+TEST_CASE("summary on resolve (leased): both posts, then the mark naming the resolve and its owner") {
+    const incident inc = incident_5();
+    stepper<summary_flow> s{summary_flow(inc, true, t0 + 2h, {}, "cmd:resolve-1", "host-a:1:aa"), {}};
+    auto act = s.start();
+    act = s.step(read_and_render(act));
+    REQUIRE(is<call>(act));
+    const auto mark_after = [&](const event& summary_outcome, const event& review_outcome) {
+        stepper<summary_flow> t = s;
+        t.step(summary_outcome);
+        return effect_as<append_entry>(t.step(review_outcome)).entry;
+    };
+    SUBCASE("both posted") {
+        act = s.step(posted());
+        const auto mark = effect_as<append_entry>(s.step(posted())).entry;
+        const auto expected = make_summary_mark(5, "cmd:resolve-1", "host-a:1:aa", t0 + 2h, "posted");
+        CHECK(mark.key == expected.key);
+        CHECK(mark.attrs == expected.attrs);
+        CHECK(mark.at == t0 + 2h);
+        CHECK(is_bookkeeping(mark));
+        CHECK(s.flow.current().at == summary_flow::stage::marking);
+        // Stored: done. A restart while marking stores it again (deduplicated on its key).
+        stepper<summary_flow> again{summary_flow(s.flow.current()), {}};
+        CHECK(effect_as<append_entry>(again.step(restarted{})).entry.key == mark.key);
+        CHECK(is<done>(s.step(stored{})));
+        CHECK(s.logs.empty());
+    }
+    SUBCASE("a post failed: marked failed (not taken over: tried once), the first outcome that is not ok stands") {
+        CHECK(mark_after(http_500(), posted()).attr("outcome") == "failed");
+        CHECK(mark_after(posted(), http_500()).attr("outcome") == "failed");
+    }
+    SUBCASE("the mark could not be stored: logged, another instance may post it again") {
+        s.step(posted());
+        s.step(posted());
+        CHECK(is<done>(s.step(store_failed{"disk full"})));
+        REQUIRE(s.logs.size() == 1);
+        CHECK(s.logs[0].find("could not mark the summary of incident 5") != std::string::npos);
+    }
+}
+
+TEST_CASE("summary on resolve (leased), resumed after a restart: nothing more is posted") {
+    const incident inc = incident_5();
+    stepper<summary_flow> s{summary_flow(inc, true, t0 + 2h, {}, "cmd:resolve-1", "host-a:1:aa"), {}};
+    auto act = s.start();
+    SUBCASE("before any post: ends unmarked, so the instance that takes the lease over posts it") {
+        stepper<summary_flow> again{summary_flow(s.flow.current()), {}};
+        CHECK(is<done>(again.step(restarted{})));
+        REQUIRE(again.logs.size() == 1);
+        CHECK(again.logs[0].find("left to the instance that takes its lease over") != std::string::npos);
+    }
+    SUBCASE("a post in doubt: marked in_doubt, the review prompt not posted (at most once)") {
+        s.step(read_and_render(act));
+        stepper<summary_flow> again{summary_flow(s.flow.current()), {}};
+        const auto mark = effect_as<append_entry>(again.step(restarted{})).entry;
+        CHECK(mark.attr("outcome") == "in_doubt");
+        CHECK(mark.attr("owner") == "host-a:1:aa");
+        s.step(posted());  // the summary posted; the review prompt in doubt
+        stepper<summary_flow> later{summary_flow(s.flow.current()), {}};
+        CHECK(effect_as<append_entry>(later.step(restarted{})).entry.attr("outcome") == "in_doubt");
+    }
+    SUBCASE("not leased (`/incident summary`): as before, no mark") {
+        stepper<summary_flow> plain{summary_flow(inc, false, t0 + 2h), {}};
+        act = plain.start();
+        plain.step(read_and_render(act));
+        CHECK(is<done>(plain.step(posted())));
+    }
 }
 
 TEST_CASE("summary: a reminder's claim counts, its mark (bookkeeping) does not") {

@@ -1,4 +1,5 @@
 #include "core/reminders.hpp"
+#include "core/summary_lease.hpp"
 
 #include <doctest/doctest.h>
 
@@ -383,6 +384,8 @@ TEST_CASE("reminder_to_claim: a claim without its mark is taken over after the l
         CHECK(take->attr("claim") == due);
         CHECK(take->attr("attempt") == "1");
         CHECK(take->attr("owner") == "host-b:2:bb");
+        CHECK(is_bookkeeping(*take));  // the reminder shows once: as A's claim
+        CHECK(take->attr("of") == due);
         // A restarted A is another process, another owner: it would decide the same (one stores it).
         const claim_lease a_again{60s, "host-a:3:cc"};
         CHECK(reminder_to_claim(inc, stored, t0 + 61min + 5s, policy, a_again)->key == take->key);
@@ -807,3 +810,150 @@ TEST_CASE("render_reminder") {
 }
 
 }  // TEST_SUITE
+
+// `inc` resolved at t0 + 1h by the instance `owner`: the resolve entry, keyed resolve-1.
+static timeline_entry resolved_by(incident& inc, std::string_view owner) {
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    stamp_owner(*resolved, owner);
+    return *resolved;
+}
+
+// Issue 15, part 2 (branch lease-summary, not wired into the bot yet): the summary of a resolve
+// whose instance died before marking it is taken over after the lease, once per attempt.
+TEST_CASE("summary lease: another owner's unmarked resolve is taken over after the lease; a mark ends it") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    resolved->key = "resolve-1";
+    resolved->attrs["owner"] = "a";
+    const claim_lease la{60s, "a"}, lb{60s, "b"}, lc{60s, "c"};
+    std::vector<timeline_entry> tl{*resolved};
+
+    // The resolving instance holds it; the others wait for the lease.
+    CHECK_FALSE(summary_due(inc, derive_summary_lease(tl), la));
+    CHECK(summary_due(inc, derive_summary_lease(tl), lb) == t0 + 1h + 60s);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 59s, lb));
+    const auto taken = summary_to_claim(inc, tl, t0 + 1h + 60s, lb);
+    REQUIRE(taken);
+    CHECK(taken->key == "summary:7:1");
+    CHECK(taken->attr("owner") == "b");
+    CHECK(taken->attr("of") == "resolve-1");
+    CHECK(is_bookkeeping(*taken));  // no output shows it
+    tl.push_back(*taken);
+
+    // b holds it now: c waits for b's lease, then takes it over with the next attempt.
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 90s, lc));
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 500s, lb));  // never its own
+    const auto again = summary_to_claim(inc, tl, t0 + 1h + 120s, lc);
+    REQUIRE(again);
+    CHECK(again->key == "summary:7:2");
+
+    // b marks it posted: nobody takes it over, ever; the reminder schedule is not moved.
+    tl.push_back(make_summary_mark(inc.id, "resolve-1", "b", t0 + 1h + 70s, "posted"));
+    CHECK(is_bookkeeping(tl.back()));
+    CHECK(derive_summary_lease(tl).marked);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 5h, lc));
+    CHECK_FALSE(derive_reminder_state(tl).unmarked);
+
+    // Reopened: nothing is due while open; resolved again by c, a new lease whose attempts go on.
+    CHECK(reopen(inc, "UCMD", "", t0 + 2h));
+    CHECK_FALSE(summary_due(inc, derive_summary_lease(tl), lb));
+    auto second = resolve(inc, "UCMD", "fixed again", t0 + 3h);
+    REQUIRE(second);
+    second->key = "resolve-2";
+    second->attrs["owner"] = "c";
+    tl.push_back(*second);
+    const auto third = summary_to_claim(inc, tl, t0 + 3h + 60s, la);
+    REQUIRE(third);
+    CHECK(third->key == "summary:7:2");
+    CHECK(third->attr("of") == "resolve-2");
+}
+
+TEST_CASE("summary lease: a resolve stored by an older build (no owner) and an open incident are never due") {
+    incident inc = fresh(severity::sev2);
+    CHECK_FALSE(summary_to_claim(inc, {}, t0 + 5h, {60s, "b"}));
+    auto resolved = resolve(inc, "UCMD", "", t0 + 1h);
+    REQUIRE(resolved);
+    const std::vector<timeline_entry> tl{*resolved};
+    CHECK(derive_summary_lease(tl).marked);
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 5h, {60s, "b"}));
+}
+
+TEST_CASE("summary lease: stamp_owner names the owner of a resolve, of nothing else") {
+    incident inc = fresh(severity::sev2);
+    auto resolved = resolve(inc, "UCMD", "fixed", t0 + 1h);
+    REQUIRE(resolved);
+    stamp_owner(*resolved, "host-a:1:aa");
+    CHECK(resolved->attr("owner") == "host-a:1:aa");
+    auto posted = make_reminder_entry(inc, t0);
+    stamp_owner(posted, "host-a:1:aa");
+    CHECK(posted.attr("owner").empty());
+}
+
+TEST_CASE("summary scheduler: holds another owner's unmarked resolve until its lease ends; a takeover or a mark drops it") {
+    incident inc = fresh(severity::sev2);
+    std::vector<timeline_entry> tl{resolved_by(inc, "a")};
+    summary_scheduler b({60s, "b"});
+    CHECK_FALSE(b.next_wakeup());
+
+    // Its own resolve is never held; another's falls due when the lease ends.
+    summary_scheduler a({60s, "a"});
+    a.track(inc, tl);
+    CHECK(a.size() == 0);
+    b.track(inc, tl);
+    CHECK(b.due_at(7) == t0 + 1h + 60s);
+    CHECK(b.next_wakeup() == t0 + 1h + 60s);
+    CHECK(b.due(t0 + 1h + 59s).empty());
+    CHECK(b.due(t0 + 1h + 60s) == std::vector<std::int64_t>{7});
+
+    // A takeover that could not be stored is tried again later.
+    b.postpone(7, t0 + 1h + 90s);
+    CHECK(b.due(t0 + 1h + 60s).empty());
+    b.postpone(8, t0);  // not held: nothing
+    CHECK(b.size() == 1);
+
+    SUBCASE("b takes it over: its own now, dropped") {
+        tl.push_back(*summary_to_claim(inc, tl, t0 + 1h + 90s, b.lease()));
+        b.track(inc, tl);
+        CHECK(b.size() == 0);
+    }
+    SUBCASE("a marks it: dropped") {
+        tl.push_back(make_summary_mark(7, "resolve-1", "a", t0 + 1h + 1s, "posted"));
+        b.track(inc, tl);
+        CHECK(b.size() == 0);
+    }
+    SUBCASE("reopened: nothing to post") {
+        REQUIRE(reopen(inc, "UCMD", "", t0 + 2h));
+        b.track(inc, tl);
+        CHECK_FALSE(b.due_at(7));
+    }
+    SUBCASE("forgotten") {
+        b.forget(7);
+        CHECK_FALSE(b.next_wakeup());
+    }
+}
+
+// On SQLite one run holds the file: a resolve left unmarked by an earlier process (a crash right
+// after it) is due at once after the restart, not a lease later; PostgreSQL keeps the lease.
+TEST_CASE("summary lease: on a database this process holds alone, an earlier owner's unmarked resolve is due at once") {
+    incident inc = fresh(severity::sev2);
+    const std::vector<timeline_entry> tl{resolved_by(inc, "before-the-crash")};
+    const claim_lease now_running{60s, "after-the-restart"};
+
+    CHECK(summary_due(inc, derive_summary_lease(tl), now_running, true) == t0 + 1h);
+    CHECK(summary_due(inc, derive_summary_lease(tl), now_running, false) == t0 + 1h + 60s);
+    const auto taken = summary_to_claim(inc, tl, t0 + 1h + 1s, now_running, true);
+    REQUIRE(taken);
+    CHECK(taken->attr("owner") == "after-the-restart");
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 1s, now_running, false));
+    CHECK_FALSE(summary_to_claim(inc, tl, t0 + 1h + 1s, {60s, "before-the-crash"}, true));  // never its own
+
+    summary_scheduler sqlite(now_running), postgres(now_running);
+    sqlite.exclusive_database(true);
+    sqlite.track(inc, tl);
+    postgres.track(inc, tl);
+    CHECK(sqlite.due(t0 + 1h + 1s) == std::vector<std::int64_t>{7});
+    CHECK(postgres.due(t0 + 1h + 1s).empty());
+}

@@ -108,6 +108,27 @@ std::size_t posts_with(const bot_fixture& t, const std::string& channel, const s
     }));
 }
 
+// Starts the fault build on a new database with `fault` armed (bot_app.cpp, fault_injection.hpp)
+// and `flags`; returns the faults file, for the test to remove.
+std::string start_with_fault(bot_fixture& t, const std::string& fault, const std::vector<std::string>& flags) {
+    t.db = ib::test::new_pg_database();
+    const std::string faults = ib::test::temp_path("ib-lease-faults");
+    std::ofstream(faults) << fault << "\n";
+    t.binary = IB_FAULTS_BINARY;
+    t.start_bot(flags, {{"IB_FAULTS_FILE", faults}});
+    return faults;
+}
+
+// The attrs of the `reminder` entries stored in `db` (marks and takeovers included) that
+// `condition` (SQL) admits, in timeline order.
+std::vector<nlohmann::json> reminder_attrs(const std::string& db, const std::string& condition = "true") {
+    std::stringstream rows(ib::test::pg_exec(db, "SELECT string_agg(attrs, E'\\n' ORDER BY at, seq) FROM timeline"
+                                                 " WHERE kind = 'reminder' AND " + condition));
+    std::vector<nlohmann::json> out;
+    for (std::string line; std::getline(rows, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
 }  // namespace
 
 TEST_SUITE("postgres") {
@@ -487,12 +508,8 @@ TEST_CASE("the new-channel window: what another instance had before the declarat
 // once. About 8 s.
 TEST_CASE("a reminder claimed by an instance that died is posted by another after the lease, once") {
     bot_fixture t;
-    t.db = ib::test::new_pg_database();
-    const std::string faults = ib::test::temp_path("ib-lease-faults");
-    std::ofstream(faults) << "claimed\n";
     const std::vector<std::string> flags{"--status-reminder", "3s", "--claim-lease", "2s"};
-    t.binary = IB_FAULTS_BINARY;
-    t.start_bot(flags, {{"IB_FAULTS_FILE", faults}});
+    const std::string faults = start_with_fault(t, "claimed", flags);
     const std::string ch = t.declare("Checkout down sev2", "Checkout down");
     const auto reminder_posts = [&] { return posts_with(t, ch, "status-page update"); };
     // Its first reminder falls due 3 s after the declaration: claimed, and the process dies.
@@ -507,23 +524,105 @@ TEST_CASE("a reminder claimed by an instance that died is posted by another afte
     CHECK(t.stop_bot(SIGTERM) == 0);
 
     // The timeline: the dead instance's claim (attempt 0, never marked), taken over (attempt 1,
-    // another owner) and marked posted; every post is one claim's posted mark.
-    std::stringstream rows(ib::test::pg_exec(t.db, "SELECT string_agg(attrs, E'\\n' ORDER BY at, seq) FROM timeline"
-                                                   " WHERE kind = 'reminder'"));
-    std::vector<nlohmann::json> claims, marks;
-    for (std::string line; std::getline(rows, line);) {
-        auto attrs = nlohmann::json::parse(line);
-        (attrs["type"] == "mark" ? marks : claims).push_back(std::move(attrs));
-    }
-    REQUIRE(claims.size() >= 2);
+    // another owner: bookkeeping, type=mark) and marked posted; every post is one posted mark.
+    std::vector<nlohmann::json> claims, takeovers, marks;
+    for (auto& attrs : reminder_attrs(t.db))
+        (attrs["type"] != "mark" ? claims : attrs["outcome"] == "taken_over" ? takeovers : marks).push_back(std::move(attrs));
+    REQUIRE(claims.size() >= 1);
+    REQUIRE(takeovers.size() >= 1);
     CHECK(claims[0]["attempt"] == "0");
-    CHECK(claims[1]["attempt"] == "1");
-    CHECK(claims[1]["claim"] == claims[0]["claim"]);  // the same reminder
-    CHECK(claims[1]["owner"] != claims[0]["owner"]);
+    CHECK(takeovers[0]["attempt"] == "1");
+    CHECK(takeovers[0]["claim"] == claims[0]["claim"]);  // the same reminder
+    CHECK(takeovers[0]["owner"] != claims[0]["owner"]);
     std::size_t posted = 0;
     for (const auto& m : marks) posted += m["outcome"] == "posted" ? 1 : 0;
     CHECK(posted == reminder_posts());
-    CHECK(marks.size() == claims.size() - 1);  // all but the dead instance's
+    CHECK(marks.size() == claims.size() + takeovers.size() - 1);  // all but the dead instance's
+    // Posted once, shown once: the export has one reminder per claim, the takeover is bookkeeping.
+    CHECK(entries(t.export_json(), "reminder").size() == claims.size());
+    std::filesystem::remove(faults);
+}
+
+// Issue 15, leases: an instance that dies right after its resolve commits (the fault build's
+// "resolved"), before the summary is posted, costs a late summary, not a lost or a double one:
+// another instance takes the summary's lease over once it ends (2 s here), and posts the summary
+// and the review prompt once. About 6 s.
+TEST_CASE("a resolve whose instance died before its summary: another posts the summary and the review prompt once") {
+    bot_fixture t;
+    const std::vector<std::string> flags{"--claim-lease", "2s"};
+    const std::string faults = start_with_fault(t, "resolved", flags);
+    const std::string ch = t.declare("Checkout down sev2", "Checkout down");
+    const auto summaries = [&] { return posts_with(t, ch, "Incident #1 resolved:"); };  // not the announcement
+    const auto reviews = [&] { return posts_with(t, ch, "Post-incident review"); };
+    // The resolve commits, and the process dies before posting anything of it.
+    t.slack.slash_command(ch, bot_fixture::alice, "resolve rolled back");
+    const auto died = t.bot->wait(15s);
+    REQUIRE_MESSAGE(died == 70, t.all_logs());
+    CHECK(summaries() == 0);
+    CHECK(reviews() == 0);
+
+    // Another instance takes the summary over once the lease ends, and posts it with the review
+    // prompt; the journal's resolve it resumes announces, and leaves the summary to the lease.
+    t.binary = IB_BOT_BINARY;
+    t.start_bot(flags);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return reviews() >= 1; }, 10s), t.all_logs());
+    std::this_thread::sleep_for(2500ms);  // more than a lease: a second summary now would be a bug
+    CHECK(summaries() == 1);
+    CHECK(reviews() == 1);
+    CHECK(t.stop_bot(SIGTERM) == 0);
+
+    // The timeline: the resolve names the dead instance; the takeover names another, and the
+    // summary's mark says posted. Neither shows in the export.
+    const auto owner_of_resolve = ib::test::pg_exec(t.db, "SELECT attrs::jsonb->>'owner' FROM timeline WHERE kind = 'resolve'");
+    const auto marks = reminder_attrs(t.db, "attrs::jsonb->>'type' = 'mark'");
+    REQUIRE(marks.size() == 2);
+    CHECK(marks[0]["outcome"] == "taken_over");
+    CHECK(marks[0]["owner"] != owner_of_resolve);
+    CHECK_FALSE(owner_of_resolve.empty());
+    CHECK(marks[1]["outcome"] == "posted");
+    CHECK(marks[1]["owner"] == marks[0]["owner"]);
+    CHECK(entries(t.export_json(), "reminder").empty());
+    std::filesystem::remove(faults);
+}
+
+// Issue 15, leases: the instance that resolves dies before the summary while another is already
+// running, and the incident (sev4) has no reminders, so no claim and no restart tells the other:
+// it hears of the unmarked resolve by reading the resolves every half lease, and posts the
+// summary and the review prompt once the lease (2 s) ends. About 5 s.
+TEST_CASE("a resolve whose instance died before its summary: an instance already running posts it after the lease") {
+    bot_fixture t;  // random delivery: whichever instance gets the resolve dies of it
+    const std::vector<std::string> flags{"--claim-lease", "2s"};
+    const std::string faults = start_with_fault(t, "resolved", flags);
+    std::vector<std::string> args{"run", "--db", t.db};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto env = t.env();
+    env["IB_FAULTS_FILE"] = faults;
+    auto second = std::make_unique<ib::test::bot_process>(IB_FAULTS_BINARY, args, env);
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return t.slack.open_connections() == 2; }, 20s), second->log());
+    const std::string ch = t.declare("Disk full sev4", "Disk full");
+    const auto summaries = [&] { return posts_with(t, ch, "Incident #1 resolved:"); };
+    const auto reviews = [&] { return posts_with(t, ch, "Post-incident review"); };
+
+    // The resolve commits, and the instance it reached dies before posting anything of it.
+    t.slack.slash_command(ch, bot_fixture::alice, "resolve disk freed");
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return !t.bot->running() || !second->running(); }, 15s), t.all_logs());
+    auto& survivor = t.bot->running() ? *t.bot : *second;
+    auto& dead = t.bot->running() ? *second : *t.bot;
+    REQUIRE_MESSAGE(dead.wait(5s) == 70, dead.log());
+    CHECK(summaries() == 0);
+
+    // The survivor, running all along, takes the summary over once the lease ends.
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return reviews() >= 1; }, 10s), survivor.log());
+    std::this_thread::sleep_for(2500ms);  // more than a lease: a second summary now would be a bug
+    CHECK(summaries() == 1);
+    CHECK(reviews() == 1);
+    CHECK(survivor.log().find("taking over the summary of incident 1") != std::string::npos);
+    survivor.signal(SIGTERM);
+    CHECK(survivor.wait(15s) == 0);
+    const auto marks = reminder_attrs(t.db, "attrs::jsonb->>'type' = 'mark'");
+    REQUIRE(marks.size() == 2);
+    CHECK(marks[0]["outcome"] == "taken_over");
+    CHECK(marks[1]["outcome"] == "posted");
     std::filesystem::remove(faults);
 }
 

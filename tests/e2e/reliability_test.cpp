@@ -233,6 +233,28 @@ TEST_CASE("an unexpected exception in the main task: one line and exit 70, not a
           1);
 }
 
+// Issue 15, leases: on SQLite one run holds the file, so a crash right after a resolve commits
+// (the fault build's "resolved") costs no lease: the next run posts the summary and the review
+// prompt at once, not --claim-lease (60 s by default) after its start. Under 1 s.
+TEST_CASE("a crash right after a resolve on SQLite: the restart posts the summary at once, once") {
+    fault_file faults;
+    bot_fixture t;
+    t.binary = IB_FAULTS_BINARY;
+    t.start_bot({}, {{"IB_FAULTS_FILE", faults.path}});
+    const std::string ch = t.declare("Crash after resolve sev2", "Crash after resolve");
+    faults.arm("resolved");
+    t.slack.slash_command(ch, alice, "resolve fixed");
+    REQUIRE_MESSAGE(t.bot->wait(15s) == 70, t.all_logs());
+    CHECK(posts_with(t, ch, "Post-incident review") == 0);
+
+    t.binary = IB_BOT_BINARY;
+    t.start_bot();
+    REQUIRE_MESSAGE(t.slack.wait_for([&] { return posts_with(t, ch, "Post-incident review") >= 1; }, 10s), t.all_logs());
+    std::this_thread::sleep_for(500ms);
+    CHECK(posts_with(t, ch, "Incident #1 resolved:") == 1);
+    CHECK(posts_with(t, ch, "Post-incident review") == 1);
+}
+
 TEST_CASE("a reopened incident gets reminders again after a restart") {
     bot_fixture t;
     t.start_bot({"--status-reminder", "3s"});

@@ -1,5 +1,6 @@
 #include "core/corrections.hpp"
 #include "core/reminders.hpp"
+#include "core/summary_lease.hpp"
 #include "storage/json_columns.hpp"
 #include "storage/pg_store.hpp"
 #include "storage/store.hpp"
@@ -551,6 +552,10 @@ TEST_CASE("incident lookups") {
     CHECK(ids(s.incidents_declared_between(t0(50), t0(51))) == std::vector<std::int64_t>{c});
     CHECK(s.incidents_declared_between(t0(51), t0(100)).empty());
     CHECK(s.incidents_declared_between(t0(100), t0(0)).empty());
+
+    // Resolved since: what a running instance reads every half lease (only b is resolved).
+    CHECK(ids(s.incidents_resolved_since(t0(500))) == std::vector<std::int64_t>{b});
+    CHECK(s.incidents_resolved_since(t0(500) + 1us).empty());
 }
 
 TEST_CASE("data survives closing and reopening the file") {
@@ -728,6 +733,44 @@ TEST_CASE("claim: an unmarked reminder claim is taken over once after its lease;
     const auto stored = a.timeline_of_kinds(id, k_reminder_schedule_kinds);
     CHECK(stored.size() == 3);
     CHECK_FALSE(derive_reminder_state(stored).unmarked);
+}
+
+// Issue 15: the summary of a resolve whose instance died before marking it is taken over by
+// exactly one of the instances deciding at once (both claim under the row lock, from two
+// threads), and never once marked.
+TEST_CASE("claim: an unmarked resolve's summary is taken over once, by one of two racing instances") {
+    two_stores two;
+    auto& [dir, path, a, b, id] = two;
+    store c(path);
+    // a resolves, naming itself, and dies before its summary's mark.
+    auto inc = *a.incident_by_id(id);
+    auto resolved = resolve(inc, "U0ALICE", "fixed", t0(60));
+    REQUIRE(resolved);
+    resolved->key = "cmd:resolve";
+    stamp_owner(*resolved, "a");
+    REQUIRE(a.save_change(inc, *resolved));
+    const auto decide = [](time_point now, const claim_lease& lease) {
+        return store::claim_decision([now, lease](const incident& i, std::span<const timeline_entry> stored) {
+            return summary_to_claim(i, stored, now, lease);
+        });
+    };
+    const claim_lease lb{std::chrono::seconds{10}, "b"}, lc{std::chrono::seconds{10}, "c"};
+    CHECK_FALSE(b.claim(id, k_summary_lease_kinds, decide(t0(65), lb)).claimed);  // within the lease
+    store::claim_result by_b, by_c;
+    std::thread tb([&] { by_b = b.claim(id, k_summary_lease_kinds, decide(t0(71), lb)); });
+    std::thread tc([&] { by_c = c.claim(id, k_summary_lease_kinds, decide(t0(71), lc)); });
+    tb.join();
+    tc.join();
+    REQUIRE(by_b.claimed != by_c.claimed);  // one takes it over
+    const auto& winner = by_b.claimed ? by_b : by_c;
+    CHECK(winner.entries.back().key == "summary:" + std::to_string(id) + ":1");
+    CHECK(winner.entries.back().attr("of") == "cmd:resolve");
+    // The winner marks it: nobody takes it over again, even long after.
+    const std::string owner = winner.entries.back().attr("owner");
+    CHECK(a.append(make_summary_mark(id, "cmd:resolve", owner, t0(72), "posted")));
+    CHECK_FALSE(b.claim(id, k_summary_lease_kinds, decide(t0(500), lb)).claimed);
+    CHECK_FALSE(c.claim(id, k_summary_lease_kinds, decide(t0(500), lc)).claimed);
+    CHECK(a.timeline_of_kinds(id, k_summary_lease_kinds).size() == 3);  // resolve, takeover, mark
 }
 
 TEST_CASE("incident_by_channel: the channel's latest incident") {
