@@ -122,11 +122,10 @@ struct app::impl : std::enable_shared_from_this<impl> {
         // their lease ends (this process is a new owner, even of what it stored before a crash);
         // on SQLite at once, as one run holds the file: their holder is gone. On PostgreSQL the
         // running instance reads the resolves again every half lease, to hear of another's.
-        const time_point started = wall_now();
         st.summaries.exclusive_database(!shared_db);
         if (shared_db) {
-            const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(st.summaries.lease().length);
-            reminders.sweep_resolves(std::max(lease / 2, std::chrono::milliseconds{100}), lease, started);
+            const auto length = std::chrono::duration_cast<std::chrono::milliseconds>(st.summaries.lease().length);
+            reminders.sweep_resolves(std::max(length / 2, std::chrono::milliseconds{100}), length, started);
         }
         for (auto& inc : db.incidents_declared_between(from_unix_seconds(0), from_unix_seconds(100'000'000'000))) {
             if (!inc.is_open() && inc.resolved_at && *inc.resolved_at >= started - summary_lease_horizon)
