@@ -20,7 +20,7 @@ constexpr std::array<sv, k_count> k_names = {
     "writer's verb",
     "hedge+explanation",  "hedge about oneself", "cause question",     "hedged cause",
     "confirmed",          "open hedge",          "conditional",        "alternative",
-    "yes/no cause question",
+    "yes/no cause question", "idea judged",
     "status channel",     "tell audience",       "audience asks",       "audience reports",
     "audience affected",  "support volume",      "someone else's status", "run code",         "code: tool",
     "code: arguments",    "code: plain",         "bare question",
@@ -340,6 +340,7 @@ private:
     void hypothesis_at(std::size_t i) {
         const sv x = w(i);
         if (x.empty()) return;
+        if (idea_judged(i)) hit(k_idea_judged, i);
         if (is(i, wr_confirm) || (x == "root" && w(i + 1) == "cause") ||
             (x == "turns" && w(i + 1) == "out") || (x == "found" && w(i + 1) == "it"))
             hit(k_confirmed, i);
@@ -382,6 +383,33 @@ private:
         hit(k_hedge_open, i);
     }
 
+    // "the noisy-tenant idea was wrong", "the WAF idea is out", "the health-group guess was it",
+    // "the cache and van-capacity ideas were red herrings", "the rate-limit theory doesn't fit": an
+    // explanation named as a noun and given its verdict. Not "my guess is the pool" (the verdict
+    // words must follow the verb; "it" only as the clause's last word).
+    bool idea_judged(std::size_t i) const {
+        const sv x = w(i);
+        if (x != "idea" && x != "ideas" && x != "guess" && x != "theory" && x != "theories" && x != "hunch" &&
+            x != "hypothesis" && x != "suspicion" && x != "suspect")
+            return false;
+        const sv v = w(i + 1);
+        const bool neg = v == "doesn't" || v == "doesnt" || v == "didn't" || v == "didnt" || v == "don't";
+        if (neg) {
+            const sv y = w(i + 2);
+            return y == "fit" || y == "hold" || y == "work" || y == "explain" || y == "pan";
+        }
+        if (v != "was" && v != "were" && v != "is" && v != "are" && v != "wasn't" && v != "isn't") return false;
+        for (std::size_t k = i + 2; k < e_ && k <= i + 3; ++k) {
+            const sv y = w(k);
+            if (y == "wrong" || y == "right" || y == "correct" || y == "out" || y == "dead" || y == "off" ||
+                y == "herring" || y == "herrings" || y == "confirmed" || y == "ruled" || y == "busted" ||
+                y == "disproven" || y == "moot" || y == "spot")
+                return true;
+            if (y == "it" && k == i + 2 && (k + 1 >= e_ || L_[k + 1].kind != token_kind::word)) return true;
+        }
+        return false;
+    }
+
     // "if MOMO-7 is looping then the queue would back up like this", "if it's the cert, only the
     // old clients would fail": a condition with a consequence drawn from it.
     void conditional() {
@@ -408,6 +436,10 @@ private:
             if (w(i) != "or") continue;
             if (!clause_start(i) && i != b_) return;
             const sv nx = w(i + 1);
+            // "or someone turned on debug logging?" offers a third party's doing as the cause (as
+            // cause_question() reads "someone tightened the bucket policy?"); "or someone should…" a plan.
+            const bool someone = nx == "someone" || nx == "somebody";
+            if (someone && !(cls(i + 2) & wc_modal)) return hit(k_alternative, i);
             // "or should we…", "or do you want…", "or I can…": a choice of plan, not of cause.
             if (is(i + 1, wr_request | wr_subject) || nx == "should" || nx == "do" || nx == "can" || nx == "shall")
                 return;

@@ -48,6 +48,9 @@ enum construction : std::uint8_t {
     k_yesno_cause,        // a yes/no question about something other than the writer or the reader,
                           // with a verb in -ing/-ed or a failure word ("are the units boot-looping?",
                           // "did the cron fire twice?", "someone ran a purge-all?")
+    k_idea_judged,        // an explanation named as an idea and judged: not a hypothesis but its verdict
+                          // ("the noisy-tenant idea was wrong", "the health-group guess was it",
+                          // "the cache and van-capacity ideas were red herrings", "that theory doesn't fit")
     // status
     k_status_channel,     // a status page, status site, banner, macro, advisory
     k_tell_audience,      // a comms verb with an audience or comms item near it

@@ -657,6 +657,38 @@ std::uint8_t http_client_verbs(std::span<const command_word> w, std::size_t b, s
     return body ? body : std::uint8_t{cv_read};
 }
 
+// An ansible ad-hoc command's module is its verb: `ansible web -m win_copy -a "src=… dest=…"`
+// copies, `-m service -a 'name=x state=restarted'` restarts, `-m ping`, `-m setup`, `-m stat` and
+// `-m *_info` / `*_facts` read, and `-m shell -a '…'` (or no -m: the command module) does what its
+// command does (`-a 'uptime'` reads). cv_write or cv_read when [b, e) is `ansible …` (not
+// ansible-playbook, whose verbs are its own), else 0; `--check` / `-C` is a dry run.
+std::uint8_t ansible_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
+    if (!iequals(w[b].text, "ansible")) return 0;
+    sv module = "command", args;
+    std::uint8_t dry = 0;
+    auto unquote = [](sv x) {
+        return x.size() >= 2 && (x[0] == '\'' || x[0] == '"') && x.back() == x[0] ? x.substr(1, x.size() - 2) : x;
+    };
+    for (std::size_t k = b + 1; k < e; ++k) {
+        const sv f = w[k].text;
+        if (f == "--check" || f == "-C") dry = cv_dry;
+        if (k + 1 >= e) continue;
+        if (f == "-m" || f == "--module-name") module = unquote(w[k + 1].text);
+        if (f == "-a" || f == "--args") args = unquote(w[k + 1].text);
+    }
+    // "ansible.builtin.copy", "ansible.windows.win_service": the module's own name.
+    if (const std::size_t p = module.find_last_of('.'); p != sv::npos) module = module.substr(p + 1);
+    if (module.starts_with("win_")) module = module.substr(4);
+    if (module == "command" || module == "shell" || module == "raw" || module == "script") {
+        const std::uint8_t v = command_text_verbs(args);
+        return (v & (cv_write | cv_read) ? v : std::uint8_t{cv_read}) | dry;
+    }
+    if (module == "ping" || module == "setup" || module == "stat" || module == "debug" || module == "slurp" ||
+        module == "fetch" || module == "gather_facts" || module.ends_with("_info") || module.ends_with("_facts"))
+        return cv_read | dry;
+    return cv_write | dry;
+}
+
 // The verbs of one command [b, e) of a pipeline or list.
 std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t b, std::size_t e) {
     // Skipped before the program: prompts and what runs the command (before_program), PowerShell's
@@ -699,6 +731,7 @@ std::uint8_t command_segment_verbs(std::span<const command_word> w, std::size_t 
         (w[k].long_flag ? long_flags : flags) |= w[k].verbs;
     }
     if (const std::uint8_t http = http_client_verbs(w, b, e)) return http | (flags & cv_dry);
+    if (const std::uint8_t a = ansible_verbs(w, b, e)) return a | (flags & cv_dry);
     std::uint8_t verbs = 0;
     if (iequals(head, "select") || iequals(head, "show") || iequals(head, "explain") || iequals(head, "with")) {
         // A query reads, unless it calls an admin function that changes something

@@ -286,6 +286,15 @@ TEST_CASE("command lines: what they do is their program's verb or subcommand, no
     CHECK(verbs("PS C:\\> Get-ADUser j.morrow -Properties LockedOut") == cv_read);
     CHECK(verbs("redis-cli --scan --pattern 'rl:*' | xargs -n 500 redis-cli -h rl-redis UNLINK") == (cv_read | cv_write));
     CHECK(verbs("crane tag ghcr.io/acme/ci-runner@sha256:4be1c0 stable") == cv_write);
+    // Round 11: an ansible ad-hoc command's module is its verb; shell/command run their -a command.
+    CHECK(verbs("ansible kiosks -m copy -a 'src=app.conf dest=/etc/app/app.conf'") == cv_write);
+    CHECK(verbs("ansible edge -b -m ansible.builtin.service -a 'name=nginx state=restarted'") == cv_write);
+    CHECK(verbs("ansible pos_tills -m win_service -a \"name=Spooler state=stopped\"") == cv_write);
+    CHECK(verbs("ansible all -m ping") == cv_read);
+    CHECK(verbs("ansible db -m setup -a 'filter=ansible_memtotal_mb'") == cv_read);
+    CHECK(verbs("ansible web -m shell -a 'df -h /var'") == cv_read);
+    CHECK(verbs("ansible web -m shell -a 'systemctl restart php-fpm'") == cv_write);
+    CHECK(verbs("ansible web -m copy -a 'src=a dest=/b' --check") == (cv_write | cv_dry));
 }
 
 TEST_CASE("constructions: hypothesis, status and command") {
@@ -333,6 +342,15 @@ TEST_CASE("constructions: hypothesis, status and command") {
     CHECK(!has(constructions_of("has anyone paged the network on-call?"), "yes/no cause question"));
     CHECK(!has(constructions_of("is the bridge open?"), "yes/no cause question"));
     CHECK(!has(constructions_of("the workers are being OOM-killed"), "yes/no cause question"));  // no question
+    // Round 11: an explanation named as an idea and given its verdict; "or someone …" offers a cause.
+    CHECK(has(constructions_of("ok so the DNS theory was wrong, it's the proxy"), "idea judged"));
+    CHECK(has(constructions_of("the quota idea doesn't fit, nothing was throttled"), "idea judged"));
+    CHECK(has(constructions_of("so the disk guess was it"), "idea judged"));
+    CHECK(has(constructions_of("both the cache and the CDN ideas were red herrings"), "idea judged"));
+    CHECK(!has(constructions_of("my guess is it was the nightly vacuum"), "idea judged"));
+    CHECK(!has(constructions_of("my theory is the pool is too small"), "idea judged"));
+    CHECK(has(constructions_of("or someone rotated the webhook secret?"), "alternative"));
+    CHECK(!has(constructions_of("or someone should page the DBA"), "alternative"));
 }
 
 TEST_CASE("command lines: PowerShell cmdlets by their shape, prompts glued to their command") {

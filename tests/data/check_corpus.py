@@ -23,7 +23,7 @@ import sys
 # The corpora tools/tagger/training.cpp load_tuning_set() reads, relative to tests/data.
 TUNING = ["tagging-train.jsonl", "tagging-train2.jsonl", "tagging-train3.jsonl", "tagging-train4.jsonl",
           "tagging-train5.jsonl", "tagging-train6.jsonl", "tagging-train7.jsonl", "tagging-heldout.jsonl", "tagging-heldout2.jsonl", "tagging-heldout3.jsonl",
-          "tagging-heldout4.jsonl", "tagging-heldout5.jsonl", "tagging-heldout6.jsonl", "tagging-heldout7.jsonl", "tagging-cases.jsonl", "../../../shared/data/tagging-corpus.jsonl"]
+          "tagging-heldout4.jsonl", "tagging-heldout5.jsonl", "tagging-heldout6.jsonl", "tagging-heldout7.jsonl", "tagging-heldout8.jsonl", "tagging-cases.jsonl", "../../../shared/data/tagging-corpus.jsonl"]
 
 TAGS = ["hypothesis", "command", "action", "status"]
 

@@ -110,12 +110,12 @@ std::vector<example> load_tuning_set(const std::filesystem::path& repo, const st
     const auto data = repo / "tests" / "data";
     std::vector<example> out;
     // Held-out sets 1-3 were retired into tuning in round 6, set 4 in round 7, set 5 in round 8,
-    // set 6 in round 9, set 7 in round 10: each had judged its rounds.
+    // set 6 in round 9, set 7 in round 10, set 8 in round 11: each had judged its rounds.
     for (const char* f : {"tagging-train.jsonl", "tagging-train2.jsonl", "tagging-train3.jsonl", "tagging-train4.jsonl",
                           "tagging-train5.jsonl", "tagging-train6.jsonl", "tagging-train7.jsonl", "tagging-heldout.jsonl",
                           "tagging-heldout2.jsonl", "tagging-heldout3.jsonl", "tagging-heldout4.jsonl",
                           "tagging-heldout5.jsonl", "tagging-heldout6.jsonl", "tagging-heldout7.jsonl",
-                          "tagging-cases.jsonl"})
+                          "tagging-heldout8.jsonl", "tagging-cases.jsonl"})
         for (auto& e : load_corpus(data / f)) out.push_back(std::move(e));
     const auto relabels = load_relabels(data / "tagging-corpus-relabels.jsonl");
     for (auto& e : load_corpus(shared / "data" / "tagging-corpus.jsonl", relabels)) out.push_back(std::move(e));
@@ -510,7 +510,7 @@ std::string committed_provenance() {
            "// tagging-train5.jsonl, tagging-train6.jsonl, tagging-train7.jsonl, tagging-heldout.jsonl,\n"
            "// tagging-heldout2.jsonl, tagging-heldout3.jsonl (retired into tuning in round 6), tagging-heldout4.jsonl\n"
            "// (retired in round 7), tagging-heldout5.jsonl (round 8), tagging-heldout6.jsonl (round 9),\n"
-           "// tagging-heldout7.jsonl (round 10),\n"
+           "// tagging-heldout7.jsonl (round 10), tagging-heldout8.jsonl (round 11),\n"
            "// tagging-cases.jsonl and ../shared/data/tagging-corpus.jsonl (with tests/data/tagging-corpus-relabels.jsonl),\n"
            "// options of committed_options().";
 }

@@ -42,7 +42,7 @@ std::vector<relabel> load_relabels(const std::filesystem::path& path);
 // The tuning corpora: tests/data/tagging-train.jsonl and tagging-train2.jsonl to tagging-train7.jsonl,
 // the held-out sets retired into tuning in round 6 (tagging-heldout.jsonl, tagging-heldout2.jsonl,
 // tagging-heldout3.jsonl), round 7 (tagging-heldout4.jsonl), round 8 (tagging-heldout5.jsonl) and
-// round 9 (tagging-heldout6.jsonl), round 10 (tagging-heldout7.jsonl), tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
+// round 9 (tagging-heldout6.jsonl), round 10 (tagging-heldout7.jsonl), round 11 (tagging-heldout8.jsonl), tagging-cases.jsonl and <shared>/data/tagging-corpus.jsonl with
 // tests/data/tagging-corpus-relabels.jsonl applied.
 std::vector<example> load_tuning_set(const std::filesystem::path& repo, const std::filesystem::path& shared);
 
