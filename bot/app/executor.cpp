@@ -578,12 +578,7 @@ net::awaitable<void> executor::replan(flows::replan_reminders p) {
         reader::read_fn read = [entries, id](const storage::store& s) {
             *entries = s.timeline_of_kinds(id, k_reminder_schedule_kinds);
         };
-        std::string failure;
-        try {
-            co_await read_on(rd_, std::move(read), net::use_awaitable);
-        } catch (const std::exception& e) {
-            failure = e.what();
-        }
+        const std::string failure = co_await read_or_why(std::move(read));
         if (!failure.empty())
             log_warn("bot", "reminders of incident " + std::to_string(id) +
                                 " restart from scratch: its history could not be read: " + failure);
@@ -634,12 +629,7 @@ net::awaitable<void> executor::catch_up(incident inc, std::string user, std::sha
     reader::read_fn read = [out, inc, now = wall_now()](const storage::store& s) {
         *out = render_catchup(incident_record{inc, history_of(s.timeline(inc.id)), {}}, now);
     };
-    std::string failure;
-    try {
-        co_await read_on(rd_, std::move(read), net::use_awaitable);
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
+    const std::string failure = co_await read_or_why(std::move(read));
     if (!failure.empty()) {
         log_warn("bot", "catch-up for " + user + " not made: " + failure, {{"incident", id}, {"channel", inc.channel_id}});
         if (!reply) co_return;
